@@ -1,0 +1,1 @@
+//! placeholder: written by issues 3 and 5
