@@ -1,1 +1,4 @@
-//! placeholder: written by issues 3 and 5
+//! placeholder: the guide is written by issue 5.
+#![forbid(unsafe_code)]
+
+pub mod protocol;
