@@ -1,4 +1,5 @@
 //! placeholder: the guide is written by issue 5.
 #![forbid(unsafe_code)]
 
+pub mod client;
 pub mod protocol;

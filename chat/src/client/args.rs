@@ -1,0 +1,217 @@
+//! The client's command line (PROTOCOL.md section 6).
+//!
+//! ```text
+//! client [--addr HOST:PORT] [--nick NAME] [--trace] [--help]
+//! ```
+//!
+//! Flags take their value as the next argument or after `=`
+//! (`--nick=bob`). The nick is not checked here: the server judges it, and
+//! a refused nick can be replaced with `/nick` once connected.
+//!
+//! ```
+//! use chat::client::args::{Options, ArgsError};
+//!
+//! let opts = Options::parse(["--nick", "bob", "--trace"], Some("alice"), 42).unwrap();
+//! assert_eq!(opts.addr, "127.0.0.1:7878");
+//! assert_eq!(opts.nick, "bob");
+//! assert!(opts.trace);
+//!
+//! assert_eq!(Options::parse(["--help"], None, 42), Err(ArgsError::Help));
+//! ```
+
+use std::fmt;
+
+use crate::protocol::{is_valid_name, DEFAULT_ADDR};
+
+/// What the command line asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// Server address, `HOST:PORT` (resolved when connecting).
+    pub addr: String,
+    /// Nick to say `Hello` with.
+    pub nick: String,
+    /// Print every frame sent and received on standard error.
+    pub trace: bool,
+}
+
+/// Why [`Options::parse`] produced no options.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArgsError {
+    /// `--help`: print [`usage`] and exit 0.
+    Help,
+    /// A bad flag or value, with a one-line message: print it and
+    /// [`usage`] on standard error, exit 2.
+    Bad(String),
+}
+
+impl fmt::Display for ArgsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ArgsError::Help => f.write_str("help requested"),
+            ArgsError::Bad(msg) => f.write_str(msg),
+        }
+    }
+}
+
+impl std::error::Error for ArgsError {}
+
+/// The usage text of the client.
+pub fn usage(program: &str) -> String {
+    format!(
+        "usage: {program} [--addr HOST:PORT] [--nick NAME] [--trace]\n\
+         \n\
+         \x20 --addr HOST:PORT   server to connect to (default {DEFAULT_ADDR})\n\
+         \x20 --nick NAME        nick (default: $USER when it is a valid nick, else guest<digits>)\n\
+         \x20 --trace            print every frame sent (>>) and received (<<) on stderr\n\
+         \x20 --help             print this help and exit\n\
+         \n\
+         Type /help once connected for the commands. End of input quits.\n"
+    )
+}
+
+/// The default nick: `user` (normally `$USER`) when it is a valid nick,
+/// else `guest` followed by `digits` (normally the process id).
+///
+/// ```
+/// use chat::client::args::default_nick;
+///
+/// assert_eq!(default_nick(Some("alice"), 7), "alice");
+/// assert_eq!(default_nick(Some("jean paul"), 7), "guest7");
+/// assert_eq!(default_nick(None, 1234), "guest1234");
+/// ```
+pub fn default_nick(user: Option<&str>, digits: u32) -> String {
+    match user {
+        Some(user) if is_valid_name(user) => user.to_string(),
+        _ => format!("guest{digits}"),
+    }
+}
+
+impl Options {
+    /// Parses the flags (without the program name). `user` and `digits`
+    /// feed [`default_nick`] when `--nick` is absent.
+    pub fn parse<I, S>(args: I, user: Option<&str>, digits: u32) -> Result<Options, ArgsError>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let mut addr = DEFAULT_ADDR.to_string();
+        let mut nick = None;
+        let mut trace = false;
+        let mut args = args.into_iter().map(Into::into);
+        while let Some(arg) = args.next() {
+            let (flag, inline) = match arg.split_once('=') {
+                Some((flag, value)) if flag.starts_with("--") => {
+                    (flag.to_string(), Some(value.to_string()))
+                }
+                _ => (arg.clone(), None),
+            };
+            match flag.as_str() {
+                "--help" | "-h" if inline.is_none() => return Err(ArgsError::Help),
+                "--trace" if inline.is_none() => trace = true,
+                "--addr" | "--nick" => {
+                    let Some(value) = inline.or_else(|| args.next()) else {
+                        return Err(ArgsError::Bad(format!("{flag} needs a value")));
+                    };
+                    if flag == "--addr" {
+                        check_addr(&value)?;
+                        addr = value;
+                    } else {
+                        nick = Some(value);
+                    }
+                }
+                _ => return Err(ArgsError::Bad(format!("unknown argument '{arg}'"))),
+            }
+        }
+        let nick = nick.unwrap_or_else(|| default_nick(user, digits));
+        Ok(Options { addr, nick, trace })
+    }
+}
+
+/// `HOST:PORT` with a non-empty host and a port number; the host is only
+/// resolved when connecting.
+fn check_addr(value: &str) -> Result<(), ArgsError> {
+    match value.rsplit_once(':') {
+        Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => Ok(()),
+        _ => Err(ArgsError::Bad(format!(
+            "--addr: '{value}' is not HOST:PORT"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Options, ArgsError> {
+        Options::parse(args.iter().copied(), Some("alice"), 99)
+    }
+
+    #[test]
+    fn defaults() {
+        let opts = parse(&[]).unwrap();
+        assert_eq!(
+            opts,
+            Options {
+                addr: "127.0.0.1:7878".into(),
+                nick: "alice".into(),
+                trace: false
+            }
+        );
+    }
+
+    #[test]
+    fn flags_with_separate_and_inline_values() {
+        let opts = parse(&["--addr", "127.0.0.1:9", "--nick", "bob", "--trace"]).unwrap();
+        assert_eq!(
+            opts,
+            Options {
+                addr: "127.0.0.1:9".into(),
+                nick: "bob".into(),
+                trace: true
+            }
+        );
+        let opts = parse(&["--addr=[::1]:7878", "--nick=carol"]).unwrap();
+        assert_eq!(opts.addr, "[::1]:7878");
+        assert_eq!(opts.nick, "carol");
+        assert_eq!(
+            parse(&["--addr", "localhost:1"]).unwrap().addr,
+            "localhost:1"
+        );
+    }
+
+    #[test]
+    fn help() {
+        assert_eq!(parse(&["--help"]), Err(ArgsError::Help));
+        assert_eq!(parse(&["--nick", "x", "-h"]), Err(ArgsError::Help));
+        assert!(usage("client").starts_with("usage: client [--addr HOST:PORT]"));
+    }
+
+    #[test]
+    fn bad_flags() {
+        let bad = |args: &[&str], msg: &str| {
+            assert_eq!(parse(args), Err(ArgsError::Bad(msg.into())), "{args:?}");
+        };
+        bad(&["--bogus"], "unknown argument '--bogus'");
+        bad(&["bob"], "unknown argument 'bob'");
+        bad(&["--nick"], "--nick needs a value");
+        bad(&["--addr"], "--addr needs a value");
+        bad(&["--addr", "nowhere"], "--addr: 'nowhere' is not HOST:PORT");
+        bad(&["--addr", ":7878"], "--addr: ':7878' is not HOST:PORT");
+        bad(&["--addr", "h:99999"], "--addr: 'h:99999' is not HOST:PORT");
+        bad(&["--trace=yes"], "unknown argument '--trace=yes'");
+    }
+
+    #[test]
+    fn nick_defaults_to_a_valid_user_else_guest() {
+        assert_eq!(default_nick(Some("alice_2"), 5), "alice_2");
+        assert_eq!(default_nick(Some(""), 5), "guest5");
+        assert_eq!(default_nick(Some("root@host"), 5), "guest5");
+        assert_eq!(default_nick(Some(&"a".repeat(33)), 5), "guest5");
+        assert_eq!(default_nick(None, 4_194_304), "guest4194304");
+        assert!(is_valid_name(&default_nick(None, u32::MAX)));
+        assert_eq!(
+            Options::parse(Vec::<String>::new(), None, 12).unwrap().nick,
+            "guest12"
+        );
+    }
+}
