@@ -16,7 +16,9 @@ mod deserialize;
 mod deserializer;
 mod error;
 mod ignored_any;
+mod impls;
 mod into_deserializer;
+mod size_hint;
 pub mod value;
 mod visitor;
 

@@ -14,6 +14,7 @@
 
 mod compound;
 mod error;
+mod impls;
 mod impossible;
 mod serialize;
 mod serializer;
