@@ -77,5 +77,6 @@
 
 pub mod args;
 pub mod command;
+pub mod lines;
 pub mod render;
 pub mod session;
