@@ -15,6 +15,7 @@ mod macros;
 
 pub mod de;
 pub mod ser;
+pub mod test_tokens;
 
 #[doc(hidden)]
 pub mod __private;
