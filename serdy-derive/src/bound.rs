@@ -1,0 +1,153 @@
+//! Which bounds the generated impls need.
+//!
+//! `#[derive(Serialize)] struct Pair<T, U> { a: T, #[serdy(skip)] b: U }`
+//! serializes `a` only, so its impl needs `T: Serialize` and nothing on `U`:
+//!
+//! ```text
+//!   impl<T, U> Serialize for Pair<T, U> where T: Serialize { ... }
+//! ```
+//!
+//! The rule, like serde's: a type parameter gets the trait bound when it is
+//! mentioned in the type of a field that is (de)serialized, except through a
+//! top-level `PhantomData<...>` (which is (de)serializable for any `T`).
+//! Parameters mentioned in fields filled from `Default::default()` (skipped,
+//! or `default` and missing) also get a `Default` bound.
+//!
+//! For `Deserialize`, the impl gains a fresh lifetime `'de`, the lifetime of
+//! the input. Every lifetime a deserialized field mentions must be outlived
+//! by it (`'de: 'a`): that is what lets a `&'a str` field point into the
+//! input without copying. (serde asks for `#[serde(borrow)]` on fields other
+//! than `&str` and `&[u8]`; serdy bounds every lifetime a field mentions.)
+
+use std::collections::HashSet;
+
+use proc_macro2::Span;
+use syn::visit::{self, Visit};
+use syn::{parse_quote, GenericParam, Generics, Ident, Lifetime, Type, WherePredicate};
+
+use crate::ast::{Container, Field};
+
+/// The lifetime of the input in `impl<'de> Deserialize<'de>`.
+pub(crate) fn de_lifetime() -> Lifetime {
+    Lifetime::new("'de", Span::call_site())
+}
+
+/// `generics` plus `param: bound` for every type parameter that a field
+/// selected by `filter` mentions.
+pub(crate) fn with_bound(
+    cont: &Container,
+    generics: &Generics,
+    filter: impl Fn(&Field) -> bool,
+    bound: &syn::Path,
+) -> Generics {
+    let mentioned = mentions(cont, &filter);
+    let mut generics = generics.clone();
+    let predicates: Vec<WherePredicate> = cont
+        .generics
+        .type_params()
+        .filter(|param| mentioned.types.contains(&param.ident))
+        .map(|param| {
+            let ident = &param.ident;
+            parse_quote!(#ident: #bound)
+        })
+        .collect();
+    generics.make_where_clause().predicates.extend(predicates);
+    generics
+}
+
+/// `generics` with `'de` in front, outliving every lifetime that a field
+/// selected by `filter` mentions.
+pub(crate) fn with_de_lifetime(
+    cont: &Container,
+    generics: &Generics,
+    filter: impl Fn(&Field) -> bool,
+) -> Generics {
+    let mentioned = mentions(cont, &filter);
+    let de = de_lifetime();
+    let mut generics = generics.clone();
+    let predicates: Vec<WherePredicate> = cont
+        .generics
+        .lifetimes()
+        .filter(|param| mentioned.lifetimes.contains(&param.lifetime.ident))
+        .map(|param| {
+            let lifetime = &param.lifetime;
+            parse_quote!(#de: #lifetime)
+        })
+        .collect();
+    generics
+        .params
+        .insert(0, GenericParam::Lifetime(parse_quote!(#de)));
+    generics.make_where_clause().predicates.extend(predicates);
+    generics
+}
+
+/// The declared lifetime named `'de`, if the user already has one.
+pub(crate) fn conflicting_de_lifetime(generics: &Generics) -> Option<&Lifetime> {
+    generics
+        .lifetimes()
+        .map(|param| &param.lifetime)
+        .find(|lifetime| lifetime.ident == "de")
+}
+
+/// Type parameters and lifetimes of the container mentioned by some field.
+#[derive(Default)]
+struct Mentions {
+    type_params: HashSet<Ident>,
+    lifetime_params: HashSet<Ident>,
+    types: HashSet<Ident>,
+    lifetimes: HashSet<Ident>,
+}
+
+fn mentions(cont: &Container, filter: &dyn Fn(&Field) -> bool) -> Mentions {
+    let mut found = Mentions {
+        type_params: cont
+            .generics
+            .type_params()
+            .map(|p| p.ident.clone())
+            .collect(),
+        lifetime_params: cont
+            .generics
+            .lifetimes()
+            .map(|p| p.lifetime.ident.clone())
+            .collect(),
+        ..Mentions::default()
+    };
+    for field in cont.all_fields().filter(|field| filter(field)) {
+        if !is_phantom_data(field.ty) {
+            found.visit_type(field.ty);
+        }
+    }
+    found
+}
+
+fn is_phantom_data(ty: &Type) -> bool {
+    match ty {
+        Type::Group(group) => is_phantom_data(&group.elem),
+        Type::Path(path) => path
+            .path
+            .segments
+            .last()
+            .is_some_and(|segment| segment.ident == "PhantomData"),
+        _ => false,
+    }
+}
+
+impl<'ast> Visit<'ast> for Mentions {
+    fn visit_path(&mut self, path: &'ast syn::Path) {
+        // `T`, `T::Assoc` and `Vec<T>` all start a path; `::T` does not.
+        if path.leading_colon.is_none() {
+            if let Some(first) = path.segments.first() {
+                if self.type_params.contains(&first.ident) {
+                    self.types.insert(first.ident.clone());
+                }
+            }
+        }
+        visit::visit_path(self, path);
+    }
+
+    fn visit_lifetime(&mut self, lifetime: &'ast Lifetime) {
+        if self.lifetime_params.contains(&lifetime.ident) {
+            self.lifetimes.insert(lifetime.ident.clone());
+        }
+    }
+}
