@@ -1,0 +1,1 @@
+//! kqueue backend (being written)

@@ -1,0 +1,77 @@
+//! [`Trigger`]: when a ready source is reported, and how often.
+
+/// When the kernel reports a registration that is ready: on every change
+/// (edge), for as long as it stays ready (level), or once until re-armed
+/// (one-shot).
+///
+/// The caller picks one per registration with
+/// [`Registry::register_with`](crate::Registry::register_with);
+/// [`Registry::register`](crate::Registry::register) uses the default,
+/// [`Trigger::Edge`], as mio does.
+///
+/// ```text
+///  bytes in the socket's receive buffer, the caller reading only part of them
+///
+///  data arrives    caller reads half      more data arrives   caller drains
+///        |                |                       |                  |
+///  buffer:  0 ----[####]--------[##]--------------[######]----------[ ]---- 0
+///                 ^                 ^             ^                 ^
+///  poll()         |    poll()       |    poll()   |     poll()      |
+///                 |                 |             |                 |
+///  Edge:      event           (nothing)        event            (nothing)
+///  Level:     event             event          event            (nothing)
+///  OneShot:   event           (nothing)      (nothing)          (nothing)
+///             ...until reregister, which reports at once if still ready
+/// ```
+///
+/// | trigger | epoll | kqueue |
+/// | --- | --- | --- |
+/// | `Edge` | `EPOLLET` | `EV_CLEAR` |
+/// | `Level` | (no flag) | (no flag) |
+/// | `OneShot` | `EPOLLONESHOT` | `EV_DISPATCH` |
+///
+/// The events themselves carry no promise beyond "this may be ready now":
+/// every mode can report a source that then answers `WouldBlock` (a
+/// spurious event), so I/O on a non-blocking source is always attempted and
+/// `WouldBlock` always handled.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Trigger {
+    /// Report a source when it *becomes* ready (new data arrived, buffer
+    /// space was freed), not again while it merely stays ready.
+    ///
+    /// Consequence: after an event, the caller must read (or write) **until
+    /// the call returns `WouldBlock`**. Stopping earlier leaves bytes in the
+    /// buffer that no further event will mention, and the connection stalls
+    /// until the peer happens to send more. In exchange, one event per burst:
+    /// the cheapest mode, and the one a reactor serving many sockets uses.
+    ///
+    /// Several threads polling one epoll/kqueue for one edge-triggered source
+    /// may each receive an event for the same edge; one wins the data, the
+    /// others get `WouldBlock`.
+    #[default]
+    Edge,
+
+    /// Report a source at every poll for as long as it is ready, like
+    /// `poll(2)` and `select(2)`.
+    ///
+    /// Consequence: the caller may read only part of the data and still hear
+    /// about the rest, which makes simple loops correct. But a source that
+    /// stays ready (a full receive buffer the caller is not reading yet, a
+    /// writable socket with nothing to send) is reported at *every* poll: a
+    /// busy loop unless the caller removes the interest. With several
+    /// threads polling, every one of them is woken for the same ready source
+    /// (the thundering herd).
+    Level,
+
+    /// Report a source once, then disable the registration until the caller
+    /// re-arms it with [`Registry::reregister_with`](crate::Registry::reregister_with).
+    ///
+    /// Consequence: exactly one thread receives each event, which is how a
+    /// multi-threaded reactor hands a connection to a single worker without
+    /// a thundering herd or two workers reading the same socket. The price is
+    /// one extra system call per event, and a forgotten re-arm silences the
+    /// source for good. Re-arming a source that is still ready reports it
+    /// again immediately (readiness is checked when the registration is
+    /// enabled), so a worker may stop reading early and re-arm.
+    OneShot,
+}
