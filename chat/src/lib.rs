@@ -3,4 +3,5 @@
 
 pub mod client;
 pub mod fmt;
+pub mod hub;
 pub mod protocol;

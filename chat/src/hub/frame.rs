@@ -1,0 +1,132 @@
+//! [`Frame`]: encoded bytes, shared by every recipient.
+
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use serdy::Serialize;
+
+use super::wire::Outgoing;
+use crate::fmt::binary::Error;
+use crate::fmt::framed::encode_frame_limited;
+use crate::protocol::{ErrorCode, SERVER_MAX_FRAME};
+
+/// Length of the frame header: a big-endian `u32` payload length (PROTOCOL.md section 2).
+const HEADER_LEN: usize = 4;
+
+/// One complete server-to-client frame: the 4-byte header, then the payload.
+///
+/// A broadcast is encoded once and the same bytes go to every recipient:
+/// cloning a `Frame` copies a pointer and bumps a reference count, never the
+/// bytes. Room history keeps the very frames it sent, so a joiner replaying
+/// it receives the original bytes (same `from`, `seq` and `time_ms`).
+///
+/// ```
+/// use chat::hub::Frame;
+/// use chat::protocol::ErrorCode;
+///
+/// let frame = Frame::error(ErrorCode::ServerFull);
+/// let copy = frame.clone(); // no bytes copied
+/// assert!(Frame::ptr_eq(&frame, &copy));
+/// // header: payload length, big-endian; payload: variant 9 (Error), code 15
+/// assert_eq!(&frame[..6], &[0, 0, 0, (frame.len() - 4) as u8, 9, 15]);
+/// assert_eq!(frame.payload().len(), frame.len() - 4);
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Frame(Arc<[u8]>);
+
+impl Frame {
+    /// Encodes any server message (normally a
+    /// [`ServerMsg`](crate::protocol::ServerMsg)) into a frame, refusing a
+    /// payload above [`SERVER_MAX_FRAME`] with
+    /// [`Error::FrameTooLarge`].
+    pub fn encode<T: Serialize + ?Sized>(msg: &T) -> Result<Frame, Error> {
+        let mut buf = Vec::new();
+        encode_frame_limited(msg, SERVER_MAX_FRAME, &mut buf)?;
+        Ok(Frame(Arc::from(buf)))
+    }
+
+    /// The frame `Error { code, detail }` with the code's standard detail
+    /// text ([`ErrorCode::describe`]). Servers use it for the errors they
+    /// raise themselves, e.g. [`ErrorCode::SlowConsumer`] after discarding a
+    /// client's queue (see [`Hub::handle_slow_consumer`](super::Hub::handle_slow_consumer)).
+    pub fn error(code: ErrorCode) -> Frame {
+        let mut buf = Vec::new();
+        Frame::encode_into(
+            &mut buf,
+            &Outgoing::Error {
+                code,
+                detail: code.describe(),
+            },
+        )
+    }
+
+    /// Encodes a hub message through a reused scratch buffer: the only
+    /// allocation is the shared `Arc<[u8]>` itself.
+    pub(super) fn encode_into(scratch: &mut Vec<u8>, msg: &Outgoing<'_>) -> Frame {
+        scratch.clear();
+        if let Err(e) = encode_frame_limited(msg, SERVER_MAX_FRAME, scratch) {
+            // Invariant: everything the hub sends is bounded before it is
+            // encoded (names <= 32 bytes, texts <= MAX_TEXT, listings cut to
+            // fit SERVER_MAX_FRAME), and encoding into a Vec cannot fail
+            // otherwise.
+            unreachable!("hub frames are bounded by construction, but encoding failed: {e}");
+        }
+        Frame(Arc::from(&scratch[..]))
+    }
+
+    /// The whole frame, header included: what goes on the socket.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The payload alone (the encoded `ServerMsg`), without the header.
+    pub fn payload(&self) -> &[u8] {
+        &self.0[HEADER_LEN..]
+    }
+
+    /// Length of the whole frame in bytes, header included (what counts
+    /// towards a client's outbound limit, PROTOCOL.md section 5.5).
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Always `false`: a frame has at least a header and one payload byte.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Whether two frames share the same bytes in memory (not just equal
+    /// bytes): how tests check that history replays the original frames.
+    pub fn ptr_eq(a: &Frame, b: &Frame) -> bool {
+        Arc::ptr_eq(&a.0, &b.0)
+    }
+}
+
+impl Deref for Frame {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl AsRef<[u8]> for Frame {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Frame {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const SHOWN: usize = 16;
+        write!(f, "Frame({} bytes:", self.len())?;
+        for b in self.0.iter().take(SHOWN) {
+            write!(f, " {b:02x}")?;
+        }
+        if self.len() > SHOWN {
+            f.write_str(" ..")?;
+        }
+        f.write_str(")")
+    }
+}
