@@ -190,7 +190,12 @@ fn string_value(cx: &mut Ctxt, meta: &ParseNestedMeta, what: &str) -> syn::Resul
         skip_rest(meta)?;
         return Ok(None);
     }
-    let value: Expr = meta.value()?.parse()?;
+    let mut value: Expr = meta.value()?.parse()?;
+    // A literal passed through a `macro_rules!` fragment arrives wrapped in
+    // an invisible group.
+    while let Expr::Group(group) = value {
+        value = *group.expr;
+    }
     match value {
         Expr::Lit(ExprLit {
             lit: Lit::Str(lit), ..

@@ -10,8 +10,10 @@
 //! The rule, like serde's: a type parameter gets the trait bound when it is
 //! mentioned in the type of a field that is (de)serialized, except through a
 //! top-level `PhantomData<...>` (which is (de)serializable for any `T`).
-//! Parameters mentioned in fields filled from `Default::default()` (skipped,
-//! or `default` and missing) also get a `Default` bound.
+//! A field filled from `Default::default()` (skipped, or `default` and
+//! missing) that mentions a type parameter bounds its whole type instead:
+//! `Option<U>: Default` holds for every `U`, where serde would ask for
+//! `U: Default`.
 //!
 //! For `Deserialize`, the impl gains a fresh lifetime `'de`, the lifetime of
 //! the input. Every lifetime a deserialized field mentions must be outlived
@@ -23,6 +25,7 @@ use std::collections::HashSet;
 
 use proc_macro2::Span;
 use syn::visit::{self, Visit};
+use syn::visit_mut::{self, VisitMut};
 use syn::{parse_quote, GenericParam, Generics, Ident, Lifetime, Type, WherePredicate};
 
 use crate::ast::{Container, Field};
@@ -53,6 +56,56 @@ pub(crate) fn with_bound(
         .collect();
     generics.make_where_clause().predicates.extend(predicates);
     generics
+}
+
+/// `generics` plus `FieldType: bound` for every field selected by `filter`
+/// whose type mentions a type parameter (`Self` spelled out as `this_ty`).
+pub(crate) fn with_field_bound(
+    cont: &Container,
+    generics: &Generics,
+    filter: impl Fn(&Field) -> bool,
+    bound: &syn::Path,
+    this_ty: &Type,
+) -> Generics {
+    let mut generics = generics.clone();
+    let mut predicates: Vec<WherePredicate> = Vec::new();
+    for field in cont.all_fields().filter(|field| filter(field)) {
+        let mut found = Mentions {
+            type_params: cont
+                .generics
+                .type_params()
+                .map(|p| p.ident.clone())
+                .collect(),
+            ..Mentions::default()
+        };
+        found.visit_type(field.ty);
+        if !found.types.is_empty() {
+            let ty = replace_self(field.ty, this_ty);
+            predicates.push(parse_quote!(#ty: #bound));
+        }
+    }
+    generics.make_where_clause().predicates.extend(predicates);
+    generics
+}
+
+/// `ty` with every `Self` replaced by `this_ty`, for use inside nested
+/// items (a visitor struct) where `Self` would name something else.
+pub(crate) fn replace_self(ty: &Type, this_ty: &Type) -> Type {
+    struct ReplaceSelf<'a>(&'a Type);
+    impl VisitMut for ReplaceSelf<'_> {
+        fn visit_type_mut(&mut self, ty: &mut Type) {
+            if let Type::Path(path) = ty {
+                if path.qself.is_none() && path.path.is_ident("Self") {
+                    *ty = self.0.clone();
+                    return;
+                }
+            }
+            visit_mut::visit_type_mut(self, ty);
+        }
+    }
+    let mut ty = ty.clone();
+    ReplaceSelf(this_ty).visit_type_mut(&mut ty);
+    ty
 }
 
 /// `generics` with `'de` in front, outliving every lifetime that a field

@@ -20,7 +20,6 @@
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote, ToTokens};
-use syn::visit_mut::{self, VisitMut};
 use syn::Type;
 
 use crate::ast::{Container, Data, Field, Style, Variant};
@@ -50,16 +49,18 @@ pub(crate) fn expand(cont: &Container) -> TokenStream {
         |field| !field.skip,
         &syn::parse_quote!(::serdy::de::Deserialize<'de>),
     );
-    let generics = bound::with_bound(
+    let (_, ty_generics, _) = cont.generics.split_for_impl();
+    let this_ty: Type = syn::parse_quote!(#ident #ty_generics);
+    let generics = bound::with_field_bound(
         cont,
         &generics,
         |field| field.needs_default(),
         &syn::parse_quote!(::core::default::Default),
+        &this_ty,
     );
     let (impl_generics, visitor_args, where_clause) = generics.split_for_impl();
-    let (_, ty_generics, _) = cont.generics.split_for_impl();
     let params = Params {
-        this_ty: syn::parse_quote!(#ident #ty_generics),
+        this_ty,
         decl: impl_generics.to_token_stream(),
         args: visitor_args.to_token_stream(),
         where_clause: where_clause.to_token_stream(),
@@ -512,19 +513,5 @@ fn deserialize_variant(cont: &Container, params: &Params, variant: &Variant) -> 
 /// The field's type, with `Self` spelled out: the type is repeated inside
 /// nested items (the visitor), where `Self` would mean something else.
 fn field_type(field: &Field, params: &Params) -> Type {
-    struct ReplaceSelf<'a>(&'a Type);
-    impl VisitMut for ReplaceSelf<'_> {
-        fn visit_type_mut(&mut self, ty: &mut Type) {
-            if let Type::Path(path) = ty {
-                if path.qself.is_none() && path.path.is_ident("Self") {
-                    *ty = self.0.clone();
-                    return;
-                }
-            }
-            visit_mut::visit_type_mut(self, ty);
-        }
-    }
-    let mut ty = field.ty.clone();
-    ReplaceSelf(&params.this_ty).visit_type_mut(&mut ty);
-    ty
+    bound::replace_self(field.ty, &params.this_ty)
 }
