@@ -84,6 +84,20 @@
 //! pushed into the caller's reused [`Outbox`]. Names are case-folded into a
 //! stack buffer, never a `String`; refusals are pre-encoded frames.
 //!
+//! # Files
+//!
+//! | file | concept |
+//! | --- | --- |
+//! | `machine.rs` | [`Hub`]: the state, the connection-level inputs, clean-up |
+//! | `requests.rs` | one method per `ClientMsg`, checks in precedence order |
+//! | `session.rs` | [`SessionState`] and a member's nick and rooms |
+//! | `room.rs` | members in join order, `seq`, the 32-frame history |
+//! | `frame.rs`, `wire.rs` | [`Frame`], and the borrowed `ServerMsg` it is encoded from |
+//! | `outbox.rs` | [`Outbox`] and [`Delivery`]: the output of a step |
+//! | `listing.rs` | cutting `Rooms` / `Users` to one frame by arithmetic |
+//! | `names.rs` | case folding on the stack |
+//! | `conn.rs`, `config.rs` | [`ConnId`] and its cheap hash map; [`Config`] |
+//!
 //! # Example: two clients
 //!
 //! ```

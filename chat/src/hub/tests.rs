@@ -873,6 +873,49 @@ fn users_listing_is_cut_to_the_frame_limit() {
 }
 
 #[test]
+fn users_listing_is_cut_to_one_mebibyte() {
+    // 32 000 members with 32-byte nicks (33 bytes each on the wire) pass
+    // 1 MiB. Joining them one by one would broadcast O(n^2) Joined frames,
+    // so the room is filled from inside, then listed through the hub.
+    let mut sim = Sim::new();
+    let asker = sim.login(1, "asker");
+    let mut room = super::room::Room::new("big");
+    for i in 0..32_000u64 {
+        let id = ConnId(1_000 + i);
+        let nick = format!("{:0>32}", 31_999 - i); // joined in reverse order
+        let mut member = super::session::Member::new(nick.clone());
+        member.rooms.push(room.name.clone());
+        sim.hub.nicks.insert(nick, id);
+        sim.hub
+            .sessions
+            .insert(id, super::session::Session::Welcomed(member));
+        room.members.push(id);
+    }
+    sim.hub.rooms.insert(room.name.clone(), room);
+    let step = sim.send(1, list_users("BIG"));
+    let frame = &step.frames[0].1;
+    let ServerMsg::Users { room, nicks } = decode(frame) else {
+        panic!("expected Users")
+    };
+    assert_eq!(step.frames[0].0, asker);
+    assert_eq!(room, "big");
+    let payload = frame.len() - 4;
+    assert!(payload <= SERVER_MAX_FRAME as usize);
+    assert!(
+        payload + 33 > SERVER_MAX_FRAME as usize,
+        "payload {payload}"
+    );
+    assert!(nicks.len() < 32_000);
+    for (i, nick) in nicks.iter().enumerate() {
+        assert_eq!(
+            *nick,
+            format!("{i:0>32}"),
+            "the first entries in sort order"
+        );
+    }
+}
+
+#[test]
 fn fitting_at_one_mebibyte() {
     let limit = SERVER_MAX_FRAME as usize;
     let nick = "n".repeat(32);
