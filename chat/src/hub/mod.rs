@@ -52,9 +52,10 @@
 //!             Gone  ◄── Bye · fatal error · disconnect · slow consumer · shutdown
 //! ```
 //!
-//! Legend: boxes are [`SessionState`]s (*Gone* is `None` from [`Hub::state`]:
-//! the hub has forgotten the connection); arrows are inputs, labelled with
-//! what the hub sends. From *Connected*, anything but `Hello` or `Bye`
+//! Legend: `Connected` and `Welcomed` are the [`SessionState`]s; *Gone* is
+//! `None` from [`Hub::state`] (the hub has forgotten the connection). An
+//! arrow is an input, labelled with what triggers it and what the hub
+//! sends; a loop (`◄──┐ └──┘`) stays in its state. From *Connected*, anything but `Hello` or `Bye`
 //! ([`ErrorCode::Unexpected`](crate::protocol::ErrorCode::Unexpected)), a
 //! `Hello` with the wrong version, a decode error or the hello timeout is
 //! fatal; from *Welcomed*, a second `Hello` or a decode error is. A fatal
