@@ -1,0 +1,146 @@
+//! PROTOCOL.md section 6: flags, usage errors, `--help`, and the
+//! `listening on HOST:PORT` line.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::util::Server;
+
+/// Run `bin args...` to completion (bounded), with stdin closed.
+fn run(bin: &Path, args: &[&str]) -> Output {
+    let mut child = Command::new(bin)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting the server");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("`{} {}` did not exit", bin.display(), args.join(" "));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let mut stdout = Vec::new();
+    let mut stderr = Vec::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_end(&mut stdout)
+        .unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_end(&mut stderr)
+        .unwrap();
+    Output {
+        status,
+        stdout,
+        stderr,
+    }
+}
+
+pub fn listening_line_names_the_real_port(bin: &Path) {
+    let server = Server::start(bin, &[]);
+    assert!(
+        server.first_line.ends_with('\n'),
+        "the line ends with a newline"
+    );
+    assert_eq!(server.first_line, format!("listening on {}\n", server.addr));
+    assert!(server.addr.ip().is_loopback() && server.addr.port() != 0);
+    let mut c = server.login("port");
+    c.expect_quiet();
+}
+
+pub fn listening_line_brackets_ipv6(bin: &Path) {
+    if std::net::TcpListener::bind("[::1]:0").is_err() {
+        eprintln!("skipped: no IPv6 loopback here");
+        return;
+    }
+    let server = Server::start_raw(bin, &["--addr", "[::1]:0"]);
+    assert!(
+        server.first_line.starts_with("listening on [::1]:"),
+        "{:?}",
+        server.first_line
+    );
+    let mut c = server.login("six");
+    c.expect_quiet();
+}
+
+pub fn help_exits_zero(bin: &Path) {
+    let out = run(bin, &["--help"]);
+    assert_eq!(out.status.code(), Some(0), "--help exits 0");
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    for flag in [
+        "--addr",
+        "--max-conns",
+        "--max-outbound",
+        "--max-frame",
+        "--hello-timeout-ms",
+    ] {
+        assert!(
+            text.contains(flag),
+            "--help does not mention {flag}: {text}"
+        );
+    }
+    assert!(
+        !text.contains("listening on"),
+        "--help must not start the server"
+    );
+}
+
+pub fn bad_flags_exit_two(bin: &Path) {
+    let cases: [&[&str]; 8] = [
+        &["--bogus"],
+        &["stray"],
+        &["--max-conns"],
+        &["--max-conns", "ten"],
+        &["--max-frame", "-1"],
+        &["--max-outbound", "1.5"],
+        &["--hello-timeout-ms", ""],
+        &["--addr", "not an address"],
+    ];
+    for args in cases {
+        let out = run(bin, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?} must exit 2");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.trim().is_empty(), "{args:?}: a message on stderr");
+        assert!(
+            err.contains("--addr"),
+            "{args:?}: usage on stderr, got {err}"
+        );
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains("listening on"),
+            "{args:?} started a server"
+        );
+    }
+}
+
+pub fn every_flag_is_accepted(bin: &Path) {
+    let server = Server::start(
+        bin,
+        &[
+            "--max-conns",
+            "50",
+            "--max-outbound",
+            "100000",
+            "--max-frame",
+            "1000",
+            "--hello-timeout-ms",
+            "5000",
+        ],
+    );
+    let mut c = server.login("flags");
+    c.expect_quiet();
+}

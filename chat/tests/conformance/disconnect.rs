@@ -1,0 +1,107 @@
+//! PROTOCOL.md section 5.6: disconnects (mid-frame, reset) and shutdown on
+//! SIGTERM / SIGINT.
+
+use std::path::Path;
+use std::time::Duration;
+
+use chat::protocol::{ClientMsg, ErrorCode, ServerMsg};
+
+use crate::util::{encode_framed, hello, joined, left, say, Server};
+
+pub fn close_mid_frame_is_a_plain_disconnect(bin: &Path) {
+    let server = Server::start(bin, &[]);
+    let mut conns = server.login_all(&["stay", "cut"]);
+    // Half a Say, then close: no Error is owed, others see Left.
+    let bytes = encode_framed(&say("lobby", "never finished"));
+    conns[1].send_raw(&bytes[..bytes.len() / 2]);
+    conns[1].shutdown_write();
+    conns[1].expect_eof();
+    conns[0].expect(left("lobby", "cut"));
+    conns[0].expect_quiet();
+    // Half a header.
+    let mut c = server.login("cut");
+    conns[0].expect(joined("lobby", "cut"));
+    c.send_raw(&[0, 0]);
+    drop(c);
+    conns[0].expect(left("lobby", "cut"));
+    // Before Hello: nothing to tell anyone.
+    let mut c = server.connect();
+    c.send_raw(&encode_framed(&hello("pre"))[..5]);
+    drop(c);
+    conns[0].expect_quiet();
+    let _again = server.login("cut");
+    conns[0].expect(joined("lobby", "cut"));
+}
+
+pub fn reset_is_a_disconnect(bin: &Path) {
+    let server = Server::start(bin, &[]);
+    let mut conns = server.login_all(&["stay", "reset"]);
+    conns[1].join("side", "reset");
+    conns[0].join("side", "stay");
+    conns[1].expect(joined("side", "stay"));
+    // Closing a socket with unread input makes the kernel send RST instead
+    // of FIN (Linux and the BSDs): leave a Pong unread, then close.
+    conns[1].send(&ClientMsg::Ping { nonce: 1 });
+    let mut probe = [0u8; 1];
+    conns[1].stream.peek(&mut probe).expect("the Pong arrives");
+    let reset = conns.pop().unwrap();
+    drop(reset);
+    let mut got = vec![conns[0].recv(), conns[0].recv()];
+    got.sort_by_key(|m| format!("{m:?}"));
+    assert_eq!(got, vec![left("lobby", "reset"), left("side", "reset")]);
+    conns[0].expect_quiet();
+    // The server carries on, and the nick is free.
+    let _again = server.login("reset");
+    conns[0].expect(joined("lobby", "reset"));
+}
+
+fn shutdown_on(bin: &Path, signal: &str) {
+    let mut server = Server::start(bin, &[]);
+    let mut welcomed = server.login_all(&["a", "b"]);
+    welcomed[1].join("side", "b");
+    // One connection refused a Hello, one that only connected. Logging in
+    // `c` afterwards shows that the server has accepted both (accept order
+    // is connection order).
+    let mut refused = server.connect();
+    refused.send(&hello("bad nick"));
+    refused.expect_error(ErrorCode::BadNick);
+    let silent = server.connect();
+    let c = server.login("c");
+    welcomed[0].expect(joined("lobby", "c"));
+    welcomed[1].expect(joined("lobby", "c"));
+    welcomed.push(c);
+    // A frame cut in half must not delay anything.
+    welcomed[2].send_raw(&encode_framed(&say("lobby", "unfinished"))[..6]);
+
+    server.signal(signal);
+    let mut everyone = welcomed;
+    everyone.push(refused);
+    everyone.push(silent);
+    for (i, conn) in everyone.iter_mut().enumerate() {
+        match conn.recv() {
+            ServerMsg::Error {
+                code: ErrorCode::ShuttingDown,
+                ..
+            } => {}
+            other => {
+                panic!("connection {i}: expected Error ShuttingDown (and no Left), got {other:?}")
+            }
+        }
+        conn.expect_eof();
+    }
+    let status = server.wait_exit(Duration::from_secs(10));
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "exit status after SIG{signal}{}",
+        server.stderr_note()
+    );
+}
+
+pub fn sigterm_shuts_down_every_connection(bin: &Path) {
+    shutdown_on(bin, "TERM");
+}
+
+pub fn sigint_shuts_down_too(bin: &Path) {
+    shutdown_on(bin, "INT");
+}

@@ -1,0 +1,242 @@
+//! PROTOCOL.md section 5.5: the outbound limit (`SlowConsumer`), the
+//! connection limit (`ServerFull`) and the hello timeout (`HelloTimeout`),
+//! each with a small limit passed on the command line.
+
+use std::path::Path;
+use std::time::Duration;
+
+use chat::protocol::{ClientMsg, ErrorCode, ServerMsg};
+
+use crate::util::{hello, joined, left, long_name, say, Closed, Server};
+
+/// Longest flood before the test gives up on the slow consumer being dropped.
+const MAX_FLOOD_BYTES: usize = 48 << 20;
+
+pub fn slow_consumer_is_dropped_others_miss_nothing(bin: &Path) {
+    let server = Server::start(bin, &["--max-outbound", "65536"]);
+    let mut conns = server.login_all(&["flooder", "reader", "slow"]);
+    for (i, nick) in ["flooder", "reader", "slow"].iter().enumerate() {
+        conns[i].join("flood", nick);
+        for earlier in conns.iter_mut().take(i) {
+            earlier.expect(joined("flood", nick));
+        }
+    }
+    let mut slow = conns.pop().unwrap();
+    let mut reader = conns.pop().unwrap();
+    let mut flooder = conns.pop().unwrap();
+
+    // The reader reads everything on its own thread until the final "done",
+    // reporting each seq so that the flooder never gets far ahead of it (a
+    // reader that falls behind by more than the limit is a slow consumer too).
+    let (progress, reader_at) = std::sync::mpsc::channel();
+    let reading = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        loop {
+            let m = reader.recv();
+            let done = matches!(&m, ServerMsg::Message { text, .. } if text == "done");
+            if let ServerMsg::Message { seq, .. } = &m {
+                let _ = progress.send(*seq);
+            }
+            seen.push(m);
+            if done {
+                return (reader, seen);
+            }
+        }
+    });
+
+    // The flooder posts 4 KiB texts in batches of 8 and reads its echoes,
+    // until it sees the slow client leave.
+    let text = "f".repeat(4000);
+    let batch: Vec<ClientMsg> = (0..8).map(|_| say("flood", &text)).collect();
+    let mut sent = 0usize;
+    let mut flooder_seen = Vec::new();
+    let mut slow_gone = false;
+    while !slow_gone {
+        assert!(
+            sent * text.len() < MAX_FLOOD_BYTES,
+            "a client that never reads was not dropped after {sent} messages{}",
+            server.stderr_note()
+        );
+        flooder.send_all(&batch);
+        sent += batch.len();
+        let mut echoes = 0;
+        while echoes < batch.len() {
+            let m = flooder.recv();
+            match &m {
+                ServerMsg::Message { .. } => echoes += 1,
+                ServerMsg::Left { room, nick } if room == "flood" && nick == "slow" => {
+                    slow_gone = true
+                }
+                _ => {}
+            }
+            flooder_seen.push(m);
+        }
+        loop {
+            match reader_at.recv_timeout(crate::util::IO_TIMEOUT) {
+                Ok(seq) if seq >= sent as u64 => break,
+                Ok(_) => {}
+                Err(e) => panic!("the reader stopped reading: {e}"),
+            }
+        }
+    }
+    eprintln!("slow consumer dropped after {sent} messages of {} bytes", text.len());
+    flooder.send(&say("flood", "done"));
+    loop {
+        let m = flooder.recv();
+        let done = matches!(&m, ServerMsg::Message { text, .. } if text == "done");
+        flooder_seen.push(m);
+        if done {
+            break;
+        }
+    }
+    let (mut reader, reader_seen) = reading.join().expect("reader thread");
+
+    for (who, seen) in [("flooder", &flooder_seen), ("reader", &reader_seen)] {
+        let seqs: Vec<u64> = seen
+            .iter()
+            .filter_map(|m| match m {
+                ServerMsg::Message { room, seq, .. } if room == "flood" => Some(*seq),
+                _ => None,
+            })
+            .collect();
+        let all: Vec<u64> = (1..=sent as u64 + 1).collect();
+        assert_eq!(seqs, all, "the {who} missed messages");
+        let lefts: Vec<&ServerMsg> = seen
+            .iter()
+            .filter(|m| matches!(m, ServerMsg::Left { .. }))
+            .collect();
+        assert_eq!(
+            lefts.len(),
+            2,
+            "the {who} sees the slow client leave flood and lobby once: {lefts:?}"
+        );
+        assert!(lefts.contains(&&left("flood", "slow")) && lefts.contains(&&left("lobby", "slow")));
+    }
+    reader.expect_quiet();
+    flooder.expect_quiet();
+
+    // Whatever reached the slow client is well formed: Messages, then at
+    // most an Error SlowConsumer, then the end of the stream.
+    slow.set_read_timeout(Duration::from_secs(10));
+    let mut last = None;
+    loop {
+        match slow.try_recv_payload() {
+            Ok(p) => {
+                let m = crate::util::decode(&p);
+                assert!(
+                    !matches!(last, Some(ServerMsg::Error { .. })),
+                    "the slow client got {m:?} after its Error"
+                );
+                match &m {
+                    ServerMsg::Message { .. } => {}
+                    ServerMsg::Error {
+                        code: ErrorCode::SlowConsumer,
+                        ..
+                    } => {}
+                    other => panic!("the slow client got {other:?}"),
+                }
+                last = Some(m);
+            }
+            Err(Closed::Eof) | Err(Closed::Cut) => break,
+            Err(Closed::Io(e)) => panic!("the slow client's connection was not closed: {e}"),
+        }
+    }
+    // Its nick is free again.
+    let _again = server.login("slow");
+}
+
+pub fn large_reply_into_empty_queue_is_delivered(bin: &Path) {
+    // A frame is always accepted into an empty queue: a listing larger than
+    // --max-outbound reaches a client that reads.
+    let server = Server::start(bin, &["--max-outbound", "512"]);
+    let mut c = server.login("lister");
+    let mut names = vec!["lobby".to_string()];
+    for i in 0..31 {
+        let name = format!("{}{i:02}", long_name(30)).to_ascii_lowercase();
+        c.join(&name, "lister");
+        names.push(name);
+    }
+    names.sort();
+    c.send(&ClientMsg::ListRooms);
+    let payload = c.recv_payload();
+    assert!(payload.len() > 512, "the listing should exceed the limit");
+    match crate::util::decode(&payload) {
+        ServerMsg::Rooms { rooms } => {
+            let got: Vec<&str> = rooms.iter().map(|r| r.name.as_str()).collect();
+            assert_eq!(got, names);
+            assert!(rooms.iter().all(|r| r.members == 1));
+        }
+        other => panic!("expected Rooms, got {other:?}"),
+    }
+    c.expect_quiet();
+}
+
+pub fn connection_limit_counts_connections_before_hello(bin: &Path) {
+    let server = Server::start(bin, &["--max-conns", "2"]);
+    // One connection that never says Hello, one welcomed client.
+    let mut silent = server.connect();
+    let mut two = server.login("two");
+    // The third and fourth get ServerFull and are closed.
+    for _ in 0..2 {
+        let mut extra = server.connect();
+        extra.expect_fatal(ErrorCode::ServerFull);
+    }
+    // A refused connection's Hello is never processed.
+    let mut refused = server.connect();
+    refused.send_raw_lossy(&crate::util::encode_framed(&hello("ghost")));
+    refused.expect_fatal(ErrorCode::ServerFull);
+    two.expect_quiet();
+    // The silent one leaves: its slot becomes free (the server may take a
+    // moment to notice, so retry a bounded number of times).
+    silent.send(&ClientMsg::Bye);
+    silent.expect_eof();
+    let mut attempts = 0;
+    let mut three = loop {
+        let mut c = server.connect();
+        c.send_raw_lossy(&crate::util::encode_framed(&hello("three")));
+        match c.recv() {
+            ServerMsg::Welcome { .. } => break c,
+            ServerMsg::Error {
+                code: ErrorCode::ServerFull,
+                ..
+            } if attempts < 200 => {
+                attempts += 1;
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => panic!("expected Welcome once a slot is free, got {other:?}"),
+        }
+    };
+    three.expect(joined("lobby", "three"));
+    two.expect(joined("lobby", "three"));
+    // Full again.
+    let mut extra = server.connect();
+    extra.expect_fatal(ErrorCode::ServerFull);
+    three.expect_quiet();
+}
+
+pub fn hello_timeout(bin: &Path) {
+    let server = Server::start(bin, &["--hello-timeout-ms", "200"]);
+    let mut welcomed = server.login("early");
+    // Silent: HelloTimeout, then the close.
+    let mut silent = server.connect();
+    // A refused Hello does not stop the clock.
+    let mut refused = server.connect();
+    refused.send(&hello("bad nick"));
+    refused.expect_error(ErrorCode::BadNick);
+    // Nor does half a frame.
+    let mut partial = server.connect();
+    let bytes = crate::util::encode_framed(&hello("partial"));
+    partial.send_raw(&bytes[..bytes.len() - 2]);
+    for c in [&mut silent, &mut refused, &mut partial] {
+        c.expect_fatal(ErrorCode::HelloTimeout);
+    }
+    // The welcomed client, connected for longer than the timeout, stays.
+    welcomed.expect_quiet();
+    welcomed.send(&ClientMsg::ListUsers {
+        room: "lobby".into(),
+    });
+    welcomed.expect(ServerMsg::Users {
+        room: "lobby".into(),
+        nicks: vec!["early".into()],
+    });
+}

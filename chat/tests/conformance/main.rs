@@ -1,0 +1,144 @@
+//! The conformance suite: every rule of `PROTOCOL.md`, checked over real
+//! sockets against a server binary.
+//!
+//! The suite is written once and instantiated per server binary by
+//! [`conformance_tests!`]: each instantiation is a module holding one
+//! `#[test]` per rule, and each test starts its own server with
+//! `--addr 127.0.0.1:0` (plus the small limits it needs), finds the port in
+//! the `listening on HOST:PORT` line, and kills the server when it ends.
+//!
+//! Run it against any binary with
+//!
+//! ```text
+//! CHAT_SERVER_BIN=/path/to/server cargo test -p chat --test conformance
+//! ```
+//!
+//! Without the variable, the `env_server` tests print a note and pass.
+//!
+//! | file | PROTOCOL.md |
+//! | --- | --- |
+//! | `framing.rs` | 2 framing, `--max-frame` |
+//! | `decode.rs` | 3, 4 undecodable payloads |
+//! | `hostile.rs` | 7 random garbage, dribbling, pipelining |
+//! | `golden.rs` | 3, 4 exact bytes of server frames |
+//! | `names.rs` | 5.1 names |
+//! | `session.rs` | 5.2 session start |
+//! | `rooms.rs` | 5.3 rooms, 4 error precedence |
+//! | `limits.rs` | 5.5 flow control and limits |
+//! | `disconnect.rs` | 5.6 disconnects and shutdown |
+//! | `cli.rs` | 6 command line |
+
+mod cli;
+mod decode;
+mod disconnect;
+mod framing;
+mod golden;
+mod hostile;
+mod limits;
+mod names;
+mod rooms;
+mod session;
+mod util;
+
+/// Instantiate the whole suite as module `$name`, run against the server
+/// binary `$bin` (an `Option<PathBuf>`; `None` skips every test with a note).
+macro_rules! conformance_tests {
+    ($name:ident, $bin:expr) => {
+        mod $name {
+            fn bin() -> Option<std::path::PathBuf> {
+                $bin
+            }
+            conformance_tests!(@tests
+                // 2 Framing
+                framing::zero_length_is_malformed_before_hello,
+                framing::zero_length_is_malformed_after_welcome,
+                framing::oversized_length_is_refused_without_its_payload,
+                framing::all_ones_length_is_refused,
+                framing::frame_of_exactly_max_frame_is_accepted,
+                framing::max_frame_flag_is_honoured,
+                framing::server_frames_ignore_max_frame,
+                framing::several_frames_in_one_write,
+                // 3, 4 Undecodable payloads
+                decode::truncated_payload_is_malformed,
+                decode::unknown_variant_is_malformed,
+                decode::overlong_varint_is_malformed,
+                decode::overflowing_varint_is_malformed,
+                decode::long_varint_forms_within_the_limit_are_accepted,
+                decode::bad_utf8_is_malformed,
+                decode::trailing_bytes_are_malformed,
+                decode::length_prefix_beyond_the_frame_is_malformed,
+                decode::malformed_frame_of_a_member_makes_it_leave,
+                // 7 Hostile input
+                hostile::random_garbage_frames_do_not_disturb_others,
+                hostile::random_garbage_streams_do_not_disturb_others,
+                hostile::byte_at_a_time_hello_and_say,
+                hostile::thousand_pipelined_pings_in_order,
+                hostile::pongs_keep_order_with_other_replies,
+                // Golden bytes
+                golden::server_frames_match_hand_computed_bytes,
+                golden::message_and_whisper_bytes,
+                // 5.1 Names
+                names::nick_length_and_alphabet,
+                names::nicks_are_unique_ignoring_case,
+                names::nicks_keep_their_case,
+                names::room_names_are_stored_lowercase,
+                names::room_name_length_and_alphabet,
+                // 5.2 Session start
+                session::welcome_then_lobby_history_then_joined,
+                session::requests_before_welcome_are_unexpected,
+                session::hello_after_welcome_is_unexpected,
+                session::version_other_than_one_is_unsupported,
+                session::refused_hello_may_be_retried,
+                session::bye_before_hello_closes_silently,
+                session::bye_after_welcome_closes_silently,
+                // 5.3 Rooms
+                rooms::join_sends_history_then_joined_to_everyone,
+                rooms::history_is_the_last_32_messages_byte_for_byte,
+                rooms::empty_room_is_deleted_with_its_history,
+                rooms::leave_tells_everyone_including_the_leaver,
+                rooms::say_reaches_every_member_including_the_sender,
+                rooms::text_length_limits,
+                rooms::whisper_reaches_both_ends_once,
+                rooms::rename_is_announced_once_to_each_sharer,
+                rooms::rename_to_own_nick_or_case_is_accepted,
+                rooms::list_rooms_sorted_with_member_counts,
+                rooms::list_users_sorted_ignoring_case,
+                rooms::room_limit_counts_the_lobby,
+                rooms::error_precedence,
+                rooms::every_member_sees_one_order,
+                // 5.5 Limits
+                limits::slow_consumer_is_dropped_others_miss_nothing,
+                limits::large_reply_into_empty_queue_is_delivered,
+                limits::connection_limit_counts_connections_before_hello,
+                limits::hello_timeout,
+                // 5.6 Disconnects and shutdown
+                disconnect::close_mid_frame_is_a_plain_disconnect,
+                disconnect::reset_is_a_disconnect,
+                disconnect::sigterm_shuts_down_every_connection,
+                disconnect::sigint_shuts_down_too,
+                // 6 Command line
+                cli::listening_line_names_the_real_port,
+                cli::listening_line_brackets_ipv6,
+                cli::help_exits_zero,
+                cli::bad_flags_exit_two,
+                cli::every_flag_is_accepted,
+            );
+        }
+    };
+    (@tests $($module:ident :: $test:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $test() {
+                crate::util::run_with(bin(), stringify!($test), crate::$module::$test);
+            }
+        )*
+    };
+}
+
+// The binary named by `CHAT_SERVER_BIN`, if set.
+conformance_tests!(env_server, crate::util::env_server());
+
+// The servers of this package (enable each line once its binary exists):
+// conformance_tests!(event_server, Some(env!("CARGO_BIN_EXE_event_server").into()));
+// conformance_tests!(thread_server, Some(env!("CARGO_BIN_EXE_thread_server").into()));
+// conformance_tests!(async_server, Some(env!("CARGO_BIN_EXE_async_server").into()));

@@ -1,0 +1,183 @@
+//! PROTOCOL.md section 5.2 (session start) and the state rules of section 4:
+//! `Unexpected`, `VersionUnsupported`, non-fatal `BadNick`/`NickTaken`, `Bye`.
+
+use std::path::Path;
+
+use chat::protocol::{ClientMsg, ErrorCode, ServerMsg};
+
+use crate::util::{hello, joined, left, message_parts, say, Server};
+
+pub fn welcome_then_lobby_history_then_joined(bin: &Path) {
+    let server = Server::start(bin, &[]);
+    let mut first = server.connect();
+    first.send(&hello("first"));
+    first.expect_welcome("first");
+    first.expect(joined("lobby", "first"));
+    let m1 = first.say("lobby", "one");
+    let m2 = first.say("lobby", "two");
+    // The second client: Welcome, the lobby's history, then Joined, exactly
+    // as a Join { lobby } would; the first sees Joined only.
+    let mut second = server.connect();
+    second.send(&hello("second"));
+    second.expect_welcome("second");
+    assert_eq!(second.recv(), m1);
+    assert_eq!(second.recv(), m2);
+    second.expect(joined("lobby", "second"));
+    second.expect_quiet();
+    first.expect(joined("lobby", "second"));
+    first.expect_quiet();
+    // So two clients that only connect and talk reach each other.
+    second.send(&say("lobby", "hi first"));
+    for c in [&mut first, &mut second] {
+        assert_eq!(message_parts(&c.recv()), ("lobby", "second", "hi first", 3));
+    }
+}
+
+pub fn requests_before_welcome_are_unexpected(bin: &Path) {
+    let server = Server::start(bin, &[]);
+    let mut watcher = server.login("watcher");
+    let requests = [
+        say("lobby", "hi"),
+        ClientMsg::Join { room: "r".into() },
+        ClientMsg::Leave {
+            room: "lobby".into(),
+        },
+        ClientMsg::Whisper {
+            to: "watcher".into(),
+            text: "psst".into(),
+        },
+        ClientMsg::Nick {
+            nick: "sneaky".into(),
+        },
+        ClientMsg::ListRooms,
+        ClientMsg::ListUsers {
+            room: "lobby".into(),
+        },
+        ClientMsg::Ping { nonce: 1 },
+    ];
+    for msg in &requests {
+        let mut c = server.connect();
+        c.send(msg);
+        match c.recv() {
+            ServerMsg::Error {
+                code: ErrorCode::Unexpected,
+                ..
+            } => {}
+            other => panic!("{msg:?} before Hello: expected Unexpected, got {other:?}"),
+        }
+        c.expect_eof();
+        // Also after a refused Hello: still no Welcome.
+        let mut c = server.connect();
+        c.send(&hello("bad nick"));
+        c.expect_error(ErrorCode::BadNick);
+        c.send(msg);
+        match c.recv() {
+            ServerMsg::Error {
+                code: ErrorCode::Unexpected,
+                ..
+            } => {}
+            other => panic!("{msg:?} after BadNick: expected Unexpected, got {other:?}"),
+        }
+        c.expect_eof();
+    }
+    // Nothing reached the welcomed client.
+    watcher.expect_quiet();
+}
+
+pub fn hello_after_welcome_is_unexpected(bin: &Path) {
+    let server = Server::start(bin, &[]);
+    let mut conns = server.login_all(&["watcher", "twice"]);
+    conns[1].send(&hello("again"));
+    conns[1].expect_fatal(ErrorCode::Unexpected);
+    conns[0].expect(left("lobby", "twice"));
+    // The same nick again is no better.
+    let mut c = server.login("thrice");
+    conns[0].expect(joined("lobby", "thrice"));
+    c.send(&hello("thrice"));
+    c.expect_fatal(ErrorCode::Unexpected);
+    conns[0].expect(left("lobby", "thrice"));
+}
+
+pub fn version_other_than_one_is_unsupported(bin: &Path) {
+    let server = Server::start(bin, &[]);
+    for version in [0u32, 2, 0x7fff_ffff, u32::MAX] {
+        let mut c = server.connect();
+        c.send(&ClientMsg::Hello {
+            version,
+            nick: "bob".into(),
+        });
+        c.expect_fatal(ErrorCode::VersionUnsupported);
+    }
+    // The version is checked before the nick (section 4 precedence)...
+    let mut c = server.connect();
+    c.send(&ClientMsg::Hello {
+        version: 2,
+        nick: "bad nick".into(),
+    });
+    c.expect_fatal(ErrorCode::VersionUnsupported);
+    // ...also before the nick's uniqueness...
+    let _bob = server.login("bob");
+    let mut c = server.connect();
+    c.send(&ClientMsg::Hello {
+        version: 2,
+        nick: "bob".into(),
+    });
+    c.expect_fatal(ErrorCode::VersionUnsupported);
+    // ...and after a refused Hello, a wrong version is still fatal.
+    let mut c = server.connect();
+    c.send(&hello("bob"));
+    c.expect_error(ErrorCode::NickTaken);
+    c.send(&ClientMsg::Hello {
+        version: 3,
+        nick: "carol".into(),
+    });
+    c.expect_fatal(ErrorCode::VersionUnsupported);
+}
+
+pub fn refused_hello_may_be_retried(bin: &Path) {
+    let server = Server::start(bin, &[]);
+    let mut taken = server.login("taken");
+    let mut c = server.connect();
+    c.send(&hello("no spaces"));
+    c.expect_error(ErrorCode::BadNick);
+    c.send(&hello("TAKEN"));
+    c.expect_error(ErrorCode::NickTaken);
+    c.send(&hello(""));
+    c.expect_error(ErrorCode::BadNick);
+    c.login("retried");
+    taken.expect(joined("lobby", "retried"));
+    // Bye after a refused Hello closes quietly.
+    let mut d = server.connect();
+    d.send(&hello("taken"));
+    d.expect_error(ErrorCode::NickTaken);
+    d.send(&ClientMsg::Bye);
+    d.expect_eof();
+    taken.expect_quiet();
+}
+
+pub fn bye_before_hello_closes_silently(bin: &Path) {
+    let server = Server::start(bin, &[]);
+    let mut watcher = server.login("watcher");
+    let mut c = server.connect();
+    c.send(&ClientMsg::Bye);
+    c.expect_eof();
+    watcher.expect_quiet();
+}
+
+pub fn bye_after_welcome_closes_silently(bin: &Path) {
+    let server = Server::start(bin, &[]);
+    let mut conns = server.login_all(&["stay", "leaver"]);
+    conns[1].join("side", "leaver");
+    conns[0].join("side", "stay");
+    conns[1].expect(joined("side", "stay"));
+    // Requests pipelined after Bye are never answered.
+    conns[1].send_all(&[ClientMsg::Bye, ClientMsg::Ping { nonce: 1 }]);
+    conns[1].expect_eof();
+    let mut got = vec![conns[0].recv(), conns[0].recv()];
+    got.sort_by_key(|m| format!("{m:?}"));
+    assert_eq!(got, vec![left("lobby", "leaver"), left("side", "leaver")]);
+    conns[0].expect_quiet();
+    // The nick is free again.
+    let _again = server.login("leaver");
+    conns[0].expect(joined("lobby", "leaver"));
+}
