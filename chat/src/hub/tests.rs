@@ -1313,6 +1313,7 @@ impl Rng {
 
 /// Random clients doing random things: the hub never panics, every frame
 /// decodes, and every member sees each room's `seq` go up by exactly 1.
+/// `HUB_SEED=n` replays another seed.
 #[test]
 fn random_sessions_keep_room_order() {
     let seed = std::env::var("HUB_SEED")
@@ -1321,49 +1322,71 @@ fn random_sessions_keep_room_order() {
         .unwrap_or(0x5EED_u64);
     let mut rng = Rng(seed | 1);
     let mut sim = Sim::with(Config {
-        max_conns: 12,
+        max_conns: 10,
         ..Config::new(SERVER)
     });
-    let names = ["a", "B", "c", "lobby", "Lobby", "x y", ""];
-    // Per (connection, room): last seq seen; a join resets it.
+    let rooms = ["a", "B", "c", "lobby", "Lobby", "x y", ""];
+    let nicks = [
+        "ann", "Bob", "bob", "CAT", "dan", "eve", "x y", "Fay", "gus", "hal",
+    ];
+    // Twelve client slots for ten connections: ServerFull happens too.
+    let mut slots: [Option<ConnId>; 12] = [None; 12];
+    // Per (connection, room): last seq seen; a join or leave of its own resets it.
     let mut last: std::collections::HashMap<(ConnId, String), u64> = Default::default();
-    let mut next_id = 1u64;
-    for _ in 0..4_000 {
-        let id = 1 + rng.below(next_id + 1);
-        let pick = |rng: &mut Rng| names[rng.below(names.len() as u64) as usize];
-        let msg = match rng.below(14) {
-            0 => {
+    let mut next_id = 0u64;
+    let mut checked = 0usize;
+    for _ in 0..6_000 {
+        sim.now += rng.below(3);
+        let slot = rng.below(slots.len() as u64) as usize;
+        let pick =
+            |rng: &mut Rng, from: &[&'static str]| from[rng.below(from.len() as u64) as usize];
+        match slots[slot] {
+            None => {
                 next_id += 1;
-                sim.hub.handle_connect(ConnId(next_id), &mut sim.out);
-                None
+                let id = ConnId(next_id);
+                if sim.hub.handle_connect(id, &mut sim.out) {
+                    slots[slot] = Some(id);
+                }
             }
-            1 => Some(hello(
-                ["ann", "Bob", "bob", "x y", "CAT"][rng.below(5) as usize],
-            )),
-            2 | 3 => Some(say(pick(&mut rng), "hi")),
-            4 => Some(join(pick(&mut rng))),
-            5 => Some(leave(pick(&mut rng))),
-            6 => Some(whisper(
-                ["ann", "BOB", "cat"][rng.below(3) as usize],
-                "psst",
-            )),
-            7 => Some(nick(["ann", "Bob", "dan", "CAT"][rng.below(4) as usize])),
-            8 => Some(ClientMsg::ListRooms),
-            9 => Some(list_users(pick(&mut rng))),
-            10 => Some(ClientMsg::Ping { nonce: rng.next() }),
-            11 if rng.below(4) == 0 => Some(ClientMsg::Bye),
-            12 if rng.below(4) == 0 => {
-                sim.hub.handle_disconnect(ConnId(id), &mut sim.out);
-                None
+            Some(id) if sim.hub.state(id).is_none() => slots[slot] = None,
+            Some(id) if sim.hub.state(id) == Some(SessionState::Connected) => {
+                let msg = match rng.below(20) {
+                    0 => ClientMsg::Bye,
+                    1 => ClientMsg::Ping { nonce: 0 },
+                    _ => hello(pick(&mut rng, &nicks)),
+                };
+                sim.hub.handle_message(id, msg, sim.now, &mut sim.out);
             }
-            _ => {
-                sim.hub.handle_hello_timeout(ConnId(id), &mut sim.out);
-                None
+            Some(id) => {
+                let msg = match rng.below(40) {
+                    0 => {
+                        sim.hub.handle_disconnect(id, &mut sim.out);
+                        None
+                    }
+                    1 => {
+                        sim.hub
+                            .handle_decode_error(id, ErrorCode::Malformed, &mut sim.out);
+                        None
+                    }
+                    2 => {
+                        sim.hub.handle_slow_consumer(id, &mut sim.out);
+                        None
+                    }
+                    3 => Some(ClientMsg::Bye),
+                    4 => Some(hello("again")),
+                    5..=7 => Some(join(pick(&mut rng, &rooms))),
+                    8..=9 => Some(leave(pick(&mut rng, &rooms))),
+                    10..=11 => Some(whisper(pick(&mut rng, &nicks), "psst")),
+                    12..=13 => Some(nick(pick(&mut rng, &nicks))),
+                    14 => Some(ClientMsg::ListRooms),
+                    15 => Some(list_users(pick(&mut rng, &rooms))),
+                    16 => Some(ClientMsg::Ping { nonce: rng.next() }),
+                    _ => Some(say(pick(&mut rng, &rooms), "hi")),
+                };
+                if let Some(msg) = msg {
+                    sim.hub.handle_message(id, msg, sim.now, &mut sim.out);
+                }
             }
-        };
-        if let Some(msg) = msg {
-            sim.hub
-                .handle_message(ConnId(id), msg, sim.now, &mut sim.out);
         }
         for (to, msg) in sim.take().msgs() {
             match msg {
@@ -1373,12 +1396,46 @@ fn random_sessions_keep_room_order() {
                     last.remove(&(to, room));
                 }
                 ServerMsg::Message { room, seq, .. } => {
+                    checked += 1;
                     let prev = last.insert((to, room.clone()), seq);
                     if let Some(prev) = prev {
                         assert_eq!(seq, prev + 1, "seed {seed}: {to:?} in {room}");
                     }
                 }
                 _ => {}
+            }
+        }
+        assert!(sim.hub.connection_count() <= 10);
+        check_books(&sim.hub);
+    }
+    assert!(checked > 1_000, "seed {seed}: only {checked} messages seen");
+}
+
+/// The hub's indexes agree with each other: nick map <-> welcomed sessions,
+/// room members <-> each member's room list, no empty room.
+fn check_books(hub: &Hub) {
+    use super::session::Session;
+    let mut welcomed = 0;
+    for (&id, session) in &hub.sessions {
+        let Session::Welcomed(member) = session else {
+            continue;
+        };
+        welcomed += 1;
+        let key = Folded::new(&member.nick).expect("stored nicks are valid");
+        assert_eq!(hub.nicks.get(key.as_str()), Some(&id));
+        assert!(member.rooms.len() <= MAX_ROOMS_PER_CLIENT);
+        for name in &member.rooms {
+            assert!(hub.rooms[name].members.contains(&id));
+        }
+    }
+    assert_eq!(hub.nicks.len(), welcomed);
+    for (name, room) in &hub.rooms {
+        assert!(!room.members.is_empty(), "empty room {name} kept");
+        assert_eq!(**name, name.to_ascii_lowercase());
+        for id in &room.members {
+            match hub.sessions.get(id) {
+                Some(Session::Welcomed(m)) => assert!(m.is_in(name)),
+                other => panic!("member {id:?} of {name} is {other:?}"),
             }
         }
     }
