@@ -158,3 +158,16 @@ fn borrowed_bytes() {
         "invalid type: byte array, expected a borrowed byte array"
     );
 }
+
+#[test]
+fn visitors_refuse_128_bit_integers_unless_they_opt_in() {
+    // char's visitor has no visit_u128: the default reports it, as serde's.
+    assert_de_tokens_error::<char>(
+        &[Token::U128(5)],
+        "invalid type: integer `5` as u128, expected a character",
+    );
+    assert_de_tokens_error::<String>(
+        &[Token::I128(-5)],
+        "invalid type: integer `-5` as i128, expected a string",
+    );
+}

@@ -149,63 +149,10 @@ primitive_deserializer!(
     /// Holds a `char`.
     CharDeserializer, char, visit_char);
 
-/// Holds a `u32`. As a deserializer for an enum it is the variant index of
-/// a unit variant, which is how compact formats identify variants.
-#[derive(Clone, Copy, Debug)]
-pub struct U32Deserializer<E> {
-    value: u32,
-    marker: PhantomData<E>,
-}
-
-impl<E> U32Deserializer<E> {
-    /// Wraps `value`.
-    pub fn new(value: u32) -> Self {
-        U32Deserializer {
-            value,
-            marker: PhantomData,
-        }
-    }
-}
-
 impl<'de, E: DeError> IntoDeserializer<'de, E> for u32 {
     type Deserializer = U32Deserializer<E>;
     fn into_deserializer(self) -> U32Deserializer<E> {
         U32Deserializer::new(self)
-    }
-}
-
-impl<'de, E: DeError> IntoDeserializer<'de, E> for U32Deserializer<E> {
-    type Deserializer = Self;
-    fn into_deserializer(self) -> Self {
-        self
-    }
-}
-
-impl<'de, E: DeError> Deserializer<'de> for U32Deserializer<E> {
-    type Error = E;
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
-        visitor.visit_u32(self.value)
-    }
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, E> {
-        visitor.visit_enum(self)
-    }
-    forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf option unit unit_struct newtype_struct seq tuple
-        tuple_struct map struct identifier ignored_any
-    }
-}
-
-impl<'de, E: DeError> EnumAccess<'de> for U32Deserializer<E> {
-    type Error = E;
-    type Variant = UnitOnly<E>;
-    fn variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<(T::Value, UnitOnly<E>), E> {
-        seed.deserialize(self).map(|v| (v, UnitOnly::new()))
     }
 }
 
@@ -252,9 +199,9 @@ impl<'de, E: DeError> Deserializer<'de> for UnitDeserializer<E> {
     }
 }
 
-/// Declares a deserializer holding a string, which also identifies a unit
-/// variant by name when asked for an enum.
-macro_rules! string_deserializer {
+/// Declares a deserializer holding a variant identifier (an index or a
+/// name): asked for an enum, it is that enum's unit variant.
+macro_rules! variant_deserializer {
     (
         $(#[$doc:meta])* $name:ident<$($gen:tt),*>
         impl<$($impl_gen:tt),*>, $ty:ty, $visit:ident
@@ -313,14 +260,18 @@ macro_rules! string_deserializer {
     };
 }
 
-string_deserializer!(
+variant_deserializer!(
+    /// Holds a `u32`. As a deserializer for an enum it is the variant index of
+    /// a unit variant, which is how compact formats identify variants.
+    U32Deserializer<E> impl<'de, E>, u32, visit_u32);
+variant_deserializer!(
     /// Holds a `&str` that lives only as long as `'a` (`visit_str`).
     StrDeserializer<'a, E> impl<'de, 'a, E>, &'a str, visit_str);
-string_deserializer!(
+variant_deserializer!(
     /// Holds a `&'de str` borrowed from the input (`visit_borrowed_str`), so
     /// a `&'de str` can be deserialized from it.
     BorrowedStrDeserializer<'de, E> impl<'de, E>, &'de str, visit_borrowed_str);
-string_deserializer!(
+variant_deserializer!(
     /// Holds a `String` (`visit_string`).
     StringDeserializer<E> impl<'de, E>, String, visit_string);
 

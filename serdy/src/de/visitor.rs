@@ -61,16 +61,14 @@ pub trait Visitor<'de>: Sized {
     {
         Err(Error::invalid_type(Unexpected::Signed(v), &self))
     }
-    /// The input holds an `i128`. The default narrows it to `visit_i64` when
-    /// it fits, else reports an invalid type.
+    /// The input holds an `i128`. The default reports an invalid type, as
+    /// serde's does: a visitor opts in to 128-bit integers explicitly.
     fn visit_i128<E>(self, v: i128) -> Result<Self::Value, E>
     where
         E: Error,
     {
-        match i64::try_from(v) {
-            Ok(v) => self.visit_i64(v),
-            Err(_) => Err(Error::invalid_type(Unexpected::Other("i128"), &self)),
-        }
+        let what = format!("integer `{}` as i128", v);
+        Err(Error::invalid_type(Unexpected::Other(&what), &self))
     }
     /// The input holds a `u8`; forwards to `visit_u64`.
     fn visit_u8<E>(self, v: u8) -> Result<Self::Value, E>
@@ -100,16 +98,14 @@ pub trait Visitor<'de>: Sized {
     {
         Err(Error::invalid_type(Unexpected::Unsigned(v), &self))
     }
-    /// The input holds a `u128`. The default narrows it to `visit_u64` when
-    /// it fits, else reports an invalid type.
+    /// The input holds a `u128`. The default reports an invalid type, as
+    /// serde's does.
     fn visit_u128<E>(self, v: u128) -> Result<Self::Value, E>
     where
         E: Error,
     {
-        match u64::try_from(v) {
-            Ok(v) => self.visit_u64(v),
-            Err(_) => Err(Error::invalid_type(Unexpected::Other("u128"), &self)),
-        }
+        let what = format!("integer `{}` as u128", v);
+        Err(Error::invalid_type(Unexpected::Other(&what), &self))
     }
     /// The input holds an `f32`; forwards to `visit_f64`.
     fn visit_f32<E>(self, v: f32) -> Result<Self::Value, E>
