@@ -79,7 +79,10 @@ pub fn slow_consumer_is_dropped_others_miss_nothing(bin: &Path) {
             }
         }
     }
-    eprintln!("slow consumer dropped after {sent} messages of {} bytes", text.len());
+    eprintln!(
+        "slow consumer dropped after {sent} messages of {} bytes",
+        text.len()
+    );
     flooder.send(&say("flood", "done"));
     loop {
         let m = flooder.recv();

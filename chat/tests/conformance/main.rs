@@ -27,8 +27,14 @@
 //! | `limits.rs` | 5.5 flow control and limits |
 //! | `disconnect.rs` | 5.6 disconnects and shutdown |
 //! | `cli.rs` | 6 command line |
+//! | `client.rs` | the `client` binary in a pipe; 7 control characters |
+//!
+//! The client tests ([`client_tests!`]) need a server and a `client`
+//! binary: `CHAT_SERVER_BIN=... CHAT_CLIENT_BIN=... cargo test -p chat
+//! --test conformance client_`.
 
 mod cli;
+mod client;
 mod decode;
 mod disconnect;
 mod framing;
@@ -142,3 +148,42 @@ conformance_tests!(env_server, crate::util::env_server());
 // conformance_tests!(event_server, Some(env!("CARGO_BIN_EXE_event_server").into()));
 // conformance_tests!(thread_server, Some(env!("CARGO_BIN_EXE_thread_server").into()));
 // conformance_tests!(async_server, Some(env!("CARGO_BIN_EXE_async_server").into()));
+
+/// Instantiate the `client` tests as module `$name`, run with the server
+/// binary `$server` and the client binary `$client` (both
+/// `Option<PathBuf>`; `None` skips with a note).
+macro_rules! client_tests {
+    ($name:ident, $server:expr, $client:expr) => {
+        mod $name {
+            fn bins() -> Option<(std::path::PathBuf, std::path::PathBuf)> {
+                Some(($server?, $client?))
+            }
+            client_tests!(@tests
+                client_pipe_says_hello_and_quits => pipe_says_hello_and_quits,
+                client_pipe_eof_says_bye => pipe_eof_says_bye,
+                client_two_clients_talk => two_clients_talk,
+                client_unreachable_server_exits_one => unreachable_server_exits_one,
+            );
+        }
+    };
+    (@tests $($test:ident => $fn:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $test() {
+                crate::util::run_client_with(bins(), stringify!($test), crate::client::$fn);
+            }
+        )*
+    };
+}
+
+// The binaries named by `CHAT_SERVER_BIN` and `CHAT_CLIENT_BIN`, if both set.
+client_tests!(
+    env_client,
+    crate::util::env_server(),
+    crate::util::env_client()
+);
+
+// This package's client against each server (enable once the binaries exist):
+// client_tests!(event_server_client, Some(env!("CARGO_BIN_EXE_event_server").into()), Some(env!("CARGO_BIN_EXE_client").into()));
+// client_tests!(thread_server_client, Some(env!("CARGO_BIN_EXE_thread_server").into()), Some(env!("CARGO_BIN_EXE_client").into()));
+// client_tests!(async_server_client, Some(env!("CARGO_BIN_EXE_async_server").into()), Some(env!("CARGO_BIN_EXE_client").into()));

@@ -33,6 +33,27 @@ pub fn env_server() -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
+/// The environment variable naming a `client` binary to test.
+pub const CLIENT_ENV: &str = "CHAT_CLIENT_BIN";
+
+/// The binary named by [`CLIENT_ENV`], if any.
+pub fn env_client() -> Option<PathBuf> {
+    std::env::var_os(CLIENT_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+/// Run one client test against a server and a client binary, or print why
+/// it is skipped.
+pub fn run_client_with(bins: Option<(PathBuf, PathBuf)>, name: &str, test: fn(&Path, &Path)) {
+    match bins {
+        Some((server, client)) => test(&server, &client),
+        None => {
+            eprintln!("skipped {name}: set {SERVER_ENV} and {CLIENT_ENV} to run the client tests")
+        }
+    }
+}
+
 /// Run one suite test against `bin`, or print why it is skipped.
 pub fn run_with(bin: Option<PathBuf>, name: &str, test: fn(&Path)) {
     match bin {
