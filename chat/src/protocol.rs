@@ -263,13 +263,9 @@ impl ErrorCode {
             ErrorCode::Unexpected => "that message was not expected at this point",
             ErrorCode::VersionUnsupported => "the server does not speak this protocol version",
             ErrorCode::HelloTimeout => "no Hello arrived in time",
-            ErrorCode::BadNick => {
-                "a nick is 1 to 32 ASCII letters, digits, '-' or '_'"
-            }
+            ErrorCode::BadNick => "a nick is 1 to 32 ASCII letters, digits, '-' or '_'",
             ErrorCode::NickTaken => "that nick is already in use",
-            ErrorCode::BadRoom => {
-                "a room name is 1 to 32 ASCII letters, digits, '-' or '_'"
-            }
+            ErrorCode::BadRoom => "a room name is 1 to 32 ASCII letters, digits, '-' or '_'",
             ErrorCode::AlreadyInRoom => "you are already in that room",
             ErrorCode::NotInRoom => "you are not in that room",
             ErrorCode::NoSuchRoom => "no such room",

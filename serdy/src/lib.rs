@@ -754,9 +754,10 @@
 //!   its seconds all become a [`de::Error`].
 //! - A length hint ([`SeqAccess::size_hint`](de::SeqAccess::size_hint)) is a
 //!   claim, not a fact. Collections preallocate from it at most 1 MiB worth
-//!   of elements and grow only as elements actually arrive, so a 5-byte
-//!   frame claiming four billion elements costs nothing. Formats also bound
-//!   the hint by the bytes left in the frame.
+//!   of elements and grow only as elements actually arrive. The formats
+//!   also cap the hint by the bytes left in the frame (every element takes
+//!   at least one byte), so a 5-byte frame that claims four billion
+//!   elements makes no large allocation at all.
 //!
 //! ## 9. Map of the crate
 //!

@@ -1,0 +1,273 @@
+//! The command line every server binary shares (PROTOCOL.md section 6).
+//!
+//! ```text
+//! --addr HOST:PORT        127.0.0.1:7878   address to listen on (port 0 picks one)
+//! --max-conns N           10000            connection limit (5.5)
+//! --max-outbound BYTES    1048576          per-client queued-output limit (5.5)
+//! --max-frame BYTES       65536            MAX_FRAME for client frames (2)
+//! --hello-timeout-ms MS   10000            HelloTimeout deadline (4)
+//! --threads N             number of CPUs   worker threads (async_server only)
+//! ```
+//!
+//! A bad flag is reported as [`ParseError::Bad`] with a one-line message; the
+//! binary prints it with [`Config::usage`] to standard error and exits with
+//! status 2 ([`Config::from_env_or_exit`] does exactly that).
+
+use std::fmt;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::time::Duration;
+
+use crate::protocol::{
+    DEFAULT_ADDR, DEFAULT_HELLO_TIMEOUT_MS, DEFAULT_MAX_CONNS, DEFAULT_MAX_FRAME,
+    DEFAULT_MAX_OUTBOUND, SERVER_MAX_FRAME,
+};
+
+/// The settings of one server process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Address to listen on.
+    pub addr: SocketAddr,
+    /// Connection limit, counting connections that have not said `Hello`.
+    pub max_conns: usize,
+    /// Per-client limit of queued, unsent output in bytes.
+    pub max_outbound: usize,
+    /// `MAX_FRAME`: the largest client frame payload accepted.
+    pub max_frame: u32,
+    /// How long a connection may take to get a `Hello` accepted.
+    pub hello_timeout: Duration,
+    /// Worker threads (`async_server` only; `None` means one per CPU).
+    pub threads: Option<usize>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            addr: DEFAULT_ADDR.parse().expect("the default address parses"),
+            max_conns: DEFAULT_MAX_CONNS,
+            max_outbound: DEFAULT_MAX_OUTBOUND,
+            max_frame: DEFAULT_MAX_FRAME,
+            hello_timeout: Duration::from_millis(DEFAULT_HELLO_TIMEOUT_MS),
+            threads: None,
+        }
+    }
+}
+
+/// Why [`Config::parse`] did not produce a configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseError {
+    /// `--help` was given: print usage and exit 0.
+    Help,
+    /// A flag was unknown, missing its value, or had a bad value.
+    Bad(String),
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParseError::Help => f.write_str("help requested"),
+            ParseError::Bad(msg) => f.write_str(msg),
+        }
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+impl Config {
+    /// The usage text of `program`; `with_threads` adds `--threads`.
+    pub fn usage(program: &str, with_threads: bool) -> String {
+        let mut s = format!(
+            "usage: {program} [--addr HOST:PORT] [--max-conns N] [--max-outbound BYTES]\n\
+             \x20      [--max-frame BYTES] [--hello-timeout-ms MS]{}\n\
+             \n\
+             \x20 --addr HOST:PORT        address to listen on (default {DEFAULT_ADDR}; port 0 picks a free port)\n\
+             \x20 --max-conns N           connection limit (default {DEFAULT_MAX_CONNS})\n\
+             \x20 --max-outbound BYTES    per-client queued-output limit (default {DEFAULT_MAX_OUTBOUND})\n\
+             \x20 --max-frame BYTES       largest client frame payload (default {DEFAULT_MAX_FRAME})\n\
+             \x20 --hello-timeout-ms MS   deadline for an accepted Hello (default {DEFAULT_HELLO_TIMEOUT_MS})\n",
+            if with_threads { " [--threads N]" } else { "" }
+        );
+        if with_threads {
+            s.push_str("  --threads N             worker threads (default: the number of CPUs)\n");
+        }
+        s.push_str("  --help                  print this help and exit\n");
+        s
+    }
+
+    /// Parses flags (without the program name). `with_threads` accepts
+    /// `--threads`. Flags may be given as `--flag value` or `--flag=value`.
+    pub fn parse<I, S>(args: I, with_threads: bool) -> Result<Config, ParseError>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let mut cfg = Config::default();
+        let mut args = args.into_iter().map(Into::into);
+        while let Some(arg) = args.next() {
+            if arg == "--help" || arg == "-h" {
+                return Err(ParseError::Help);
+            }
+            let (flag, inline) = match arg.split_once('=') {
+                Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+                _ => (arg.clone(), None),
+            };
+            let known = matches!(
+                flag.as_str(),
+                "--addr" | "--max-conns" | "--max-outbound" | "--max-frame" | "--hello-timeout-ms"
+            ) || (with_threads && flag == "--threads");
+            if !known {
+                return Err(ParseError::Bad(format!("unknown argument '{arg}'")));
+            }
+            let value = match inline.or_else(|| args.next()) {
+                Some(v) => v,
+                None => return Err(ParseError::Bad(format!("{flag} needs a value"))),
+            };
+            match flag.as_str() {
+                "--addr" => cfg.addr = parse_addr(&value)?,
+                "--max-conns" => {
+                    cfg.max_conns = parse_num(&flag, &value, 1, u32::MAX as u64)? as usize
+                }
+                "--max-outbound" => {
+                    cfg.max_outbound = parse_num(&flag, &value, 1, u32::MAX as u64)? as usize
+                }
+                "--max-frame" => {
+                    cfg.max_frame = parse_num(&flag, &value, 1, SERVER_MAX_FRAME as u64)? as u32
+                }
+                "--hello-timeout-ms" => {
+                    cfg.hello_timeout =
+                        Duration::from_millis(parse_num(&flag, &value, 1, 86_400_000)?)
+                }
+                "--threads" => cfg.threads = Some(parse_num(&flag, &value, 1, 1024)? as usize),
+                _ => unreachable!("flag {flag} was checked above"),
+            }
+        }
+        Ok(cfg)
+    }
+
+    /// Parses `std::env::args()`; on `--help` prints usage and exits 0, on a
+    /// bad flag prints the message and usage to standard error and exits 2.
+    pub fn from_env_or_exit(program: &str, with_threads: bool) -> Config {
+        match Config::parse(std::env::args().skip(1), with_threads) {
+            Ok(cfg) => cfg,
+            Err(ParseError::Help) => {
+                print!("{}", Config::usage(program, with_threads));
+                std::process::exit(0);
+            }
+            Err(ParseError::Bad(msg)) => {
+                eprintln!("{program}: {msg}");
+                eprint!("{}", Config::usage(program, with_threads));
+                std::process::exit(2);
+            }
+        }
+    }
+}
+
+/// Resolves `HOST:PORT` (an IP literal, `[v6]:port`, or a name such as
+/// `localhost:7878`) to its first address.
+pub fn parse_addr(value: &str) -> Result<SocketAddr, ParseError> {
+    if let Ok(addr) = value.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    let bad = || ParseError::Bad(format!("--addr: '{value}' is not HOST:PORT"));
+    value
+        .to_socket_addrs()
+        .map_err(|_| bad())?
+        .next()
+        .ok_or_else(bad)
+}
+
+fn parse_num(flag: &str, value: &str, min: u64, max: u64) -> Result<u64, ParseError> {
+    match value.parse::<u64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(ParseError::Bad(format!(
+            "{flag}: '{value}' is not a number from {min} to {max}"
+        ))),
+    }
+}
+
+/// Formats the line a server prints once it is listening (section 6):
+/// `listening on 127.0.0.1:7878`, IPv6 hosts in brackets.
+pub fn listening_line(addr: SocketAddr) -> String {
+    // SocketAddr's Display already brackets IPv6 hosts: `[::1]:7878`.
+    format!("listening on {addr}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Config, ParseError> {
+        Config::parse(args.iter().copied(), false)
+    }
+
+    #[test]
+    fn defaults_match_protocol_section_6() {
+        let cfg = parse(&[]).unwrap();
+        assert_eq!(cfg.addr, "127.0.0.1:7878".parse().unwrap());
+        assert_eq!(cfg.max_conns, 10_000);
+        assert_eq!(cfg.max_outbound, 1_048_576);
+        assert_eq!(cfg.max_frame, 65_536);
+        assert_eq!(cfg.hello_timeout, Duration::from_secs(10));
+        assert_eq!(cfg.threads, None);
+    }
+
+    #[test]
+    fn every_flag_in_both_spellings() {
+        let cfg = parse(&[
+            "--addr",
+            "[::1]:0",
+            "--max-conns=5",
+            "--max-outbound",
+            "100",
+            "--max-frame=10",
+            "--hello-timeout-ms",
+            "250",
+        ])
+        .unwrap();
+        assert_eq!(cfg.addr, "[::1]:0".parse().unwrap());
+        assert_eq!(cfg.max_conns, 5);
+        assert_eq!(cfg.max_outbound, 100);
+        assert_eq!(cfg.max_frame, 10);
+        assert_eq!(cfg.hello_timeout, Duration::from_millis(250));
+    }
+
+    #[test]
+    fn threads_only_where_allowed() {
+        assert!(matches!(
+            parse(&["--threads", "2"]),
+            Err(ParseError::Bad(_))
+        ));
+        let cfg = Config::parse(["--threads", "3"], true).unwrap();
+        assert_eq!(cfg.threads, Some(3));
+    }
+
+    #[test]
+    fn bad_input_is_a_clear_error() {
+        for args in [
+            &["--nope"][..],
+            &["--addr"],
+            &["--addr", "nowhere"],
+            &["--max-conns", "0"],
+            &["--max-conns", "-1"],
+            &["--max-frame", "2000000"],
+            &["extra"],
+        ] {
+            match parse(args) {
+                Err(ParseError::Bad(msg)) => assert!(!msg.is_empty()),
+                other => panic!("{args:?} gave {other:?}"),
+            }
+        }
+        assert_eq!(parse(&["--help"]), Err(ParseError::Help));
+    }
+
+    #[test]
+    fn listening_line_brackets_ipv6() {
+        assert_eq!(
+            listening_line("127.0.0.1:80".parse().unwrap()),
+            "listening on 127.0.0.1:80"
+        );
+        assert_eq!(
+            listening_line("[::1]:7878".parse().unwrap()),
+            "listening on [::1]:7878"
+        );
+    }
+}

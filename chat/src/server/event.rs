@@ -1,0 +1,727 @@
+//! `event_server`: one thread, one [`sys::Poll`], a state machine per
+//! connection.
+//!
+//! # The model
+//!
+//! Every socket is non-blocking and registered with one `Poll`. The thread
+//! sleeps in `epoll_wait` (or `kevent`) until something is ready, handles
+//! every ready connection a little, and goes back to sleep. Nothing ever
+//! blocks, so one slow client cannot hold up the others, and there is no
+//! lock anywhere: the [`Hub`] is a plain field.
+//!
+//! ```text
+//!                      ┌──────────────────── one thread ─────────────────────┐
+//!  listener ─accept──► │ Conn { decoder, outbound }  ...  Conn  ...  Conn    │
+//!  sockets ──read────► │   FrameDecoder ─► ClientMsg ─► Hub ─► Outbox        │
+//!  signalfd ─────────► │                                  │  (frames, who)  │
+//!  hello deadlines ──► │   Outbound queues ◄──────────────┘                  │
+//!                      │        │ writev, once per connection per turn       │
+//!                      └────────┼────────────────────────────────────────────┘
+//!                               ▼ sockets
+//! ```
+//!
+//! One turn of the loop:
+//!
+//! 1. `poll` with the nearest deadline (hello timeouts, lingering closes) as
+//!    its timeout, or none at all when nothing is pending: an idle server
+//!    makes no system call until a client does something.
+//! 2. For each event: accept until `WouldBlock` (listener), start the
+//!    shutdown (signals), or read until `WouldBlock` (a connection), feeding
+//!    every complete frame to the hub and queueing its deliveries on the
+//!    recipients' [`Outbound`] queues. A connection that was read
+//!    [`READS_PER_TURN`] times in one turn is put aside and continued next
+//!    turn, so a flooding client cannot starve the others.
+//! 3. Flush each connection that received frames this turn with **one**
+//!    `writev` of its queue. A broadcast to 100 members therefore costs one
+//!    encode and, per member, one reference-count bump and its share of one
+//!    system call, however many messages arrived in the turn.
+//!
+//! Registration is edge-triggered ([`sys::Trigger::Edge`]): each readiness
+//! is reported once, so reads drain until `WouldBlock` (or the connection is
+//! put on the pending list), and a connection is registered for
+//! writability only while its queue has bytes the socket refused.
+//!
+//! # Connection states
+//!
+//! ```text
+//!   accept ──► Open ──(hub closes it: Bye, fatal error, slow consumer)──► Closing
+//!               │                                                          │ queue flushed
+//!               │ EOF / reset / write error                               ▼
+//!               └──────────────────────────► freed ◄──(EOF or 2 s)── Lingering
+//! ```
+//!
+//! *Closing* stops reading and flushes what the hub queued last (an `Error`
+//! frame, usually). *Lingering* has sent FIN (`shutdown(Write)`) and reads
+//! and discards until the peer closes or [`LINGER`] passes: closing a
+//! socket that still has unread input makes the kernel send RST, which can
+//! destroy the `Error` frame before the peer reads it.
+//!
+//! # Limits (PROTOCOL.md 5.5)
+//!
+//! - `--max-outbound`: a frame that would take a non-empty queue past the
+//!   limit makes the connection a slow consumer: its queue is discarded
+//!   (except a partly written frame), `SlowConsumer` is queued, and it is
+//!   closed. The `Left` this causes may overflow another queue in turn; the
+//!   server loops until no queue overflows.
+//! - `--max-conns`: the hub refuses the connection with `ServerFull`.
+//! - Out of file descriptors (`EMFILE`/`ENFILE` on accept): the server keeps
+//!   one descriptor in reserve (`/dev/null`). It closes the reserve, accepts
+//!   the waiting connection, sends it `ServerFull`, closes it, and reopens
+//!   the reserve, so the listener's backlog drains instead of waking the
+//!   loop forever. If the reserve cannot be reopened the listener is
+//!   deregistered for [`ACCEPT_PAUSE`] instead. Existing clients never
+//!   notice.
+//!
+//! # Shutdown
+//!
+//! SIGINT and SIGTERM arrive through a `signalfd` registered on the same
+//! `Poll`. The hub sends `ShuttingDown` to every connection; the server stops
+//! accepting, flushes for at most [`SHUTDOWN_GRACE`], and returns.
+//!
+//! # When to choose it
+//!
+//! When connections are many and mostly idle, and the work per message is
+//! small: memory per connection is a few hundred bytes, there are no context
+//! switches, and the cost of a broadcast is dominated by `writev`. It uses
+//! one core; a server that needs more runs several such loops (or uses
+//! `exec`).
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::net::Shutdown;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use sys::net::{TcpListener, TcpStream};
+use sys::signal::{Signal, Signals};
+use sys::{Event, Events, Interest, Poll, Token};
+
+use super::config::{listening_line, Config};
+use super::deadlines::Deadlines;
+use super::outbound::{Flush, Outbound};
+use crate::fmt::binary::from_bytes;
+use crate::fmt::framed::FrameDecoder;
+use crate::hub::{self, ConnId, Frame, Hub, Outbox};
+use crate::protocol::{ClientMsg, ErrorCode};
+
+/// The listener's token.
+const LISTENER: Token = Token(usize::MAX);
+/// The signal source's token.
+const SIGNALS: Token = Token(usize::MAX - 1);
+
+/// Reads of one connection per turn before it yields to the others.
+pub const READS_PER_TURN: usize = 16;
+/// How long a closed connection keeps draining its input (see the module docs).
+pub const LINGER: Duration = Duration::from_secs(2);
+/// How long the shutdown waits for queues to flush.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_millis(1000);
+/// How long the listener rests when descriptors ran out and no reserve is left.
+pub const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
+/// Bytes a lingering connection may send before it is cut off.
+const LINGER_DISCARD_LIMIT: usize = 256 * 1024;
+
+/// Where a connection is in its life (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Reading frames and writing deliveries.
+    Open,
+    /// The hub is done with it: flush, then linger.
+    Closing,
+    /// FIN sent; discarding input until EOF or the linger deadline.
+    Lingering,
+}
+
+/// One connection's state machine.
+#[derive(Debug)]
+struct Conn {
+    id: ConnId,
+    stream: TcpStream,
+    decoder: FrameDecoder,
+    out: Outbound,
+    phase: Phase,
+    /// Registered for writability (only while the socket refused bytes).
+    want_write: bool,
+    /// Listed in `dirty` (has frames to flush this turn).
+    dirty: bool,
+    /// Listed in `pending_reads` (was cut off by [`READS_PER_TURN`]).
+    read_pending: bool,
+    /// Bytes discarded while lingering.
+    discarded: usize,
+}
+
+/// Runs `event_server` until SIGINT or SIGTERM: binds, prints the
+/// `listening on` line, serves, shuts down.
+pub fn run(config: Config) -> io::Result<()> {
+    // Block the signals before anything else (signalfd needs them blocked).
+    let signals = Signals::new(&[Signal::Interrupt, Signal::Terminate])?;
+    if let Err(e) = sys::rlimit::raise_nofile_limit() {
+        eprintln!("event_server: cannot raise the open-file limit: {e}");
+    }
+    let listener = TcpListener::bind(config.addr)
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot listen on {}: {e}", config.addr)))?;
+    let mut stdout = io::stdout().lock();
+    writeln!(stdout, "{}", listening_line(listener.local_addr()?))?;
+    stdout.flush()?;
+    drop(stdout);
+    EventServer::new(config, listener, signals)?.serve()
+}
+
+/// The server's whole state; see the module docs.
+#[derive(Debug)]
+struct EventServer {
+    config: Config,
+    poll: Poll,
+    listener: TcpListener,
+    listener_paused: Option<Instant>,
+    signals: Signals,
+    /// Connections by slot; a [`ConnId`] is `serial << 32 | slot`.
+    conns: Vec<Option<Conn>>,
+    free: Vec<usize>,
+    serial: u32,
+    hub: Hub,
+    outbox: Outbox,
+    hello: Deadlines<ConnId>,
+    linger: Deadlines<ConnId>,
+    /// Connections with frames queued this turn.
+    dirty: Vec<usize>,
+    /// Connections to keep reading next turn.
+    pending_reads: Vec<usize>,
+    /// Connections whose queue overflowed while applying an outbox.
+    slow: Vec<ConnId>,
+    /// A spare descriptor for running out of them (see the module docs).
+    reserve: Option<File>,
+    /// Set once SIGINT/SIGTERM arrived: the deadline for the last flush.
+    stopping: Option<Instant>,
+    /// UNIX milliseconds, read once per turn.
+    now_ms: u64,
+}
+
+impl EventServer {
+    fn new(config: Config, mut listener: TcpListener, mut signals: Signals) -> io::Result<Self> {
+        let poll = Poll::new()?;
+        poll.registry()
+            .register(&mut listener, LISTENER, Interest::READABLE)?;
+        poll.registry()
+            .register(&mut signals, SIGNALS, Interest::READABLE)?;
+        let hub = Hub::new(hub::Config {
+            max_conns: config.max_conns,
+            ..hub::Config::new(concat!("event_server ", env!("CARGO_PKG_VERSION")))
+        });
+        Ok(EventServer {
+            config,
+            poll,
+            listener,
+            listener_paused: None,
+            signals,
+            conns: Vec::new(),
+            free: Vec::new(),
+            serial: 0,
+            hub,
+            outbox: Outbox::new(),
+            hello: Deadlines::new(),
+            linger: Deadlines::new(),
+            dirty: Vec::new(),
+            pending_reads: Vec::new(),
+            slow: Vec::new(),
+            reserve: File::open("/dev/null").ok(),
+            stopping: None,
+            now_ms: 0,
+        })
+    }
+
+    /// The event loop; returns after a signal once the queues are flushed.
+    fn serve(mut self) -> io::Result<()> {
+        let mut events = Events::with_capacity(1024);
+        loop {
+            let timeout = self.next_timeout();
+            match self.poll.poll(&mut events, timeout) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+            self.now_ms = unix_ms();
+            for event in events.iter() {
+                match event.token() {
+                    LISTENER => self.accept_all(),
+                    SIGNALS => self.on_signal()?,
+                    Token(slot) => self.on_conn_event(slot, event),
+                }
+            }
+            self.continue_pending_reads();
+            let now = Instant::now();
+            self.expire_deadlines(now);
+            self.flush_dirty();
+            if let Some(deadline) = self.stopping {
+                if self.live_connections() == 0 || now >= deadline {
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    /// The poll timeout: zero when reads are pending, else the nearest
+    /// deadline, else none.
+    fn next_timeout(&mut self) -> Option<Duration> {
+        if !self.pending_reads.is_empty() {
+            return Some(Duration::ZERO);
+        }
+        let now = Instant::now();
+        // Drop cancelled hello deadlines from the front so they do not cause
+        // useless wake-ups: only a connection still waiting for Hello counts.
+        while let Some(id) = self.hello.peek().copied() {
+            if self.conn(id).is_some() && self.hub.state(id) == Some(hub::SessionState::Connected) {
+                break;
+            }
+            self.hello.pop();
+        }
+        let candidates = [
+            self.hello.timeout(now),
+            self.linger.timeout(now),
+            self.listener_paused
+                .map(|t| t.saturating_duration_since(now)),
+            self.stopping.map(|t| t.saturating_duration_since(now)),
+        ];
+        candidates.into_iter().flatten().min()
+    }
+
+    fn live_connections(&self) -> usize {
+        self.conns.len() - self.free.len()
+    }
+
+    fn conn(&self, id: ConnId) -> Option<&Conn> {
+        let slot = (id.0 & 0xFFFF_FFFF) as usize;
+        self.conns.get(slot)?.as_ref().filter(|c| c.id == id)
+    }
+
+    fn conn_mut(&mut self, id: ConnId) -> Option<&mut Conn> {
+        let slot = (id.0 & 0xFFFF_FFFF) as usize;
+        self.conns.get_mut(slot)?.as_mut().filter(|c| c.id == id)
+    }
+
+    // ----- accepting ----------------------------------------------------
+
+    fn accept_all(&mut self) {
+        if self.listener_paused.is_some() || self.stopping.is_some() {
+            return;
+        }
+        loop {
+            match self.listener.accept() {
+                Ok((stream, _peer)) => self.admit(stream),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if is_fd_exhaustion(&e) => {
+                    if !self.shed_one_connection() {
+                        return;
+                    }
+                }
+                // ECONNABORTED and friends: that connection is gone, the
+                // listener is fine.
+                Err(_) => continue,
+            }
+        }
+    }
+
+    /// Out of descriptors: use the reserve to accept one waiting connection
+    /// and refuse it, or pause the listener. Returns whether to keep accepting.
+    fn shed_one_connection(&mut self) -> bool {
+        if self.reserve.take().is_some() {
+            if let Ok((stream, _)) = self.listener.accept() {
+                let _ = (&stream).write(&Frame::error(ErrorCode::ServerFull));
+                drop(stream);
+            }
+            self.reserve = File::open("/dev/null").ok();
+            if self.reserve.is_some() {
+                return true;
+            }
+        }
+        // No reserve: stop polling the listener for a moment.
+        let _ = self.poll.registry().deregister(&mut self.listener);
+        self.listener_paused = Some(Instant::now() + ACCEPT_PAUSE);
+        false
+    }
+
+    fn resume_listener(&mut self) {
+        self.listener_paused = None;
+        if self
+            .poll
+            .registry()
+            .register(&mut self.listener, LISTENER, Interest::READABLE)
+            .is_ok()
+        {
+            // Connections may have queued while we were away; edge-triggered
+            // registration would not report them again.
+            self.accept_all();
+        }
+    }
+
+    fn admit(&mut self, mut stream: TcpStream) {
+        let _ = stream.set_nodelay(true);
+        let slot = match self.free.pop() {
+            Some(slot) => slot,
+            None => {
+                self.conns.push(None);
+                self.conns.len() - 1
+            }
+        };
+        self.serial = self.serial.wrapping_add(1);
+        let id = ConnId((u64::from(self.serial) << 32) | slot as u64);
+        if self
+            .poll
+            .registry()
+            .register(&mut stream, Token(slot), Interest::READABLE)
+            .is_err()
+        {
+            self.free.push(slot);
+            return;
+        }
+        self.conns[slot] = Some(Conn {
+            id,
+            stream,
+            decoder: FrameDecoder::new(self.config.max_frame),
+            out: Outbound::new(),
+            phase: Phase::Open,
+            want_write: false,
+            dirty: false,
+            read_pending: false,
+            discarded: 0,
+        });
+        if self.hub.handle_connect(id, &mut self.outbox) {
+            self.hello
+                .push(Instant::now() + self.config.hello_timeout, id);
+        }
+        self.apply_outbox();
+        // Data may already be waiting (the client wrote before we accepted).
+        self.read_conn(slot);
+    }
+
+    // ----- signals ------------------------------------------------------
+
+    fn on_signal(&mut self) -> io::Result<()> {
+        let mut got = false;
+        while self.signals.receive()?.is_some() {
+            got = true;
+        }
+        if got && self.stopping.is_none() {
+            self.stopping = Some(Instant::now() + SHUTDOWN_GRACE);
+            let _ = self.poll.registry().deregister(&mut self.listener);
+            // Lingering connections have had their last word.
+            for slot in 0..self.conns.len() {
+                if self.conns[slot]
+                    .as_ref()
+                    .is_some_and(|c| c.phase == Phase::Lingering)
+                {
+                    self.free_conn(slot);
+                }
+            }
+            // Queued frames that have not started yet are dropped: each
+            // client gets ShuttingDown promptly instead of after its backlog.
+            for conn in self.conns.iter_mut().flatten() {
+                conn.out.discard_unstarted();
+            }
+            self.hub.handle_shutdown(&mut self.outbox);
+            self.apply_outbox();
+        }
+        Ok(())
+    }
+
+    // ----- reading ------------------------------------------------------
+
+    fn on_conn_event(&mut self, slot: usize, event: &Event) {
+        if event.is_writable() || event.is_error() {
+            self.mark_dirty(slot);
+        }
+        if event.is_readable() || event.is_read_closed() || event.is_error() {
+            self.read_conn(slot);
+        }
+    }
+
+    fn continue_pending_reads(&mut self) {
+        let pending = std::mem::take(&mut self.pending_reads);
+        for &slot in &pending {
+            if let Some(conn) = self.conns.get_mut(slot).and_then(Option::as_mut) {
+                conn.read_pending = false;
+                self.read_conn(slot);
+            }
+        }
+        // Reuse the allocation unless reading refilled the list.
+        if self.pending_reads.is_empty() {
+            self.pending_reads = pending;
+            self.pending_reads.clear();
+        }
+    }
+
+    /// Reads from `slot` until `WouldBlock`, EOF, or [`READS_PER_TURN`].
+    fn read_conn(&mut self, slot: usize) {
+        for _ in 0..READS_PER_TURN {
+            let Some(conn) = self.conns.get_mut(slot).and_then(Option::as_mut) else {
+                return;
+            };
+            let id = conn.id;
+            match conn.phase {
+                Phase::Open => {}
+                Phase::Closing => return,
+                Phase::Lingering => return self.discard_input(slot),
+            }
+            match conn.decoder.read_from(&mut &conn.stream) {
+                Ok(0) => return self.drop_conn(id),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                // The decoder refused a header; decode_frames reports it.
+                Err(e) if e.kind() == io::ErrorKind::InvalidData => {}
+                Err(_) => return self.drop_conn(id),
+            }
+            if !self.decode_frames(slot) {
+                return;
+            }
+        }
+        // Still readable, most likely: continue next turn.
+        if let Some(conn) = self.conns.get_mut(slot).and_then(Option::as_mut) {
+            if !conn.read_pending && conn.phase == Phase::Open {
+                conn.read_pending = true;
+                self.pending_reads.push(slot);
+            }
+        }
+    }
+
+    /// Feeds every complete frame of `slot` to the hub. Returns whether the
+    /// connection is still open for reading.
+    fn decode_frames(&mut self, slot: usize) -> bool {
+        loop {
+            let Some(conn) = self.conns.get_mut(slot).and_then(Option::as_mut) else {
+                return false;
+            };
+            if conn.phase != Phase::Open {
+                return false;
+            }
+            let id = conn.id;
+            match conn.decoder.next_frame() {
+                Ok(None) => return true,
+                Ok(Some(payload)) => match from_bytes::<ClientMsg>(payload) {
+                    Ok(msg) => self
+                        .hub
+                        .handle_message(id, msg, self.now_ms, &mut self.outbox),
+                    Err(_) => {
+                        self.hub
+                            .handle_decode_error(id, ErrorCode::Malformed, &mut self.outbox)
+                    }
+                },
+                Err(e) => self
+                    .hub
+                    .handle_decode_error(id, e.error_code(), &mut self.outbox),
+            }
+            self.apply_outbox();
+        }
+    }
+
+    /// Reads and throws away input of a lingering connection.
+    fn discard_input(&mut self, slot: usize) {
+        let Some(conn) = self.conns.get_mut(slot).and_then(Option::as_mut) else {
+            return;
+        };
+        let mut scratch = [0u8; 4096];
+        loop {
+            match io::Read::read(&mut &conn.stream, &mut scratch) {
+                Ok(0) => return self.free_conn(slot),
+                Ok(n) => {
+                    conn.discarded += n;
+                    if conn.discarded > LINGER_DISCARD_LIMIT {
+                        return self.free_conn(slot);
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(_) => return self.free_conn(slot),
+            }
+        }
+    }
+
+    // ----- applying the hub's output ---------------------------------------
+
+    /// Queues the outbox's frames on their connections and starts closing
+    /// the ones the hub let go, looping while queues overflow.
+    fn apply_outbox(&mut self) {
+        loop {
+            let limit = self.config.max_outbound;
+            for delivery in self.outbox.drain_deliveries() {
+                let slot = (delivery.to.0 & 0xFFFF_FFFF) as usize;
+                let Some(conn) = self.conns.get_mut(slot).and_then(Option::as_mut) else {
+                    continue;
+                };
+                if conn.id != delivery.to || conn.phase == Phase::Lingering {
+                    continue;
+                }
+                if conn.out.push(delivery.frame, limit).is_err() {
+                    if conn.phase == Phase::Open {
+                        self.slow.push(conn.id);
+                    }
+                    continue;
+                }
+                if !conn.dirty {
+                    conn.dirty = true;
+                    self.dirty.push(slot);
+                }
+            }
+            for id in self.outbox.drain_closes() {
+                let slot = (id.0 & 0xFFFF_FFFF) as usize;
+                if let Some(conn) = self.conns.get_mut(slot).and_then(Option::as_mut) {
+                    if conn.id == id && conn.phase == Phase::Open {
+                        conn.phase = Phase::Closing;
+                        if !conn.dirty {
+                            conn.dirty = true;
+                            self.dirty.push(slot);
+                        }
+                    }
+                }
+            }
+            if self.slow.is_empty() {
+                return;
+            }
+            // Slow consumers: discard, queue SlowConsumer, let the hub clean up
+            // (which may fill the outbox again).
+            for id in std::mem::take(&mut self.slow) {
+                let frame = self.hub.error_frame(ErrorCode::SlowConsumer);
+                let Some(conn) = self.conn_mut(id) else {
+                    continue;
+                };
+                if conn.phase != Phase::Open {
+                    continue;
+                }
+                conn.out.discard_unstarted();
+                conn.out.push_unbounded(frame);
+                self.hub.handle_slow_consumer(id, &mut self.outbox);
+            }
+        }
+    }
+
+    fn mark_dirty(&mut self, slot: usize) {
+        if let Some(conn) = self.conns.get_mut(slot).and_then(Option::as_mut) {
+            if !conn.dirty {
+                conn.dirty = true;
+                self.dirty.push(slot);
+            }
+        }
+    }
+
+    // ----- writing ------------------------------------------------------
+
+    /// One flush per connection that got frames (or writability) this turn.
+    fn flush_dirty(&mut self) {
+        while !self.dirty.is_empty() {
+            let dirty = std::mem::take(&mut self.dirty);
+            for &slot in &dirty {
+                self.flush_conn(slot);
+            }
+            // Flushing can fail and disconnect someone, which can queue
+            // `Left` frames and refill `dirty`; loop until it stays empty.
+            if self.dirty.is_empty() {
+                self.dirty = dirty;
+                self.dirty.clear();
+            }
+        }
+    }
+
+    fn flush_conn(&mut self, slot: usize) {
+        let Some(conn) = self.conns.get_mut(slot).and_then(Option::as_mut) else {
+            return;
+        };
+        conn.dirty = false;
+        let id = conn.id;
+        match conn.out.flush_to(&mut &conn.stream) {
+            Ok(Flush::Done) => {
+                if conn.want_write {
+                    conn.want_write = false;
+                    let _ = self.poll.registry().reregister(
+                        &mut conn.stream,
+                        Token(slot),
+                        Interest::READABLE,
+                    );
+                }
+                if conn.phase == Phase::Closing {
+                    self.start_linger(slot);
+                }
+            }
+            Ok(Flush::Blocked) => {
+                if !conn.want_write {
+                    conn.want_write = true;
+                    let _ = self.poll.registry().reregister(
+                        &mut conn.stream,
+                        Token(slot),
+                        Interest::READABLE | Interest::WRITABLE,
+                    );
+                }
+            }
+            Err(_) => self.drop_conn(id),
+        }
+    }
+
+    fn start_linger(&mut self, slot: usize) {
+        let Some(conn) = self.conns.get_mut(slot).and_then(Option::as_mut) else {
+            return;
+        };
+        if self.stopping.is_some() {
+            // Exiting: nothing left to wait for.
+            let _ = conn.stream.shutdown(Shutdown::Write);
+            return self.free_conn(slot);
+        }
+        conn.phase = Phase::Lingering;
+        conn.decoder = FrameDecoder::new(0);
+        let _ = conn.stream.shutdown(Shutdown::Write);
+        let id = conn.id;
+        self.linger.push(Instant::now() + LINGER, id);
+        self.discard_input(slot);
+    }
+
+    // ----- timers -------------------------------------------------------
+
+    fn expire_deadlines(&mut self, now: Instant) {
+        while let Some(id) = self.hello.pop_expired(now) {
+            if self.conn(id).is_some() {
+                self.hub.handle_hello_timeout(id, &mut self.outbox);
+                self.apply_outbox();
+            }
+        }
+        while let Some(id) = self.linger.pop_expired(now) {
+            if self.conn(id).is_some_and(|c| c.phase == Phase::Lingering) {
+                self.free_conn((id.0 & 0xFFFF_FFFF) as usize);
+            }
+        }
+        if self.listener_paused.is_some_and(|t| now >= t) {
+            self.resume_listener();
+        }
+    }
+
+    // ----- closing ------------------------------------------------------
+
+    /// The peer went away (EOF, reset, write error): tell the hub, free.
+    fn drop_conn(&mut self, id: ConnId) {
+        let Some(conn) = self.conn_mut(id) else {
+            return;
+        };
+        conn.out.clear();
+        let slot = (id.0 & 0xFFFF_FFFF) as usize;
+        self.free_conn(slot);
+        self.hub.handle_disconnect(id, &mut self.outbox);
+        self.apply_outbox();
+    }
+
+    /// Deregisters and closes the socket, frees the slot.
+    fn free_conn(&mut self, slot: usize) {
+        if let Some(mut conn) = self.conns.get_mut(slot).and_then(Option::take) {
+            let _ = self.poll.registry().deregister(&mut conn.stream);
+            self.free.push(slot);
+        }
+    }
+}
+
+/// `EMFILE` (this process) or `ENFILE` (the whole system) on accept.
+fn is_fd_exhaustion(e: &io::Error) -> bool {
+    // 24 is EMFILE and 23 ENFILE on Linux, macOS and the BSDs alike.
+    matches!(e.raw_os_error(), Some(23) | Some(24))
+}
+
+/// The current UNIX time in milliseconds.
+pub fn unix_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}

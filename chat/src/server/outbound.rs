@@ -1,0 +1,279 @@
+//! A connection's outbound queue: frames waiting for the socket, flushed
+//! with one vectored write, bounded by `--max-outbound` (PROTOCOL.md 5.5).
+//!
+//! ```text
+//!             head_sent
+//!             ├────┤
+//!  frames:  [ ████░░░░ | ░░░░░░ | ░░░ | ░░░░░░░ ]   ──writev──► socket
+//!             frame 0    frame 1   ...               (up to 64 frames per call)
+//!  queued = unsent bytes (░): what the limit is measured against
+//! ```
+//!
+//! The queue holds [`Frame`]s, which are shared: a broadcast to a hundred
+//! members is one allocation and a hundred reference counts, not a hundred
+//! copies. A flush hands the kernel up to [`MAX_IOVECS`] frames in one
+//! `writev`, so a client that fell a little behind catches up in one system
+//! call instead of one per frame.
+//!
+//! The limit follows the protocol's wording: a frame that would take a
+//! **non-empty** queue past the limit is refused ([`Overflow`]); a frame is
+//! always accepted into an empty queue, so one large listing never trips it.
+//! The kernel's socket buffer does not count, only bytes still held here.
+
+use std::collections::VecDeque;
+use std::io::{self, IoSlice, Write};
+
+use crate::hub::Frame;
+
+/// The most frames handed to one `writev`.
+pub const MAX_IOVECS: usize = 64;
+
+/// A capacity kept across flushes; a queue that grew past it during a burst
+/// gives the memory back once it drains, so idle connections stay small.
+const KEEP_CAPACITY: usize = 16;
+
+/// The frame was refused: accepting it would take the queue past its limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overflow;
+
+/// What a flush achieved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flush {
+    /// Everything queued was written.
+    Done,
+    /// The socket would block with bytes still queued: wait for writability.
+    Blocked,
+}
+
+/// Frames queued for one connection.
+#[derive(Debug, Default)]
+pub struct Outbound {
+    frames: VecDeque<Frame>,
+    /// Bytes of `frames[0]` already written.
+    head_sent: usize,
+    /// Unsent bytes in total.
+    queued: usize,
+}
+
+impl Outbound {
+    /// An empty queue (no heap memory until a frame arrives).
+    pub fn new() -> Outbound {
+        Outbound::default()
+    }
+
+    /// Unsent bytes held.
+    pub fn queued(&self) -> usize {
+        self.queued
+    }
+
+    /// Whether nothing is waiting.
+    pub fn is_empty(&self) -> bool {
+        self.frames.is_empty()
+    }
+
+    /// Whether the first frame is partly written (its rest must go out before
+    /// anything else, or the stream loses its framing).
+    pub fn is_mid_frame(&self) -> bool {
+        self.head_sent > 0
+    }
+
+    /// Queues `frame` unless that would take a non-empty queue past `limit`.
+    pub fn push(&mut self, frame: Frame, limit: usize) -> Result<(), Overflow> {
+        if !self.frames.is_empty() && self.queued + frame.len() > limit {
+            return Err(Overflow);
+        }
+        self.queued += frame.len();
+        self.frames.push_back(frame);
+        Ok(())
+    }
+
+    /// Queues `frame` whatever the limit (the final `Error` of a connection).
+    pub fn push_unbounded(&mut self, frame: Frame) {
+        self.queued += frame.len();
+        self.frames.push_back(frame);
+    }
+
+    /// Drops every frame not yet started, keeping a partly written first frame
+    /// so the peer still sees whole frames (the slow-consumer and shutdown
+    /// paths of PROTOCOL.md 5.5 and 5.6).
+    pub fn discard_unstarted(&mut self) {
+        let keep = usize::from(self.head_sent > 0);
+        self.frames.truncate(keep);
+        self.queued = self.frames.front().map_or(0, |f| f.len() - self.head_sent);
+        self.release_memory();
+    }
+
+    /// Drops everything (the connection is gone).
+    pub fn clear(&mut self) {
+        self.frames = VecDeque::new();
+        self.head_sent = 0;
+        self.queued = 0;
+    }
+
+    /// Writes queued frames to `sink` until the queue is empty or the sink
+    /// would block. `Interrupted` is retried; any other error is returned
+    /// (the connection is broken).
+    pub fn flush_to<W: Write + ?Sized>(&mut self, sink: &mut W) -> io::Result<Flush> {
+        while !self.frames.is_empty() {
+            let written = {
+                let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
+                let mut n = 0;
+                for (i, frame) in self.frames.iter().take(MAX_IOVECS).enumerate() {
+                    let bytes = if i == 0 {
+                        &frame[self.head_sent..]
+                    } else {
+                        &frame[..]
+                    };
+                    slices[i] = IoSlice::new(bytes);
+                    n += 1;
+                }
+                match sink.write_vectored(&slices[..n]) {
+                    Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                    Ok(written) => written,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Flush::Blocked),
+                    Err(e) => return Err(e),
+                }
+            };
+            self.consume(written);
+        }
+        self.release_memory();
+        Ok(Flush::Done)
+    }
+
+    /// Marks `written` bytes from the front as sent.
+    fn consume(&mut self, mut written: usize) {
+        self.queued -= written;
+        while written > 0 {
+            let head_left = self.frames[0].len() - self.head_sent;
+            if written >= head_left {
+                written -= head_left;
+                self.frames.pop_front();
+                self.head_sent = 0;
+            } else {
+                self.head_sent += written;
+                written = 0;
+            }
+        }
+    }
+
+    fn release_memory(&mut self) {
+        if self.frames.is_empty() && self.frames.capacity() > KEEP_CAPACITY {
+            self.frames = VecDeque::new();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{ErrorCode, ServerMsg};
+
+    fn pong(nonce: u64) -> Frame {
+        Frame::encode(&ServerMsg::Pong { nonce }).unwrap()
+    }
+
+    /// A sink that takes at most `budget` bytes per call, then would block.
+    struct Trickle {
+        got: Vec<u8>,
+        per_call: usize,
+        calls_left: usize,
+    }
+
+    impl Write for Trickle {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.write_vectored(&[IoSlice::new(buf)])
+        }
+        fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+            if self.calls_left == 0 {
+                return Err(io::ErrorKind::WouldBlock.into());
+            }
+            self.calls_left -= 1;
+            let mut n = 0;
+            for b in bufs {
+                let take = (self.per_call - n).min(b.len());
+                self.got.extend_from_slice(&b[..take]);
+                n += take;
+            }
+            Ok(n)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn empty_queue_takes_any_frame_full_queue_refuses() {
+        let mut q = Outbound::new();
+        let f = pong(1);
+        assert_eq!(
+            q.push(f.clone(), 1),
+            Ok(()),
+            "an empty queue always accepts"
+        );
+        assert_eq!(q.push(f.clone(), 2 * f.len() - 1), Err(Overflow));
+        assert_eq!(
+            q.push(f.clone(), 2 * f.len()),
+            Ok(()),
+            "exactly at the limit is fine"
+        );
+        assert_eq!(q.queued(), 2 * f.len());
+    }
+
+    #[test]
+    fn partial_writes_keep_frames_whole_and_in_order() {
+        let mut q = Outbound::new();
+        let frames: Vec<Frame> = (0..10).map(pong).collect();
+        let expected: Vec<u8> = frames.iter().flat_map(|f| f.to_vec()).collect();
+        for f in &frames {
+            q.push(f.clone(), usize::MAX).unwrap();
+        }
+        let mut sink = Trickle {
+            got: Vec::new(),
+            per_call: 5,
+            calls_left: 4,
+        };
+        // Pong frames are 6 bytes: 20 bytes end inside the fourth frame.
+        assert_eq!(q.flush_to(&mut sink).unwrap(), Flush::Blocked);
+        assert_eq!(q.queued(), expected.len() - 20);
+        assert!(q.is_mid_frame());
+        sink.calls_left = usize::MAX;
+        assert_eq!(q.flush_to(&mut sink).unwrap(), Flush::Done);
+        assert_eq!(sink.got, expected);
+        assert_eq!(q.queued(), 0);
+        assert!(q.is_empty());
+    }
+
+    #[test]
+    fn discard_keeps_the_partly_written_frame() {
+        let mut q = Outbound::new();
+        for n in 0..5 {
+            q.push(pong(n), usize::MAX).unwrap();
+        }
+        let first = pong(0);
+        let mut sink = Trickle {
+            got: Vec::new(),
+            per_call: 2,
+            calls_left: 1,
+        };
+        assert_eq!(q.flush_to(&mut sink).unwrap(), Flush::Blocked);
+        q.discard_unstarted();
+        assert_eq!(q.queued(), first.len() - 2);
+        q.push_unbounded(Frame::error(ErrorCode::SlowConsumer));
+        sink.calls_left = usize::MAX;
+        sink.per_call = usize::MAX;
+        assert_eq!(q.flush_to(&mut sink).unwrap(), Flush::Done);
+        let mut expected = first.to_vec();
+        expected.extend_from_slice(&Frame::error(ErrorCode::SlowConsumer));
+        assert_eq!(sink.got, expected);
+    }
+
+    #[test]
+    fn discard_on_a_frame_boundary_drops_everything() {
+        let mut q = Outbound::new();
+        q.push(pong(1), usize::MAX).unwrap();
+        q.discard_unstarted();
+        assert!(q.is_empty());
+        assert_eq!(q.queued(), 0);
+    }
+}
