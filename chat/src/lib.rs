@@ -5,3 +5,4 @@ pub mod client;
 pub mod fmt;
 pub mod hub;
 pub mod protocol;
+pub mod server;
