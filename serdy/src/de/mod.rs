@@ -28,4 +28,7 @@ pub use deserializer::Deserializer;
 pub use error::{Error, Expected, Unexpected};
 pub use ignored_any::IgnoredAny;
 pub use into_deserializer::IntoDeserializer;
+/// The standard error trait, under the name serde gives it, so that a
+/// format's error bounds read as they do with serde.
+pub use std::error::Error as StdError;
 pub use visitor::Visitor;

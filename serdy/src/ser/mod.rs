@@ -27,3 +27,6 @@ pub use error::Error;
 pub use impossible::Impossible;
 pub use serialize::Serialize;
 pub use serializer::Serializer;
+/// The standard error trait, under the name serde gives it, so that a
+/// format's error bounds read as they do with serde.
+pub use std::error::Error as StdError;
