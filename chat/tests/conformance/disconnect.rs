@@ -35,24 +35,48 @@ pub fn close_mid_frame_is_a_plain_disconnect(bin: &Path) {
 
 pub fn reset_is_a_disconnect(bin: &Path) {
     let server = Server::start(bin, &[]);
-    let mut conns = server.login_all(&["stay", "reset"]);
-    conns[1].join("side", "reset");
-    conns[0].join("side", "stay");
-    conns[1].expect(joined("side", "stay"));
-    // Closing a socket with unread input makes the kernel send RST instead
-    // of FIN (Linux and the BSDs): leave a Pong unread, then close.
-    conns[1].send(&ClientMsg::Ping { nonce: 1 });
-    let mut probe = [0u8; 1];
-    conns[1].stream.peek(&mut probe).expect("the Pong arrives");
-    let reset = conns.pop().unwrap();
-    drop(reset);
-    let mut got = vec![conns[0].recv(), conns[0].recv()];
-    got.sort_by_key(|m| format!("{m:?}"));
-    assert_eq!(got, vec![left("lobby", "reset"), left("side", "reset")]);
-    conns[0].expect_quiet();
-    // The server carries on, and the nick is free.
-    let _again = server.login("reset");
-    conns[0].expect(joined("lobby", "reset"));
+    let mut stay = server.login("stay");
+    stay.join("side", "stay");
+    for (round, how) in ["SO_LINGER 0", "unread input", "mid-frame"]
+        .iter()
+        .enumerate()
+    {
+        let nick = format!("reset{round}");
+        let mut c = server.login(&nick);
+        stay.expect(joined("lobby", &nick));
+        c.join("side", &nick);
+        stay.expect(joined("side", &nick));
+        match round {
+            // SO_LINGER with a zero timeout: close sends RST.
+            0 => c.reset(),
+            // Closing a socket with unread input also makes the kernel send
+            // RST instead of FIN: leave a Pong unread, then close.
+            1 => {
+                c.send(&ClientMsg::Ping { nonce: 1 });
+                let mut probe = [0u8; 1];
+                c.stream.peek(&mut probe).expect("the Pong arrives");
+                drop(c);
+            }
+            // A reset in the middle of a frame.
+            _ => {
+                c.send_raw(&encode_framed(&say("side", "cut short"))[..7]);
+                c.reset();
+            }
+        }
+        let mut got = vec![stay.recv(), stay.recv()];
+        got.sort_by_key(|m| format!("{m:?}"));
+        assert_eq!(
+            got,
+            vec![left("lobby", &nick), left("side", &nick)],
+            "after a reset by {how}"
+        );
+        stay.expect_quiet();
+        // The server carries on, and the nick is free.
+        let again = server.login(&nick);
+        stay.expect(joined("lobby", &nick));
+        drop(again);
+        stay.expect(left("lobby", &nick));
+    }
 }
 
 fn shutdown_on(bin: &Path, signal: &str) {

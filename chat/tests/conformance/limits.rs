@@ -243,3 +243,35 @@ pub fn hello_timeout(bin: &Path) {
         nicks: vec!["early".into()],
     });
 }
+
+pub fn descriptor_exhaustion_does_not_stop_service(bin: &Path) {
+    // With 64 descriptors, 80 connections exhaust the server (EMFILE on
+    // accept); the rest wait in the listen backlog.
+    let mut server = Server::start_with_fd_limit(bin, 64, &[]);
+    let mut early = server.login("early");
+    let crowd: Vec<crate::util::Conn> = (0..80).map(|_| server.connect()).collect();
+    // The connections it has are served as usual...
+    early.expect_quiet();
+    early.send(&ClientMsg::Join {
+        room: "still".into(),
+    });
+    early.expect(joined("still", "early"));
+    // ...and it does not spin on the failing accept: over half a second it
+    // uses far less than half a second of CPU (a spinning loop would use
+    // all of it, less what a busy machine takes away).
+    if let Some(before) = server.cpu_time() {
+        std::thread::sleep(Duration::from_millis(500));
+        let used = server.cpu_time().unwrap() - before;
+        assert!(
+            used < Duration::from_millis(250),
+            "the server used {used:?} of CPU while out of descriptors"
+        );
+    }
+    early.expect_quiet();
+    server.assert_alive();
+    // Once descriptors are free again, new clients get in.
+    drop(crowd);
+    let mut late = server.login("late");
+    early.expect(joined("lobby", "late"));
+    late.expect_quiet();
+}

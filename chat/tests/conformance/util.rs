@@ -85,15 +85,33 @@ impl Server {
         Server::start_raw(bin, &full)
     }
 
+    /// Like [`Server::start`], with `RLIMIT_NOFILE` (soft and hard) set to
+    /// `limit` by the shell that execs the server.
+    pub fn start_with_fd_limit(bin: &Path, limit: u32, args: &[&str]) -> Server {
+        let mut cmd = Command::new("/bin/sh");
+        cmd.arg("-c")
+            .arg(format!("ulimit -n {limit} && exec \"$0\" \"$@\""))
+            .arg(bin)
+            .args(["--addr", "127.0.0.1:0"])
+            .args(args);
+        Server::spawn(cmd)
+    }
+
     /// Start `bin ARGS...` (no implicit `--addr`) and wait for its `listening on` line.
     pub fn start_raw(bin: &Path, args: &[&str]) -> Server {
-        let mut child = Command::new(bin)
-            .args(args)
+        let mut cmd = Command::new(bin);
+        cmd.args(args);
+        Server::spawn(cmd)
+    }
+
+    fn spawn(mut cmd: Command) -> Server {
+        let program = cmd.get_program().to_string_lossy().into_owned();
+        let mut child = cmd
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+            .unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
         let stderr = Arc::new(Mutex::new(Vec::new()));
         let mut err_pipe = child.stderr.take().expect("piped stderr");
         let sink = stderr.clone();
@@ -185,6 +203,18 @@ impl Server {
             );
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    /// CPU time (user + system) the server has used so far, where the OS
+    /// tells (Linux `/proc`); `None` elsewhere.
+    pub fn cpu_time(&self) -> Option<Duration> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid())).ok()?;
+        // Fields after the command name (which may hold spaces) start at 3.
+        let fields: Vec<&str> = stat[stat.rfind(')')? + 2..].split(' ').collect();
+        let ticks: u64 =
+            fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+        // /proc reports in USER_HZ, which is 100 on Linux.
+        Some(Duration::from_millis(ticks * 10))
     }
 
     /// Panic if the server process has exited.
@@ -472,6 +502,17 @@ impl Conn {
             other => panic!("expected the echo of {text:?} in {room}, got {other:?}"),
         }
         m
+    }
+
+    /// Close with a reset (RST) instead of FIN: `SO_LINGER` with a zero
+    /// timeout (through `sys::net`, as std has no stable setter), then close.
+    pub fn reset(self) {
+        let fd: std::os::fd::OwnedFd = self.stream.into();
+        let stream = sys::net::TcpStream::from(fd);
+        stream
+            .set_linger(Some(Duration::ZERO))
+            .expect("SO_LINGER 0");
+        drop(stream);
     }
 
     /// Half-close: the server reads EOF.
