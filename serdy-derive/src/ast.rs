@@ -9,6 +9,7 @@
 use std::collections::HashSet;
 
 use proc_macro2::Span;
+use syn::ext::IdentExt;
 use syn::{DeriveInput, Generics, Ident, Member, Type};
 
 use crate::attr::{ContainerAttrs, FieldAttrs, VariantAttrs};
@@ -79,6 +80,13 @@ pub(crate) struct Field<'a> {
 }
 
 impl Field<'_> {
+    /// Where errors about this field's type should point: its type.
+    pub(crate) fn span(&self) -> Span {
+        syn::spanned::Spanned::span(self.ty)
+    }
+}
+
+impl Field<'_> {
     /// Whether the field is filled with `Default::default()` when the input
     /// lacks it: skipped fields always are, `default` ones when missing.
     pub(crate) fn needs_default(&self) -> bool {
@@ -126,7 +134,9 @@ impl<'a> Container<'a> {
         };
         Some(Container {
             ident: &input.ident,
-            name: attrs.rename.unwrap_or_else(|| input.ident.to_string()),
+            name: attrs
+                .rename
+                .unwrap_or_else(|| input.ident.unraw().to_string()),
             deny_unknown_fields: attrs.deny_unknown_fields,
             generics: &input.generics,
             data,
@@ -156,7 +166,7 @@ fn variant_from_ast<'a>(
         );
     }
     let name = attrs.rename.unwrap_or_else(|| {
-        let rust = variant.ident.to_string();
+        let rust = variant.ident.unraw().to_string();
         match rule {
             Some(rule) => rule.apply_to_variant(&rust),
             None => rust,
@@ -187,7 +197,7 @@ fn fields_from_ast<'a>(
         .map(|(index, field)| {
             let attrs = FieldAttrs::parse(cx, &field.attrs);
             let (member, rust) = match &field.ident {
-                Some(ident) => (Member::Named(ident.clone()), ident.to_string()),
+                Some(ident) => (Member::Named(ident.clone()), ident.unraw().to_string()),
                 None => (Member::Unnamed(index.into()), index.to_string()),
             };
             let name = attrs.rename.unwrap_or_else(|| match (rule, &field.ident) {

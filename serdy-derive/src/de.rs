@@ -19,7 +19,8 @@
 //! duplicate is noticed and a missing one reported (or defaulted) at the end.
 
 use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote, ToTokens};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
+use syn::ext::IdentExt;
 use syn::Type;
 
 use crate::ast::{Container, Data, Field, Style, Variant};
@@ -130,7 +131,7 @@ fn deserialize_struct(
     fields: &[Field],
 ) -> TokenStream {
     let (ident, name) = (cont.ident, &cont.name);
-    let rust_name = ident.to_string();
+    let rust_name = ident.unraw().to_string();
     let path = quote!(#ident);
     match style {
         Style::Unit => {
@@ -277,13 +278,13 @@ fn visit_seq(
     let mut values = Vec::new();
     for (i, field) in fields.iter().enumerate() {
         if field.skip {
-            values.push(quote!(::core::default::Default::default()));
+            values.push(default_value(field));
             continue;
         }
         let local = format_ident!("__field{}", i);
         let ty = field_type(field, params);
         let missing = if field.default {
-            quote!(::core::default::Default::default())
+            default_value(field)
         } else {
             let index = Literal::usize_suffixed(position);
             quote! {
@@ -332,7 +333,7 @@ fn visit_map(
     let mut values = Vec::new();
     for (i, field) in fields.iter().enumerate() {
         if field.skip {
-            values.push(quote!(::core::default::Default::default()));
+            values.push(default_value(field));
             continue;
         }
         let local = format_ident!("__field{}", i);
@@ -354,7 +355,7 @@ fn visit_map(
             }
         });
         let missing = if field.default {
-            quote!(::core::default::Default::default())
+            default_value(field)
         } else {
             quote!(::serdy::__private::missing_field::<'de, #ty, __A::Error>(#name)?)
         };
@@ -438,7 +439,7 @@ fn deserialize_enum(cont: &Container, params: &Params, variants: &[Variant]) -> 
     };
     let (items, build) = visitor(
         params,
-        &format!("enum {}", cont.ident),
+        &format!("enum {}", cont.ident.unraw()),
         quote! {
             fn visit_enum<__A>(
                 self,
@@ -464,7 +465,7 @@ fn deserialize_enum(cont: &Container, params: &Params, variants: &[Variant]) -> 
 fn deserialize_variant(cont: &Container, params: &Params, variant: &Variant) -> TokenStream {
     let (this, ident) = (cont.ident, variant.ident);
     let path = quote!(#this::#ident);
-    let expecting = |kind: &str| format!("{kind} variant {this}::{ident}");
+    let expecting = |kind: &str| format!("{kind} variant {}::{}", this.unraw(), ident.unraw());
     match variant.style {
         Style::Unit => quote! {{
             ::serdy::de::VariantAccess::unit_variant(__variant)?;
@@ -508,6 +509,12 @@ fn deserialize_variant(cont: &Container, params: &Params, variant: &Variant) -> 
             }}
         }
     }
+}
+
+/// `Default::default()`, spanned at the field's type so that "`Default`
+/// is not implemented" points there rather than at the derive.
+fn default_value(field: &Field) -> TokenStream {
+    quote_spanned!(field.span()=> ::core::default::Default::default())
 }
 
 /// The field's type, with `Self` spelled out: the type is repeated inside

@@ -13,8 +13,8 @@
 //! variant's index is its position in the enum: that is the whole layout of
 //! a positional format such as the chat's binary one.
 
-use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote};
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::{quote, quote_spanned};
 
 use crate::ast::{Container, Data, Field, Style, Variant};
 use crate::bound;
@@ -58,13 +58,16 @@ fn serialize_struct(cont: &Container, style: Style, fields: &[Field]) -> TokenSt
         Style::Unit => quote! {
             ::serdy::ser::Serializer::serialize_unit_struct(__serializer, #name)
         },
-        Style::Newtype => quote! {
-            ::serdy::ser::Serializer::serialize_newtype_struct(__serializer, #name, &self.0)
-        },
+        Style::Newtype => {
+            let value = quote_spanned!(fields[0].span()=> &self.0);
+            quote! {
+                ::serdy::ser::Serializer::serialize_newtype_struct(__serializer, #name, #value)
+            }
+        }
         Style::Tuple => {
             let values = fields.iter().filter(|f| !f.skip).map(|f| {
                 let member = &f.member;
-                quote!(&self.#member)
+                quote_spanned!(f.span()=> &self.#member)
             });
             compound(
                 quote!(::serdy::ser::SerializeTupleStruct),
@@ -75,7 +78,8 @@ fn serialize_struct(cont: &Container, style: Style, fields: &[Field]) -> TokenSt
         Style::Named => {
             let values = fields.iter().filter(|f| !f.skip).map(|f| {
                 let (member, key) = (&f.member, &f.name);
-                quote!(#key, &self.#member)
+                let value = quote_spanned!(f.span()=> &self.#member);
+                quote!(#key, #value)
             });
             compound(
                 quote!(::serdy::ser::SerializeStruct),
@@ -125,10 +129,14 @@ fn serialize_enum(cont: &Container, variants: &[Variant]) -> TokenStream {
 fn serialize_variant(cont: &Container, variant: &Variant, index: Literal) -> TokenStream {
     let (this, ident) = (cont.ident, variant.ident);
     let (enum_name, name) = (&cont.name, &variant.name);
-    // Every field is bound as `__fieldN`; skipped ones are simply not used
-    // (the leading underscore keeps rustc quiet about them).
-    let bindings: Vec<_> = (0..variant.fields.len())
-        .map(|i| format_ident!("__field{}", i))
+    // Every field is bound as `__fieldN`, spanned at its type so that a
+    // missing `Serialize` impl is reported there; skipped ones are simply
+    // not used (the leading underscore keeps rustc quiet about them).
+    let bindings: Vec<Ident> = variant
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| Ident::new(&format!("__field{i}"), f.span()))
         .collect();
     let written = || {
         variant
@@ -143,11 +151,14 @@ fn serialize_variant(cont: &Container, variant: &Variant, index: Literal) -> Tok
                 __serializer, #enum_name, #index, #name,
             ),
         },
-        Style::Newtype => quote! {
-            #this::#ident(ref __field0) => ::serdy::ser::Serializer::serialize_newtype_variant(
-                __serializer, #enum_name, #index, #name, __field0,
-            ),
-        },
+        Style::Newtype => {
+            let field = &bindings[0];
+            quote! {
+                #this::#ident(ref #field) => ::serdy::ser::Serializer::serialize_newtype_variant(
+                    __serializer, #enum_name, #index, #name, #field,
+                ),
+            }
+        }
         Style::Tuple => {
             let body = compound(
                 quote!(::serdy::ser::SerializeTupleVariant),

@@ -266,3 +266,28 @@ fn empty_enum_cannot_be_deserialized() {
         "unknown variant `Any`, there are no variants"
     );
 }
+
+#[derive(Serialize, Deserialize, PartialEq, Debug)]
+struct r#Raw {
+    r#type: u8,
+}
+
+#[derive(Serialize, Deserialize, PartialEq, Debug)]
+enum r#Keywords {
+    r#Match,
+}
+
+#[test]
+fn raw_identifiers_lose_their_prefix_on_the_wire() {
+    let (named, _) = round_trip(&Raw { r#type: 1 });
+    assert_eq!(named, map(&[("type", Value::U64(1))]));
+    let (named, _) = round_trip(&Keywords::r#Match);
+    assert_eq!(
+        named,
+        Value::Variant {
+            index: 0,
+            name: "Match",
+            content: Box::new(Value::Unit)
+        }
+    );
+}
