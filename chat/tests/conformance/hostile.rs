@@ -7,9 +7,8 @@ use std::time::Duration;
 
 use chat::protocol::{ClientMsg, ErrorCode, ServerMsg};
 
-use crate::util::{
-    encode_framed, hello, joined, message_parts, say, Closed, Conn, Server, XorShift,
-};
+use crate::fmt_util::Rng;
+use crate::util::{encode_framed, hello, joined, message_parts, say, Closed, Conn, Server};
 
 /// Read everything the server sends `c` until it closes: every frame must be
 /// well formed, and a fatal `Error`, if any, must be the last one.
@@ -79,7 +78,7 @@ fn bystanders_still_talk(a: &mut Conn, b: &mut Conn, round: u64) {
 pub fn random_garbage_frames_do_not_disturb_others(bin: &Path) {
     let mut server = Server::start(bin, &["--max-frame", "256"]);
     let (mut a, mut b) = bystanders(&server);
-    let mut rng = XorShift::new(0xC0FF_EE00_1234_5678);
+    let mut rng = Rng::new(0xC0FF_EE00_1234_5678);
     for round in 0..120u64 {
         let mut c = server.connect();
         let welcomed = round % 2 == 1;
@@ -110,7 +109,7 @@ pub fn random_garbage_frames_do_not_disturb_others(bin: &Path) {
 pub fn random_garbage_streams_do_not_disturb_others(bin: &Path) {
     let mut server = Server::start(bin, &[]);
     let (mut a, mut b) = bystanders(&server);
-    let mut rng = XorShift::new(0x5EED_0000_0000_0007);
+    let mut rng = Rng::new(0x5EED_0000_0000_0007);
     for round in 0..60u64 {
         let mut c = server.connect();
         // Unframed random bytes: random headers, mostly too large.

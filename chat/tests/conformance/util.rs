@@ -680,41 +680,6 @@ impl Bytes {
     }
 }
 
-/// A small seeded PRNG (xorshift64*), so random inputs are reproducible.
-#[derive(Debug, Clone)]
-pub struct XorShift(u64);
-
-impl XorShift {
-    /// A generator from `seed` (zero is mapped to a fixed non-zero state).
-    pub fn new(seed: u64) -> XorShift {
-        XorShift(if seed == 0 {
-            0x9e37_79b9_7f4a_7c15
-        } else {
-            seed
-        })
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    /// A number in `0..n` (`n > 0`).
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n
-    }
-
-    /// Random bytes.
-    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next_u64() as u8).collect()
-    }
-}
-
 /// Milliseconds since the UNIX epoch, for sanity checks of `time_ms`.
 pub fn now_ms() -> u64 {
     std::time::SystemTime::now()
@@ -810,21 +775,6 @@ mod tests {
         );
         assert!(try_decode(&[10]).is_err(), "unknown variant");
         assert!(try_decode(&[8, 1, 0]).is_err(), "trailing byte");
-    }
-
-    #[test]
-    fn xorshift_is_deterministic_and_spread() {
-        let mut a = XorShift::new(42);
-        let mut b = XorShift::new(42);
-        let xs: Vec<u64> = (0..100).map(|_| a.next_u64()).collect();
-        let ys: Vec<u64> = (0..100).map(|_| b.next_u64()).collect();
-        assert_eq!(xs, ys);
-        let mut seen = [false; 16];
-        for _ in 0..1000 {
-            seen[a.below(16) as usize] = true;
-        }
-        assert!(seen.iter().all(|&s| s));
-        assert_eq!(XorShift::new(0).bytes(8), XorShift::new(0).bytes(8));
     }
 
     #[test]
