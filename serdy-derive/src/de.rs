@@ -441,6 +441,7 @@ fn deserialize_enum(cont: &Container, params: &Params, variants: &[Variant]) -> 
         params,
         &format!("enum {}", cont.ident.unraw()),
         quote! {
+            #[inline]
             fn visit_enum<__A>(
                 self,
                 __data: __A,
