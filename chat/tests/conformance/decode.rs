@@ -226,9 +226,7 @@ pub fn length_prefix_beyond_the_frame_is_malformed(bin: &Path) {
 pub fn malformed_frame_of_a_member_makes_it_leave(bin: &Path) {
     let server = Server::start(bin, &[]);
     let mut conns = server.login_all(&["stay", "go"]);
-    conns[0].join("shared", "stay");
-    conns[1].join("shared", "go");
-    conns[0].expect(joined("shared", "go"));
+    crate::util::join_all(&mut conns, &["stay", "go"], "shared");
     conns[1].send_payload(&[0x7f]);
     conns[1].expect_fatal(ErrorCode::Malformed);
     // Left from both rooms, in either order (they are different rooms).

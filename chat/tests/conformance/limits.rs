@@ -15,12 +15,7 @@ const MAX_FLOOD_BYTES: usize = 48 << 20;
 pub fn slow_consumer_is_dropped_others_miss_nothing(bin: &Path) {
     let server = Server::start(bin, &["--max-outbound", "65536"]);
     let mut conns = server.login_all(&["flooder", "reader", "slow"]);
-    for (i, nick) in ["flooder", "reader", "slow"].iter().enumerate() {
-        conns[i].join("flood", nick);
-        for earlier in conns.iter_mut().take(i) {
-            earlier.expect(joined("flood", nick));
-        }
-    }
+    crate::util::join_all(&mut conns, &["flooder", "reader", "slow"], "flood");
     let mut slow = conns.pop().unwrap();
     let mut reader = conns.pop().unwrap();
     let mut flooder = conns.pop().unwrap();

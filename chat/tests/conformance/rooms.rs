@@ -5,7 +5,9 @@ use std::path::Path;
 
 use chat::protocol::{ClientMsg, ErrorCode, RoomInfo, ServerMsg, MAX_TEXT};
 
-use crate::util::{joined, left, message_parts, renamed, say, Conn, Server};
+use crate::util::{
+    join_all, joined, leave_skipping, left, message_parts, renamed, say, Conn, Server,
+};
 
 pub fn join_sends_history_then_joined_to_everyone(bin: &Path) {
     let server = Server::start(bin, &[]);
@@ -144,9 +146,7 @@ pub fn empty_room_is_deleted_with_its_history(bin: &Path) {
 pub fn leave_tells_everyone_including_the_leaver(bin: &Path) {
     let server = Server::start(bin, &[]);
     let mut conns = server.login_all(&["a", "b"]);
-    conns[0].join("r", "a");
-    conns[1].join("r", "b");
-    conns[0].expect(joined("r", "b"));
+    join_all(&mut conns, &["a", "b"], "r");
     conns[1].send(&ClientMsg::Leave { room: "r".into() });
     conns[1].expect(left("r", "b"));
     conns[0].expect(left("r", "b"));
@@ -186,9 +186,7 @@ pub fn leave_tells_everyone_including_the_leaver(bin: &Path) {
 pub fn say_reaches_every_member_including_the_sender(bin: &Path) {
     let server = Server::start(bin, &[]);
     let mut conns = server.login_all(&["a", "b", "outsider"]);
-    conns[0].join("r", "a");
-    conns[1].join("r", "b");
-    conns[0].expect(joined("r", "b"));
+    join_all(&mut conns, &["a", "b"], "r");
     for i in 1..=5u64 {
         let sender = (i % 2) as usize;
         let from = ["a", "b"][sender];
@@ -317,19 +315,13 @@ pub fn rename_is_announced_once_to_each_sharer(bin: &Path) {
     // nothing with `stranger` (who left the lobby too).
     let mut conns = server.login_all(&["renamer", "both", "lobby-only", "r1-only", "stranger"]);
     for (i, nick) in [(3, "r1-only"), (4, "stranger")] {
-        let me = left("lobby", nick);
-        conns[i].send(&ClientMsg::Leave {
-            room: "lobby".into(),
-        });
-        while conns[i].recv() != me {}
+        leave_skipping(&mut conns[i], "lobby", nick);
     }
     for c in conns.iter_mut() {
         c.sync();
     }
     for room in ["r1", "r2"] {
-        conns[0].join(room, "renamer");
-        conns[1].join(room, "both");
-        conns[0].expect(joined(room, "both"));
+        join_all(&mut conns, &["renamer", "both"], room);
     }
     conns[3].join("r1", "r1-only");
     conns[0].expect(joined("r1", "r1-only"));
@@ -601,21 +593,12 @@ pub fn every_member_sees_one_order(bin: &Path) {
     let server = Server::start(bin, &[]);
     let mut conns = server.login_all(&["o1", "o2", "o3"]);
     // Out of the lobby, so that only room `order` talks to them.
-    for (i, c) in conns.iter_mut().enumerate() {
-        let me = left("lobby", &format!("o{}", i + 1));
-        c.send(&ClientMsg::Leave {
-            room: "lobby".into(),
-        });
-        while c.recv() != me {}
+    let nicks = ["o1", "o2", "o3"];
+    for (c, nick) in conns.iter_mut().zip(nicks) {
+        leave_skipping(c, "lobby", nick);
     }
-    // Everyone joins before anyone talks; each member sees the later Joins.
-    for i in 0..3 {
-        let nick = format!("o{}", i + 1);
-        conns[i].join("order", &nick);
-        for earlier in conns.iter_mut().take(i) {
-            earlier.expect(joined("order", &nick));
-        }
-    }
+    // Everyone joins before anyone talks.
+    join_all(&mut conns, &nicks, "order");
     // Three writers, 60 messages each, pipelined; a leave mixed in.
     let batch = |who: usize| -> Vec<ClientMsg> {
         (0..60)

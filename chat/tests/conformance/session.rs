@@ -167,9 +167,7 @@ pub fn bye_before_hello_closes_silently(bin: &Path) {
 pub fn bye_after_welcome_closes_silently(bin: &Path) {
     let server = Server::start(bin, &[]);
     let mut conns = server.login_all(&["stay", "leaver"]);
-    conns[1].join("side", "leaver");
-    conns[0].join("side", "stay");
-    conns[1].expect(joined("side", "stay"));
+    crate::util::join_all(&mut conns, &["stay", "leaver"], "side");
     // Requests pipelined after Bye are never answered.
     conns[1].send_all(&[ClientMsg::Bye, ClientMsg::Ping { nonce: 1 }]);
     conns[1].expect_eof();

@@ -541,6 +541,27 @@ fn read_full(stream: &mut TcpStream, buf: &mut [u8]) -> io::Result<usize> {
     Ok(filled)
 }
 
+/// Each client joins `room` in turn (`nicks[i]` is the nick of `conns[i]`;
+/// the room is new to each); earlier members see each later `Joined`.
+#[track_caller]
+pub fn join_all(conns: &mut [Conn], nicks: &[&str], room: &str) {
+    for (i, nick) in nicks.iter().enumerate() {
+        conns[i].join(room, nick);
+        for earlier in conns.iter_mut().take(i) {
+            earlier.expect(joined(room, nick));
+        }
+    }
+}
+
+/// `conn` (nick `nick`) leaves `room`; what others did before its own
+/// `Left` arrives (their `Left` from that room, say) is skipped.
+#[track_caller]
+pub fn leave_skipping(conn: &mut Conn, room: &str, nick: &str) {
+    let me = left(room, nick);
+    conn.send(&ClientMsg::Leave { room: room.into() });
+    while conn.recv() != me {}
+}
+
 // ---------------------------------------------------------------------------
 // Messages, with the project's encoding
 // ---------------------------------------------------------------------------
