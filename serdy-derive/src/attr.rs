@@ -62,13 +62,9 @@ impl ContainerAttrs {
         let mut out = ContainerAttrs::default();
         each_meta(cx, attrs, |cx, meta| {
             if meta.path.is_ident("rename") {
-                if let Some(name) = string_value(cx, &meta, "rename")? {
-                    set_once(cx, &meta, &mut out.rename, name.value());
-                }
+                rename(cx, &meta, &mut out.rename)?;
             } else if meta.path.is_ident("rename_all") {
-                if let Some(rule) = rename_rule(cx, &meta)? {
-                    set_once(cx, &meta, &mut out.rename_all, rule);
-                }
+                rename_all(cx, &meta, &mut out.rename_all)?;
             } else if meta.path.is_ident("deny_unknown_fields") {
                 flag(cx, &meta, &mut out.deny_unknown_fields)?;
             } else {
@@ -86,13 +82,9 @@ impl VariantAttrs {
         let mut out = VariantAttrs::default();
         each_meta(cx, attrs, |cx, meta| {
             if meta.path.is_ident("rename") {
-                if let Some(name) = string_value(cx, &meta, "rename")? {
-                    set_once(cx, &meta, &mut out.rename, name.value());
-                }
+                rename(cx, &meta, &mut out.rename)?;
             } else if meta.path.is_ident("rename_all") {
-                if let Some(rule) = rename_rule(cx, &meta)? {
-                    set_once(cx, &meta, &mut out.rename_all, rule);
-                }
+                rename_all(cx, &meta, &mut out.rename_all)?;
             } else if meta.path.is_ident("skip") {
                 cx.error_spanned_by(
                     &meta.path,
@@ -115,9 +107,7 @@ impl FieldAttrs {
         let mut out = FieldAttrs::default();
         each_meta(cx, attrs, |cx, meta| {
             if meta.path.is_ident("rename") {
-                if let Some(name) = string_value(cx, &meta, "rename")? {
-                    set_once(cx, &meta, &mut out.rename, name.value());
-                }
+                rename(cx, &meta, &mut out.rename)?;
             } else if meta.path.is_ident("skip") {
                 flag(cx, &meta, &mut out.skip)?;
             } else if meta.path.is_ident("default") {
@@ -153,6 +143,26 @@ fn each_meta(
             cx.syn_error(error);
         }
     }
+}
+
+/// `rename = "..."`, wherever it appears.
+fn rename(cx: &mut Ctxt, meta: &ParseNestedMeta, slot: &mut Option<String>) -> syn::Result<()> {
+    if let Some(name) = string_value(cx, meta, "rename")? {
+        set_once(cx, meta, slot, name.value());
+    }
+    Ok(())
+}
+
+/// `rename_all = "..."`, wherever it appears.
+fn rename_all(
+    cx: &mut Ctxt,
+    meta: &ParseNestedMeta,
+    slot: &mut Option<RenameRule>,
+) -> syn::Result<()> {
+    if let Some(rule) = rename_rule(cx, meta)? {
+        set_once(cx, meta, slot, rule);
+    }
+    Ok(())
 }
 
 /// Stores `value` unless the same key was already given.

@@ -70,14 +70,7 @@ pub(crate) fn with_field_bound(
     let mut generics = generics.clone();
     let mut predicates: Vec<WherePredicate> = Vec::new();
     for field in cont.all_fields().filter(|field| filter(field)) {
-        let mut found = Mentions {
-            type_params: cont
-                .generics
-                .type_params()
-                .map(|p| p.ident.clone())
-                .collect(),
-            ..Mentions::default()
-        };
+        let mut found = Mentions::new(cont);
         found.visit_type(field.ty);
         if !found.types.is_empty() {
             let ty = replace_self(field.ty, this_ty);
@@ -151,20 +144,23 @@ struct Mentions {
     lifetimes: HashSet<Ident>,
 }
 
+impl Mentions {
+    /// Nothing found yet, among the parameters of `cont`.
+    fn new(cont: &Container) -> Self {
+        let generics = cont.generics;
+        Mentions {
+            type_params: generics.type_params().map(|p| p.ident.clone()).collect(),
+            lifetime_params: generics
+                .lifetimes()
+                .map(|p| p.lifetime.ident.clone())
+                .collect(),
+            ..Mentions::default()
+        }
+    }
+}
+
 fn mentions(cont: &Container, filter: &dyn Fn(&Field) -> bool) -> Mentions {
-    let mut found = Mentions {
-        type_params: cont
-            .generics
-            .type_params()
-            .map(|p| p.ident.clone())
-            .collect(),
-        lifetime_params: cont
-            .generics
-            .lifetimes()
-            .map(|p| p.lifetime.ident.clone())
-            .collect(),
-        ..Mentions::default()
-    };
+    let mut found = Mentions::new(cont);
     for field in cont.all_fields().filter(|field| filter(field)) {
         if !is_phantom_data(field.ty) {
             found.visit_type(field.ty);

@@ -127,96 +127,84 @@ impl RenameRule {
 mod tests {
     use super::RenameRule::{self, *};
 
-    #[test]
-    fn fields() {
-        let cases: [(&str, [&str; 8]); 3] = [
-            (
-                "outcome",
-                [
-                    "outcome", "OUTCOME", "Outcome", "outcome", "outcome", "OUTCOME", "outcome",
-                    "OUTCOME",
-                ],
-            ),
-            (
-                "very_tasty",
-                [
-                    "very_tasty",
-                    "VERY_TASTY",
-                    "VeryTasty",
-                    "veryTasty",
-                    "very_tasty",
-                    "VERY_TASTY",
-                    "very-tasty",
-                    "VERY-TASTY",
-                ],
-            ),
-            ("a", ["a", "A", "A", "a", "a", "A", "a", "A"]),
-        ];
-        let rules = [
-            Lower,
-            Upper,
-            Pascal,
-            Camel,
-            Snake,
-            ScreamingSnake,
-            Kebab,
-            ScreamingKebab,
-        ];
+    const ALL: [RenameRule; 8] = [
+        Lower,
+        Upper,
+        Pascal,
+        Camel,
+        Snake,
+        ScreamingSnake,
+        Kebab,
+        ScreamingKebab,
+    ];
+
+    /// Checks `apply` against one expected spelling per rule, in `ALL` order.
+    fn check(apply: fn(RenameRule, &str) -> String, cases: &[(&str, [&str; 8])]) {
         for (original, expected) in cases {
-            for (rule, want) in rules.iter().zip(expected) {
-                assert_eq!(
-                    rule.apply_to_field(original),
-                    want,
-                    "{rule:?} on {original}"
-                );
+            for (rule, want) in ALL.iter().zip(expected) {
+                assert_eq!(apply(*rule, original), *want, "{rule:?} on {original}");
             }
         }
     }
 
     #[test]
-    fn variants() {
-        let cases: [(&str, [&str; 8]); 3] = [
-            (
-                "Outcome",
-                [
-                    "outcome", "OUTCOME", "Outcome", "outcome", "outcome", "OUTCOME", "outcome",
-                    "OUTCOME",
-                ],
-            ),
-            (
-                "VeryTasty",
-                [
-                    "verytasty",
-                    "VERYTASTY",
-                    "VeryTasty",
-                    "veryTasty",
+    fn fields() {
+        check(
+            RenameRule::apply_to_field,
+            &[
+                (
+                    "outcome",
+                    [
+                        "outcome", "OUTCOME", "Outcome", "outcome", "outcome", "OUTCOME",
+                        "outcome", "OUTCOME",
+                    ],
+                ),
+                (
                     "very_tasty",
-                    "VERY_TASTY",
-                    "very-tasty",
-                    "VERY-TASTY",
-                ],
-            ),
-            ("A", ["a", "A", "A", "a", "a", "A", "a", "A"]),
-        ];
-        let rules = [
-            Lower,
-            Upper,
-            Pascal,
-            Camel,
-            Snake,
-            ScreamingSnake,
-            Kebab,
-            ScreamingKebab,
-        ];
-        for (original, expected) in cases {
-            for (rule, want) in rules.iter().zip(expected) {
-                assert_eq!(
-                    rule.apply_to_variant(original),
-                    want,
-                    "{rule:?} on {original}"
-                );
-            }
-        }
+                    [
+                        "very_tasty",
+                        "VERY_TASTY",
+                        "VeryTasty",
+                        "veryTasty",
+                        "very_tasty",
+                        "VERY_TASTY",
+                        "very-tasty",
+                        "VERY-TASTY",
+                    ],
+                ),
+                ("a", ["a", "A", "A", "a", "a", "A", "a", "A"]),
+            ],
+        );
+    }
+
+    #[test]
+    fn variants() {
+        check(
+            RenameRule::apply_to_variant,
+            &[
+                (
+                    "Outcome",
+                    [
+                        "outcome", "OUTCOME", "Outcome", "outcome", "outcome", "OUTCOME",
+                        "outcome", "OUTCOME",
+                    ],
+                ),
+                (
+                    "VeryTasty",
+                    [
+                        "verytasty",
+                        "VERYTASTY",
+                        "VeryTasty",
+                        "veryTasty",
+                        "very_tasty",
+                        "VERY_TASTY",
+                        "very-tasty",
+                        "VERY-TASTY",
+                    ],
+                ),
+                ("A", ["a", "A", "A", "a", "a", "A", "a", "A"]),
+            ],
+        );
     }
 
     #[test]

@@ -21,7 +21,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::ext::IdentExt;
-use syn::Type;
+use syn::{Generics, Ident, Type};
 
 use crate::ast::{Container, Data, Field, Style, Variant};
 use crate::bound;
@@ -70,6 +70,20 @@ pub(crate) fn expand(cont: &Container) -> TokenStream {
         Data::Struct(style, fields) => deserialize_struct(cont, &params, *style, fields),
         Data::Enum(variants) => deserialize_enum(cont, &params, variants),
     };
+    impl_deserialize(ident, &generics, cont.generics, body)
+}
+
+/// `impl<'de, ..> Deserialize<'de> for #ident<..>` around the body of
+/// `deserialize`, which sees `__deserializer`. `de_generics` are the impl's
+/// (with `'de` and the bounds), `generics` the type's own.
+pub(crate) fn impl_deserialize(
+    ident: &Ident,
+    de_generics: &Generics,
+    generics: &Generics,
+    body: TokenStream,
+) -> TokenStream {
+    let (impl_generics, _, where_clause) = de_generics.split_for_impl();
+    let (_, ty_generics, _) = generics.split_for_impl();
     quote! {
         #[automatically_derived]
         impl #impl_generics ::serdy::de::Deserialize<'de> for #ident #ty_generics #where_clause {

@@ -9,29 +9,11 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::DeriveInput;
 
-use crate::bound;
+use crate::{bound, de, ser};
 
 /// `impl Serialize` with an `unimplemented!()` body.
 pub(crate) fn serialize(input: &DeriveInput) -> TokenStream {
-    let ident = &input.ident;
-    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    quote! {
-        #[automatically_derived]
-        impl #impl_generics ::serdy::ser::Serialize for #ident #ty_generics #where_clause {
-            fn serialize<__S>(
-                &self,
-                __serializer: __S,
-            ) -> ::core::result::Result<
-                <__S as ::serdy::ser::Serializer>::Ok,
-                <__S as ::serdy::ser::Serializer>::Error,
-            >
-            where
-                __S: ::serdy::ser::Serializer,
-            {
-                ::core::unimplemented!("serdy-derive reported an error for this type")
-            }
-        }
-    }
+    ser::impl_serialize(&input.ident, &input.generics, unreachable_body())
 }
 
 /// `impl Deserialize<'de>` with an `unimplemented!()` body, or nothing when
@@ -40,23 +22,19 @@ pub(crate) fn deserialize(input: &DeriveInput) -> TokenStream {
     if bound::conflicting_de_lifetime(&input.generics).is_some() {
         return TokenStream::new();
     }
-    let ident = &input.ident;
     let de = bound::de_lifetime();
-    let mut generics = input.generics.clone();
-    generics.params.insert(0, syn::parse_quote!(#de));
-    let (impl_generics, _, where_clause) = generics.split_for_impl();
-    let (_, ty_generics, _) = input.generics.split_for_impl();
-    quote! {
-        #[automatically_derived]
-        impl #impl_generics ::serdy::de::Deserialize<'de> for #ident #ty_generics #where_clause {
-            fn deserialize<__D>(
-                __deserializer: __D,
-            ) -> ::core::result::Result<Self, <__D as ::serdy::de::Deserializer<'de>>::Error>
-            where
-                __D: ::serdy::de::Deserializer<'de>,
-            {
-                ::core::unimplemented!("serdy-derive reported an error for this type")
-            }
-        }
-    }
+    let mut de_generics = input.generics.clone();
+    de_generics.params.insert(0, syn::parse_quote!(#de));
+    de::impl_deserialize(
+        &input.ident,
+        &de_generics,
+        &input.generics,
+        unreachable_body(),
+    )
+}
+
+fn unreachable_body() -> TokenStream {
+    quote!(::core::unimplemented!(
+        "serdy-derive reported an error for this type"
+    ))
 }

@@ -16,6 +16,8 @@
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{quote, quote_spanned};
 
+use syn::Generics;
+
 use crate::ast::{Container, Data, Field, Style, Variant};
 use crate::bound;
 
@@ -28,11 +30,17 @@ pub(crate) fn expand(cont: &Container) -> TokenStream {
         |field| !field.skip,
         &syn::parse_quote!(::serdy::ser::Serialize),
     );
-    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     let body = match &cont.data {
         Data::Struct(style, fields) => serialize_struct(cont, *style, fields),
         Data::Enum(variants) => serialize_enum(cont, variants),
     };
+    impl_serialize(ident, &generics, body)
+}
+
+/// `impl Serialize for #ident` with `generics` (bounds included) around the
+/// body of `serialize`, which sees `self` and `__serializer`.
+pub(crate) fn impl_serialize(ident: &Ident, generics: &Generics, body: TokenStream) -> TokenStream {
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     quote! {
         #[automatically_derived]
         impl #impl_generics ::serdy::ser::Serialize for #ident #ty_generics #where_clause {
