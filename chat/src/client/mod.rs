@@ -77,6 +77,9 @@
 
 pub mod args;
 pub mod command;
+pub mod event_loop;
 pub mod lines;
 pub mod render;
 pub mod session;
+
+pub use event_loop::{run, run_from_env, ClientError};

@@ -36,6 +36,10 @@
 //! `Welcome` the server has already joined the client to `lobby`
 //! (PROTOCOL.md 5.2), so queued text can go to `lobby` at once.
 //!
+//! The same queue holds input while a `/join` or `/leave` waits for its
+//! answer, so that in `printf '/join rust\nhi\n' | client` the `hi` goes to
+//! `#rust`, as it would for someone typing at human speed.
+//!
 //! ```
 //! use std::time::Instant;
 //! use chat::client::render::{Renderer, Style};
@@ -101,6 +105,15 @@ impl Ending {
     }
 }
 
+/// A request whose answer decides where later input goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Awaiting {
+    /// `Join` of this room (lowercase): `Joined` or a Join error answers.
+    Join(String),
+    /// `Leave` of this room (lowercase): `Left` or a Leave error answers.
+    Leave(String),
+}
+
 /// One queued piece of input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Input {
@@ -119,8 +132,8 @@ pub struct Session {
     current: Option<String>,
     /// Rooms this client is in (lowercase, as the server reports them).
     rooms: BTreeSet<String>,
-    /// A room `/join`ed whose `Joined` has not arrived yet: switch to it then.
-    pending_join: Option<String>,
+    /// The answer to a `/join` or `/leave` that queued input waits for.
+    awaiting: Option<Awaiting>,
     /// When each unanswered `Ping` was sent, by nonce.
     pings: HashMap<u64, Instant>,
     next_nonce: u64,
@@ -139,7 +152,7 @@ impl Session {
             nick: nick.to_string(),
             current: None,
             rooms: BTreeSet::new(),
-            pending_join: None,
+            awaiting: None,
             pings: HashMap::new(),
             next_nonce: 1,
             queue: VecDeque::new(),
@@ -254,9 +267,10 @@ impl Session {
                 self.print(line);
                 if self.is_me(&nick) {
                     self.rooms.insert(room.clone());
-                    if self.pending_join.as_deref() == Some(room.as_str()) {
-                        self.pending_join = None;
+                    if self.awaiting == Some(Awaiting::Join(room.clone())) {
+                        self.awaiting = None;
                         self.switch_to(room);
+                        self.drain(now);
                     } else if self.current.is_none() {
                         self.current = Some(room);
                     }
@@ -275,6 +289,10 @@ impl Session {
                                 self.notice("you are in no room now: /join one");
                             }
                         }
+                    }
+                    if self.awaiting == Some(Awaiting::Leave(room)) {
+                        self.awaiting = None;
+                        self.drain(now);
                     }
                 }
             }
@@ -324,12 +342,23 @@ impl Session {
                 self.notice("choose another nick with /nick NAME (or /quit)");
                 self.drain(now);
             }
-            // Replies come in order, so the refusal of our pending Join is
-            // one of the errors a Join can get.
-            ErrorCode::BadRoom | ErrorCode::AlreadyInRoom | ErrorCode::TooManyRooms => {
-                self.pending_join = None;
-            }
             _ => {}
+        }
+        // Replies come in order, so while a Join or Leave is awaited, an
+        // error that request can get is its answer.
+        let answered = matches!(
+            (&self.awaiting, code),
+            (
+                Some(Awaiting::Join(_)),
+                ErrorCode::BadRoom | ErrorCode::AlreadyInRoom | ErrorCode::TooManyRooms
+            ) | (
+                Some(Awaiting::Leave(_)),
+                ErrorCode::BadRoom | ErrorCode::NotInRoom
+            )
+        );
+        if answered {
+            self.awaiting = None;
+            self.drain(now);
         }
     }
 
@@ -347,6 +376,9 @@ impl Session {
             let waits = matches!(&command, Ok(Some(c)) if needs_session(c));
             match self.phase {
                 Phase::Greeting if waits => return,
+                // Lines after `/join rust` are meant for #rust: hold them
+                // until the server has answered the Join.
+                Phase::Chatting if self.awaiting.is_some() => return,
                 // Only /nick (another Hello) moves a refused session on; the
                 // rest cannot be sent and would block /quit behind it.
                 Phase::Refused if waits && !matches!(command, Ok(Some(Command::Nick(_)))) => {
@@ -380,12 +412,15 @@ impl Session {
                 if self.rooms.contains(&key) {
                     self.switch_to(key);
                 } else {
-                    self.pending_join = Some(key);
+                    self.awaiting = Some(Awaiting::Join(key));
                     self.send(ClientMsg::Join { room });
                 }
             }
             Command::Leave(room) => match room.or_else(|| self.current.clone()) {
-                Some(room) => self.send(ClientMsg::Leave { room }),
+                Some(room) => {
+                    self.awaiting = Some(Awaiting::Leave(fold_name(&room)));
+                    self.send(ClientMsg::Leave { room });
+                }
                 None => self.notice("you are in no room"),
             },
             Command::Switch(room) => {
@@ -554,9 +589,11 @@ mod tests {
                 ClientMsg::Join {
                     room: "rust".into()
                 },
-                ClientMsg::Bye
             ]
         );
+        // `/quit` waits for the Join's answer, like every line after it.
+        s.handle_msg(joined("rust", "bot"), now);
+        assert_eq!(sent(&mut s), vec![ClientMsg::Bye]);
         assert!(s.is_quitting());
         s.handle_line("ignored", now);
         s.handle_eof(now);
@@ -656,9 +693,10 @@ mod tests {
                 room: "Rust".into()
             }]
         );
-        s.handle_line("still lobby", now);
-        assert_eq!(sent(&mut s), vec![say("lobby", "still lobby")]);
+        s.handle_line("held until joined", now);
+        assert_eq!(sent(&mut s), vec![]);
         s.handle_msg(joined("rust", "bot"), now);
+        assert_eq!(sent(&mut s), vec![say("rust", "held until joined")]);
         assert_eq!(
             drain_output(&mut s),
             vec!["-- bot joined #rust", "-- now talking in #rust"]
@@ -681,6 +719,23 @@ mod tests {
         let now = Instant::now();
         let mut s = welcomed("bot");
         s.handle_line("/join bad!", now);
+        s.handle_line("after", now);
+        assert_eq!(
+            sent(&mut s),
+            vec![ClientMsg::Join {
+                room: "bad!".into()
+            }]
+        );
+        // An error a Join cannot get does not release the queue...
+        s.handle_msg(
+            ServerMsg::Error {
+                code: ErrorCode::NoSuchUser,
+                detail: String::new(),
+            },
+            now,
+        );
+        assert_eq!(sent(&mut s), vec![]);
+        // ...the Join's refusal does.
         s.handle_msg(
             ServerMsg::Error {
                 code: ErrorCode::BadRoom,
@@ -688,6 +743,7 @@ mod tests {
             },
             now,
         );
+        assert_eq!(sent(&mut s), vec![say("lobby", "after")]);
         s.handle_msg(joined("bad", "bot"), now);
         assert_eq!(s.current_room(), Some("lobby"));
     }
