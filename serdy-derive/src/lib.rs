@@ -47,10 +47,11 @@
 //! and runs inside rustc:
 //!
 //! ```text
-//!   #[derive(Serialize)]          syn::DeriveInput     ast::Container     quote!{..}
-//!   struct RoomInfo { .. }  ───►  (parsed tokens) ───► (attributes   ───► impl Serialize
-//!                          parse                check   applied)   ser.rs  for RoomInfo {..}
-//!                                              attr.rs             de.rs
+//!  type's tokens ──parse──► syn::DeriveInput ──check──► ast::Container ──quote!──► impl tokens
+//!
+//!  #[derive(Serialize)]     the syntax tree    attr.rs   wire names final,  ser.rs   impl Serialize
+//!  struct RoomInfo {..}                        case.rs   shape per struct   de.rs    for RoomInfo {..}
+//!                                              ctxt.rs   and variant        bound.rs
 //! ```
 //!
 //! [`syn`](https://docs.rs/syn) parses the tokens into a syntax tree; `ast`
