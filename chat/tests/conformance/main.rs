@@ -19,12 +19,12 @@
 //! | --- | --- |
 //! | `framing.rs` | 2 framing, `--max-frame` |
 //! | `decode.rs` | 3, 4 undecodable payloads |
-//! | `hostile.rs` | 7 random garbage, dribbling, pipelining |
+//! | `hostile.rs` | 7 random garbage, dribbling; 5.4 pipelined `Ping`s in order |
 //! | `golden.rs` | 3, 4 exact bytes of server frames |
 //! | `names.rs` | 5.1 names |
 //! | `session.rs` | 5.2 session start |
 //! | `rooms.rs` | 5.3 rooms, 4 error precedence |
-//! | `limits.rs` | 5.5 flow control and limits |
+//! | `limits.rs` | 5.5 `SlowConsumer`, `ServerFull`, `HelloTimeout`, `EMFILE` |
 //! | `disconnect.rs` | 5.6 disconnects and shutdown |
 //! | `cli.rs` | 6 command line |
 //! | `client.rs` | the `client` binary in a pipe; 7 control characters |
