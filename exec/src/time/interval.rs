@@ -10,7 +10,7 @@ use super::sleep::{sleep_until, Sleep};
 /// Ticks every `period`, the first tick completing immediately.
 ///
 /// # Panics
-/// If `period` is zero, or outside a runtime.
+/// If `period` is zero; when polled outside a runtime.
 pub fn interval(period: Duration) -> Interval {
     interval_at(Instant::now(), period)
 }
@@ -18,7 +18,7 @@ pub fn interval(period: Duration) -> Interval {
 /// Ticks every `period`, the first at `start`.
 ///
 /// # Panics
-/// If `period` is zero, or outside a runtime.
+/// If `period` is zero; when polled outside a runtime.
 pub fn interval_at(start: Instant, period: Duration) -> Interval {
     assert!(!period.is_zero(), "interval period must be non-zero");
     Interval {

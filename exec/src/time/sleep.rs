@@ -10,7 +10,8 @@ use crate::runtime::Handle;
 /// Waits until `duration` has passed.
 ///
 /// # Panics
-/// Outside a runtime (a task, or `Runtime::block_on`).
+/// When polled outside a runtime (a task, or `Runtime::block_on`). It may
+/// be created outside one, as in `rt.block_on(sleep(d))`.
 pub fn sleep(duration: Duration) -> Sleep {
     let deadline = Instant::now()
         .checked_add(duration)
@@ -21,11 +22,11 @@ pub fn sleep(duration: Duration) -> Sleep {
 /// Waits until `deadline`.
 ///
 /// # Panics
-/// Outside a runtime (a task, or `Runtime::block_on`).
+/// When polled outside a runtime (a task, or `Runtime::block_on`).
 pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep {
         deadline,
-        handle: Handle::current(),
+        handle: Handle::try_current().ok(),
         slot: None,
         done: false,
     }
@@ -44,7 +45,9 @@ pub(crate) fn far_future() -> Instant {
 #[must_use = "futures do nothing unless awaited"]
 pub struct Sleep {
     deadline: Instant,
-    handle: Handle,
+    /// The runtime whose timers hold our slot (found at creation, or at the
+    /// first poll if created outside a runtime).
+    handle: Option<Handle>,
     slot: Option<usize>,
     done: bool,
 }
@@ -68,8 +71,8 @@ impl Sleep {
     }
 
     fn cancel(&mut self) {
-        if let Some(slot) = self.slot.take() {
-            self.handle.shared().io.timers.lock().cancel(slot);
+        if let (Some(slot), Some(handle)) = (self.slot.take(), &self.handle) {
+            handle.shared().io.timers.lock().cancel(slot);
         }
     }
 }
@@ -81,26 +84,28 @@ impl Future for Sleep {
         if self.done {
             return Poll::Ready(());
         }
-        let timers = &self.handle.shared().io.timers;
-        match self.slot {
+        let this = &mut *self;
+        let handle = this.handle.get_or_insert_with(Handle::current);
+        let timers = &handle.shared().io.timers;
+        match this.slot {
             Some(slot) => {
                 if timers.lock().poll(slot, cx.waker()) {
-                    self.slot = None;
-                    self.done = true;
+                    this.slot = None;
+                    this.done = true;
                     return Poll::Ready(());
                 }
                 Poll::Pending
             }
             None => {
-                if Instant::now() >= self.deadline {
-                    self.done = true;
+                if Instant::now() >= this.deadline {
+                    this.done = true;
                     return Poll::Ready(());
                 }
-                let (slot, wake_reactor) = timers.insert(self.deadline, cx.waker().clone());
+                let (slot, wake_reactor) = timers.insert(this.deadline, cx.waker().clone());
                 if wake_reactor {
-                    self.handle.shared().io.wake_reactor();
+                    handle.shared().io.wake_reactor();
                 }
-                self.slot = Some(slot);
+                this.slot = Some(slot);
                 Poll::Pending
             }
         }

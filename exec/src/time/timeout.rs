@@ -35,7 +35,7 @@ impl From<Elapsed> for std::io::Error {
 /// returned future completes or is dropped.
 ///
 /// # Panics
-/// Outside a runtime (a task, or `Runtime::block_on`).
+/// When polled outside a runtime (a task, or `Runtime::block_on`).
 pub async fn timeout<F: Future>(duration: Duration, future: F) -> Result<F::Output, Elapsed> {
     let mut future = pin!(future);
     let mut sleep = sleep(duration);
