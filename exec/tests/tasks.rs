@@ -159,6 +159,8 @@ fn wakeups_from_foreign_threads_are_never_lost() {
 }
 
 #[test]
+// Cloning then waking by value is the point: it exercises the by-value path.
+#[allow(clippy::waker_clone_wake)]
 fn tasks_that_wake_themselves() {
     watchdog(60, || {
         let rt = rt(2);
