@@ -171,7 +171,7 @@ fn oneshot_semantics() {
     let rt = rt(2);
     rt.block_on(async {
         let (tx, rx) = oneshot::channel();
-        let j = exec::spawn(async move { rx.await });
+        let j = exec::spawn(rx);
         tx.send("hi").unwrap();
         assert_eq!(j.await.unwrap(), Ok("hi"));
 
