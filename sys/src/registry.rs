@@ -45,8 +45,10 @@ impl Registry {
     /// Registers `source` under `token` for `interest`, edge-triggered
     /// ([`Trigger::Edge`]): drain it until `WouldBlock` after each event.
     ///
-    /// Registering a source twice is an error (`EEXIST` on epoll); use
-    /// [`reregister`](Registry::reregister) to change a registration.
+    /// Register a source once, then change it with
+    /// [`reregister`](Registry::reregister). (epoll refuses a second
+    /// `register` with `AlreadyExists`; kqueue quietly updates the
+    /// registration. Portable code does neither.)
     pub fn register<S: Source + ?Sized>(
         &self,
         source: &mut S,
@@ -68,7 +70,8 @@ impl Registry {
     }
 
     /// Replaces the token and interest of a registered source, making it
-    /// edge-triggered. A source that is ready now is reported by the next
+    /// edge-triggered. (For a source that was never registered, epoll
+    /// answers `NotFound`; kqueue registers it.) A source that is ready now is reported by the next
     /// poll (the kernel re-checks readiness on every change).
     pub fn reregister<S: Source + ?Sized>(
         &self,

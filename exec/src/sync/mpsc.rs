@@ -1,0 +1,535 @@
+//! Multi-producer, single-consumer channels.
+//!
+//! ```
+//! let rt = exec::Runtime::new().unwrap();
+//! rt.block_on(async {
+//!     let (tx, mut rx) = exec::sync::mpsc::channel(2);
+//!     for id in 0..3 {
+//!         let tx = tx.clone();
+//!         exec::spawn(async move { tx.send(id).await.unwrap() });
+//!     }
+//!     drop(tx);
+//!     let mut got = Vec::new();
+//!     while let Some(v) = rx.recv().await {
+//!         got.push(v);
+//!     }
+//!     got.sort();
+//!     assert_eq!(got, [0, 1, 2]);
+//! });
+//! ```
+//!
+//! # Semantics
+//!
+//! - Order: messages from one sender arrive in the order sent.
+//! - Bounded ([`channel`]): at most `capacity` messages wait; [`Sender::send`]
+//!   waits for room (waiting senders are served first come, first served;
+//!   a sender that has not waited may still take a free slot first).
+//!   [`Sender::try_send`] never waits.
+//! - Closing: when every sender is dropped, the receiver gets the messages
+//!   still queued, then `None`. When the receiver is dropped (or
+//!   [`Receiver::close`] is called), sends fail and give the message back,
+//!   and waiting senders are woken to see it.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::future::{poll_fn, Future};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+
+use super::lock;
+
+#[derive(Debug)]
+struct State<T> {
+    queue: VecDeque<T>,
+    rx_waker: Option<Waker>,
+    /// Senders waiting for room, oldest first: (id, waker).
+    send_waiters: VecDeque<(u64, Waker)>,
+    next_waiter: u64,
+    senders: usize,
+    rx_closed: bool,
+}
+
+#[derive(Debug)]
+struct Chan<T> {
+    state: Mutex<State<T>>,
+    capacity: usize,
+}
+
+fn new_chan<T>(capacity: usize) -> Arc<Chan<T>> {
+    Arc::new(Chan {
+        state: Mutex::new(State {
+            queue: VecDeque::new(),
+            rx_waker: None,
+            send_waiters: VecDeque::new(),
+            next_waiter: 0,
+            senders: 1,
+            rx_closed: false,
+        }),
+        capacity,
+    })
+}
+
+/// A bounded channel holding at most `capacity` messages.
+///
+/// # Panics
+/// If `capacity` is zero.
+pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
+    assert!(capacity > 0, "mpsc channel capacity must be at least 1");
+    let chan = new_chan(capacity);
+    (Sender { chan: chan.clone() }, Receiver { chan })
+}
+
+/// An unbounded channel: sending never waits (memory is the limit).
+pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
+    let chan = new_chan(usize::MAX);
+    (
+        UnboundedSender { chan: chan.clone() },
+        UnboundedReceiver {
+            inner: Receiver { chan },
+        },
+    )
+}
+
+/// The receiver is gone; the message is given back.
+#[derive(PartialEq, Eq, Clone, Copy)]
+pub struct SendError<T>(pub T);
+
+impl<T> fmt::Debug for SendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SendError(..)")
+    }
+}
+
+impl<T> fmt::Display for SendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("channel closed: the receiver is gone")
+    }
+}
+
+impl<T> std::error::Error for SendError<T> {}
+
+/// Why [`Sender::try_send`] failed; the message is given back.
+#[derive(PartialEq, Eq, Clone, Copy)]
+pub enum TrySendError<T> {
+    /// The channel is at capacity.
+    Full(T),
+    /// The receiver is gone.
+    Closed(T),
+}
+
+impl<T> TrySendError<T> {
+    /// The message that was not sent.
+    pub fn into_inner(self) -> T {
+        match self {
+            TrySendError::Full(v) | TrySendError::Closed(v) => v,
+        }
+    }
+}
+
+impl<T> fmt::Debug for TrySendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrySendError::Full(_) => f.write_str("Full(..)"),
+            TrySendError::Closed(_) => f.write_str("Closed(..)"),
+        }
+    }
+}
+
+impl<T> fmt::Display for TrySendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrySendError::Full(_) => f.write_str("channel full"),
+            TrySendError::Closed(_) => f.write_str("channel closed: the receiver is gone"),
+        }
+    }
+}
+
+impl<T> std::error::Error for TrySendError<T> {}
+
+/// Why [`Receiver::try_recv`] returned nothing.
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+pub enum TryRecvError {
+    /// Nothing queued right now.
+    Empty,
+    /// Nothing queued and every sender is gone.
+    Disconnected,
+}
+
+impl fmt::Display for TryRecvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TryRecvError::Empty => f.write_str("channel empty"),
+            TryRecvError::Disconnected => f.write_str("channel empty and every sender is gone"),
+        }
+    }
+}
+
+impl std::error::Error for TryRecvError {}
+
+impl<T> Chan<T> {
+    /// Pushes if there is room; wakes the receiver (after unlocking).
+    fn try_push(&self, value: T) -> Result<(), TrySendError<T>> {
+        let mut state = lock(&self.state);
+        if state.rx_closed {
+            return Err(TrySendError::Closed(value));
+        }
+        if state.queue.len() >= self.capacity {
+            return Err(TrySendError::Full(value));
+        }
+        state.queue.push_back(value);
+        let waker = state.rx_waker.take();
+        drop(state);
+        if let Some(w) = waker {
+            w.wake();
+        }
+        Ok(())
+    }
+
+    fn poll_recv(&self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let mut state = lock(&self.state);
+        if let Some(value) = state.queue.pop_front() {
+            // A slot freed: let the oldest waiting sender use it.
+            let waker = state.send_waiters.pop_front().map(|(_, w)| w);
+            drop(state);
+            if let Some(w) = waker {
+                w.wake();
+            }
+            return Poll::Ready(Some(value));
+        }
+        if state.senders == 0 || state.rx_closed {
+            return Poll::Ready(None);
+        }
+        match &state.rx_waker {
+            Some(w) if w.will_wake(cx.waker()) => {}
+            _ => state.rx_waker = Some(cx.waker().clone()),
+        }
+        Poll::Pending
+    }
+
+    fn try_recv(&self) -> Result<T, TryRecvError> {
+        let mut state = lock(&self.state);
+        if let Some(value) = state.queue.pop_front() {
+            let waker = state.send_waiters.pop_front().map(|(_, w)| w);
+            drop(state);
+            if let Some(w) = waker {
+                w.wake();
+            }
+            return Ok(value);
+        }
+        if state.senders == 0 || state.rx_closed {
+            Err(TryRecvError::Disconnected)
+        } else {
+            Err(TryRecvError::Empty)
+        }
+    }
+
+    fn close_rx(&self) {
+        let mut state = lock(&self.state);
+        state.rx_closed = true;
+        let waiters: Vec<_> = state.send_waiters.drain(..).map(|(_, w)| w).collect();
+        drop(state);
+        for w in waiters {
+            w.wake();
+        }
+    }
+
+    fn add_sender(&self) {
+        lock(&self.state).senders += 1;
+    }
+
+    fn drop_sender(&self) {
+        let mut state = lock(&self.state);
+        state.senders -= 1;
+        let waker = if state.senders == 0 {
+            state.rx_waker.take()
+        } else {
+            None
+        };
+        drop(state);
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+
+    fn len(&self) -> usize {
+        lock(&self.state).queue.len()
+    }
+
+    fn is_closed(&self) -> bool {
+        lock(&self.state).rx_closed
+    }
+}
+
+/// Sends into a bounded channel; clone it for more producers.
+pub struct Sender<T> {
+    chan: Arc<Chan<T>>,
+}
+
+impl<T> Sender<T> {
+    /// Sends, waiting while the channel is full. Fails (giving the message
+    /// back) if the receiver is gone.
+    ///
+    /// Cancel-safe: dropping the returned future before it completes sends
+    /// nothing and passes any slot it was offered on to the next sender.
+    pub fn send(&self, value: T) -> Send<'_, T> {
+        Send {
+            chan: &self.chan,
+            value: Some(value),
+            waiter: None,
+        }
+    }
+
+    /// Sends if there is room right now.
+    pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
+        self.chan.try_push(value)
+    }
+
+    /// True if the receiver is gone (sends will fail).
+    pub fn is_closed(&self) -> bool {
+        self.chan.is_closed()
+    }
+
+    /// The capacity given to [`channel`].
+    pub fn capacity(&self) -> usize {
+        self.chan.capacity
+    }
+}
+
+impl<T> Clone for Sender<T> {
+    fn clone(&self) -> Sender<T> {
+        self.chan.add_sender();
+        Sender {
+            chan: self.chan.clone(),
+        }
+    }
+}
+
+impl<T> Drop for Sender<T> {
+    fn drop(&mut self) {
+        self.chan.drop_sender();
+    }
+}
+
+impl<T> fmt::Debug for Sender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sender")
+            .field("capacity", &self.chan.capacity)
+            .finish()
+    }
+}
+
+/// The future of [`Sender::send`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct Send<'a, T> {
+    chan: &'a Chan<T>,
+    value: Option<T>,
+    /// Our id in the waiters list once we had to wait.
+    waiter: Option<u64>,
+}
+
+impl<T> Unpin for Send<'_, T> {}
+
+impl<T> Future for Send<'_, T> {
+    type Output = Result<(), SendError<T>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        let value = this.value.take().expect("Send polled after completion");
+        let mut state = lock(&this.chan.state);
+        if let Some(id) = this.waiter {
+            // Leave the line (we were woken, or this is a spurious poll).
+            state.send_waiters.retain(|(w, _)| *w != id);
+        }
+        if state.rx_closed {
+            this.waiter = None;
+            return Poll::Ready(Err(SendError(value)));
+        }
+        if state.queue.len() < this.chan.capacity {
+            this.waiter = None;
+            state.queue.push_back(value);
+            let waker = state.rx_waker.take();
+            drop(state);
+            if let Some(w) = waker {
+                w.wake();
+            }
+            return Poll::Ready(Ok(()));
+        }
+        // Full: wait in line.
+        let id = match this.waiter {
+            Some(id) => id,
+            None => {
+                state.next_waiter += 1;
+                state.next_waiter
+            }
+        };
+        state.send_waiters.push_back((id, cx.waker().clone()));
+        drop(state);
+        this.waiter = Some(id);
+        this.value = Some(value);
+        Poll::Pending
+    }
+}
+
+impl<T> Drop for Send<'_, T> {
+    fn drop(&mut self) {
+        let Some(id) = self.waiter else { return };
+        let mut state = lock(&self.chan.state);
+        let before = state.send_waiters.len();
+        state.send_waiters.retain(|(w, _)| *w != id);
+        let was_woken = state.send_waiters.len() == before;
+        // We were offered a slot (woken and removed from the line) but will
+        // not use it: pass it on so no sender waits while there is room.
+        let next = if was_woken && state.queue.len() < self.chan.capacity {
+            state.send_waiters.pop_front().map(|(_, w)| w)
+        } else {
+            None
+        };
+        drop(state);
+        if let Some(w) = next {
+            w.wake();
+        }
+    }
+}
+
+impl<T> fmt::Debug for Send<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Send")
+            .field("waiting", &self.waiter.is_some())
+            .finish()
+    }
+}
+
+/// Receives from a bounded channel.
+pub struct Receiver<T> {
+    chan: Arc<Chan<T>>,
+}
+
+impl<T> Receiver<T> {
+    /// The next message, or `None` once every sender is gone and the
+    /// queue is empty.
+    pub async fn recv(&mut self) -> Option<T> {
+        poll_fn(|cx| self.chan.poll_recv(cx)).await
+    }
+
+    /// Polls for the next message.
+    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.chan.poll_recv(cx)
+    }
+
+    /// Takes a message if one is queued.
+    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
+        self.chan.try_recv()
+    }
+
+    /// Refuses further sends; queued messages can still be received.
+    pub fn close(&mut self) {
+        self.chan.close_rx();
+    }
+
+    /// Messages queued right now.
+    pub fn len(&self) -> usize {
+        self.chan.len()
+    }
+
+    /// True if nothing is queued right now.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<T> Drop for Receiver<T> {
+    fn drop(&mut self) {
+        self.chan.close_rx();
+        // Drop queued messages now, outside the lock.
+        let queued = std::mem::take(&mut lock(&self.chan.state).queue);
+        drop(queued);
+    }
+}
+
+impl<T> fmt::Debug for Receiver<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Receiver")
+            .field("capacity", &self.chan.capacity)
+            .finish()
+    }
+}
+
+/// Sends into an unbounded channel; never waits.
+pub struct UnboundedSender<T> {
+    chan: Arc<Chan<T>>,
+}
+
+impl<T> UnboundedSender<T> {
+    /// Queues `value`; fails only if the receiver is gone.
+    pub fn send(&self, value: T) -> Result<(), SendError<T>> {
+        self.chan
+            .try_push(value)
+            .map_err(|e| SendError(e.into_inner()))
+    }
+
+    /// True if the receiver is gone.
+    pub fn is_closed(&self) -> bool {
+        self.chan.is_closed()
+    }
+}
+
+impl<T> Clone for UnboundedSender<T> {
+    fn clone(&self) -> UnboundedSender<T> {
+        self.chan.add_sender();
+        UnboundedSender {
+            chan: self.chan.clone(),
+        }
+    }
+}
+
+impl<T> Drop for UnboundedSender<T> {
+    fn drop(&mut self) {
+        self.chan.drop_sender();
+    }
+}
+
+impl<T> fmt::Debug for UnboundedSender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("UnboundedSender")
+    }
+}
+
+/// Receives from an unbounded channel.
+#[derive(Debug)]
+pub struct UnboundedReceiver<T> {
+    inner: Receiver<T>,
+}
+
+impl<T> UnboundedReceiver<T> {
+    /// The next message, or `None` once every sender is gone and the queue
+    /// is empty.
+    pub async fn recv(&mut self) -> Option<T> {
+        self.inner.recv().await
+    }
+
+    /// Polls for the next message.
+    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.inner.poll_recv(cx)
+    }
+
+    /// Takes a message if one is queued.
+    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
+        self.inner.try_recv()
+    }
+
+    /// Refuses further sends; queued messages can still be received.
+    pub fn close(&mut self) {
+        self.inner.close()
+    }
+
+    /// Messages queued right now.
+    pub fn len(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// True if nothing is queued right now.
+    pub fn is_empty(&self) -> bool {
+        self.inner.is_empty()
+    }
+}

@@ -1,0 +1,85 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
+
+/// A runtime with `n` workers (signals off: tests share one process).
+pub fn rt(n: usize) -> exec::Runtime {
+    exec::Runtime::builder()
+        .worker_threads(n)
+        .signals(false)
+        .build()
+        .expect("runtime")
+}
+
+/// Runs `f` on a helper thread; fails the test (instead of hanging it) if
+/// it takes longer than `secs` — a lost wake-up shows up as this failure.
+pub fn watchdog<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = mpsc::channel();
+    let thread = std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    match rx.recv_timeout(Duration::from_secs(secs)) {
+        Ok(v) => {
+            thread.join().unwrap();
+            v
+        }
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            // The closure panicked: re-raise its panic.
+            match thread.join() {
+                Err(p) => std::panic::resume_unwind(p),
+                Ok(()) => unreachable!(),
+            }
+        }
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            panic!("test did not finish within {secs} s (lost wake-up or deadlock?)")
+        }
+    }
+}
+
+/// Counts how many times values of this type are dropped.
+#[derive(Debug)]
+pub struct CountDrop(pub Arc<AtomicUsize>);
+
+impl Drop for CountDrop {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// xorshift64: a tiny seeded PRNG (never seeded with zero).
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed | 1)
+    }
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// CPU time (user + system) consumed by this process, from /proc/self/stat.
+#[cfg(target_os = "linux")]
+pub fn process_cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").expect("read /proc/self/stat");
+    // The command name (field 2) may contain spaces; fields after the
+    // closing parenthesis are space-separated: state is field 3, utime 14,
+    // stime 15 (proc(5)).
+    let after = &stat[stat.rfind(')').expect("comm field") + 2..];
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let utime: u64 = fields[11].parse().expect("utime");
+    let stime: u64 = fields[12].parse().expect("stime");
+    // Clock ticks: 100 per second on every Linux configuration we run on
+    // (USER_HZ); sysconf is not reachable without libc.
+    Duration::from_millis((utime + stime) * 10)
+}

@@ -1,0 +1,96 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)] // each test file uses a different subset
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use sys::net::{TcpListener, TcpStream};
+use sys::{Event, Events, Poll, Token};
+
+/// How long a test waits for an event that must come before declaring
+/// failure. Generous: it only bounds a failing test, a passing one returns
+/// as soon as the event arrives.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+/// How long a test watches for an event that must *not* come.
+pub const QUIET: Duration = Duration::from_millis(100);
+
+/// `127.0.0.1:0`: loopback, any free port.
+pub fn any_local_address() -> SocketAddr {
+    "127.0.0.1:0".parse().unwrap()
+}
+
+/// A connected pair: our non-blocking stream and the peer, a blocking
+/// std stream the test drives directly.
+pub fn tcp_pair() -> (TcpStream, std::net::TcpStream) {
+    let listener = std::net::TcpListener::bind(any_local_address()).unwrap();
+    let ours = TcpStream::connect_blocking(listener.local_addr().unwrap()).unwrap();
+    ours.set_nonblocking(true).unwrap();
+    let (peer, _) = listener.accept().unwrap();
+    (ours, peer)
+}
+
+/// A listener and an accepted connection on it: our non-blocking accepted
+/// stream and the connecting peer.
+pub fn accepted_pair() -> (TcpListener, TcpStream, std::net::TcpStream) {
+    let listener = TcpListener::bind(any_local_address()).unwrap();
+    let peer = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    listener.set_nonblocking(false).unwrap();
+    let (ours, _) = listener.accept().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    (listener, ours, peer)
+}
+
+/// Polls until an event for `token` satisfying `check` arrives and returns
+/// a description of it; panics (listing what did arrive) after
+/// [`PATIENCE`].
+pub fn expect_event(
+    poll: &mut Poll,
+    events: &mut Events,
+    token: Token,
+    check: impl Fn(&Event) -> bool,
+) -> String {
+    let deadline = Instant::now() + PATIENCE;
+    let mut seen = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            panic!("no matching event for {token:?} within {PATIENCE:?}; saw {seen:#?}");
+        }
+        poll.poll(events, Some(left)).unwrap();
+        for event in events.iter() {
+            if event.token() == token && check(event) {
+                return format!("{event:?}");
+            }
+            seen.push(format!("{event:?}"));
+        }
+    }
+}
+
+/// Polls for [`QUIET`] and panics if any event for `token` arrives.
+pub fn expect_no_event(poll: &mut Poll, events: &mut Events, token: Token) {
+    let deadline = Instant::now() + QUIET;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return;
+        }
+        poll.poll(events, Some(left)).unwrap();
+        if let Some(event) = events.iter().find(|e| e.token() == token) {
+            panic!("unexpected event {event:#?}");
+        }
+    }
+}
+
+/// Counts the events for `token` in the next polls until [`QUIET`] passes
+/// with no event at all.
+pub fn count_events(poll: &mut Poll, events: &mut Events, token: Token) -> usize {
+    let mut count = 0;
+    loop {
+        poll.poll(events, Some(QUIET)).unwrap();
+        if events.is_empty() {
+            return count;
+        }
+        count += events.iter().filter(|e| e.token() == token).count();
+    }
+}
