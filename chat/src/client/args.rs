@@ -58,7 +58,7 @@ impl std::error::Error for ArgsError {}
 /// The usage text of the client.
 pub fn usage(program: &str) -> String {
     format!(
-        "usage: {program} [--addr HOST:PORT] [--nick NAME] [--trace]\n\
+        "usage: {program} [--addr HOST:PORT] [--nick NAME] [--trace] [--help]\n\
          \n\
          \x20 --addr HOST:PORT   server to connect to (default {DEFAULT_ADDR})\n\
          \x20 --nick NAME        nick (default: $USER when it is a valid nick, else guest<digits>)\n\

@@ -324,6 +324,12 @@ impl Client {
                 self.trace_msg("<<", &msg);
             }
             self.session.handle_msg(msg, Instant::now());
+            if self.trace {
+                // Keep each frame next to the lines it caused, although
+                // they go to two different streams.
+                self.print_output()?;
+                self.stdout.flush()?;
+            }
         }
     }
 

@@ -52,7 +52,7 @@
 //! [12:03] #lobby <alice> hi bob
 //! [12:04] *alice* -> bob: psst
 //! -- alice is now known as al
-//! -- error: no such user (no such user)
+//! -- error: that nick is already in use (nick already in use)
 //! -- pong in 0.213 ms
 //! ```
 //!

@@ -23,7 +23,7 @@
 //! | room message | `[12:03] #lobby <alice> hi` |
 //! | whisper | `[12:03] *alice* -> bob: psst` |
 //! | notice | `-- alice joined #lobby` |
-//! | error | `-- error: no such user (no such user)` |
+//! | error | `-- error: that nick is already in use (nick already in use)` |
 //!
 //! Times are `HH:MM` in UTC, taken from the message's `time_ms`: working out
 //! local time needs the time-zone database, which the standard library does
@@ -271,9 +271,10 @@ impl Renderer {
     }
 
     /// A refused request, as a sentence rather than a code:
-    /// `-- error: DESCRIPTION (DETAIL)`; the detail is left out when empty.
+    /// `-- error: DESCRIPTION (DETAIL)`; the detail is left out when empty
+    /// or when it only repeats the description.
     pub fn error(&self, code: ErrorCode, detail: &str) -> String {
-        if detail.is_empty() {
+        if detail.is_empty() || detail == code.describe() {
             self.notice(&format!("error: {}", code.describe()))
         } else {
             self.notice(&format!("error: {} ({detail})", code.describe()))
@@ -479,6 +480,10 @@ mod tests {
         assert_eq!(
             PLAIN.error(ErrorCode::NoSuchRoom, ""),
             "-- error: no such room"
+        );
+        assert_eq!(
+            PLAIN.error(ErrorCode::ShuttingDown, "the server is shutting down"),
+            "-- error: the server is shutting down"
         );
     }
 

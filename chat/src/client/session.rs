@@ -812,6 +812,48 @@ mod tests {
     }
 
     #[test]
+    fn lines_after_leave_wait_for_its_answer() {
+        let now = Instant::now();
+        let mut s = welcomed("bot");
+        s.handle_line("/join rust", now);
+        s.handle_msg(joined("rust", "bot"), now);
+        sent(&mut s);
+        s.handle_line("/leave", now);
+        s.handle_line("where am I", now);
+        assert_eq!(
+            sent(&mut s),
+            vec![ClientMsg::Leave {
+                room: "rust".into()
+            }]
+        );
+        s.handle_msg(
+            ServerMsg::Left {
+                room: "rust".into(),
+                nick: "bot".into(),
+            },
+            now,
+        );
+        assert_eq!(sent(&mut s), vec![say("lobby", "where am I")]);
+        // A refused Leave releases the queue too.
+        s.handle_line("/leave nowhere", now);
+        s.handle_line("/rooms", now);
+        assert_eq!(
+            sent(&mut s),
+            vec![ClientMsg::Leave {
+                room: "nowhere".into()
+            }]
+        );
+        s.handle_msg(
+            ServerMsg::Error {
+                code: ErrorCode::NotInRoom,
+                detail: String::new(),
+            },
+            now,
+        );
+        assert_eq!(sent(&mut s), vec![ClientMsg::ListRooms]);
+    }
+
+    #[test]
     fn commands_map_to_messages() {
         let now = Instant::now();
         let mut s = welcomed("bot");
@@ -954,7 +996,7 @@ mod tests {
                 "[00:02] *alice* -> bot: psst",
                 "-- rooms: #lobby (2)",
                 "-- users in #lobby (2): alice, bot",
-                "-- error: no such user (no such user)",
+                "-- error: no such user",
             ]
         );
     }
