@@ -324,13 +324,19 @@ impl EventServer {
     /// and refuse it, or pause the listener. Returns whether to keep accepting.
     fn shed_one_connection(&mut self) -> bool {
         if self.reserve.take().is_some() {
-            if let Ok((stream, _)) = self.listener.accept() {
-                let _ = (&stream).write(&Frame::error(ErrorCode::ServerFull));
-                drop(stream);
-            }
+            // Linux reports EMFILE before it looks at the backlog, so the
+            // queue may well be empty: only a real accept says there was a
+            // connection to refuse, and only then is it worth trying again.
+            let refused = match self.listener.accept() {
+                Ok((stream, _)) => {
+                    let _ = (&stream).write(&Frame::error(ErrorCode::ServerFull));
+                    true
+                }
+                Err(_) => false,
+            };
             self.reserve = File::open("/dev/null").ok();
             if self.reserve.is_some() {
-                return true;
+                return refused;
             }
         }
         // No reserve: stop polling the listener for a moment.

@@ -149,7 +149,7 @@ macro_rules! conformance_tests {
 conformance_tests!(env_server, crate::util::env_server());
 
 // The servers of this package (enable each line once its binary exists):
-// conformance_tests!(event_server, Some(env!("CARGO_BIN_EXE_event_server").into()));
+conformance_tests!(event_server, Some(env!("CARGO_BIN_EXE_event_server").into()));
 // conformance_tests!(thread_server, Some(env!("CARGO_BIN_EXE_thread_server").into()));
 // conformance_tests!(async_server, Some(env!("CARGO_BIN_EXE_async_server").into()));
 
