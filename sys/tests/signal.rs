@@ -10,12 +10,15 @@ use sys::{Events, Interest, Poll, Token};
 
 const SIGNALS: Token = Token(1);
 
+/// A named test case.
+type Case = (&'static str, fn(&mut Signals));
+
 fn main() {
     // Before any thread: every later thread inherits the blocked mask.
     let mut signals = Signals::new(&[Signal::Terminate, Signal::Interrupt, Signal::Hangup])
         .expect("create the Signals source");
 
-    let tests: [(&str, fn(&mut Signals)); 3] = [
+    let tests: [Case; 3] = [
         (
             "sigterm_sent_to_the_process_arrives_as_an_event",
             sigterm_arrives_as_an_event,
