@@ -32,7 +32,7 @@ fn writing_to_a_closed_peer_fails_with_broken_pipe_not_sigpipe() {
     // The first writes may be accepted before the peer's RST comes back;
     // keep writing until the kernel reports the closed connection.
     let err = loop {
-        match (&ours).write(&[0; 1024]) {
+        match (&ours).write_all(&[0; 1024]) {
             Ok(_) => std::thread::yield_now(),
             Err(e) => break e,
         }
