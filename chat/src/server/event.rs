@@ -64,13 +64,12 @@
 //!   closed. The `Left` this causes may overflow another queue in turn; the
 //!   server loops until no queue overflows.
 //! - `--max-conns`: the hub refuses the connection with `ServerFull`.
-//! - Out of file descriptors (`EMFILE`/`ENFILE` on accept): the server keeps
-//!   one descriptor in reserve (`/dev/null`). It closes the reserve, accepts
-//!   the waiting connection, sends it `ServerFull`, closes it, and reopens
-//!   the reserve, so the listener's backlog drains instead of waking the
-//!   loop forever. If the reserve cannot be reopened the listener is
-//!   deregistered for [`ACCEPT_PAUSE`] instead. Existing clients never
-//!   notice.
+//! - Out of file descriptors (`EMFILE`/`ENFILE` on accept): the listener
+//!   rests for [`ACCEPT_PAUSE`] (its events are ignored, and no system call
+//!   is made for it), then the server accepts again. Waiting clients stay in
+//!   the kernel's backlog until descriptors are free; existing clients never
+//!   notice. Accepting is also done last in a turn, after the reads that may
+//!   have freed descriptors (a client's EOF) in the same batch of events.
 //!
 //! # Shutdown
 //!
@@ -86,7 +85,6 @@
 //! one core; a server that needs more runs several such loops (or uses
 //! `exec`).
 
-use std::fs::File;
 use std::io::{self, Write};
 use std::net::Shutdown;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -100,7 +98,7 @@ use super::deadlines::Deadlines;
 use super::outbound::{Flush, Outbound};
 use crate::fmt::binary::from_bytes;
 use crate::fmt::framed::FrameDecoder;
-use crate::hub::{self, ConnId, Frame, Hub, Outbox};
+use crate::hub::{self, ConnId, Hub, Outbox};
 use crate::protocol::{ClientMsg, ErrorCode};
 
 /// The listener's token.
@@ -114,7 +112,7 @@ pub const READS_PER_TURN: usize = 16;
 pub const LINGER: Duration = Duration::from_secs(2);
 /// How long the shutdown waits for queues to flush.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_millis(1000);
-/// How long the listener rests when descriptors ran out and no reserve is left.
+/// How long the listener rests when descriptors ran out.
 pub const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 /// Bytes a lingering connection may send before it is cut off.
 const LINGER_DISCARD_LIMIT: usize = 256 * 1024;
@@ -187,8 +185,8 @@ struct EventServer {
     pending_reads: Vec<usize>,
     /// Connections whose queue overflowed while applying an outbox.
     slow: Vec<ConnId>,
-    /// A spare descriptor for running out of them (see the module docs).
-    reserve: Option<File>,
+    /// The listener reported readiness this turn: accept at its end.
+    accept_pending: bool,
     /// Set once SIGINT/SIGTERM arrived: the deadline for the last flush.
     stopping: Option<Instant>,
     /// UNIX milliseconds, read once per turn.
@@ -222,7 +220,7 @@ impl EventServer {
             dirty: Vec::new(),
             pending_reads: Vec::new(),
             slow: Vec::new(),
-            reserve: File::open("/dev/null").ok(),
+            accept_pending: false,
             stopping: None,
             now_ms: 0,
         })
@@ -241,12 +239,15 @@ impl EventServer {
             self.now_ms = unix_ms();
             for event in events.iter() {
                 match event.token() {
-                    LISTENER => self.accept_all(),
+                    LISTENER => self.accept_pending = true,
                     SIGNALS => self.on_signal()?,
                     Token(slot) => self.on_conn_event(slot, event),
                 }
             }
             self.continue_pending_reads();
+            if std::mem::take(&mut self.accept_pending) {
+                self.accept_all();
+            }
             let now = Instant::now();
             self.expire_deadlines(now);
             self.flush_dirty();
@@ -309,9 +310,10 @@ impl EventServer {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) if is_fd_exhaustion(&e) => {
-                    if !self.shed_one_connection() {
-                        return;
-                    }
+                    // Rest instead of retrying: the backlog keeps the waiting
+                    // clients, and nothing wakes us until the pause is over.
+                    self.listener_paused = Some(Instant::now() + ACCEPT_PAUSE);
+                    return;
                 }
                 // ECONNABORTED and friends: that connection is gone, the
                 // listener is fine.
@@ -320,43 +322,11 @@ impl EventServer {
         }
     }
 
-    /// Out of descriptors: use the reserve to accept one waiting connection
-    /// and refuse it, or pause the listener. Returns whether to keep accepting.
-    fn shed_one_connection(&mut self) -> bool {
-        if self.reserve.take().is_some() {
-            // Linux reports EMFILE before it looks at the backlog, so the
-            // queue may well be empty: only a real accept says there was a
-            // connection to refuse, and only then is it worth trying again.
-            let refused = match self.listener.accept() {
-                Ok((stream, _)) => {
-                    let _ = (&stream).write(&Frame::error(ErrorCode::ServerFull));
-                    true
-                }
-                Err(_) => false,
-            };
-            self.reserve = File::open("/dev/null").ok();
-            if self.reserve.is_some() {
-                return refused;
-            }
-        }
-        // No reserve: stop polling the listener for a moment.
-        let _ = self.poll.registry().deregister(&mut self.listener);
-        self.listener_paused = Some(Instant::now() + ACCEPT_PAUSE);
-        false
-    }
-
     fn resume_listener(&mut self) {
         self.listener_paused = None;
-        if self
-            .poll
-            .registry()
-            .register(&mut self.listener, LISTENER, Interest::READABLE)
-            .is_ok()
-        {
-            // Connections may have queued while we were away; edge-triggered
-            // registration would not report them again.
-            self.accept_all();
-        }
+        // Connections queued while we rested were reported (edge-triggered)
+        // and ignored: look for them now.
+        self.accept_all();
     }
 
     fn admit(&mut self, mut stream: TcpStream) {

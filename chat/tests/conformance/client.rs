@@ -23,6 +23,9 @@ struct ClientProc {
     /// A ping for every chunk read from stdout.
     more: mpsc::Receiver<()>,
     stderr: Arc<Mutex<Vec<u8>>>,
+    /// The threads copying stdout and stderr; joined once the client exits,
+    /// so everything it printed is in the buffers.
+    readers: Vec<std::thread::JoinHandle<()>>,
     exited: Option<ExitStatus>,
 }
 
@@ -31,7 +34,7 @@ fn collect(
     mut pipe: impl Read + Send + 'static,
     into: Arc<Mutex<Vec<u8>>>,
     tx: Option<mpsc::Sender<()>>,
-) {
+) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
         let mut buf = [0u8; 4096];
         while let Ok(n) = pipe.read(&mut buf) {
@@ -43,7 +46,7 @@ fn collect(
                 let _ = tx.send(());
             }
         }
-    });
+    })
 }
 
 impl ClientProc {
@@ -63,8 +66,10 @@ impl ClientProc {
         let stdout = Arc::new(Mutex::new(Vec::new()));
         let stderr = Arc::new(Mutex::new(Vec::new()));
         let (tx, more) = mpsc::channel();
-        collect(child.stdout.take().unwrap(), stdout.clone(), Some(tx));
-        collect(child.stderr.take().unwrap(), stderr.clone(), None);
+        let readers = vec![
+            collect(child.stdout.take().unwrap(), stdout.clone(), Some(tx)),
+            collect(child.stderr.take().unwrap(), stderr.clone(), None),
+        ];
         let stdin = child.stdin.take();
         ClientProc {
             child,
@@ -72,6 +77,7 @@ impl ClientProc {
             stdout,
             more,
             stderr,
+            readers,
             exited: None,
         }
     }
@@ -127,8 +133,11 @@ impl ClientProc {
         loop {
             if let Some(status) = self.child.try_wait().expect("try_wait") {
                 self.exited = Some(status);
-                // Let the stdout thread take the last bytes.
-                while self.more.recv_timeout(Duration::from_millis(200)).is_ok() {}
+                // The pipes close with the process: the reader threads end
+                // once they have copied the last bytes.
+                for reader in self.readers.drain(..) {
+                    let _ = reader.join();
+                }
                 return status;
             }
             assert!(

@@ -149,7 +149,10 @@ macro_rules! conformance_tests {
 conformance_tests!(env_server, crate::util::env_server());
 
 // The servers of this package (enable each line once its binary exists):
-conformance_tests!(event_server, Some(env!("CARGO_BIN_EXE_event_server").into()));
+conformance_tests!(
+    event_server,
+    Some(env!("CARGO_BIN_EXE_event_server").into())
+);
 // conformance_tests!(thread_server, Some(env!("CARGO_BIN_EXE_thread_server").into()));
 // conformance_tests!(async_server, Some(env!("CARGO_BIN_EXE_async_server").into()));
 
@@ -188,6 +191,10 @@ client_tests!(
 );
 
 // This package's client against each server (enable once the binaries exist):
-// client_tests!(event_server_client, Some(env!("CARGO_BIN_EXE_event_server").into()), Some(env!("CARGO_BIN_EXE_client").into()));
+client_tests!(
+    event_server_client,
+    Some(env!("CARGO_BIN_EXE_event_server").into()),
+    Some(env!("CARGO_BIN_EXE_client").into())
+);
 // client_tests!(thread_server_client, Some(env!("CARGO_BIN_EXE_thread_server").into()), Some(env!("CARGO_BIN_EXE_client").into()));
 // client_tests!(async_server_client, Some(env!("CARGO_BIN_EXE_async_server").into()), Some(env!("CARGO_BIN_EXE_client").into()));
