@@ -114,7 +114,6 @@
 #![deny(missing_docs, missing_debug_implementations)]
 #![doc(test(attr(deny(warnings))))]
 
-
 pub mod client;
 pub mod fmt;
 pub mod hub;
