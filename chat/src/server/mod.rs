@@ -6,4 +6,7 @@
 pub mod config;
 pub mod deadlines;
 pub mod event;
+pub mod mailbox;
 pub mod outbound;
+pub mod shared_hub;
+pub mod thread;

@@ -1,0 +1,16 @@
+//! `thread_server`: the chat with a reader and a writer thread per
+//! connection, blocking I/O.
+//!
+//! See [`chat::server::thread`] for how it works. Usage:
+//! `thread_server [--addr HOST:PORT] [--max-conns N] [--max-outbound BYTES]
+//! [--max-frame BYTES] [--hello-timeout-ms MS]`.
+
+use chat::server::config::Config;
+
+fn main() {
+    let config = Config::from_env_or_exit("thread_server", false);
+    if let Err(e) = chat::server::thread::run(config) {
+        eprintln!("thread_server: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,307 @@
+//! [`Mailbox`]: one connection's output, shared between the hub steps that
+//! fill it and the writer (a thread or a task) that empties it.
+//!
+//! `event_server` owns every [`Outbound`] queue on its one thread. The
+//! threaded and async servers cannot: any reader's hub step may queue a
+//! frame for any connection, while that connection's own writer is busy in
+//! a blocking (or awaited) `writev`. So the queue sits behind a `Mutex`, and
+//! the writer does not write *from* it: it swaps the whole queue out into
+//! its own [`Outbound`] (the *batch*) and writes that without the lock, so a
+//! hub step never waits for a socket.
+//!
+//! ```text
+//!   hub steps (any reader)          Mailbox (Mutex)               writer
+//!   ──push(frame, limit)──►  out: [f5 f6 f7]  in_flight: 3 KiB  ◄─next_batch─┐
+//!                              │                                             │
+//!                              └──────── swapped out as one batch ──► writev [f2 f3 f4]
+//!   limit check: out.queued() + in_flight   (bytes not yet written to the socket)
+//! ```
+//!
+//! The limit of PROTOCOL.md 5.5 counts the batch too: its bytes are inside
+//! the server until `writev` returns. A writer that takes the whole queue at
+//! once also writes it in one vectored call: however many frames arrived
+//! while it was busy, it wakes once and makes one system call for them.
+//!
+//! # Waiting without losing a wake-up
+//!
+//! The writer waits with a [`Waker`]: when [`Mailbox::next_batch`] finds
+//! nothing to do it stores the writer's waker, and whoever changes the
+//! mailbox next takes it ([`Mailbox::take_writer`]) and wakes it **after**
+//! releasing its locks. For a task the waker reschedules it; for a thread
+//! it is a [`Thread::unpark`](std::thread::Thread::unpark) (see
+//! `thread_server`). The waker is stored under the same lock that the pusher
+//! takes, so a push either sees it or happened before the writer looked:
+//! no wake-up is lost, and a writer that is busy costs its pushers nothing.
+//! The reader, when it waits for the writer to finish the connection's last
+//! frames, registers the same way ([`Mailbox::poll_flushed`]).
+//!
+//! # Phases
+//!
+//! ```text
+//!   Open ──(hub closes it, or it overflows)──► Closing ──(queue written, FIN)──► Flushed
+//!     │                                           │
+//!     └────────(peer gone: EOF, reset, write error, give up)──────────► Gone
+//! ```
+
+use std::mem;
+use std::task::Waker;
+
+use super::outbound::{Outbound, Overflow};
+use crate::hub::Frame;
+
+/// Where a connection's output is in its life (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Frames are queued and written.
+    Open,
+    /// No more frames are accepted; the writer writes what is queued, then
+    /// shuts the socket down for writing.
+    Closing,
+    /// The writer wrote everything and sent FIN.
+    Flushed,
+    /// The connection is dead: the writer stops without writing.
+    Gone,
+}
+
+/// What the writer should do next (from [`Mailbox::next_batch`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    /// Write the batch it was handed, then ask again.
+    Write,
+    /// Everything is written and the connection is closing: shut down
+    /// writing, then call [`Mailbox::flushed`].
+    Finish,
+    /// Nothing to write yet: wait until the stored waker is woken.
+    Wait,
+    /// The connection is gone: stop.
+    Stop,
+}
+
+/// One connection's queued output and the writer's parking place.
+#[derive(Debug)]
+pub struct Mailbox {
+    out: Outbound,
+    /// Bytes handed to the writer and not yet written.
+    in_flight: usize,
+    phase: Phase,
+    /// The writer, while it waits for frames.
+    writer: Option<Waker>,
+    /// The reader, while it waits for the writer to finish.
+    closer: Option<Waker>,
+}
+
+impl Default for Mailbox {
+    fn default() -> Self {
+        Mailbox::new()
+    }
+}
+
+impl Mailbox {
+    /// An open, empty mailbox.
+    pub fn new() -> Mailbox {
+        Mailbox {
+            out: Outbound::new(),
+            in_flight: 0,
+            phase: Phase::Open,
+            writer: None,
+            closer: None,
+        }
+    }
+
+    /// The current phase.
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// Bytes inside the server and not yet written: queued plus in flight.
+    pub fn held(&self) -> usize {
+        self.out.queued() + self.in_flight
+    }
+
+    // ----- the hub's side ----------------------------------------------
+
+    /// Queues `frame` unless that would take a non-empty mailbox past
+    /// `limit` (PROTOCOL.md 5.5, counting the writer's batch). On overflow
+    /// the mailbox starts closing and refuses everything after; the caller
+    /// then calls [`drop_slow`](Self::drop_slow). Frames for a mailbox that
+    /// is not open are dropped silently.
+    pub fn push(&mut self, frame: Frame, limit: usize) -> Result<(), Overflow> {
+        if self.phase != Phase::Open {
+            return Ok(());
+        }
+        let held = self.held();
+        if held > 0 && held + frame.len() > limit {
+            self.phase = Phase::Closing;
+            return Err(Overflow);
+        }
+        self.out.push_unbounded(frame);
+        Ok(())
+    }
+
+    /// The slow-consumer drop: discards every queued frame (the writer's
+    /// batch, already started, is finished), queues `error` and closes.
+    pub fn drop_slow(&mut self, error: Frame) {
+        self.out.discard_unstarted();
+        self.out.push_unbounded(error);
+        self.close();
+    }
+
+    /// The shutdown path: drops queued frames that have not started, so the
+    /// final `ShuttingDown` goes out promptly.
+    pub fn discard_unstarted(&mut self) {
+        self.out.discard_unstarted();
+    }
+
+    /// The hub is done with the connection: write what is queued, then
+    /// close.
+    pub fn close(&mut self) {
+        if self.phase == Phase::Open {
+            self.phase = Phase::Closing;
+        }
+    }
+
+    /// The connection is dead: drop everything; the writer stops.
+    pub fn kill(&mut self) {
+        self.out.clear();
+        if self.phase != Phase::Flushed {
+            self.phase = Phase::Gone;
+        }
+    }
+
+    /// Takes the waiting writer's waker, if any: wake it (after releasing
+    /// the lock) because this mailbox changed.
+    pub fn take_writer(&mut self) -> Option<Waker> {
+        self.writer.take()
+    }
+
+    // ----- the writer's side -------------------------------------------
+
+    /// The writer's turn. `batch` is the writer's own queue and must be
+    /// empty (the previous batch fully written); on [`Next::Write`] it holds
+    /// every frame that was queued. On [`Next::Wait`], `waker` was stored
+    /// and will be woken when something changes.
+    pub fn next_batch(&mut self, batch: &mut Outbound, waker: &Waker) -> Next {
+        debug_assert!(batch.is_empty(), "the previous batch was not written");
+        self.in_flight = 0;
+        match self.phase {
+            Phase::Gone | Phase::Flushed => Next::Stop,
+            _ if !self.out.is_empty() => {
+                mem::swap(&mut self.out, batch);
+                self.in_flight = batch.queued();
+                Next::Write
+            }
+            Phase::Closing => Next::Finish,
+            Phase::Open => {
+                match &mut self.writer {
+                    Some(w) if w.will_wake(waker) => {}
+                    slot => *slot = Some(waker.clone()),
+                }
+                Next::Wait
+            }
+        }
+    }
+
+    /// The writer finished a closing connection (FIN sent). Returns the
+    /// reader's waker, if it waits for this.
+    pub fn flushed(&mut self) -> Option<Waker> {
+        if self.phase == Phase::Closing {
+            self.phase = Phase::Flushed;
+        }
+        self.closer.take()
+    }
+
+    /// The writer stopped on a write error. Returns the reader's waker.
+    pub fn broken(&mut self) -> Option<Waker> {
+        self.kill();
+        self.closer.take()
+    }
+
+    // ----- the reader's side -------------------------------------------
+
+    /// Whether the writer is done (flushed, or gone); if not, `waker` is
+    /// stored and woken when it is.
+    pub fn poll_flushed(&mut self, waker: &Waker) -> bool {
+        if matches!(self.phase, Phase::Flushed | Phase::Gone) {
+            return true;
+        }
+        self.closer = Some(waker.clone());
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{ErrorCode, ServerMsg};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::task::Wake;
+
+    fn pong(nonce: u64) -> Frame {
+        Frame::encode(&ServerMsg::Pong { nonce }).unwrap()
+    }
+
+    struct Count(AtomicUsize);
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn the_limit_counts_the_batch_in_flight() {
+        let f = pong(1);
+        let mut mb = Mailbox::new();
+        let mut batch = Outbound::new();
+        let waker = Waker::noop().clone();
+        mb.push(f.clone(), 2 * f.len()).unwrap();
+        assert_eq!(mb.next_batch(&mut batch, &waker), Next::Write);
+        assert_eq!(mb.held(), f.len(), "the batch still counts");
+        mb.push(f.clone(), 2 * f.len()).unwrap();
+        assert_eq!(mb.push(f.clone(), 2 * f.len()), Err(Overflow));
+        assert_eq!(mb.phase(), Phase::Closing);
+        // Refused after the overflow, without a second report.
+        assert_eq!(mb.push(f.clone(), usize::MAX), Ok(()));
+        mb.drop_slow(Frame::error(ErrorCode::SlowConsumer));
+        batch.clear();
+        assert_eq!(mb.next_batch(&mut batch, &waker), Next::Write);
+        assert_eq!(batch.queued(), Frame::error(ErrorCode::SlowConsumer).len());
+        batch.clear();
+        assert_eq!(mb.next_batch(&mut batch, &waker), Next::Finish);
+        mb.flushed();
+        assert_eq!(mb.phase(), Phase::Flushed);
+        assert_eq!(mb.next_batch(&mut batch, &waker), Next::Stop);
+    }
+
+    #[test]
+    fn an_empty_mailbox_takes_any_frame() {
+        let mut mb = Mailbox::new();
+        assert_eq!(mb.push(pong(1), 1), Ok(()));
+    }
+
+    #[test]
+    fn a_waiting_writer_is_handed_to_the_pusher() {
+        let count = Arc::new(Count(AtomicUsize::new(0)));
+        let waker = Waker::from(count.clone());
+        let mut mb = Mailbox::new();
+        let mut batch = Outbound::new();
+        assert_eq!(mb.next_batch(&mut batch, &waker), Next::Wait);
+        mb.push(pong(1), usize::MAX).unwrap();
+        mb.take_writer().expect("the writer waits").wake();
+        assert!(mb.take_writer().is_none(), "woken once");
+        assert_eq!(count.0.load(Ordering::SeqCst), 1);
+        assert_eq!(mb.next_batch(&mut batch, &waker), Next::Write);
+    }
+
+    #[test]
+    fn the_reader_waits_for_the_flush() {
+        let count = Arc::new(Count(AtomicUsize::new(0)));
+        let waker = Waker::from(count.clone());
+        let mut mb = Mailbox::new();
+        mb.close();
+        assert!(!mb.poll_flushed(&waker));
+        mb.flushed().expect("the reader waits").wake();
+        assert!(mb.poll_flushed(&waker));
+        assert_eq!(count.0.load(Ordering::SeqCst), 1);
+    }
+}

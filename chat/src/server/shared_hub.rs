@@ -1,0 +1,234 @@
+//! [`SharedHub`]: the hub behind one lock, for servers with many threads or
+//! tasks (`thread_server`, `async_server`).
+//!
+//! Every reader drives the one [`Hub`]. The lock is held for **one step plus
+//! applying its outbox**: the frames a step produced are pushed onto the
+//! recipients' [`Mailbox`]es before the next step can start. That is what
+//! keeps PROTOCOL.md 5.3's order across threads: a room's `Message` with
+//! `seq = n` is in every member's mailbox before any reader can make
+//! `seq = n + 1`, so every member's writer sends them in that order.
+//!
+//! ```text
+//!   reader A ─┐                       ┌─► Mailbox a ─► writer a
+//!   reader B ─┼─► lock { Hub step ─► Outbox ─┼─► Mailbox b ─► writer b
+//!   reader C ─┘         (one at a time)      └─► Mailbox c ─► writer c
+//!                   └── wakers collected; woken after unlock
+//! ```
+//!
+//! What happens under the lock is memory work only (the hub's rules,
+//! reference-count bumps, `VecDeque` pushes): no system call, no waiting
+//! for a socket. Writers that were idle are woken after the lock is
+//! released, each once per step however many frames it got.
+//!
+//! The slow-consumer rule (5.5) is applied here exactly as `event_server`
+//! does: a push that overflows a mailbox closes it; after the outbox is
+//! applied, each overflowed connection has its queue discarded, gets
+//! `SlowConsumer`, and the hub does the disconnect clean-up, whose `Left`
+//! frames may overflow other mailboxes in turn, until none does.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::Waker;
+
+use super::mailbox::Mailbox;
+use crate::hub::{self, ConnId, Hub, Outbox, SessionState};
+use crate::protocol::{ClientMsg, ErrorCode};
+
+/// One connection's mailbox, shared by its reader, its writer and the hub.
+pub type SharedMailbox = Arc<Mutex<Mailbox>>;
+
+/// Locks `mutex`, ignoring poisoning: the state behind our locks is updated
+/// in single steps that leave it consistent, and one panicking thread must
+/// not take every other connection down with it.
+pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Wakers to wake once the hub's lock is released; owned by the caller and
+/// reused across steps so a step allocates nothing.
+#[derive(Debug, Default)]
+pub struct Wakeups(Vec<Waker>);
+
+impl Wakeups {
+    /// An empty list.
+    pub fn new() -> Wakeups {
+        Wakeups::default()
+    }
+
+    /// Wakes (and forgets) everything collected.
+    pub fn wake_all(&mut self) {
+        for waker in self.0.drain(..) {
+            waker.wake();
+        }
+    }
+}
+
+/// The hub, its outbox and every connection's mailbox, behind one `Mutex`.
+pub struct SharedHub {
+    core: Mutex<Core>,
+    max_outbound: usize,
+}
+
+impl fmt::Debug for SharedHub {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SharedHub")
+            .field("max_outbound", &self.max_outbound)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the lock protects.
+struct Core {
+    hub: Hub,
+    outbox: Outbox,
+    /// Mailboxes of the connections the hub knows (and of those being
+    /// refused, until their outbox is applied).
+    mailboxes: HashMap<ConnId, SharedMailbox>,
+    /// Connections whose mailbox overflowed while applying an outbox.
+    slow: Vec<ConnId>,
+    /// Writers to wake after the lock is released.
+    wake: Vec<Waker>,
+}
+
+impl SharedHub {
+    /// A hub with `config`, and `max_outbound` as the mailboxes' limit.
+    pub fn new(config: hub::Config, max_outbound: usize) -> SharedHub {
+        SharedHub {
+            core: Mutex::new(Core {
+                hub: Hub::new(config),
+                outbox: Outbox::new(),
+                mailboxes: HashMap::new(),
+                slow: Vec::new(),
+                wake: Vec::new(),
+            }),
+            max_outbound,
+        }
+    }
+
+    /// Runs `input` on the hub and applies the outbox, under the lock; then
+    /// wakes the writers that got something.
+    fn with<R>(&self, wake: &mut Wakeups, input: impl FnOnce(&mut Core) -> R) -> R {
+        let mut core = lock(&self.core);
+        let result = input(&mut core);
+        core.apply_outbox(self.max_outbound);
+        std::mem::swap(&mut core.wake, &mut wake.0);
+        drop(core);
+        wake.wake_all();
+        result
+    }
+
+    /// A connection was accepted ([`Hub::handle_connect`]); its frames go to
+    /// `mailbox`. Returns whether it waits for `Hello` (start its hello
+    /// timer); if not, it was refused and its mailbox is closing.
+    pub fn connect(&self, id: ConnId, mailbox: SharedMailbox, wake: &mut Wakeups) -> bool {
+        self.with(wake, |core| {
+            core.mailboxes.insert(id, mailbox);
+            core.hub.handle_connect(id, &mut core.outbox)
+        })
+    }
+
+    /// Feeds what a reader decoded, in order: messages
+    /// ([`Hub::handle_message`]) and at most one decode error
+    /// ([`Hub::handle_decode_error`]), all in one hold of the lock. Stops
+    /// early if the hub closes the connection. Returns the connection's
+    /// state afterwards (`None`: closed, stop reading).
+    pub fn step(
+        &self,
+        id: ConnId,
+        inputs: &mut Vec<Result<ClientMsg, ErrorCode>>,
+        now_ms: u64,
+        wake: &mut Wakeups,
+    ) -> Option<SessionState> {
+        self.with(wake, |core| {
+            for input in inputs.drain(..) {
+                if core.hub.state(id).is_none() {
+                    break;
+                }
+                match input {
+                    Ok(msg) => core.hub.handle_message(id, msg, now_ms, &mut core.outbox),
+                    Err(code) => core.hub.handle_decode_error(id, code, &mut core.outbox),
+                }
+                // Apply after each message, as event_server does: a slow
+                // consumer is dropped at the frame that overflowed it.
+                core.apply_outbox(self.max_outbound);
+            }
+            core.hub.state(id)
+        })
+    }
+
+    /// The hello timer of `id` fired ([`Hub::handle_hello_timeout`]).
+    /// Returns the state afterwards (`None`: it was closed).
+    pub fn hello_timeout(&self, id: ConnId, wake: &mut Wakeups) -> Option<SessionState> {
+        self.with(wake, |core| {
+            core.hub.handle_hello_timeout(id, &mut core.outbox);
+            core.hub.state(id)
+        })
+    }
+
+    /// `id` is gone (EOF, reset, write error): [`Hub::handle_disconnect`],
+    /// and its mailbox is killed.
+    pub fn disconnect(&self, id: ConnId, wake: &mut Wakeups) {
+        self.with(wake, |core| {
+            if let Some(mailbox) = core.mailboxes.remove(&id) {
+                let mut mb = lock(&mailbox);
+                mb.kill();
+                core.wake.extend(mb.take_writer());
+            }
+            core.hub.handle_disconnect(id, &mut core.outbox);
+        })
+    }
+
+    /// SIGINT/SIGTERM: queued frames that have not started are dropped, so
+    /// that every connection gets `ShuttingDown` promptly, then
+    /// [`Hub::handle_shutdown`].
+    pub fn shutdown(&self, wake: &mut Wakeups) {
+        self.with(wake, |core| {
+            for mailbox in core.mailboxes.values() {
+                lock(mailbox).discard_unstarted();
+            }
+            core.hub.handle_shutdown(&mut core.outbox);
+        })
+    }
+}
+
+impl Core {
+    /// Pushes the outbox's frames onto their mailboxes and closes the ones
+    /// the hub let go, looping while mailboxes overflow (see the module
+    /// docs).
+    fn apply_outbox(&mut self, limit: usize) {
+        loop {
+            for delivery in self.outbox.drain_deliveries() {
+                let Some(mailbox) = self.mailboxes.get(&delivery.to) else {
+                    continue;
+                };
+                let mut mb = lock(mailbox);
+                if mb.push(delivery.frame, limit).is_err() {
+                    self.slow.push(delivery.to);
+                }
+                self.wake.extend(mb.take_writer());
+            }
+            for id in self.outbox.drain_closes() {
+                if let Some(mailbox) = self.mailboxes.remove(&id) {
+                    let mut mb = lock(&mailbox);
+                    mb.close();
+                    self.wake.extend(mb.take_writer());
+                }
+            }
+            if self.slow.is_empty() {
+                return;
+            }
+            // Slow consumers: discard, queue SlowConsumer, let the hub clean
+            // up (which may fill the outbox again).
+            for id in std::mem::take(&mut self.slow) {
+                let frame = self.hub.error_frame(ErrorCode::SlowConsumer);
+                if let Some(mailbox) = self.mailboxes.get(&id) {
+                    let mut mb = lock(mailbox);
+                    mb.drop_slow(frame);
+                    self.wake.extend(mb.take_writer());
+                }
+                self.hub.handle_slow_consumer(id, &mut self.outbox);
+            }
+        }
+    }
+}

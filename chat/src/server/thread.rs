@@ -1,0 +1,475 @@
+//! `thread_server`: a thread per connection reading, a thread per connection
+//! writing, blocking I/O, one hub behind a lock.
+//!
+//! # The model
+//!
+//! The oldest way to write a server: every socket is in blocking mode, and
+//! every connection gets threads that simply wait in `read` or `writev`
+//! until the kernel has something. The kernel's scheduler does what
+//! `event_server`'s `Poll` loop does by hand: it runs whichever thread's
+//! socket became ready.
+//!
+//! ```text
+//!  accept thread ──accept()──► spawns, per connection:
+//!
+//!   reader thread                                            writer thread
+//!   read() ─► FrameDecoder ─► ClientMsg ─┐                   (parked until woken)
+//!                                        ▼                        │
+//!                  ┌───── SharedHub: Mutex { Hub, Outbox } ─────┐ │ takes the whole
+//!    other readers ─►  one step + apply its outbox, then unlock  │ │ Mailbox at once
+//!                  └──────┬──────────────┬──────────────┬────────┘ ▼
+//!                   Mailbox a      Mailbox b      Mailbox c ──► writev ──► socket
+//!                   (Mutex)        (Mutex)        (Mutex)
+//!
+//!  signal thread: Signals::wait() ─► hub.shutdown() ─► wait for writers (grace) ─► exit
+//! ```
+//!
+//! - The **reader** reads into a [`FrameDecoder`], decodes every complete
+//!   frame *outside* the lock, then takes the [`SharedHub`] lock once for
+//!   all of them: each hub step is applied to the recipients' mailboxes
+//!   before the lock is released, so every member of a room gets that
+//!   room's frames in `seq` order whichever threads produced them.
+//! - The **writer** sleeps ([`thread::park`]) until its mailbox has frames,
+//!   takes all of them in one swap, and writes them with blocking
+//!   `writev`s without holding any lock. A client that does not read
+//!   blocks only its own writer; its mailbox fills up to `--max-outbound`
+//!   and the next push drops it with `SlowConsumer`, as in every server.
+//! - Waking a writer uses a [`Waker`] whose `wake` is
+//!   [`Thread::unpark`]: the [`Mailbox`] does not care whether it wakes a
+//!   thread or a task, which is why `async_server` shares all of this.
+//!
+//! # Hello timeout, closing, limits
+//!
+//! - **Hello timeout**: until its `Hello` is accepted, the reader sets the
+//!   socket's read timeout (`SO_RCVTIMEO`) to what is left of the deadline
+//!   before each `read`, so a client that sends nothing, or half a frame,
+//!   or dribbles, is cut at the deadline. After `Welcome` the timeout is
+//!   removed: welcomed readers block without a timer.
+//! - **Lingering close**: when the hub closes a connection (a fatal error,
+//!   `Bye`, `SlowConsumer`), the writer writes what is queued and sends FIN
+//!   (`shutdown(Write)`); the reader meanwhile reads and discards input until
+//!   the peer closes, or [`LINGER`] of silence after the flush, or
+//!   [`CLOSE_WAIT`] in all. Closing a socket with unread input makes the
+//!   kernel send RST, which can destroy the `Error` frame before the peer
+//!   reads it. A writer still blocked at that point (a peer that stopped
+//!   reading) is cut off with `shutdown(Both)`.
+//! - **`--max-conns`**: the hub refuses the connection (`ServerFull`).
+//! - **Out of descriptors** (`EMFILE`/`ENFILE`) or threads: the accept
+//!   thread sleeps [`ACCEPT_PAUSE`] and tries again; the other threads never
+//!   notice. A connection whose threads cannot be spawned gets `ServerFull`
+//!   written directly and is closed.
+//! - **Shutdown**: the signals are blocked before any thread starts (every
+//!   thread inherits the mask), and a dedicated thread (here: `main`) waits
+//!   in [`Signals::wait`]. Then the hub sends `ShuttingDown` to everyone, and
+//!   `run` waits up to [`SHUTDOWN_GRACE`] for the writers to finish.
+//!
+//! # Costs
+//!
+//! - **Two kernel threads and two stacks per connection.** Stacks are
+//!   [`STACK_SIZE`] (64 KiB of address space each, of which only the pages
+//!   touched, typically 8-12 KiB, become memory), plus the kernel's own
+//!   per-thread structures (a 16 KiB kernel stack and the task struct).
+//!   Each stack is a separate mapping with a guard page, so the kernel's
+//!   `vm.max_map_count` (65 530 by default) caps the process near 32 000
+//!   threads: about 16 000 connections. Measured on this machine (2 cores,
+//!   7.7 GiB, default limits), idle connections that had said `Hello`:
+//!   see the table in `chat/README` / the issue report (the ceiling is the
+//!   thread limit, long before memory).
+//! - **Context switches per message.** A `Say` to a room of `n` members
+//!   wakes the sender's reader, then up to `n` writer threads, each a
+//!   futex wake-up and a switch; under load a writer takes many frames per
+//!   wake-up, so the cost per frame falls as the rate rises.
+//! - **One lock for every hub step.** Readers on different cores queue up
+//!   on it; the work under it is short (no system call), but it makes the
+//!   hub a serial section, as in the other servers.
+//!
+//! # When to choose it
+//!
+//! When connections are few (hundreds, a few thousand) and code clarity
+//! matters more than memory: every connection reads like a sequential
+//! program, blocking calls and all, and a debugger or `strace -f` shows
+//! each client's life on its own thread. It uses every core without an
+//! event loop. Past a few thousand connections, the threads' memory and
+//! scheduling cost is what `event_server` and `async_server` avoid.
+
+use std::io::{self, Write};
+use std::net::Shutdown;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::task::{Wake, Waker};
+use std::thread::{self, Thread};
+use std::time::{Duration, Instant};
+
+use sys::net::{TcpListener, TcpStream};
+use sys::signal::{Signal, Signals};
+
+use super::config::{listening_line, Config};
+use super::event::unix_ms;
+use super::mailbox::{Mailbox, Next};
+use super::outbound::{Flush, Outbound};
+use super::shared_hub::{lock, SharedHub, SharedMailbox, Wakeups};
+use crate::fmt::binary::from_bytes;
+use crate::fmt::framed::FrameDecoder;
+use crate::hub::{self, ConnId, Frame, SessionState};
+use crate::protocol::{ClientMsg, ErrorCode};
+
+/// Stack size of every connection thread.
+pub const STACK_SIZE: usize = 64 * 1024;
+/// How long a closing connection waits for the peer after its last frame.
+pub const LINGER: Duration = Duration::from_secs(2);
+/// The most a closing connection waits for its writer (a peer that stopped
+/// reading) before it is cut off.
+pub const CLOSE_WAIT: Duration = Duration::from_secs(10);
+/// How long the shutdown waits for queues to flush.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_millis(1000);
+/// How long the accept thread rests when `accept` fails (out of descriptors).
+pub const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
+/// Bytes a lingering connection may send before it is cut off.
+const LINGER_DISCARD_LIMIT: usize = 256 * 1024;
+
+/// What every thread shares.
+#[derive(Debug)]
+struct Shared {
+    config: Config,
+    hub: SharedHub,
+    next_id: AtomicU64,
+    /// Set once SIGINT/SIGTERM arrived.
+    stopping: AtomicBool,
+    /// Live writer threads, for the shutdown's flush.
+    writers: Mutex<usize>,
+    writers_done: Condvar,
+}
+
+/// One connection, shared by its reader and writer threads.
+#[derive(Debug)]
+struct Conn {
+    id: ConnId,
+    stream: TcpStream,
+    mailbox: SharedMailbox,
+}
+
+/// Runs `thread_server` until SIGINT or SIGTERM: binds, prints the
+/// `listening on` line, serves, shuts down.
+pub fn run(config: Config) -> io::Result<()> {
+    // Block the signals before any thread exists: threads inherit the mask,
+    // so the signals reach only `Signals::wait` below.
+    let mut signals = Signals::new(&[Signal::Interrupt, Signal::Terminate])?;
+    if let Err(e) = sys::rlimit::raise_nofile_limit() {
+        eprintln!("thread_server: cannot raise the open-file limit: {e}");
+    }
+    let listener = TcpListener::bind(config.addr)
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot listen on {}: {e}", config.addr)))?;
+    listener.set_nonblocking(false)?;
+    let mut stdout = io::stdout().lock();
+    writeln!(stdout, "{}", listening_line(listener.local_addr()?))?;
+    stdout.flush()?;
+    drop(stdout);
+
+    let hub = SharedHub::new(
+        hub::Config {
+            max_conns: config.max_conns,
+            ..hub::Config::new(concat!("thread_server ", env!("CARGO_PKG_VERSION")))
+        },
+        config.max_outbound,
+    );
+    let shared = Arc::new(Shared {
+        config,
+        hub,
+        next_id: AtomicU64::new(1),
+        stopping: AtomicBool::new(false),
+        writers: Mutex::new(0),
+        writers_done: Condvar::new(),
+    });
+    {
+        let shared = shared.clone();
+        thread::Builder::new()
+            .name("accept".into())
+            .stack_size(STACK_SIZE)
+            .spawn(move || accept_loop(&shared, listener))?;
+    }
+    signals.wait()?;
+    shutdown(&shared);
+    Ok(())
+}
+
+/// The signal arrived: `ShuttingDown` to everyone, then wait (at most
+/// [`SHUTDOWN_GRACE`]) for the writers to flush it.
+fn shutdown(shared: &Shared) {
+    shared.stopping.store(true, Ordering::SeqCst);
+    shared.hub.shutdown(&mut Wakeups::new());
+    let writers = lock(&shared.writers);
+    let _ = shared
+        .writers_done
+        .wait_timeout_while(writers, SHUTDOWN_GRACE, |n| *n > 0);
+}
+
+// ----- accepting --------------------------------------------------------
+
+/// Accepts forever; each connection gets a writer and a reader thread.
+fn accept_loop(shared: &Arc<Shared>, listener: TcpListener) {
+    loop {
+        match listener.accept() {
+            Ok((stream, _peer)) => admit(shared, stream),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == io::ErrorKind::ConnectionAborted => {}
+            // EMFILE/ENFILE (out of descriptors), ENOBUFS, ENOMEM: the
+            // connection waits in the backlog; rest instead of spinning.
+            Err(_) => thread::sleep(ACCEPT_PAUSE),
+        }
+    }
+}
+
+/// Starts the two threads of a new connection.
+fn admit(shared: &Arc<Shared>, stream: TcpStream) {
+    if stream.set_nonblocking(false).is_err() {
+        return;
+    }
+    let _ = stream.set_nodelay(true);
+    let conn = Arc::new(Conn {
+        id: ConnId(shared.next_id.fetch_add(1, Ordering::Relaxed)),
+        stream,
+        mailbox: Arc::new(Mutex::new(Mailbox::new())),
+    });
+    // The writer first: the reader's first step may already queue frames.
+    let writer = WriterCount::new(shared.clone());
+    let spawned = {
+        let conn = conn.clone();
+        thread::Builder::new()
+            .name("writer".into())
+            .stack_size(STACK_SIZE)
+            .spawn(move || write_loop(&conn, writer))
+    };
+    if spawned.is_err() {
+        return refuse(&conn);
+    }
+    let spawned = {
+        let (shared, conn) = (shared.clone(), conn.clone());
+        thread::Builder::new()
+            .name("reader".into())
+            .stack_size(STACK_SIZE)
+            .spawn(move || read_loop(&shared, &conn))
+    };
+    if spawned.is_err() {
+        let writer = {
+            let mut mb = lock(&conn.mailbox);
+            mb.kill();
+            mb.take_writer()
+        };
+        if let Some(writer) = writer {
+            writer.wake();
+        }
+        refuse(&conn);
+    }
+}
+
+/// No thread for this connection: `ServerFull`, written directly (a new
+/// socket's buffer takes these few bytes at once), then close.
+fn refuse(conn: &Conn) {
+    let _ = (&conn.stream).write(&Frame::error(ErrorCode::ServerFull));
+    let _ = conn.stream.shutdown(Shutdown::Write);
+}
+
+// ----- reading ----------------------------------------------------------
+
+/// A connection's reader: frames in, hub steps, until the connection ends.
+fn read_loop(shared: &Shared, conn: &Conn) {
+    let mut wake = Wakeups::new();
+    let id = conn.id;
+    let mut hello_deadline = shared
+        .hub
+        .connect(id, conn.mailbox.clone(), &mut wake)
+        .then(|| Instant::now() + shared.config.hello_timeout);
+    if hello_deadline.is_none() {
+        // Refused (ServerFull, ShuttingDown): the writer sends it; close.
+        return close(shared, conn);
+    }
+    let mut decoder = FrameDecoder::new(shared.config.max_frame);
+    let mut inputs = Vec::new();
+    loop {
+        if let Some(deadline) = hello_deadline {
+            // Until welcomed, no read may outlast the hello deadline.
+            let left = deadline.saturating_duration_since(Instant::now());
+            let _ = conn
+                .stream
+                .set_read_timeout(Some(left.max(Duration::from_millis(1))));
+        }
+        match decoder.read_from(&mut &conn.stream) {
+            Ok(0) => return disconnect(shared, conn),
+            Ok(_) => {}
+            Err(e) if is_timeout(&e) => {
+                if hello_deadline.is_some_and(|d| Instant::now() >= d)
+                    && shared.hub.hello_timeout(id, &mut wake).is_none()
+                {
+                    return close(shared, conn);
+                }
+                continue;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            // The decoder refused a header; decode_frames reports it.
+            Err(e) if e.kind() == io::ErrorKind::InvalidData => {}
+            Err(_) => return disconnect(shared, conn),
+        }
+        decode_frames(&mut decoder, &mut inputs);
+        if inputs.is_empty() {
+            continue;
+        }
+        match shared.hub.step(id, &mut inputs, unix_ms(), &mut wake) {
+            None => return close(shared, conn),
+            Some(SessionState::Welcomed) => {
+                if hello_deadline.take().is_some() {
+                    let _ = conn.stream.set_read_timeout(None);
+                }
+            }
+            Some(SessionState::Connected) => {}
+        }
+    }
+}
+
+/// Decodes every complete frame buffered in `decoder` into `inputs`,
+/// stopping after the first that cannot be decoded (the hub closes the
+/// connection on it).
+fn decode_frames(decoder: &mut FrameDecoder, inputs: &mut Vec<Result<ClientMsg, ErrorCode>>) {
+    loop {
+        match decoder.next_frame() {
+            Ok(None) => return,
+            Ok(Some(payload)) => match from_bytes::<ClientMsg>(payload) {
+                Ok(msg) => inputs.push(Ok(msg)),
+                Err(_) => return inputs.push(Err(ErrorCode::Malformed)),
+            },
+            Err(e) => return inputs.push(Err(e.error_code())),
+        }
+    }
+}
+
+/// `SO_RCVTIMEO` expired (`EAGAIN`, which std calls `WouldBlock`).
+fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+// ----- writing ----------------------------------------------------------
+
+/// A connection's writer: sleeps until its mailbox has frames, writes them
+/// all in one go, until the connection closes.
+fn write_loop(conn: &Conn, _count: WriterCount) {
+    let waker = Waker::from(Arc::new(ThreadWaker(thread::current())));
+    let mut batch = Outbound::new();
+    loop {
+        let next = lock(&conn.mailbox).next_batch(&mut batch, &waker);
+        match next {
+            Next::Write => {
+                if !matches!(batch.flush_to(&mut &conn.stream), Ok(Flush::Done)) {
+                    // The peer is gone. Wake the reader out of its read so
+                    // it tells the hub.
+                    batch.clear();
+                    let _ = conn.stream.shutdown(Shutdown::Both);
+                    let reader = lock(&conn.mailbox).broken();
+                    return reader.into_iter().for_each(Waker::wake);
+                }
+            }
+            Next::Wait => thread::park(),
+            Next::Finish => {
+                let _ = conn.stream.shutdown(Shutdown::Write);
+                let reader = lock(&conn.mailbox).flushed();
+                return reader.into_iter().for_each(Waker::wake);
+            }
+            Next::Stop => return,
+        }
+    }
+}
+
+/// Wakes a parked thread: the thread server's [`Waker`].
+struct ThreadWaker(Thread);
+
+impl Wake for ThreadWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// Counts a live writer thread (for the shutdown's flush) until dropped.
+struct WriterCount(Arc<Shared>);
+
+impl WriterCount {
+    fn new(shared: Arc<Shared>) -> WriterCount {
+        *lock(&shared.writers) += 1;
+        WriterCount(shared)
+    }
+}
+
+impl Drop for WriterCount {
+    fn drop(&mut self) {
+        let mut n = lock(&self.0.writers);
+        *n -= 1;
+        if *n == 0 {
+            self.0.writers_done.notify_all();
+        }
+    }
+}
+
+// ----- closing ----------------------------------------------------------
+
+/// The peer went away (EOF, reset, read error): tell the hub, stop the
+/// writer.
+fn disconnect(shared: &Shared, conn: &Conn) {
+    shared.hub.disconnect(conn.id, &mut Wakeups::new());
+    // A writer blocked in `writev` on a peer that no longer reads.
+    let _ = conn.stream.shutdown(Shutdown::Both);
+}
+
+/// The hub closed the connection: while the writer sends the last frames,
+/// read and discard until the peer closes (see the module docs), then make
+/// sure the writer is done.
+fn close(shared: &Shared, conn: &Conn) {
+    let waker = Waker::from(Arc::new(ThreadWaker(thread::current())));
+    let give_up = Instant::now() + CLOSE_WAIT;
+    if !shared.stopping.load(Ordering::SeqCst) {
+        let _ = conn.stream.set_read_timeout(Some(LINGER));
+        let mut scratch = [0u8; 4096];
+        let mut discarded = 0;
+        loop {
+            match io::Read::read(&mut &conn.stream, &mut scratch) {
+                Ok(0) => break,
+                Ok(n) => {
+                    discarded += n;
+                    if discarded > LINGER_DISCARD_LIMIT {
+                        break;
+                    }
+                }
+                // LINGER of silence: done if the writer is, else keep
+                // waiting for it (a peer reading slowly), up to CLOSE_WAIT.
+                Err(e) if is_timeout(&e) => {
+                    if lock(&conn.mailbox).poll_flushed(&waker) || Instant::now() >= give_up {
+                        break;
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => break,
+            }
+        }
+    }
+    // The peer closed or went quiet: give the writer what is left of
+    // CLOSE_WAIT to finish, then cut it off.
+    while !lock(&conn.mailbox).poll_flushed(&waker) {
+        let now = Instant::now();
+        if now >= give_up {
+            let _ = conn.stream.shutdown(Shutdown::Both);
+            let writer = {
+                let mut mb = lock(&conn.mailbox);
+                mb.kill();
+                mb.take_writer()
+            };
+            if let Some(writer) = writer {
+                writer.wake();
+            }
+            return;
+        }
+        thread::park_timeout(give_up - now);
+    }
+}
