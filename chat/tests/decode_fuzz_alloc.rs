@@ -270,14 +270,9 @@ fn random_chunks_never_panic_the_frame_decoder() {
             }
             dec.push(&chunk);
             let buffered = dec.buffered();
-            loop {
-                match dec.next_frame() {
-                    Ok(Some(payload)) => {
-                        assert!(!payload.is_empty() && payload.len() <= buffered);
-                        let _ = binary::from_bytes::<ClientMsg>(payload);
-                    }
-                    Ok(None) | Err(_) => break,
-                }
+            while let Ok(Some(payload)) = dec.next_frame() {
+                assert!(!payload.is_empty() && payload.len() <= buffered);
+                let _ = binary::from_bytes::<ClientMsg>(payload);
             }
         }
     }

@@ -1,6 +1,6 @@
 //! The binary `Deserializer`: reads a value from a borrowed byte slice.
 
-use serdy::de::{self, DeserializeSeed, Visitor};
+use serdy::de::{self, Deserialize, DeserializeSeed, Visitor};
 
 use super::varint::{self, MAX_LEN_U16, MAX_LEN_U32, MAX_LEN_U64};
 use super::Error;
@@ -350,7 +350,7 @@ struct Counted<'a, 'de> {
 impl<'de> de::SeqAccess<'de> for Counted<'_, 'de> {
     type Error = Error;
 
-    #[inline]
+    #[inline(always)]
     fn next_element_seed<T: DeserializeSeed<'de>>(
         &mut self,
         seed: T,
@@ -360,6 +360,18 @@ impl<'de> de::SeqAccess<'de> for Counted<'_, 'de> {
         }
         self.left -= 1;
         seed.deserialize(&mut *self.de).map(Some)
+    }
+
+    // What derived code calls for each field. Overridden only to force
+    // inlining: left to the provided method, the compiler kept one
+    // out-of-line copy per field type, a call per field.
+    #[inline(always)]
+    fn next_element<T: Deserialize<'de>>(&mut self) -> Result<Option<T>, Error> {
+        if self.left == 0 {
+            return Ok(None);
+        }
+        self.left -= 1;
+        T::deserialize(&mut *self.de).map(Some)
     }
 
     #[inline]

@@ -4,10 +4,13 @@ use std::fmt;
 
 /// Everything that can go wrong encoding or decoding the binary format.
 ///
-/// One flat enum, so that a server can match on it cheaply and so that
-/// rejecting garbage never allocates: only [`Error::Custom`] carries a
-/// `String`, and the derived code of this crate's messages never produces it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One flat enum of one byte, without data, as postcard's: rejecting garbage
+/// never allocates or formats, and `Result<(), Error>`, which every
+/// `serialize_*` call returns, fits in a register. The price is that the
+/// message of a custom error (`ser::Error::custom`, `de::Error::custom`) is
+/// dropped: it becomes [`Error::Custom`]. The derived impls of this crate's
+/// messages never raise one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Error {
     /// The input ended before the value did.
     UnexpectedEnd,
@@ -39,21 +42,18 @@ pub enum Error {
     InvalidLength,
     /// A struct field name the type does not have (only for self-describing input).
     UnknownField,
-    /// A struct field was missing.
-    MissingField(&'static str),
-    /// A struct field appeared twice.
-    DuplicateField(&'static str),
+    /// A struct field was missing (only for self-describing input).
+    MissingField,
+    /// A struct field appeared twice (only for self-describing input).
+    DuplicateField,
     /// An empty frame payload: section 2 forbids `length == 0`.
     EmptyFrame,
-    /// An encoded frame payload is longer than the limit it must respect.
-    FrameTooLarge {
-        /// The payload length that was produced.
-        len: usize,
-        /// The limit it had to respect.
-        max: usize,
-    },
-    /// A message from a `Serialize` or `Deserialize` impl (`ser::Error::custom`, `de::Error::custom`).
-    Custom(String),
+    /// An encoded frame payload is longer than the limit it must respect
+    /// ([`encode_frame_limited`](crate::fmt::framed::encode_frame_limited)).
+    FrameTooLarge,
+    /// A `Serialize` or `Deserialize` impl reported an error of its own
+    /// (`ser::Error::custom`, `de::Error::custom`; the message is not kept).
+    Custom,
 }
 
 impl fmt::Display for Error {
@@ -80,16 +80,11 @@ impl fmt::Display for Error {
             Error::InvalidValue => f.write_str("the value is not one the type accepts"),
             Error::InvalidLength => f.write_str("a sequence has the wrong number of elements"),
             Error::UnknownField => f.write_str("unknown struct field"),
-            Error::MissingField(name) => write!(f, "missing field `{name}`"),
-            Error::DuplicateField(name) => write!(f, "duplicate field `{name}`"),
+            Error::MissingField => f.write_str("a struct field is missing"),
+            Error::DuplicateField => f.write_str("a struct field appears twice"),
             Error::EmptyFrame => f.write_str("a frame payload must not be empty"),
-            Error::FrameTooLarge { len, max } => {
-                write!(
-                    f,
-                    "a frame payload of {len} bytes is over the limit of {max}"
-                )
-            }
-            Error::Custom(msg) => f.write_str(msg),
+            Error::FrameTooLarge => f.write_str("a frame payload is over the size limit"),
+            Error::Custom => f.write_str("a Serialize or Deserialize impl reported an error"),
         }
     }
 }
@@ -98,8 +93,8 @@ impl std::error::Error for Error {}
 
 impl serdy::ser::Error for Error {
     #[cold]
-    fn custom<T: fmt::Display>(msg: T) -> Self {
-        Error::Custom(msg.to_string())
+    fn custom<T: fmt::Display>(_msg: T) -> Self {
+        Error::Custom
     }
 }
 
@@ -108,8 +103,8 @@ impl serdy::ser::Error for Error {
 // keeps rejecting garbage as cheap as reading it.
 impl serdy::de::Error for Error {
     #[cold]
-    fn custom<T: fmt::Display>(msg: T) -> Self {
-        Error::Custom(msg.to_string())
+    fn custom<T: fmt::Display>(_msg: T) -> Self {
+        Error::Custom
     }
 
     #[inline]
@@ -138,12 +133,12 @@ impl serdy::de::Error for Error {
     }
 
     #[inline]
-    fn missing_field(field: &'static str) -> Self {
-        Error::MissingField(field)
+    fn missing_field(_field: &'static str) -> Self {
+        Error::MissingField
     }
 
     #[inline]
-    fn duplicate_field(field: &'static str) -> Self {
-        Error::DuplicateField(field)
+    fn duplicate_field(_field: &'static str) -> Self {
+        Error::DuplicateField
     }
 }

@@ -33,14 +33,13 @@ impl<'a> Serializer<'a> {
         Serializer { out }
     }
 
-    #[inline]
+    #[inline(always)]
     fn put_varint(&mut self, v: u64) {
         if v < 0x80 {
             self.out.push(v as u8);
         } else {
-            let mut buf = [0; MAX_LEN_U64];
-            let n = varint::encode_u64(v, &mut buf);
-            self.out.extend_from_slice(&buf[..n]);
+            let (bytes, n) = varint::encode_u64_packed(v);
+            self.put_prefix(&bytes, n);
         }
     }
 
@@ -48,7 +47,17 @@ impl<'a> Serializer<'a> {
     fn put_varint_u128(&mut self, v: u128) {
         let mut buf = [0; MAX_LEN_U128];
         let n = varint::encode_u128(v, &mut buf);
-        self.out.extend_from_slice(&buf[..n]);
+        self.put_prefix(&buf, n);
+    }
+
+    /// Appends `buf[..n]`. Copying the whole fixed-size array and then
+    /// truncating compiles to a couple of register moves, where copying a
+    /// variable-length `buf[..n]` would be a call to `memcpy`.
+    #[inline]
+    fn put_prefix<const N: usize>(&mut self, buf: &[u8; N], n: usize) {
+        let len = self.out.len();
+        self.out.extend_from_slice(buf);
+        self.out.truncate(len + n);
     }
 
     /// A length prefix, then the bytes: one reservation for both.

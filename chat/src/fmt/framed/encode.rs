@@ -36,7 +36,7 @@ pub fn encode_frame<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) -> Resu
 ///
 /// let mut out = vec![0xee];
 /// let err = encode_frame_limited("too long", 4, &mut out).unwrap_err();
-/// assert_eq!(err, Error::FrameTooLarge { len: 9, max: 4 });
+/// assert_eq!(err, Error::FrameTooLarge);
 /// assert_eq!(out, [0xee]);
 /// ```
 #[inline]
@@ -58,10 +58,7 @@ pub fn encode_frame_limited<T: Serialize + ?Sized>(
     }
     if len > max_frame as usize {
         out.truncate(at);
-        return Err(Error::FrameTooLarge {
-            len,
-            max: max_frame as usize,
-        });
+        return Err(Error::FrameTooLarge);
     }
     out[at..at + HEADER_LEN].copy_from_slice(&(len as u32).to_be_bytes());
     Ok(())
