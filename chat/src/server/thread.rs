@@ -52,7 +52,11 @@
 //!   [`CLOSE_WAIT`] in all. Closing a socket with unread input makes the
 //!   kernel send RST, which can destroy the `Error` frame before the peer
 //!   reads it. A writer still blocked at that point (a peer that stopped
-//!   reading) is cut off with `shutdown(Both)`.
+//!   reading) is cut off with `shutdown(Both)`. One case is not bounded:
+//!   a connection dropped as a slow consumer by *another* reader's step
+//!   while its own reader is blocked in `read`; its reader learns of it
+//!   only when the peer sends or closes (as `event_server` keeps such a
+//!   connection until the peer reads or goes away).
 //! - **`--max-conns`**: the hub refuses the connection (`ServerFull`).
 //! - **Out of descriptors** (`EMFILE`/`ENFILE`) or threads: the accept
 //!   thread sleeps [`ACCEPT_PAUSE`] and tries again; the other threads never
@@ -67,14 +71,22 @@
 //!
 //! - **Two kernel threads and two stacks per connection.** Stacks are
 //!   [`STACK_SIZE`] (64 KiB of address space each, of which only the pages
-//!   touched, typically 8-12 KiB, become memory), plus the kernel's own
-//!   per-thread structures (a 16 KiB kernel stack and the task struct).
-//!   Each stack is a separate mapping with a guard page, so the kernel's
-//!   `vm.max_map_count` (65 530 by default) caps the process near 32 000
-//!   threads: about 16 000 connections. Measured on this machine (2 cores,
-//!   7.7 GiB, default limits), idle connections that had said `Hello`:
-//!   see the table in `chat/README` / the issue report (the ceiling is the
-//!   thread limit, long before memory).
+//!   touched become memory), plus a small signal stack std gives every
+//!   thread, plus the kernel's own per-thread structures. Measured here:
+//!   about **33 KB of resident memory per idle connection**.
+//! - **The ceiling is address-space bookkeeping, not memory.** Each thread
+//!   costs four memory mappings (its stack and its signal stack, each with
+//!   a guard page), so eight per connection, and Linux caps a process at
+//!   `vm.max_map_count` mappings (65 530 by default). Measured on this
+//!   machine (2 cores, 24 GiB, default limits) with an ad-hoc loopback
+//!   client opening connections that say `Hello` and then idle: **8 183
+//!   connections** (16 368 threads, 267 MB resident), then
+//!   `pthread_create` fails with `ENOMEM`; the server answers the next
+//!   connection `ServerFull`, and the 8 183 keep being served. Raising
+//!   `vm.max_map_count` moves the wall to `kernel.pid_max` (32 768 threads,
+//!   so about 16 000 connections for the whole machine), then to the
+//!   descriptor limit. For comparison, `event_server` held 10 000 such
+//!   connections in 7.4 MB resident, on one thread.
 //! - **Context switches per message.** A `Say` to a room of `n` members
 //!   wakes the sender's reader, then up to `n` writer threads, each a
 //!   futex wake-up and a switch; under load a writer takes many frames per
