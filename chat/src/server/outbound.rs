@@ -117,16 +117,7 @@ impl Outbound {
         while !self.frames.is_empty() {
             let written = {
                 let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
-                let mut n = 0;
-                for (i, frame) in self.frames.iter().take(MAX_IOVECS).enumerate() {
-                    let bytes = if i == 0 {
-                        &frame[self.head_sent..]
-                    } else {
-                        &frame[..]
-                    };
-                    slices[i] = IoSlice::new(bytes);
-                    n += 1;
-                }
+                let n = self.io_slices(&mut slices);
                 match sink.write_vectored(&slices[..n]) {
                     Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                     Ok(written) => written,
@@ -135,10 +126,36 @@ impl Outbound {
                     Err(e) => return Err(e),
                 }
             };
-            self.consume(written);
+            self.advance(written);
         }
         self.release_memory();
         Ok(Flush::Done)
+    }
+
+    /// Fills `slices` with the unsent bytes of the first frames (at most
+    /// [`MAX_IOVECS`]) and returns how many it filled: the arguments of one
+    /// vectored write, for a writer that cannot hand over a [`Write`] sink
+    /// (an async one). Report what was written with
+    /// [`advance`](Self::advance).
+    pub fn io_slices<'a>(&'a self, slices: &mut [IoSlice<'a>; MAX_IOVECS]) -> usize {
+        let mut n = 0;
+        for (i, frame) in self.frames.iter().take(MAX_IOVECS).enumerate() {
+            let bytes = if i == 0 {
+                &frame[self.head_sent..]
+            } else {
+                &frame[..]
+            };
+            slices[i] = IoSlice::new(bytes);
+            n += 1;
+        }
+        n
+    }
+
+    /// Marks `written` bytes from the front as sent (after a write of the
+    /// [`io_slices`](Self::io_slices)); frees memory once the queue is empty.
+    pub fn advance(&mut self, written: usize) {
+        self.consume(written);
+        self.release_memory();
     }
 
     /// Marks `written` bytes from the front as sent.
@@ -266,6 +283,24 @@ mod tests {
         let mut expected = first.to_vec();
         expected.extend_from_slice(&Frame::error(ErrorCode::SlowConsumer));
         assert_eq!(sink.got, expected);
+    }
+
+    #[test]
+    fn io_slices_and_advance_walk_the_queue() {
+        let mut q = Outbound::new();
+        for n in 0..3 {
+            q.push(pong(n), usize::MAX).unwrap();
+        }
+        let all: Vec<u8> = (0..3).flat_map(|n| pong(n).to_vec()).collect();
+        q.advance(4);
+        let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
+        let n = q.io_slices(&mut slices);
+        let rest: Vec<u8> = slices[..n].iter().flat_map(|s| s.to_vec()).collect();
+        assert_eq!(n, 3);
+        assert_eq!(rest, all[4..]);
+        q.advance(all.len() - 4);
+        assert!(q.is_empty());
+        assert_eq!(q.queued(), 0);
     }
 
     #[test]
