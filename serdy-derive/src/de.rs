@@ -267,7 +267,7 @@ fn named_visitor(
     let (visitor_items, build) = visitor(params, expecting, quote!(#seq #map));
     let items = quote! {
         #[doc(hidden)]
-        const FIELDS: &[&str] = &[#(#names),*];
+        const FIELDS: &[&::core::primitive::str] = &[#(#names),*];
         #field_enum
         #visitor_items
     };
@@ -469,7 +469,7 @@ fn deserialize_enum(cont: &Container, params: &Params, variants: &[Variant]) -> 
     );
     quote! {
         #[doc(hidden)]
-        const VARIANTS: &[&str] = &[#(#names),*];
+        const VARIANTS: &[&::core::primitive::str] = &[#(#names),*];
         #variant_enum
         #items
         ::serdy::de::Deserializer::deserialize_enum(__deserializer, #name, VARIANTS, #build)

@@ -140,7 +140,7 @@ pub(crate) fn declare(
             }
 
             #[inline]
-            fn visit_u64<__E>(self, __value: u64) -> ::core::result::Result<Self::Value, __E>
+            fn visit_u64<__E>(self, __value: ::core::primitive::u64) -> ::core::result::Result<Self::Value, __E>
             where
                 __E: ::serdy::de::Error,
             {
@@ -148,7 +148,7 @@ pub(crate) fn declare(
             }
 
             #[inline]
-            fn visit_str<__E>(self, __value: &str) -> ::core::result::Result<Self::Value, __E>
+            fn visit_str<__E>(self, __value: &::core::primitive::str) -> ::core::result::Result<Self::Value, __E>
             where
                 __E: ::serdy::de::Error,
             {
@@ -156,7 +156,7 @@ pub(crate) fn declare(
             }
 
             #[inline]
-            fn visit_bytes<__E>(self, __value: &[u8]) -> ::core::result::Result<Self::Value, __E>
+            fn visit_bytes<__E>(self, __value: &[::core::primitive::u8]) -> ::core::result::Result<Self::Value, __E>
             where
                 __E: ::serdy::de::Error,
             {

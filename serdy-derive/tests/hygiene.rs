@@ -1,5 +1,6 @@
 //! The generated code names everything by absolute path, so it compiles
-//! without the prelude and next to user items that shadow common names.
+//! without the prelude and next to user items that shadow common names,
+//! primitive type names included.
 
 mod util;
 
@@ -22,17 +23,30 @@ mod shadowing {
     pub struct Deserializer;
     pub mod core {}
     pub mod serdy {}
+    // Primitive type names are not keywords: a user type can take them.
+    #[allow(non_camel_case_types)]
+    pub struct u64;
+    #[allow(non_camel_case_types)]
+    pub struct u32;
+    #[allow(non_camel_case_types)]
+    pub struct u8;
+    #[allow(non_camel_case_types)]
+    pub struct str;
+    #[allow(non_camel_case_types)]
+    pub struct usize;
+    #[allow(non_camel_case_types)]
+    pub struct bool;
 
     #[derive(
         ::serdy::Serialize, ::serdy::Deserialize, ::std::fmt::Debug, ::std::cmp::PartialEq,
     )]
     pub struct Message<'a, T> {
-        pub room: &'a str,
+        pub room: &'a ::core::primitive::str,
         pub body: T,
         #[serdy(default)]
         pub tags: ::std::vec::Vec<::std::string::String>,
         #[serdy(skip)]
-        pub local: u8,
+        pub local: ::core::primitive::u8,
     }
 
     #[derive(
