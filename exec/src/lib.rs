@@ -5,7 +5,7 @@
 //!
 //! ## 1. Futures, wakers, executors
 //!
-//! A [`Future`](std::future::Future) is a state machine with one method,
+//! A [`Future`] is a state machine with one method,
 //! `poll`. Polling either finishes (`Ready(value)`) or says "not yet"
 //! (`Pending`) *after arranging to be woken*: it stores the
 //! [`Waker`](std::task::Waker) it was given wherever the missing event will
