@@ -78,6 +78,12 @@ impl Event {
     }
 }
 
+// SAFETY: see `Events`: the only pointer-typed field (kqueue's `udata`)
+// carries an integer token and is never dereferenced.
+unsafe impl Send for Event {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for Event {}
+
 impl fmt::Debug for Event {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         struct Raw<'a>(&'a RawEvent);

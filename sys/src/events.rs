@@ -64,6 +64,15 @@ impl Events {
     }
 }
 
+// SAFETY: an `Events` is a plain buffer of kernel records. On kqueue a
+// record holds `udata`, typed as a pointer, which makes the buffer
+// `!Send`/`!Sync` by default; this crate only ever stores a token (an
+// integer) there and never dereferences it, so sharing or moving the buffer
+// across threads is as safe as for a `Vec<usize>`.
+unsafe impl Send for Events {}
+// SAFETY: as for `Send`: no interior mutability, no real pointers.
+unsafe impl Sync for Events {}
+
 impl fmt::Debug for Events {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.iter()).finish()

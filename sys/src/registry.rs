@@ -120,4 +120,9 @@ fn assert_kinds() {
     send_sync::<Registry>();
     send_sync::<crate::Poll>();
     send_sync::<crate::Waker>();
+    send_sync::<crate::Events>();
+    send_sync::<crate::Event>();
+    send_sync::<crate::net::TcpListener>();
+    send_sync::<crate::net::TcpStream>();
+    send_sync::<crate::signal::Signals>();
 }

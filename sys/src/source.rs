@@ -100,6 +100,14 @@ impl<T: Source + ?Sized> Source for Box<T> {
 /// The descriptor must stay open while it is registered, and must be
 /// deregistered (or closed) by the caller; `SourceFd` owns nothing.
 ///
+/// Two things to know for standard input. epoll refuses regular files
+/// (`EPERM`: a file is always "ready"), so `program < file` cannot be
+/// polled; fall back to a reading thread then. And `O_NONBLOCK` on a
+/// terminal is shared with the shell and every other process using it, so
+/// rather than making stdin non-blocking, register it with
+/// [`Trigger::Level`](crate::Trigger::Level) and do one blocking `read`
+/// per event: a readable terminal never blocks the first read.
+///
 /// ```
 /// use std::os::fd::AsRawFd;
 /// use sys::{Interest, Poll, SourceFd, Token};

@@ -31,6 +31,11 @@ mod os {
     pub(super) fn socket(domain: libc::c_int, ty: libc::c_int) -> io::Result<OwnedFd> {
         // SAFETY: socket takes three integers.
         let res = syscall!(socket(domain, ty, 0));
+        trace!(
+            "socket({}, SOCK_STREAM) {} (+ fcntl, SO_NOSIGPIPE)",
+            family(domain),
+            Ret(&res)
+        );
         // SAFETY: the fd was just created by socket and has no owner.
         let fd = unsafe { owned(res?) };
         prepare(&fd)?;
@@ -76,6 +81,11 @@ mod os {
         let ty = ty | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC;
         // SAFETY: socket takes three integers.
         let res = syscall!(socket(domain, ty, 0));
+        trace!(
+            "socket({}, SOCK_STREAM|SOCK_NONBLOCK|SOCK_CLOEXEC) {}",
+            family(domain),
+            Ret(&res)
+        );
         // SAFETY: the fd was just created by socket and has no owner.
         Ok(unsafe { owned(res?) })
     }
@@ -100,6 +110,15 @@ mod os {
 }
 
 pub(crate) use os::{LINGER, SEND_FLAGS};
+
+/// `AF_INET`/`AF_INET6` by name, for the trace.
+fn family(domain: libc::c_int) -> &'static str {
+    match domain {
+        libc::AF_INET => "AF_INET",
+        libc::AF_INET6 => "AF_INET6",
+        _ => "AF_?",
+    }
+}
 
 /// A new non-blocking, close-on-exec TCP socket for `addr`'s family.
 pub(crate) fn tcp_socket(addr: &SocketAddr) -> io::Result<OwnedFd> {

@@ -6,6 +6,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd, RawF
 
 use super::{socket, TcpStream};
 use crate::fd::{dup_cloexec, set_nonblocking};
+use crate::trace::Ret;
 
 /// The backlog passed to `listen(2)`: how many finished handshakes the
 /// kernel queues before `accept` takes them (capped by `somaxconn`).
@@ -57,14 +58,17 @@ impl TcpListener {
         )?;
         let (storage, len) = socket::from_socket_addr(&addr);
         // SAFETY: `storage` holds a sockaddr of `len` bytes for `fd`'s family.
-        syscall!(bind(
+        let res = syscall!(bind(
             fd.as_raw_fd(),
             (&storage as *const libc::sockaddr_storage).cast(),
             len
-        ))?;
+        ));
+        trace!("bind(fd={}, {addr}) {}", fd.as_raw_fd(), Ret(&res));
+        res?;
         // SAFETY: listen takes an fd and an integer.
-        syscall!(listen(fd.as_raw_fd(), BACKLOG))?;
-        trace!("listen(fd={}, {addr}, backlog={BACKLOG})", fd.as_raw_fd());
+        let res = syscall!(listen(fd.as_raw_fd(), BACKLOG));
+        trace!("listen(fd={}, {BACKLOG}) {}", fd.as_raw_fd(), Ret(&res));
+        res?;
         Ok(TcpListener { fd })
     }
 

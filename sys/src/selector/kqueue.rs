@@ -25,11 +25,11 @@
 //! | level | none |
 //! | one-shot | `EV_DISPATCH`: disabled after one report; re-armed with `EV_ENABLE` |
 //!
-//! Changing a knote's `EV_CLEAR`/`EV_DISPATCH` is not possible with a
-//! second `EV_ADD` (the kernel keeps the flags a knote was created with and
-//! only updates `udata`, `fflags` and `data`), so
-//! [`Selector::reregister`] deletes both knotes and adds the wanted ones in
-//! one changelist. Adding a knote checks readiness at once, which is also
+//! A second `EV_ADD` on an existing knote updates its `udata`, `fflags` and
+//! `data`, but whether it changes `EV_CLEAR`/`EV_DISPATCH` is not
+//! documented (FreeBSD's kernel keeps the flags the knote was created
+//! with), so [`Selector::reregister`] deletes both knotes and adds the
+//! wanted ones in one changelist. Adding a knote checks readiness at once, which is also
 //! how a one-shot registration is re-armed.
 //!
 //! # Per-OS differences, handled by the aliases below

@@ -18,9 +18,8 @@
 //! The rest of the crate uses only these names and never looks at `cfg`.
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
-mod epoll;
-#[cfg(any(target_os = "linux", target_os = "android"))]
-pub(crate) use epoll::{event, RawEvent, Selector, Signals, Waker};
+#[path = "epoll.rs"]
+mod backend;
 
 #[cfg(any(
     target_os = "macos",
@@ -30,16 +29,10 @@ pub(crate) use epoll::{event, RawEvent, Selector, Signals, Waker};
     target_os = "openbsd",
     target_os = "dragonfly",
 ))]
-mod kqueue;
-#[cfg(any(
-    target_os = "macos",
-    target_os = "ios",
-    target_os = "freebsd",
-    target_os = "netbsd",
-    target_os = "openbsd",
-    target_os = "dragonfly",
-))]
-pub(crate) use kqueue::{event, RawEvent, Selector, Signals, Waker};
+#[path = "kqueue.rs"]
+mod backend;
+
+pub(crate) use backend::{event, RawEvent, Selector, Signals, Waker};
 
 #[cfg(not(any(
     target_os = "linux",
