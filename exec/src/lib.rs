@@ -5,7 +5,7 @@
 //!
 //! ## 1. Futures, wakers, executors
 //!
-//! A [`Future`](std::future::Future) is a state machine with one method,
+//! A [`Future`] is a state machine with one method,
 //! `poll`. Polling either finishes (`Ready(value)`) or says "not yet"
 //! (`Pending`) *after arranging to be woken*: it stores the
 //! [`Waker`](std::task::Waker) it was given wherever the missing event will
@@ -138,6 +138,41 @@
 //!     }
 //! });
 //! ```
+//!
+//! ## 6. Watching it work
+//!
+//! `EXEC_TRACE=1` prints one line per park, unpark, steal and blocking
+//! reactor turn. A single worker sleeping in the reactor while a 10 s timer
+//! is pending, then woken by a 10 ms timer registered from another thread:
+//!
+//! ```text
+//! exec [exec-worker-0] worker 0 parks
+//! exec [exec-worker-0] reactor: poll(timeout = Some(9.999989805s))
+//! exec [exec-worker-0] reactor: turn 1: 1 events, waking 0 tasks    <- sys::Waker: nearer timer
+//! exec [exec-worker-0] reactor: poll(timeout = Some(9.903492ms))
+//! exec [exec-worker-0] reactor: turn 2: 0 events, waking 1 tasks    <- the 10 ms timer fired
+//! ```
+//!
+//! ## 7. Performance
+//!
+//! `cargo bench -p exec --bench runtime` runs the workloads below on two
+//! workers (median of 11 runs, on a 2-core machine shared with other jobs;
+//! several are bimodal, so compare across runs). `cargo bench -p exec
+//! --bench idle` measures an idle runtime.
+//!
+//! | workload | exec | tokio 1.54 |
+//! | --- | --- | --- |
+//! | spawn 100 000 from a task, await all | 150-380 ns/task | 380-420 ns |
+//! | spawn 100 000 from a non-runtime thread | 210-300 ns/task | 250 ns |
+//! | 1 000 tasks x 1 000 `yield_now` | 18-23 ns/yield | 24 ns |
+//! | ping-pong, two bounded(1) channels | 58 ns/round trip | 295 ns |
+//! | 10 000 sleeps of 1-10 ms | 12 ms wall, 0.65 ms late | 15.8 ms, 1.1 ms |
+//! | TCP echo 64 B, 1 / 50 connections | 75-78 k / 82-154 k round trips/s | 101 k / 150 k |
+//! | idle for 5 s | no measurable CPU, 1 context switch | 32 µs, 1 |
+//!
+//! The TCP figures are dominated by the kernel: each round trip costs two
+//! `sendto`, two `recv` and two `recv` that return `WouldBlock`, with
+//! `epoll_wait` amortised over many sockets when busy.
 //!
 //! ## Map of the crate
 //!

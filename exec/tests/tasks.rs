@@ -327,3 +327,57 @@ fn spawn_after_shutdown_is_cancelled() {
     assert!(join.is_finished());
     assert_eq!(drops.load(Ordering::SeqCst), 1);
 }
+
+#[test]
+fn join_and_abort_race_with_completion() {
+    watchdog(60, || {
+        let rt = rt(2);
+        let drops = Arc::new(AtomicUsize::new(0));
+        let n = 5_000;
+        let d = drops.clone();
+        let (ok, cancelled) = rt.block_on(async move {
+            let drops = d;
+            // Each task is awaited by a task that may run on the other worker,
+            // while a third aborts it at a random moment.
+            let mut rng = Rng::new(99);
+            let mut waiters = Vec::new();
+            for _ in 0..n {
+                let guard = CountDrop(drops.clone());
+                let yields = rng.below(3);
+                let target = exec::spawn(async move {
+                    let _g = guard;
+                    for _ in 0..yields {
+                        exec::yield_now().await;
+                    }
+                    7u8
+                });
+                let target = Arc::new(Mutex::new(Some(target)));
+                let t2 = target.clone();
+                let abort_now = rng.below(2) == 0;
+                exec::spawn(async move {
+                    if abort_now {
+                        if let Some(h) = t2.lock().unwrap().as_ref() {
+                            h.abort();
+                        }
+                    }
+                });
+                waiters.push(exec::spawn(async move {
+                    let handle = target.lock().unwrap().take().unwrap();
+                    handle.await
+                }));
+            }
+            let (mut ok, mut cancelled) = (0, 0);
+            for w in waiters {
+                match w.await.unwrap() {
+                    Ok(7) => ok += 1,
+                    Err(e) if e.is_cancelled() => cancelled += 1,
+                    other => panic!("unexpected {other:?}"),
+                }
+            }
+            (ok, cancelled)
+        });
+        assert_eq!(ok + cancelled, n);
+        drop(rt);
+        assert_eq!(drops.load(Ordering::SeqCst), n);
+    });
+}

@@ -58,12 +58,12 @@ fn echo_with_a_hundred_concurrent_clients() {
                 c.await.unwrap();
             }
             server.abort();
+            // Every server-side connection task sees EOF, returns and
+            // deregisters its socket (the watchdog catches a leak).
+            while exec::Handle::current().metrics().io_sources > 0 {
+                exec::time::sleep(Duration::from_millis(1)).await;
+            }
         });
-        assert_eq!(
-            rt.metrics().io_sources,
-            0,
-            "server connections deregistered"
-        );
     });
 }
 

@@ -6,7 +6,7 @@ use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use super::split::{OwnedReadHalf, OwnedWriteHalf};
+use super::split::{self, OwnedReadHalf, OwnedWriteHalf};
 use crate::reactor::registration::PollEvented;
 use crate::reactor::scheduled_io::Direction;
 
@@ -135,12 +135,26 @@ impl TcpStream {
 
 type Io = PollEvented<sys::net::TcpStream>;
 
+// A read or write that moved fewer bytes than asked emptied the socket
+// buffer (or filled the send buffer): forget the readiness right away.
+
 pub(crate) fn poll_read(io: &Io, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-    io.poll_io(Direction::Read, cx, |mut s| s.read(buf))
+    let len = buf.len();
+    io.poll_io_drained(
+        Direction::Read,
+        cx,
+        |mut s| s.read(buf),
+        |&n| n > 0 && n < len,
+    )
 }
 
 pub(crate) fn poll_write(io: &Io, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-    io.poll_io(Direction::Write, cx, |mut s| s.write(buf))
+    io.poll_io_drained(
+        Direction::Write,
+        cx,
+        |mut s| s.write(buf),
+        |&n| n > 0 && n < buf.len(),
+    )
 }
 
 pub(crate) fn poll_write_vectored(
@@ -148,7 +162,13 @@ pub(crate) fn poll_write_vectored(
     cx: &mut Context<'_>,
     bufs: &[IoSlice<'_>],
 ) -> Poll<io::Result<usize>> {
-    io.poll_io(Direction::Write, cx, |mut s| s.write_vectored(bufs))
+    let len: usize = bufs.iter().map(|b| b.len()).sum();
+    io.poll_io_drained(
+        Direction::Write,
+        cx,
+        |mut s| s.write_vectored(bufs),
+        |&n| n > 0 && n < len,
+    )
 }
 
 pub(crate) async fn read_exact(io: &Io, mut buf: &mut [u8]) -> io::Result<()> {
@@ -178,5 +198,3 @@ pub(crate) async fn write_all(io: &Io, mut buf: &[u8]) -> io::Result<()> {
     }
     Ok(())
 }
-
-use super::split;

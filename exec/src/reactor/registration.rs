@@ -41,7 +41,23 @@ impl<S: sys::Source> PollEvented<S> {
         &self,
         dir: Direction,
         cx: &mut Context<'_>,
+        op: impl FnMut(&S) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        self.poll_io_drained(dir, cx, op, |_| false)
+    }
+
+    /// Like [`poll_io`](Self::poll_io), but also forgets the readiness when
+    /// `drained(&result)` says the operation emptied the socket (a short
+    /// read or write): the next operation then waits for a new event instead
+    /// of spending a syscall to learn `WouldBlock`. Safe with edge-triggered
+    /// registration: data arriving later produces a new event, and a newer
+    /// event is never cleared (the tick check).
+    pub(crate) fn poll_io_drained<R>(
+        &self,
+        dir: Direction,
+        cx: &mut Context<'_>,
         mut op: impl FnMut(&S) -> io::Result<R>,
+        drained: impl Fn(&R) -> bool,
     ) -> Poll<io::Result<R>> {
         loop {
             let event = ready!(self.io.poll_ready(dir, cx))?;
@@ -49,7 +65,13 @@ impl<S: sys::Source> PollEvented<S> {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     self.io.clear_readiness(event);
                 }
-                result => return Poll::Ready(result),
+                Ok(r) => {
+                    if drained(&r) {
+                        self.io.clear_readiness(event);
+                    }
+                    return Poll::Ready(Ok(r));
+                }
+                Err(e) => return Poll::Ready(Err(e)),
             }
         }
     }

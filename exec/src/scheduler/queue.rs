@@ -315,3 +315,116 @@ impl std::fmt::Debug for Steal {
         f.debug_struct("Steal").field("len", &self.len()).finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::task::{new_task, Schedule, Task};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    /// Tasks here are only run (polled once to completion), never woken.
+    struct NoSchedule;
+    impl Schedule for Arc<NoSchedule> {
+        fn schedule(&self, _task: Notified, _is_yield: bool) {
+            unreachable!("test tasks never wake")
+        }
+        fn release(&self, _task: &Task) -> Option<Task> {
+            None
+        }
+    }
+
+    fn counting_task(ran: &Arc<AtomicUsize>) -> Notified {
+        let ran = ran.clone();
+        let (task, notified, join) = new_task(
+            async move {
+                ran.fetch_add(1, Ordering::SeqCst);
+            },
+            Arc::new(NoSchedule),
+        );
+        drop(task);
+        drop(join);
+        notified
+    }
+
+    #[test]
+    fn push_pop_in_order_and_overflow_to_injector() {
+        let ran = Arc::new(AtomicUsize::new(0));
+        let inject = Inject::default();
+        let (local, _steal) = new();
+        for _ in 0..CAPACITY + 10 {
+            local.push_back(counting_task(&ran), &inject);
+        }
+        // Half the ring plus the task that did not fit moved out.
+        assert_eq!(inject.len(), CAPACITY / 2 + 1);
+        assert_eq!(local.len(), CAPACITY + 10 - inject.len());
+        while let Some(t) = local.pop() {
+            t.run();
+        }
+        while let Some(t) = inject.pop() {
+            t.run();
+        }
+        assert_eq!(ran.load(Ordering::SeqCst), CAPACITY + 10);
+    }
+
+    #[test]
+    fn stampede_of_thieves_takes_each_task_once() {
+        const N: usize = if cfg!(debug_assertions) {
+            20_000
+        } else {
+            200_000
+        };
+        let ran = Arc::new(AtomicUsize::new(0));
+        let inject = Arc::new(Inject::default());
+        let (local, steal) = new();
+        let steal = Arc::new(steal);
+        let done = Arc::new(AtomicBool::new(false));
+        let thieves: Vec<_> = (0..3)
+            .map(|_| {
+                let steal = steal.clone();
+                let done = done.clone();
+                std::thread::spawn(move || {
+                    let (mine, _) = new();
+                    let mut taken = 0;
+                    loop {
+                        let finished = done.load(Ordering::SeqCst);
+                        if let Some(t) = steal.steal_into(&mine) {
+                            t.run();
+                            taken += 1;
+                        }
+                        while let Some(t) = mine.pop() {
+                            t.run();
+                            taken += 1;
+                        }
+                        if finished && steal.is_empty() {
+                            return taken;
+                        }
+                    }
+                })
+            })
+            .collect();
+        let mut owner = 0;
+        for i in 0..N {
+            local.push_back(counting_task(&ran), &inject);
+            if i % 3 == 0 {
+                if let Some(t) = local.pop() {
+                    t.run();
+                    owner += 1;
+                }
+            }
+        }
+        while let Some(t) = local.pop() {
+            t.run();
+            owner += 1;
+        }
+        done.store(true, Ordering::SeqCst);
+        let stolen: usize = thieves.into_iter().map(|t| t.join().unwrap()).sum();
+        let mut injected = 0;
+        while let Some(t) = inject.pop() {
+            t.run();
+            injected += 1;
+        }
+        assert_eq!(owner + stolen + injected, N);
+        assert_eq!(ran.load(Ordering::SeqCst), N);
+    }
+}

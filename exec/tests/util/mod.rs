@@ -6,7 +6,13 @@ use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 /// A runtime with `n` workers (signals off: tests share one process).
+/// `EXEC_TEST_WORKERS=k` overrides `n`, to shake the scheduler with more
+/// (or fewer) threads than cores.
 pub fn rt(n: usize) -> exec::Runtime {
+    let n = std::env::var("EXEC_TEST_WORKERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(n);
     exec::Runtime::builder()
         .worker_threads(n)
         .signals(false)
