@@ -1,15 +1,17 @@
 //! Sequences and maps: `Vec`, `VecDeque`, the sets and the maps.
 //!
 //! Each preallocates from the format's length hint only through
-//! [`cautious`], so a lying length prefix cannot make it allocate more than
-//! 1 MiB ahead of the elements that actually arrive.
+//! [`cautious`] (or [`cautious_hashed`] for hash tables, whose slots cost
+//! more than their entries), so a lying length prefix cannot make it
+//! allocate more than 1 MiB ahead of the elements that actually arrive.
+//! The B-trees allocate node by node and take no hint.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
 use std::marker::PhantomData;
 
-use crate::de::size_hint::cautious;
+use crate::de::size_hint::{cautious, cautious_hashed};
 use crate::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// Declares a `Deserialize` impl for a sequence collection:
@@ -17,7 +19,7 @@ use crate::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 macro_rules! seq {
     (
         $ty:ident<T $(, $h:ident)*>, [$($bound:tt)*],
-        $expecting:literal, |$cap:ident| $new:expr, $insert:ident
+        $expecting:literal, $budget:ident, |$cap:ident| $new:expr, $insert:ident
     ) => {
         impl<'de, T, $($h),*> Deserialize<'de> for $ty<T $(, $h)*>
         where
@@ -39,7 +41,7 @@ macro_rules! seq {
                         self,
                         mut seq: A,
                     ) -> Result<Self::Value, A::Error> {
-                        let $cap = cautious::<T>(seq.size_hint());
+                        let $cap = $budget::<T>(seq.size_hint());
                         let mut collection: Self::Value = $new;
                         while let Some(element) = seq.next_element()? {
                             collection.$insert(element);
@@ -57,6 +59,7 @@ seq!(
     Vec<T>,
     [Sized],
     "a sequence",
+    cautious,
     |cap| Vec::with_capacity(cap),
     push
 );
@@ -64,6 +67,7 @@ seq!(
     VecDeque<T>,
     [Sized],
     "a sequence",
+    cautious,
     |cap| VecDeque::with_capacity(cap),
     push_back
 );
@@ -71,11 +75,12 @@ seq!(
     BTreeSet<T>,
     [Ord],
     "a sequence",
+    cautious,
     |_cap| BTreeSet::new(),
     insert
 );
 seq!(
-    HashSet<T, H>, [Eq + Hash], "a sequence",
+    HashSet<T, H>, [Eq + Hash], "a sequence", cautious_hashed,
     |cap| HashSet::with_capacity_and_hasher(cap, H::default()), insert
 );
 
@@ -83,7 +88,7 @@ seq!(
 macro_rules! map {
     (
         $ty:ident<K, V $(, $h:ident)*>, [$($bound:tt)*],
-        |$cap:ident| $new:expr
+        $budget:ident, |$cap:ident| $new:expr
     ) => {
         impl<'de, K, V, $($h),*> Deserialize<'de> for $ty<K, V $(, $h)*>
         where
@@ -107,7 +112,7 @@ macro_rules! map {
                         self,
                         mut map: A,
                     ) -> Result<Self::Value, A::Error> {
-                        let $cap = cautious::<(K, V)>(map.size_hint());
+                        let $cap = $budget::<(K, V)>(map.size_hint());
                         let mut collection: Self::Value = $new;
                         while let Some((key, value)) = map.next_entry()? {
                             collection.insert(key, value);
@@ -121,8 +126,8 @@ macro_rules! map {
     };
 }
 
-map!(BTreeMap<K, V>, [Ord], |_cap| BTreeMap::new());
+map!(BTreeMap<K, V>, [Ord], cautious, |_cap| BTreeMap::new());
 map!(
-    HashMap<K, V, H>, [Eq + Hash],
+    HashMap<K, V, H>, [Eq + Hash], cautious_hashed,
     |cap| HashMap::with_capacity_and_hasher(cap, H::default())
 );
