@@ -236,10 +236,10 @@ fn named_visitor(
     expecting: &str,
     path: &TokenStream,
 ) -> (TokenStream, TokenStream) {
-    let read: Vec<(usize, &Field)> = fields.iter().enumerate().filter(|(_, f)| !f.skip).collect();
-    let names = read.iter().map(|(_, f)| f.name.as_str());
-    let candidates: Vec<Candidate> = read
+    let candidates: Vec<Candidate> = fields
         .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.skip)
         .map(|(i, f)| Candidate {
             tag: format_ident!("__field{}", i),
             name: f.name.clone(),
@@ -266,8 +266,6 @@ fn named_visitor(
     );
     let (visitor_items, build) = visitor(params, expecting, quote!(#seq #map));
     let items = quote! {
-        #[doc(hidden)]
-        const FIELDS: &[&::core::primitive::str] = &[#(#names),*];
         #field_enum
         #visitor_items
     };
@@ -414,7 +412,6 @@ fn visit_map(
 
 fn deserialize_enum(cont: &Container, params: &Params, variants: &[Variant]) -> TokenStream {
     let name = &cont.name;
-    let names = variants.iter().map(|v| v.name.as_str());
     let candidates: Vec<Candidate> = variants
         .iter()
         .enumerate()
@@ -468,8 +465,6 @@ fn deserialize_enum(cont: &Container, params: &Params, variants: &[Variant]) -> 
         },
     );
     quote! {
-        #[doc(hidden)]
-        const VARIANTS: &[&::core::primitive::str] = &[#(#names),*];
         #variant_enum
         #items
         ::serdy::de::Deserializer::deserialize_enum(__deserializer, #name, VARIANTS, #build)

@@ -39,8 +39,9 @@ pub(crate) enum Kind {
     Variant,
 }
 
-/// Declares `enum #ty`, its visitor and its `Deserialize` impl. The name
-/// list (`FIELDS` or `VARIANTS`) must be a `const` in scope, called `list`.
+/// Declares `const #list` (the wire names, for `deserialize_struct` or
+/// `deserialize_enum` and for error messages), `enum #ty`, its visitor and
+/// its `Deserialize` impl.
 pub(crate) fn declare(
     ty: &Ident,
     candidates: &[Candidate],
@@ -118,6 +119,9 @@ pub(crate) fn declare(
     };
 
     quote! {
+        #[doc(hidden)]
+        const #list: &[&::core::primitive::str] = &[#(#names),*];
+
         #[allow(non_camel_case_types)]
         #[doc(hidden)]
         enum #ty {
