@@ -1,13 +1,15 @@
-//! Random token streams never make a std `Deserialize` impl panic: every
-//! malformed input is an error. Seeded, so a failure can be replayed
+//! Random token streams never make a `Deserialize` impl panic, neither the
+//! std ones nor derived ones of every shape and attribute: every malformed
+//! input is an error. Seeded, so a failure can be replayed
 //! (`SERDY_SEED=<n>` picks the seed, `SERDY_CASES=<n>` the count).
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::fmt::Debug;
 use std::time::Duration;
 
-use serdy::de::{Deserialize, IgnoredAny};
+use serdy::de::IgnoredAny;
 use serdy::test_tokens::{Token, TokenDeserializer};
+use serdy::Deserialize;
 
 /// xorshift64* (Vigna, "An experimental exploration of Marsaglia's
 /// xorshift generators, scrambled", 2016); a zero seed is replaced.
@@ -155,4 +157,225 @@ fn random_tokens_never_panic() {
             tokens
         );
     }
+}
+
+// Derived impls: one type per shape, with every attribute.
+
+#[derive(Deserialize, Debug)]
+#[serdy(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct Message<'a> {
+    room_name: &'a str,
+    #[serdy(default)]
+    tags: Vec<String>,
+    #[serdy(skip)]
+    local: u8,
+    #[serdy(rename = "n")]
+    seq: Option<u64>,
+    body: Body,
+}
+
+#[derive(Deserialize, Debug)]
+#[serdy(deny_unknown_fields)]
+#[allow(dead_code)]
+enum Body {
+    Ping,
+    Text(String),
+    Move(i8, i8),
+    Join {
+        room: String,
+        #[serdy(default)]
+        key: Option<u32>,
+    },
+    Empty {},
+    Nothing(),
+}
+
+#[derive(Deserialize, Debug)]
+#[allow(dead_code)]
+struct Pair(u8, Box<Body>);
+
+#[derive(Deserialize, Debug)]
+#[allow(dead_code)]
+struct Bodies(Vec<Body>);
+
+#[derive(Deserialize, Debug)]
+struct Marker;
+
+#[derive(Deserialize, Debug)]
+enum Never {}
+
+#[derive(Deserialize, Debug)]
+#[allow(dead_code)]
+struct Generic<T> {
+    value: T,
+    rest: Vec<T>,
+}
+
+/// Tokens the derived types above look for, so random streams reach past
+/// the first header: their field and variant names and indices.
+const NAMES: &[Token] = &[
+    Token::Str("roomName"),
+    Token::BorrowedStr("lobby"),
+    Token::Str("tags"),
+    Token::Str("local"),
+    Token::Str("n"),
+    Token::Str("body"),
+    Token::Str("room"),
+    Token::Str("key"),
+    Token::Str("value"),
+    Token::Str("rest"),
+    Token::Bytes(b"room"),
+    Token::U64(3),
+    Token::U32(1),
+    Token::Struct {
+        name: "Message",
+        len: 4,
+    },
+    Token::UnitVariant {
+        name: "Body",
+        index: 0,
+        variant: "Ping",
+    },
+    Token::NewtypeVariant {
+        name: "Body",
+        index: 1,
+        variant: "Text",
+    },
+    Token::TupleVariant {
+        name: "Body",
+        index: 2,
+        variant: "Move",
+        len: 2,
+    },
+    Token::StructVariant {
+        name: "Body",
+        index: 3,
+        variant: "Join",
+        len: 1,
+    },
+    Token::StructVariant {
+        name: "Body",
+        index: 4,
+        variant: "Empty",
+        len: 0,
+    },
+    Token::TupleVariant {
+        name: "Body",
+        index: 5,
+        variant: "Nothing",
+        len: 0,
+    },
+    Token::UnitVariant {
+        name: "Body",
+        index: 9,
+        variant: "Shout",
+    },
+    Token::TupleStruct {
+        name: "Pair",
+        len: 2,
+    },
+    Token::NewtypeStruct { name: "Bodies" },
+    Token::UnitStruct { name: "Marker" },
+];
+
+/// A well-formed `Message`: random edits of it reach deep into the
+/// derived visitors.
+const MESSAGE: &[Token] = &[
+    Token::Struct {
+        name: "Message",
+        len: 4,
+    },
+    Token::Str("roomName"),
+    Token::BorrowedStr("lobby"),
+    Token::Str("tags"),
+    Token::Seq { len: Some(1) },
+    Token::Str("a"),
+    Token::SeqEnd,
+    Token::Str("n"),
+    Token::Some,
+    Token::U64(7),
+    Token::Str("body"),
+    Token::StructVariant {
+        name: "Body",
+        index: 3,
+        variant: "Join",
+        len: 2,
+    },
+    Token::Str("room"),
+    Token::Str("r"),
+    Token::Str("key"),
+    Token::None,
+    Token::StructVariantEnd,
+    Token::StructEnd,
+];
+
+fn decode_derived(tokens: &[Token]) {
+    try_decode::<Message<'_>>(tokens);
+    try_decode::<Body>(tokens);
+    try_decode::<Pair>(tokens);
+    try_decode::<Bodies>(tokens);
+    try_decode::<Marker>(tokens);
+    try_decode::<Never>(tokens);
+    try_decode::<Generic<Body>>(tokens);
+}
+
+/// A random token, from either palette.
+fn any_token(rng: &mut Rng) -> Token {
+    let all = PALETTE.len() + NAMES.len();
+    match rng.below(all) {
+        i if i < PALETTE.len() => PALETTE[i],
+        i => NAMES[i - PALETTE.len()],
+    }
+}
+
+#[test]
+fn derived_impls_never_panic() {
+    let seed = env_or("SERDY_SEED", 0xde71_7ed5);
+    let cases = env_or("SERDY_CASES", 20_000);
+    let mut rng = Rng::new(seed);
+    let mut tokens = Vec::new();
+    for case in 0..cases {
+        tokens.clear();
+        if case % 2 == 0 {
+            // Random streams.
+            let len = 1 + rng.below(24);
+            tokens.extend((0..len).map(|_| any_token(&mut rng)));
+        } else {
+            // A valid message with one to three tokens replaced, inserted
+            // or removed.
+            tokens.extend_from_slice(MESSAGE);
+            for _ in 0..1 + rng.below(3) {
+                let at = rng.below(tokens.len());
+                match rng.below(3) {
+                    0 => tokens[at] = any_token(&mut rng),
+                    1 => tokens.insert(at, any_token(&mut rng)),
+                    _ => {
+                        tokens.remove(at);
+                    }
+                }
+                if tokens.is_empty() {
+                    tokens.push(any_token(&mut rng));
+                }
+            }
+        }
+        let outcome = std::panic::catch_unwind(|| decode_derived(&tokens));
+        assert!(
+            outcome.is_ok(),
+            "panic at case {} of seed {:#x}: {:?}",
+            case,
+            seed,
+            tokens
+        );
+    }
+}
+
+#[test]
+fn the_valid_message_decodes() {
+    let mut de = TokenDeserializer::new(MESSAGE);
+    let message = Message::deserialize(&mut de).unwrap();
+    assert_eq!(message.room_name, "lobby");
+    assert_eq!(message.seq, Some(7));
+    assert!(matches!(message.body, Body::Join { key: None, .. }));
+    assert!(de.remaining().is_empty());
 }
