@@ -37,7 +37,7 @@
 //!
 //! ```text
 //!    data structures              data model                data formats
-//!    (impl Serialize)          (29 method calls)         (impl Serializer)
+//!    (impl Serialize)        (29 kinds, as calls)        (impl Serializer)
 //!
 //!    RoomInfo   ──┐                                    ┌──► binary  (PROTOCOL.md §3)
 //!    ClientMsg  ──┤        serialize_struct(..)        ├──► json
@@ -56,15 +56,17 @@
 //!
 //! Every `Serialize` impl is made of calls to these `Serializer` methods;
 //! every `Deserialize` impl asks for one of these with a `deserialize_*`
-//! *hint* and receives it through a [`Visitor`](de::Visitor) callback. The
-//! last column is how the chat's binary format (PROTOCOL.md §3, postcard
-//! compatible) writes each one.
+//! *hint* and receives it through a [`Visitor`](de::Visitor) callback.
+//! (Option is one type with two methods, `serialize_none` and
+//! `serialize_some`, so `Serializer` has 30 of them.) The last column is
+//! how the chat's binary format (PROTOCOL.md §3, postcard compatible)
+//! writes each one.
 //!
 //! | # | data-model type | Rust example | `Serializer` | `Deserializer` hint → `Visitor` | binary encoding |
 //! |---|---|---|---|---|---|
 //! | 1–14 | 14 primitives | `bool`, `i8`–`i128`, `u8`–`u128`, `f32`, `f64`, `char` | `serialize_bool`, `serialize_u32`, ... | `deserialize_u32` → `visit_u32` | byte / varint / zigzag varint / LE float / char as string |
 //! | 15 | string | `String`, `&str` | `serialize_str` | `deserialize_str`/`_string` → `visit_str`, `visit_borrowed_str`, `visit_string` | varint length + UTF-8 |
-//! | 16 | byte array | `&[u8]` (via `serialize_bytes`) | `serialize_bytes` | `deserialize_bytes`/`_byte_buf` → `visit_bytes`, ... | varint length + bytes |
+//! | 16 | byte array | a `&[u8]` handed to `serialize_bytes` (a plain `Vec<u8>` is a seq of `u8`, as in serde) | `serialize_bytes` | `deserialize_bytes`/`_byte_buf` → `visit_bytes`, ... | varint length + bytes |
 //! | 17 | option | `Option<T>` | `serialize_none`, `serialize_some` | `deserialize_option` → `visit_none`, `visit_some` | `00` or `01` + value |
 //! | 18 | unit | `()` | `serialize_unit` | `deserialize_unit` → `visit_unit` | nothing |
 //! | 19 | unit struct | `struct Marker;` | `serialize_unit_struct` | `deserialize_unit_struct` → `visit_unit` | nothing |
@@ -454,6 +456,15 @@
 //!     "missing field `members`",
 //! );
 //! assert_de_tokens_error::<RoomInfo>(
+//!     &[
+//!         Token::Struct { name: "RoomInfo", len: 2 },
+//!         Token::Str("name"),
+//!         Token::Str("x"),
+//!         Token::Str("name"),
+//!     ],
+//!     "duplicate field `name`",
+//! );
+//! assert_de_tokens_error::<RoomInfo>(
 //!     &[Token::Tuple { len: 1 }, Token::Str("x"), Token::TupleEnd],
 //!     "invalid length 1, expected struct RoomInfo with 2 elements",
 //! );
@@ -753,11 +764,12 @@
 //!   sequence, an unknown variant or a `Duration` whose nanoseconds overflow
 //!   its seconds all become a [`de::Error`].
 //! - A length hint ([`SeqAccess::size_hint`](de::SeqAccess::size_hint)) is a
-//!   claim, not a fact. Collections preallocate from it at most 1 MiB worth
-//!   of elements and grow only as elements actually arrive. The formats
-//!   also cap the hint by the bytes left in the frame (every element takes
-//!   at least one byte), so a 5-byte frame that claims four billion
-//!   elements makes no large allocation at all.
+//!   claim, not a fact. Collections preallocate from it at most 1 MiB
+//!   (hash tables count their spare slots in that budget) and grow only as
+//!   elements actually arrive. The binary format also caps the hint by the
+//!   bytes left in the frame, since an element takes at least one byte
+//!   there, so a 5-byte frame that claims four billion elements
+//!   preallocates room for at most five.
 //!
 //! ## 9. Map of the crate
 //!

@@ -9,11 +9,12 @@ use super::{
 
 /// A data format that can receive any value of the serdy data model.
 ///
-/// There is one method per data-model type (29 of them, see the crate
-/// guide). Scalars are written in one call; compound types (`seq`, `tuple`,
-/// `map`, `struct`, and the variant kinds) return a second object — one of
-/// the associated `Serialize*` types — that receives the elements one at a
-/// time and is finished with `end`.
+/// There is one method per data-model type (see the crate guide's table of
+/// the 29 types; `Option` has two, `serialize_none` and `serialize_some`).
+/// Scalars are written in one call; compound types (`seq`, `tuple`, `map`,
+/// `struct`, and the variant kinds) return a second object — one of the
+/// associated `Serialize*` types — that receives the elements one at a time
+/// and is finished with `end`.
 ///
 /// Every method takes `self` by value. Formats usually implement `Serializer`
 /// for `&mut MyFormat`, so each call borrows the output buffer for as long as
