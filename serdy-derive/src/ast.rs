@@ -84,9 +84,7 @@ impl Field<'_> {
     pub(crate) fn span(&self) -> Span {
         syn::spanned::Spanned::span(self.ty)
     }
-}
 
-impl Field<'_> {
     /// Whether the field is filled with `Default::default()` when the input
     /// lacks it: skipped fields always are, `default` ones when missing.
     pub(crate) fn needs_default(&self) -> bool {
@@ -101,13 +99,7 @@ impl<'a> Container<'a> {
         let attrs = ContainerAttrs::parse(cx, &input.attrs);
         let data = match &input.data {
             syn::Data::Struct(data) => {
-                let (style, fields) = fields_from_ast(cx, &data.fields, attrs.rename_all);
-                if style == Style::Newtype && fields[0].skip {
-                    cx.error_spanned_by(
-                        fields[0].original,
-                        "#[serdy(skip)] cannot skip the only field of a newtype struct",
-                    );
-                }
+                let (style, fields) = fields_from_ast(cx, &data.fields, attrs.rename_all, "struct");
                 Data::Struct(style, fields)
             }
             syn::Data::Enum(data) => {
@@ -158,13 +150,7 @@ fn variant_from_ast<'a>(
     rule: Option<RenameRule>,
 ) -> Variant<'a> {
     let attrs = VariantAttrs::parse(cx, &variant.attrs);
-    let (style, fields) = fields_from_ast(cx, &variant.fields, attrs.rename_all);
-    if style == Style::Newtype && fields[0].skip {
-        cx.error_spanned_by(
-            fields[0].original,
-            "#[serdy(skip)] cannot skip the only field of a newtype variant",
-        );
-    }
+    let (style, fields) = fields_from_ast(cx, &variant.fields, attrs.rename_all, "variant");
     let name = attrs.rename.unwrap_or_else(|| {
         let rust = variant.ident.unraw().to_string();
         match rule {
@@ -180,10 +166,13 @@ fn variant_from_ast<'a>(
     }
 }
 
+/// The fields of a struct or variant (`owner` says which, for messages),
+/// renamed by `rule`.
 fn fields_from_ast<'a>(
     cx: &mut Ctxt,
     fields: &'a syn::Fields,
     rule: Option<RenameRule>,
+    owner: &str,
 ) -> (Style, Vec<Field<'a>>) {
     let style = match fields {
         syn::Fields::Named(_) => Style::Named,
@@ -214,6 +203,12 @@ fn fields_from_ast<'a>(
             }
         })
         .collect();
+    if style == Style::Newtype && fields[0].skip {
+        cx.error_spanned_by(
+            fields[0].original,
+            format!("#[serdy(skip)] cannot skip the only field of a newtype {owner}"),
+        );
+    }
     if style == Style::Named {
         check_unique(
             cx,
