@@ -146,6 +146,16 @@
 //!    the parts, choosing each part's type: [`SeqAccess`](de::SeqAccess),
 //!    [`MapAccess`](de::MapAccess), [`EnumAccess`](de::EnumAccess).
 //!
+//! Why a callback rather than a return value? The format could hand back
+//! "what it read" only as some general `enum Value { Str(..), Int(..),
+//! Seq(..), .. }`: a tree built, allocated and then matched on for every
+//! value. With a visitor, the type's own code runs at the moment the
+//! format has read the value, with the value in its precise Rust type
+//! (`visit_u32(3)`, `visit_borrowed_str(&input[4..9])`), so nothing in
+//! between is built. The visitor's `Value` is the type being built, and
+//! [`expecting`](de::Visitor::expecting) lets the format say, in an error,
+//! what the type wanted.
+//!
 //! ```text
 //!  RoomInfo::deserialize(de)
 //!    │
