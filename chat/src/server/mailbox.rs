@@ -218,10 +218,15 @@ impl Mailbox {
 
     // ----- the reader's side -------------------------------------------
 
+    /// Whether the writer is done: flushed, or gone.
+    pub fn writer_done(&self) -> bool {
+        matches!(self.phase, Phase::Flushed | Phase::Gone)
+    }
+
     /// Whether the writer is done (flushed, or gone); if not, `waker` is
     /// stored and woken when it is.
     pub fn poll_flushed(&mut self, waker: &Waker) -> bool {
-        if matches!(self.phase, Phase::Flushed | Phase::Gone) {
+        if self.writer_done() {
             return true;
         }
         self.closer = Some(waker.clone());

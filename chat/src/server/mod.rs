@@ -9,4 +9,5 @@ pub mod event;
 pub mod mailbox;
 pub mod outbound;
 pub mod shared_hub;
+pub mod task;
 pub mod thread;

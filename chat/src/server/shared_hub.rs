@@ -32,6 +32,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::Waker;
 
 use super::mailbox::Mailbox;
+use crate::fmt::binary::from_bytes;
+use crate::fmt::framed::FrameDecoder;
 use crate::hub::{self, ConnId, Hub, Outbox, SessionState};
 use crate::protocol::{ClientMsg, ErrorCode};
 
@@ -229,6 +231,23 @@ impl Core {
                 }
                 self.hub.handle_slow_consumer(id, &mut self.outbox);
             }
+        }
+    }
+}
+
+/// Decodes every complete frame buffered in `decoder` into `inputs` for
+/// [`SharedHub::step`], stopping after the first that cannot be decoded (the
+/// hub closes the connection on it). Readers call it *before* taking the
+/// lock, so decoding never holds up the other connections.
+pub fn decode_frames(decoder: &mut FrameDecoder, inputs: &mut Vec<Result<ClientMsg, ErrorCode>>) {
+    loop {
+        match decoder.next_frame() {
+            Ok(None) => return,
+            Ok(Some(payload)) => match from_bytes::<ClientMsg>(payload) {
+                Ok(msg) => inputs.push(Ok(msg)),
+                Err(_) => return inputs.push(Err(ErrorCode::Malformed)),
+            },
+            Err(e) => return inputs.push(Err(e.error_code())),
         }
     }
 }

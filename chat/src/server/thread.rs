@@ -119,11 +119,10 @@ use super::config::{listening_line, Config};
 use super::event::unix_ms;
 use super::mailbox::{Mailbox, Next};
 use super::outbound::{Flush, Outbound};
-use super::shared_hub::{lock, SharedHub, SharedMailbox, Wakeups};
-use crate::fmt::binary::from_bytes;
+use super::shared_hub::{decode_frames, lock, SharedHub, SharedMailbox, Wakeups};
 use crate::fmt::framed::FrameDecoder;
 use crate::hub::{self, ConnId, Frame, SessionState};
-use crate::protocol::{ClientMsg, ErrorCode};
+use crate::protocol::ErrorCode;
 
 /// Stack size of every connection thread.
 pub const STACK_SIZE: usize = 64 * 1024;
@@ -231,7 +230,8 @@ fn accept_loop(shared: &Arc<Shared>, listener: TcpListener) {
     }
 }
 
-/// Starts the two threads of a new connection.
+/// Hands a new connection to the hub (here, so that connections are
+/// counted in the order they were accepted), then starts its two threads.
 fn admit(shared: &Arc<Shared>, stream: TcpStream) {
     if stream.set_nonblocking(false).is_err() {
         return;
@@ -242,26 +242,29 @@ fn admit(shared: &Arc<Shared>, stream: TcpStream) {
         stream,
         mailbox: Arc::new(Mutex::new(Mailbox::new())),
     });
-    // The writer first: the reader's first step may already queue frames.
-    let writer = WriterCount::new(shared.clone());
-    let spawned = {
+    let hello_deadline = shared
+        .hub
+        .connect(conn.id, conn.mailbox.clone(), &mut Wakeups::new())
+        .then(|| Instant::now() + shared.config.hello_timeout);
+    let count = WriterCount::new(shared.clone());
+    let writer = {
         let conn = conn.clone();
         thread::Builder::new()
             .name("writer".into())
             .stack_size(STACK_SIZE)
-            .spawn(move || write_loop(&conn, writer))
+            .spawn(move || write_loop(&conn, count))
     };
-    if spawned.is_err() {
-        return refuse(&conn);
-    }
-    let spawned = {
+    let reader = writer.and_then(|_| {
         let (shared, conn) = (shared.clone(), conn.clone());
         thread::Builder::new()
             .name("reader".into())
             .stack_size(STACK_SIZE)
-            .spawn(move || read_loop(&shared, &conn))
-    };
-    if spawned.is_err() {
+            .spawn(move || read_loop(&shared, &conn, hello_deadline))
+    });
+    if reader.is_err() {
+        // Out of threads (or memory for their stacks): forget it, stop the
+        // writer if it started, and refuse it ourselves.
+        shared.hub.disconnect(conn.id, &mut Wakeups::new());
         let writer = {
             let mut mb = lock(&conn.mailbox);
             mb.kill();
@@ -284,13 +287,10 @@ fn refuse(conn: &Conn) {
 // ----- reading ----------------------------------------------------------
 
 /// A connection's reader: frames in, hub steps, until the connection ends.
-fn read_loop(shared: &Shared, conn: &Conn) {
+/// `hello_deadline` is `None` if the hub refused the connection.
+fn read_loop(shared: &Shared, conn: &Conn, mut hello_deadline: Option<Instant>) {
     let mut wake = Wakeups::new();
     let id = conn.id;
-    let mut hello_deadline = shared
-        .hub
-        .connect(id, conn.mailbox.clone(), &mut wake)
-        .then(|| Instant::now() + shared.config.hello_timeout);
     if hello_deadline.is_none() {
         // Refused (ServerFull, ShuttingDown): the writer sends it; close.
         return close(shared, conn);
@@ -337,22 +337,6 @@ fn read_loop(shared: &Shared, conn: &Conn) {
     }
 }
 
-/// Decodes every complete frame buffered in `decoder` into `inputs`,
-/// stopping after the first that cannot be decoded (the hub closes the
-/// connection on it).
-fn decode_frames(decoder: &mut FrameDecoder, inputs: &mut Vec<Result<ClientMsg, ErrorCode>>) {
-    loop {
-        match decoder.next_frame() {
-            Ok(None) => return,
-            Ok(Some(payload)) => match from_bytes::<ClientMsg>(payload) {
-                Ok(msg) => inputs.push(Ok(msg)),
-                Err(_) => return inputs.push(Err(ErrorCode::Malformed)),
-            },
-            Err(e) => return inputs.push(Err(e.error_code())),
-        }
-    }
-}
-
 /// `SO_RCVTIMEO` expired (`EAGAIN`, which std calls `WouldBlock`).
 fn is_timeout(e: &io::Error) -> bool {
     matches!(
@@ -369,10 +353,9 @@ fn write_loop(conn: &Conn, _count: WriterCount) {
     let waker = Waker::from(Arc::new(ThreadWaker(thread::current())));
     let mut batch = Outbound::new();
     loop {
-        let next = lock(&conn.mailbox).next_batch(&mut batch, &waker);
-        match next {
+        match next_batch(conn, &mut batch, &waker) {
             Next::Write => {
-                if !matches!(batch.flush_to(&mut &conn.stream), Ok(Flush::Done)) {
+                if write_batch(&conn.stream, &mut batch).is_err() {
                     // The peer is gone. Wake the reader out of its read so
                     // it tells the hub.
                     batch.clear();
@@ -381,14 +364,35 @@ fn write_loop(conn: &Conn, _count: WriterCount) {
                     return reader.into_iter().for_each(Waker::wake);
                 }
             }
-            Next::Wait => thread::park(),
             Next::Finish => {
                 let _ = conn.stream.shutdown(Shutdown::Write);
                 let reader = lock(&conn.mailbox).flushed();
                 return reader.into_iter().for_each(Waker::wake);
             }
-            Next::Stop => return,
+            Next::Wait | Next::Stop => return,
         }
+    }
+}
+
+/// Waits until the mailbox has something for the writer: parks the thread
+/// until a pusher wakes it.
+fn next_batch(conn: &Conn, batch: &mut Outbound, waker: &Waker) -> Next {
+    loop {
+        // (The guard must be gone before parking: bind the result first.)
+        let next = lock(&conn.mailbox).next_batch(batch, waker);
+        match next {
+            Next::Wait => thread::park(),
+            next => return next,
+        }
+    }
+}
+
+/// Writes the whole batch: blocking `writev`s, as many as the socket needs.
+fn write_batch(stream: &TcpStream, batch: &mut Outbound) -> io::Result<()> {
+    match batch.flush_to(&mut &*stream)? {
+        Flush::Done => Ok(()),
+        // Only with a send timeout, which this server does not set.
+        Flush::Blocked => Err(io::ErrorKind::WouldBlock.into()),
     }
 }
 
@@ -439,48 +443,63 @@ fn disconnect(shared: &Shared, conn: &Conn) {
 /// read and discard until the peer closes (see the module docs), then make
 /// sure the writer is done.
 fn close(shared: &Shared, conn: &Conn) {
-    let waker = Waker::from(Arc::new(ThreadWaker(thread::current())));
     let give_up = Instant::now() + CLOSE_WAIT;
     if !shared.stopping.load(Ordering::SeqCst) {
-        let _ = conn.stream.set_read_timeout(Some(LINGER));
-        let mut scratch = [0u8; 4096];
-        let mut discarded = 0;
-        loop {
-            match io::Read::read(&mut &conn.stream, &mut scratch) {
-                Ok(0) => break,
-                Ok(n) => {
-                    discarded += n;
-                    if discarded > LINGER_DISCARD_LIMIT {
-                        break;
-                    }
-                }
-                // LINGER of silence: done if the writer is, else keep
-                // waiting for it (a peer reading slowly), up to CLOSE_WAIT.
-                Err(e) if is_timeout(&e) => {
-                    if lock(&conn.mailbox).poll_flushed(&waker) || Instant::now() >= give_up {
-                        break;
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(_) => break,
-            }
-        }
+        linger(conn, give_up);
     }
     // The peer closed or went quiet: give the writer what is left of
     // CLOSE_WAIT to finish, then cut it off.
-    while !lock(&conn.mailbox).poll_flushed(&waker) {
+    if !wait_flushed(conn, give_up) {
+        let _ = conn.stream.shutdown(Shutdown::Both);
+        let writer = {
+            let mut mb = lock(&conn.mailbox);
+            mb.kill();
+            mb.take_writer()
+        };
+        if let Some(writer) = writer {
+            writer.wake();
+        }
+    }
+}
+
+/// Reads and throws away input until EOF, [`LINGER`] of silence once the
+/// writer is done, [`LINGER_DISCARD_LIMIT`] bytes, or `give_up`.
+fn linger(conn: &Conn, give_up: Instant) {
+    let _ = conn.stream.set_read_timeout(Some(LINGER));
+    let mut scratch = vec![0u8; 4096];
+    let mut discarded = 0;
+    loop {
+        match io::Read::read(&mut &conn.stream, &mut scratch) {
+            Ok(0) => return,
+            Ok(n) => {
+                discarded += n;
+                if discarded > LINGER_DISCARD_LIMIT {
+                    return;
+                }
+            }
+            // Silence: done if the writer is, else keep waiting for it (a
+            // peer reading slowly), up to `give_up`.
+            Err(e) if is_timeout(&e) => {
+                if lock(&conn.mailbox).writer_done() || Instant::now() >= give_up {
+                    return;
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return,
+        }
+    }
+}
+
+/// Waits until the writer is done, or `give_up`; returns whether it is.
+fn wait_flushed(conn: &Conn, give_up: Instant) -> bool {
+    let waker = Waker::from(Arc::new(ThreadWaker(thread::current())));
+    loop {
+        if lock(&conn.mailbox).poll_flushed(&waker) {
+            return true;
+        }
         let now = Instant::now();
         if now >= give_up {
-            let _ = conn.stream.shutdown(Shutdown::Both);
-            let writer = {
-                let mut mb = lock(&conn.mailbox);
-                mb.kill();
-                mb.take_writer()
-            };
-            if let Some(writer) = writer {
-                writer.wake();
-            }
-            return;
+            return false;
         }
         thread::park_timeout(give_up - now);
     }

@@ -1,0 +1,466 @@
+//! `async_server`: a task per connection reading, a task per connection
+//! writing, on the `exec` runtime; one hub behind a lock.
+//!
+//! # The model
+//!
+//! The same program as `thread_server`, with tasks instead of threads. A
+//! task is a future on the heap: where a thread would block in `read` or
+//! `writev`, the task returns `Pending`, its worker thread moves on to
+//! another task, and the `exec` reactor (one `sys::Poll`, as in
+//! `event_server`) wakes the task when its socket is ready. So the code
+//! reads like blocking code, `.await` marking each place it would block,
+//! while a few worker threads (`--threads`, default one per CPU) carry any
+//! number of connections.
+//!
+//! ```text
+//!  accept task ──accept().await──► spawns, per connection:
+//!
+//!   reader task                                              writer task
+//!   read().await ─► FrameDecoder ─► ClientMsg ─┐             (Pending until woken)
+//!                                              ▼                  │
+//!                  ┌───── SharedHub: Mutex { Hub, Outbox } ─────┐ │ takes the whole
+//!    other readers ─►  one step + apply its outbox, then unlock  │ │ Mailbox at once
+//!                  └──────┬──────────────┬──────────────┬────────┘ ▼
+//!                   Mailbox a      Mailbox b      Mailbox c ──► writev().await ──► socket
+//!                   (Mutex)        (Mutex)        (Mutex)
+//!
+//!  main: shutdown_signal().await ─► hub.shutdown() ─► wait for writers (grace) ─► exit
+//!
+//!  all of it runs on `--threads` exec workers; idle tasks cost no thread
+//! ```
+//!
+//! `diff thread.rs task.rs` shows exactly what async changes:
+//!
+//! - **Waiting.** A blocking call becomes an `.await`. The writer waits for
+//!   frames by leaving its task's [`Waker`] in the [`Mailbox`] and returning
+//!   `Pending` (the thread server parks and leaves an unparking waker: the
+//!   mailbox code is the same).
+//! - **Reading into the decoder.** [`FrameDecoder::read_from`] wants a
+//!   [`Read`]; `PollRead` turns the socket's `poll_read`
+//!   into one whose `Pending` is `WouldBlock`.
+//! - **Timeouts** are futures ([`exec::time::timeout`]) instead of the
+//!   socket's `SO_RCVTIMEO`, so nothing is set on the socket.
+//! - **Cutting off a writer** stuck on a peer that stopped reading is
+//!   [`JoinHandle::abort`] instead of `shutdown(Both)`; the socket is split
+//!   into an owned read half and write half, one per task.
+//! - **Signals** come from the runtime ([`exec::signal::shutdown_signal`]),
+//!   which blocks them before starting its workers.
+//! - **No stacks.** A connection costs its two tasks (each one allocation
+//!   holding its future's state) and the buffers in use, a few hundred bytes
+//!   when idle, instead of two stacks and two kernel threads; and a wake-up
+//!   is a push on a run queue, not a context switch.
+//!
+//! The hub, the mailboxes, the slow-consumer rule, the lingering close and
+//! the limits are `thread_server`'s, shared through [`SharedHub`] and
+//! [`Mailbox`]; see [`super::thread`] for them.
+//!
+//! # Performance notes
+//!
+//! - A writer that was busy when frames arrived is not woken at all: it
+//!   finds them when it asks for its next batch. A writer that was waiting
+//!   is woken once per hub step, however many frames the step gave it, and
+//!   writes them all with one `writev`.
+//! - The hub's lock is a `std::sync::Mutex` held only for memory work (no
+//!   `.await` inside, no system call), so a worker never parks a task while
+//!   holding it; wakers are woken after it is released.
+//! - Frames are decoded before the lock is taken.
+//!
+//! # When to choose it
+//!
+//! When connections are many, and the per-connection logic is easier to
+//! write as a sequential program than as `event_server`'s state machine:
+//! async keeps `thread_server`'s shape at `event_server`'s cost per idle
+//! connection, and spreads the work over every core. The price is the
+//! runtime underneath (`exec`), and the care async code needs: never block
+//! a worker (a blocking call, or a lock held across `.await`).
+
+use std::future::poll_fn;
+use std::io::{self, IoSlice, Read, Write};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use exec::net::{OwnedReadHalf, OwnedWriteHalf, TcpListener, TcpStream};
+use exec::sync::Notify;
+use exec::time::{sleep, timeout};
+use exec::JoinHandle;
+
+use super::config::{listening_line, Config};
+use super::event::unix_ms;
+use super::mailbox::{Mailbox, Next};
+use super::outbound::{Outbound, MAX_IOVECS};
+use super::shared_hub::{decode_frames, lock, SharedHub, SharedMailbox, Wakeups};
+use crate::fmt::framed::FrameDecoder;
+use crate::hub::{self, ConnId, SessionState};
+
+/// How long a closing connection waits for the peer after its last frame.
+pub const LINGER: Duration = Duration::from_secs(2);
+/// The most a closing connection waits for its writer (a peer that stopped
+/// reading) before it is cut off.
+pub const CLOSE_WAIT: Duration = Duration::from_secs(10);
+/// How long the shutdown waits for queues to flush.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_millis(1000);
+/// How long the accept task rests when `accept` fails (out of descriptors).
+pub const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
+/// Bytes a lingering connection may send before it is cut off.
+const LINGER_DISCARD_LIMIT: usize = 256 * 1024;
+
+/// What every task shares.
+#[derive(Debug)]
+struct Shared {
+    config: Config,
+    hub: SharedHub,
+    next_id: AtomicU64,
+    /// Set once SIGINT/SIGTERM arrived.
+    stopping: AtomicBool,
+    /// Live writer tasks, for the shutdown's flush.
+    writers: Mutex<usize>,
+    writers_done: Notify,
+}
+
+/// One connection, shared by its reader and writer tasks (each owns its
+/// half of the socket).
+#[derive(Debug)]
+struct Conn {
+    id: ConnId,
+    mailbox: SharedMailbox,
+}
+
+/// Runs `async_server` until SIGINT or SIGTERM: starts the runtime, binds,
+/// prints the `listening on` line, serves, shuts down.
+pub fn run(config: Config) -> io::Result<()> {
+    // Build the runtime before any thread exists: it blocks the signals,
+    // its workers inherit the mask, and its reactor receives them.
+    let mut builder = exec::Runtime::builder();
+    if let Some(threads) = config.threads {
+        builder.worker_threads(threads);
+    }
+    let runtime = builder.thread_name("async_server").build()?;
+    runtime.block_on(serve(config))
+}
+
+/// The body of [`run`], on the runtime.
+async fn serve(config: Config) -> io::Result<()> {
+    // Ask for the signals first: until then they would end the process.
+    let signal = exec::signal::shutdown_signal();
+    if let Err(e) = sys::rlimit::raise_nofile_limit() {
+        eprintln!("async_server: cannot raise the open-file limit: {e}");
+    }
+    let listener = sys::net::TcpListener::bind(config.addr)
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot listen on {}: {e}", config.addr)))?;
+    let listener = TcpListener::from_sys(listener)?;
+    let mut stdout = io::stdout().lock();
+    writeln!(stdout, "{}", listening_line(listener.local_addr()?))?;
+    stdout.flush()?;
+    drop(stdout);
+
+    let hub = SharedHub::new(
+        hub::Config {
+            max_conns: config.max_conns,
+            ..hub::Config::new(concat!("async_server ", env!("CARGO_PKG_VERSION")))
+        },
+        config.max_outbound,
+    );
+    let shared = Arc::new(Shared {
+        config,
+        hub,
+        next_id: AtomicU64::new(1),
+        stopping: AtomicBool::new(false),
+        writers: Mutex::new(0),
+        writers_done: Notify::new(),
+    });
+    {
+        let shared = shared.clone();
+        exec::spawn(async move { accept_loop(&shared, listener).await });
+    }
+    signal.await?;
+    shutdown(&shared).await;
+    Ok(())
+}
+
+/// The signal arrived: `ShuttingDown` to everyone, then wait (at most
+/// [`SHUTDOWN_GRACE`]) for the writers to flush it.
+async fn shutdown(shared: &Shared) {
+    shared.stopping.store(true, Ordering::SeqCst);
+    shared.hub.shutdown(&mut Wakeups::new());
+    let all_done = async {
+        while *lock(&shared.writers) > 0 {
+            shared.writers_done.notified().await;
+        }
+    };
+    let _ = timeout(SHUTDOWN_GRACE, all_done).await;
+}
+
+// ----- accepting --------------------------------------------------------
+
+/// Accepts forever; each connection gets a writer and a reader task.
+async fn accept_loop(shared: &Arc<Shared>, listener: TcpListener) {
+    loop {
+        match listener.accept().await {
+            Ok((stream, _peer)) => admit(shared, stream),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == io::ErrorKind::ConnectionAborted => {}
+            // EMFILE/ENFILE (out of descriptors), ENOBUFS, ENOMEM: the
+            // connection waits in the backlog; rest instead of spinning.
+            Err(_) => sleep(ACCEPT_PAUSE).await,
+        }
+    }
+}
+
+/// Hands a new connection to the hub (here, so that connections are
+/// counted in the order they were accepted), then starts its two tasks.
+fn admit(shared: &Arc<Shared>, stream: TcpStream) {
+    let _ = stream.set_nodelay(true);
+    let (reader, writer) = stream.into_split();
+    let conn = Arc::new(Conn {
+        id: ConnId(shared.next_id.fetch_add(1, Ordering::Relaxed)),
+        mailbox: Arc::new(Mutex::new(Mailbox::new())),
+    });
+    let hello_deadline = shared
+        .hub
+        .connect(conn.id, conn.mailbox.clone(), &mut Wakeups::new())
+        .then(|| Instant::now() + shared.config.hello_timeout);
+    let count = WriterCount::new(shared.clone());
+    let writer = {
+        let conn = conn.clone();
+        exec::spawn(async move { write_loop(&conn, writer, count).await })
+    };
+    let shared = shared.clone();
+    exec::spawn(async move { read_loop(&shared, &conn, hello_deadline, reader, writer).await });
+}
+
+// ----- reading ----------------------------------------------------------
+
+/// A connection's reader: frames in, hub steps, until the connection ends.
+/// `hello_deadline` is `None` if the hub refused the connection.
+async fn read_loop(
+    shared: &Shared,
+    conn: &Conn,
+    mut hello_deadline: Option<Instant>,
+    mut reader: OwnedReadHalf,
+    writer: JoinHandle<()>,
+) {
+    let mut wake = Wakeups::new();
+    let id = conn.id;
+    if hello_deadline.is_none() {
+        // Refused (ServerFull, ShuttingDown): the writer sends it; close.
+        return close(shared, conn, &mut reader, &writer).await;
+    }
+    let mut decoder = FrameDecoder::new(shared.config.max_frame);
+    let mut inputs = Vec::new();
+    loop {
+        let read = poll_fn(|cx| poll_read_into(&mut decoder, &reader, cx));
+        let result = match hello_deadline {
+            // Until welcomed, no read may outlast the hello deadline.
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                timeout(left, read).await.unwrap_or_else(|e| Err(e.into()))
+            }
+            None => read.await,
+        };
+        match result {
+            Ok(0) => return disconnect(shared, conn, &writer),
+            Ok(_) => {}
+            Err(e) if is_timeout(&e) => {
+                if hello_deadline.is_some_and(|d| Instant::now() >= d)
+                    && shared.hub.hello_timeout(id, &mut wake).is_none()
+                {
+                    return close(shared, conn, &mut reader, &writer).await;
+                }
+                continue;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            // The decoder refused a header; decode_frames reports it.
+            Err(e) if e.kind() == io::ErrorKind::InvalidData => {}
+            Err(_) => return disconnect(shared, conn, &writer),
+        }
+        decode_frames(&mut decoder, &mut inputs);
+        if inputs.is_empty() {
+            continue;
+        }
+        match shared.hub.step(id, &mut inputs, unix_ms(), &mut wake) {
+            None => return close(shared, conn, &mut reader, &writer).await,
+            Some(SessionState::Welcomed) => {
+                hello_deadline = None;
+            }
+            Some(SessionState::Connected) => {}
+        }
+    }
+}
+
+/// One `read` into the decoder's buffer, as a poll: `Pending` (the waker is
+/// registered with the reactor) until the socket has bytes.
+fn poll_read_into(
+    decoder: &mut FrameDecoder,
+    reader: &OwnedReadHalf,
+    cx: &mut Context<'_>,
+) -> Poll<io::Result<usize>> {
+    match decoder.read_from(&mut PollRead { reader, cx }) {
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => Poll::Pending,
+        result => Poll::Ready(result),
+    }
+}
+
+/// A [`Read`] over a socket's `poll_read`: `Pending` becomes `WouldBlock`,
+/// as on a non-blocking socket, so a sync reader (the [`FrameDecoder`]) can
+/// read straight into its buffer from async code.
+#[derive(Debug)]
+struct PollRead<'a, 'b> {
+    reader: &'a OwnedReadHalf,
+    cx: &'a mut Context<'b>,
+}
+
+impl Read for PollRead<'_, '_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.reader.poll_read(self.cx, buf) {
+            Poll::Ready(result) => result,
+            Poll::Pending => Err(io::ErrorKind::WouldBlock.into()),
+        }
+    }
+}
+
+/// A hello deadline passed (`exec::time::timeout`'s `Elapsed`).
+fn is_timeout(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::TimedOut
+}
+
+// ----- writing ----------------------------------------------------------
+
+/// A connection's writer: waits until its mailbox has frames, writes them
+/// all in one go, until the connection closes.
+async fn write_loop(conn: &Conn, mut writer: OwnedWriteHalf, _count: WriterCount) {
+    let mut batch = Outbound::new();
+    loop {
+        match next_batch(conn, &mut batch).await {
+            Next::Write => {
+                if write_batch(&mut writer, &mut batch).await.is_err() {
+                    // The peer is gone; the reactor wakes the reader with
+                    // the same error, and it tells the hub.
+                    batch.clear();
+                    let reader = lock(&conn.mailbox).broken();
+                    return reader.into_iter().for_each(Waker::wake);
+                }
+            }
+            Next::Finish => {
+                let _ = writer.shutdown();
+                let reader = lock(&conn.mailbox).flushed();
+                return reader.into_iter().for_each(Waker::wake);
+            }
+            Next::Wait | Next::Stop => return,
+        }
+    }
+}
+
+/// Waits until the mailbox has something for the writer: `Pending`, with
+/// the task's waker left in the mailbox for a pusher to wake.
+async fn next_batch(conn: &Conn, batch: &mut Outbound) -> Next {
+    poll_fn(|cx| {
+        // (As in thread_server: bind the result, so the guard goes first.)
+        let next = lock(&conn.mailbox).next_batch(batch, cx.waker());
+        match next {
+            Next::Wait => Poll::Pending,
+            next => Poll::Ready(next),
+        }
+    })
+    .await
+}
+
+/// Writes the whole batch: `writev`s, awaiting writability between them.
+async fn write_batch(writer: &mut OwnedWriteHalf, batch: &mut Outbound) -> io::Result<()> {
+    while !batch.is_empty() {
+        let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
+        let n = batch.io_slices(&mut slices);
+        let written = writer.write_vectored(&slices[..n]).await?;
+        if written == 0 {
+            return Err(io::ErrorKind::WriteZero.into());
+        }
+        batch.advance(written);
+    }
+    Ok(())
+}
+
+/// Counts a live writer task (for the shutdown's flush) until dropped.
+#[derive(Debug)]
+struct WriterCount(Arc<Shared>);
+
+impl WriterCount {
+    fn new(shared: Arc<Shared>) -> WriterCount {
+        *lock(&shared.writers) += 1;
+        WriterCount(shared)
+    }
+}
+
+impl Drop for WriterCount {
+    fn drop(&mut self) {
+        let mut n = lock(&self.0.writers);
+        *n -= 1;
+        if *n == 0 {
+            self.0.writers_done.notify_one();
+        }
+    }
+}
+
+// ----- closing ----------------------------------------------------------
+
+/// The peer went away (EOF, reset, read error): tell the hub, stop the
+/// writer.
+fn disconnect(shared: &Shared, conn: &Conn, writer: &JoinHandle<()>) {
+    shared.hub.disconnect(conn.id, &mut Wakeups::new());
+    // A writer waiting for writability on a peer that no longer reads.
+    writer.abort();
+}
+
+/// The hub closed the connection: while the writer sends the last frames,
+/// read and discard until the peer closes (see the module docs), then make
+/// sure the writer is done.
+async fn close(shared: &Shared, conn: &Conn, reader: &mut OwnedReadHalf, writer: &JoinHandle<()>) {
+    let give_up = Instant::now() + CLOSE_WAIT;
+    if !shared.stopping.load(Ordering::SeqCst) {
+        linger(conn, reader, give_up).await;
+    }
+    // The peer closed or went quiet: give the writer what is left of
+    // CLOSE_WAIT to finish, then cut it off.
+    if !wait_flushed(conn, give_up).await {
+        writer.abort();
+        lock(&conn.mailbox).kill();
+    }
+}
+
+/// Reads and throws away input until EOF, [`LINGER`] of silence once the
+/// writer is done, [`LINGER_DISCARD_LIMIT`] bytes, or `give_up`.
+async fn linger(conn: &Conn, reader: &mut OwnedReadHalf, give_up: Instant) {
+    let mut scratch = vec![0u8; 4096];
+    let mut discarded = 0;
+    loop {
+        let read = timeout(LINGER, reader.read(&mut scratch)).await;
+        match read.unwrap_or_else(|e| Err(e.into())) {
+            Ok(0) => return,
+            Ok(n) => {
+                discarded += n;
+                if discarded > LINGER_DISCARD_LIMIT {
+                    return;
+                }
+            }
+            // Silence: done if the writer is, else keep waiting for it (a
+            // peer reading slowly), up to `give_up`.
+            Err(e) if is_timeout(&e) => {
+                if lock(&conn.mailbox).writer_done() || Instant::now() >= give_up {
+                    return;
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return,
+        }
+    }
+}
+
+/// Waits until the writer is done, or `give_up`; returns whether it is.
+async fn wait_flushed(conn: &Conn, give_up: Instant) -> bool {
+    let flushed = poll_fn(|cx| match lock(&conn.mailbox).poll_flushed(cx.waker()) {
+        true => Poll::Ready(()),
+        false => Poll::Pending,
+    });
+    let left = give_up.saturating_duration_since(Instant::now());
+    timeout(left, flushed).await.is_ok()
+}
