@@ -8,8 +8,10 @@
 //! ```
 //!
 //! The rule, like serde's: a type parameter gets the trait bound when it is
-//! mentioned in the type of a field that is (de)serialized, except through a
-//! top-level `PhantomData<...>` (which is (de)serializable for any `T`).
+//! mentioned in the type of a field that is (de)serialized, except inside a
+//! `PhantomData<...>` (which is (de)serializable for any `T`). A field of an
+//! associated type, `I::Item`, bounds that type (`I::Item: Serialize`), not
+//! `I`: an iterator need not be serializable for its items to be.
 //! A field filled from `Default::default()` (skipped, or `default` and
 //! missing) that mentions a type parameter bounds its whole type instead:
 //! `Option<U>: Default` holds for every `U`, where serde would ask for
@@ -26,7 +28,7 @@ use std::collections::HashSet;
 use proc_macro2::Span;
 use syn::visit::{self, Visit};
 use syn::visit_mut::{self, VisitMut};
-use syn::{parse_quote, GenericParam, Generics, Ident, Lifetime, Type, WherePredicate};
+use syn::{parse_quote, GenericParam, Generics, Ident, Lifetime, Type, TypePath, WherePredicate};
 
 use crate::ast::{Container, Field};
 
@@ -45,7 +47,7 @@ pub(crate) fn with_bound(
 ) -> Generics {
     let mentioned = mentions(cont, &filter);
     let mut generics = generics.clone();
-    let predicates: Vec<WherePredicate> = cont
+    let mut predicates: Vec<WherePredicate> = cont
         .generics
         .type_params()
         .filter(|param| mentioned.types.contains(&param.ident))
@@ -54,6 +56,12 @@ pub(crate) fn with_bound(
             parse_quote!(#ident: #bound)
         })
         .collect();
+    predicates.extend(
+        mentioned
+            .associated
+            .iter()
+            .map(|path| -> WherePredicate { parse_quote!(#path: #bound) }),
+    );
     generics.make_where_clause().predicates.extend(predicates);
     generics
 }
@@ -72,7 +80,7 @@ pub(crate) fn with_field_bound(
     for field in cont.all_fields().filter(|field| filter(field)) {
         let mut found = Mentions::new(cont);
         found.visit_type(field.ty);
-        if !found.types.is_empty() {
+        if !found.types.is_empty() || !found.associated.is_empty() {
             let ty = replace_self(field.ty, this_ty);
             predicates.push(parse_quote!(#ty: #bound));
         }
@@ -140,7 +148,10 @@ pub(crate) fn conflicting_de_lifetime(generics: &Generics) -> Option<&Lifetime> 
 struct Mentions {
     type_params: HashSet<Ident>,
     lifetime_params: HashSet<Ident>,
+    /// Parameters used as a type of their own: `T`, `Vec<T>`.
     types: HashSet<Ident>,
+    /// Associated types of parameters, `T::Item`, each once.
+    associated: Vec<TypePath>,
     lifetimes: HashSet<Ident>,
 }
 
@@ -162,36 +173,42 @@ impl Mentions {
 fn mentions(cont: &Container, filter: &dyn Fn(&Field) -> bool) -> Mentions {
     let mut found = Mentions::new(cont);
     for field in cont.all_fields().filter(|field| filter(field)) {
-        if !is_phantom_data(field.ty) {
-            found.visit_type(field.ty);
-        }
+        found.visit_type(field.ty);
     }
     found
 }
 
-fn is_phantom_data(ty: &Type) -> bool {
-    match ty {
-        Type::Group(group) => is_phantom_data(&group.elem),
-        Type::Path(path) => path
-            .path
-            .segments
-            .last()
-            .is_some_and(|segment| segment.ident == "PhantomData"),
-        _ => false,
-    }
-}
-
 impl<'ast> Visit<'ast> for Mentions {
     fn visit_path(&mut self, path: &'ast syn::Path) {
-        // `T`, `T::Assoc` and `Vec<T>` all start a path; `::T` does not.
-        if path.leading_colon.is_none() {
-            if let Some(first) = path.segments.first() {
-                if self.type_params.contains(&first.ident) {
-                    self.types.insert(first.ident.clone());
-                }
+        // Whatever a `PhantomData` holds needs no bound.
+        if path
+            .segments
+            .last()
+            .is_some_and(|segment| segment.ident == "PhantomData")
+        {
+            return;
+        }
+        // A parameter on its own (`T`, also inside `Vec<T>`); `::T` and
+        // `T::Assoc` are not it.
+        if path.leading_colon.is_none() && path.segments.len() == 1 {
+            let ident = &path.segments[0].ident;
+            if self.type_params.contains(ident) {
+                self.types.insert(ident.clone());
             }
         }
         visit::visit_path(self, path);
+    }
+
+    fn visit_type_path(&mut self, ty: &'ast TypePath) {
+        let path = &ty.path;
+        let is_associated = ty.qself.is_none()
+            && path.leading_colon.is_none()
+            && path.segments.len() > 1
+            && self.type_params.contains(&path.segments[0].ident);
+        if is_associated && !self.associated.contains(ty) {
+            self.associated.push(ty.clone());
+        }
+        visit::visit_type_path(self, ty);
     }
 
     fn visit_lifetime(&mut self, lifetime: &'ast Lifetime) {

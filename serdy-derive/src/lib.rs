@@ -270,8 +270,10 @@
 //! A type parameter gets the bound the impl needs, `T: Serialize` or
 //! `T: Deserialize<'de>`, when a serialized field mentions it; a parameter
 //! used only inside `PhantomData`, or only in skipped fields, gets none. A
-//! skipped or `default` field whose type mentions a parameter bounds its
-//! type by `Default` (`Option<T>: Default`, true for every `T`).
+//! field of an associated type bounds that type (`I::Item: Serialize`),
+//! not the parameter. A skipped or `default` field whose type mentions a
+//! parameter bounds its type by `Default` (`Option<T>: Default`, true for
+//! every `T`).
 //!
 //! `Deserialize<'de>` has a lifetime `'de`: how long the input lives. A
 //! field of type `&'a str` or `&'a [u8]` can point straight into the input,

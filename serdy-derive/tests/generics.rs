@@ -65,6 +65,52 @@ fn phantom_and_skipped_parameters_are_not_bounded() {
     });
 }
 
+/// `T` appears only inside a `PhantomData` nested in another type.
+#[derive(Serialize, Deserialize, PartialEq, Debug)]
+struct Markers<T> {
+    markers: Vec<PhantomData<T>>,
+}
+
+/// Fields of an associated type and of the parameter itself: the impl
+/// needs `I::Item: Serialize` and `I: Serialize` (it compiles only if the
+/// associated type is bounded on its own).
+#[derive(Serialize, Deserialize)]
+#[allow(dead_code)]
+struct Peeked<I: Iterator> {
+    item: I::Item,
+    rest: Option<I>,
+    #[serdy(skip)]
+    skipped: Option<I::Item>,
+}
+
+/// An iterator that is neither `Serialize` nor `Deserialize`.
+struct Numbers;
+
+impl Iterator for Numbers {
+    type Item = u8;
+    fn next(&mut self) -> Option<u8> {
+        None
+    }
+}
+
+#[test]
+fn nested_phantom_data_and_associated_types_are_bounded_precisely() {
+    assert_serialize::<Markers<Opaque>>();
+    assert_deserialize_owned::<Markers<Opaque>>();
+    assert_serialize::<Only<Numbers>>();
+    assert_deserialize_owned::<Only<Numbers>>();
+    let value = to_value(&Only::<Numbers> { item: 7 }, Mode::Named);
+    let back: Only<Numbers> = from_value(&value, Mode::Named).unwrap();
+    assert_eq!(back.item, 7);
+}
+
+/// Only an associated type is used: the bound belongs on `I::Item`, and
+/// `Numbers`, neither `Serialize` nor `Deserialize`, needs none.
+#[derive(Serialize, Deserialize)]
+struct Only<I: Iterator> {
+    item: I::Item,
+}
+
 #[derive(Serialize, Deserialize, PartialEq, Debug)]
 struct WithDefault<T> {
     #[serdy(default)]
