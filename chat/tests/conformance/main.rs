@@ -153,8 +153,14 @@ conformance_tests!(
     event_server,
     Some(env!("CARGO_BIN_EXE_event_server").into())
 );
-// conformance_tests!(thread_server, Some(env!("CARGO_BIN_EXE_thread_server").into()));
-// conformance_tests!(async_server, Some(env!("CARGO_BIN_EXE_async_server").into()));
+conformance_tests!(
+    thread_server,
+    Some(env!("CARGO_BIN_EXE_thread_server").into())
+);
+conformance_tests!(
+    async_server,
+    Some(env!("CARGO_BIN_EXE_async_server").into())
+);
 
 /// Instantiate the `client` tests as module `$name`, run with the server
 /// binary `$server` and the client binary `$client` (both
@@ -196,5 +202,13 @@ client_tests!(
     Some(env!("CARGO_BIN_EXE_event_server").into()),
     Some(env!("CARGO_BIN_EXE_client").into())
 );
-// client_tests!(thread_server_client, Some(env!("CARGO_BIN_EXE_thread_server").into()), Some(env!("CARGO_BIN_EXE_client").into()));
-// client_tests!(async_server_client, Some(env!("CARGO_BIN_EXE_async_server").into()), Some(env!("CARGO_BIN_EXE_client").into()));
+client_tests!(
+    thread_server_client,
+    Some(env!("CARGO_BIN_EXE_thread_server").into()),
+    Some(env!("CARGO_BIN_EXE_client").into())
+);
+client_tests!(
+    async_server_client,
+    Some(env!("CARGO_BIN_EXE_async_server").into()),
+    Some(env!("CARGO_BIN_EXE_client").into())
+);
