@@ -28,8 +28,13 @@ pub trait SeqAccess<'de> {
         self.next_element_seed(PhantomData)
     }
 
-    /// How many elements remain, if the format knows. Treat it as a hint
-    /// from untrusted input: never preallocate from it without a cap.
+    /// How many elements remain, if the format knows.
+    ///
+    /// Both sides treat it as untrusted: a format returns at most what the
+    /// rest of its input could hold (a length prefix of four billion in a
+    /// 5-byte frame is a hint of at most 5 where each element takes a
+    /// byte), and a collection preallocates from it only up to a fixed
+    /// budget, growing as elements really arrive.
     #[inline]
     fn size_hint(&self) -> Option<usize> {
         None
@@ -119,8 +124,8 @@ pub trait MapAccess<'de> {
         self.next_entry_seed(PhantomData, PhantomData)
     }
 
-    /// How many entries remain, if the format knows. A hint from untrusted
-    /// input: never preallocate from it without a cap.
+    /// How many entries remain, if the format knows. Untrusted, as
+    /// [`SeqAccess::size_hint`] explains.
     #[inline]
     fn size_hint(&self) -> Option<usize> {
         None
