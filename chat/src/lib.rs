@@ -117,5 +117,6 @@
 pub mod client;
 pub mod fmt;
 pub mod hub;
+pub mod loadgen;
 pub mod protocol;
 pub mod server;

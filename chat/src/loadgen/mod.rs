@@ -1,0 +1,136 @@
+//! `loadgen`: the load generator that measures the servers.
+//!
+//! A chat server is judged by how many messages it moves, how fast, with
+//! how little memory and CPU, and how its cost grows with its clients.
+//! `loadgen` drives any server of PROTOCOL.md over loopback and prints one
+//! line of JSON per run:
+//!
+//! | subcommand | what it does | what it reports |
+//! | --- | --- | --- |
+//! | `fanout` | N clients in `lobby`, each sends M `Say`s of S bytes with at most W unechoed; everyone reads all N·M | deliveries/s, latency percentiles, order verified, server CPU per delivery (`--pid`) |
+//! | `latency` | N clients, a fixed aggregate rate of R `Say`s/s for T seconds | latency percentiles, order verified |
+//! | `idle` | N clients connect, say `Hello`, then sit still for T seconds | server RSS per connection, CPU ticks and context switches while idle (`--pid`) |
+//! | `churn` | K connect / `Hello` / `Say` / `Bye` cycles, some cut off abruptly | cycles per second; the server must still answer a `Ping` |
+//! | `suite` | starts each server, runs the scenarios round by round | one table of medians, ratios to the reference |
+//!
+//! # How it stays out of the way
+//!
+//! The load generator shares a 2-core machine with the server it measures,
+//! so it must cost much less per delivery than the server does. It works
+//! like `event_server` turned around ([`swarm`]): one thread, one
+//! [`sys::Poll`], every connection non-blocking; one shared 256 KiB read
+//! buffer, frames decoded *in place* into borrowed messages ([`wire`]) with
+//! no allocation per delivery; the clock read once per `read`, not once
+//! per frame. What a receiver must check costs a few array updates
+//! ([`order`], [`histogram`]).
+//!
+//! ```text
+//!        ┌────────────── loadgen: one thread ───────────────┐
+//!        │ Swarm: Poll + N non-blocking sockets              │
+//!        │   read ─► shared buffer ─► Incoming<'buf> ─► Handler (fanout, ...)
+//!        │                                    │ Stamp in the text: sender,
+//!        │                                    │ counter, send time
+//!        │   Handler ─► OrderCheck, Histogram, next Say ─► write
+//!        └───────────────────────────────────────────────────┘
+//!                         ▲   loopback TCP   │
+//!                         └──── server ◄─────┘
+//! ```
+//!
+//! # Running it
+//!
+//! ```text
+//! $ cargo build --release -p chat
+//! $ target/release/event_server --addr 127.0.0.1:7000 &
+//! $ target/release/loadgen fanout --addr 127.0.0.1:7000 --clients 100 --msgs 2000 --pid $!
+//! {"scenario":"fanout","clients":100,"msgs":2000,...,"deliveries_per_sec":...,"verified":true,...}
+//! $ bench/run.sh          # the whole suite against every server, 3 rounds
+//! ```
+//!
+//! Progress and errors go to standard error; standard output holds only
+//! the JSON line. The exit status is 0 when the run completed and verified,
+//! 1 otherwise, 2 for a bad command line.
+
+pub mod args;
+pub mod fanout;
+pub mod histogram;
+pub mod order;
+pub mod procfs;
+pub mod report;
+pub mod session;
+pub mod stamp;
+pub mod swarm;
+pub mod wire;
+
+use std::io;
+
+use args::Args;
+
+/// The usage text.
+pub const USAGE: &str = "\
+usage: loadgen SUBCOMMAND [--flag value ...]
+  fanout  --addr A --clients N --msgs M --size S --window W [--pid PID]
+          (defaults: 127.0.0.1:7878, 100, 200, 64, 16)
+";
+
+/// Runs `loadgen` with the arguments after the program name; returns the
+/// exit status.
+pub fn main_with_args(args: Vec<String>) -> i32 {
+    let Some((command, rest)) = args.split_first() else {
+        eprint!("{USAGE}");
+        return 2;
+    };
+    if command == "--help" || command == "-h" {
+        print!("{USAGE}");
+        return 0;
+    }
+    let outcome = Args::parse(rest.iter().cloned()).and_then(|mut args| {
+        let job = command_for(command, &mut args)?;
+        args.finish()?;
+        Ok(job)
+    });
+    let job = match outcome {
+        Ok(job) => job,
+        Err(e) => {
+            eprintln!("loadgen: {e}");
+            eprint!("{USAGE}");
+            return 2;
+        }
+    };
+    if let Err(e) = sys::rlimit::raise_nofile_limit() {
+        eprintln!("loadgen: cannot raise the open-file limit: {e}");
+    }
+    match job() {
+        Ok((line, ok)) => {
+            println!("{line}");
+            i32::from(!ok)
+        }
+        Err(e) => {
+            eprintln!("loadgen {command}: {e}");
+            1
+        }
+    }
+}
+
+/// A parsed subcommand, ready to run: the JSON line and whether it passed.
+type Job = Box<dyn FnOnce() -> io::Result<(String, bool)>>;
+
+fn command_for(command: &str, args: &mut Args) -> Result<Job, String> {
+    match command {
+        "fanout" => {
+            let mut opts = fanout::FanoutOpts::new(args.addr()?);
+            opts.clients = args.get("clients", opts.clients)?;
+            opts.msgs = args.get("msgs", opts.msgs)?;
+            opts.size = args.get("size", opts.size)?;
+            opts.window = args.get("window", opts.window)?;
+            opts.pid = args.get_opt("pid")?;
+            if opts.clients == 0 || opts.size == 0 || opts.size > crate::protocol::MAX_TEXT {
+                return Err("--clients must be positive and --size 1..=4096".into());
+            }
+            Ok(Box::new(move || {
+                let r = fanout::run(&opts)?;
+                Ok((report::to_json(&r), r.verified))
+            }))
+        }
+        other => Err(format!("unknown subcommand {other:?}")),
+    }
+}
