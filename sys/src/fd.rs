@@ -5,26 +5,29 @@ use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::time::Duration;
 
-/// Wraps a descriptor the kernel just returned.
+/// Wraps the result of a call that creates a descriptor, in the same
+/// expression as the call: `unsafe { owned(syscall!(socket(..))) }`. From
+/// then on the descriptor is closed on every path, errors and panics
+/// included.
 ///
 /// # Safety
 ///
-/// `fd` must be open and owned by nobody else, which is the case for the
-/// return value of a call that creates a descriptor (`socket`, `accept4`,
-/// `epoll_create1`, `kqueue`, `eventfd`, `signalfd`, `fcntl(F_DUPFD_CLOEXEC)`).
-pub(crate) unsafe fn owned(fd: RawFd) -> OwnedFd {
-    // SAFETY: the caller guarantees `fd` is open and unowned.
-    unsafe { OwnedFd::from_raw_fd(fd) }
+/// An `Ok` value must be open and owned by nobody else, which is the case
+/// for the return value of a call that creates a descriptor (`socket`,
+/// `accept4`, `epoll_create1`, `kqueue`, `eventfd`, `signalfd`,
+/// `fcntl(F_DUPFD_CLOEXEC)`).
+pub(crate) unsafe fn owned(res: io::Result<RawFd>) -> io::Result<OwnedFd> {
+    // SAFETY: the caller guarantees an `Ok` descriptor is open and unowned.
+    res.map(|fd| unsafe { OwnedFd::from_raw_fd(fd) })
 }
 
 /// `fcntl(F_DUPFD_CLOEXEC)`: a second descriptor for the same open file,
 /// closed on `exec`.
 pub(crate) fn dup_cloexec(fd: BorrowedFd<'_>) -> io::Result<OwnedFd> {
     // SAFETY: `fd` is borrowed, so open for the duration of the call;
-    // F_DUPFD_CLOEXEC takes an integer argument.
-    let new = syscall!(fcntl(fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 0))?;
-    // SAFETY: `new` was just created by fcntl and belongs to nobody else.
-    Ok(unsafe { owned(new) })
+    // F_DUPFD_CLOEXEC takes an integer argument and returns a new
+    // descriptor that belongs to nobody else (fcntl(2)).
+    unsafe { owned(syscall!(fcntl(fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 0))) }
 }
 
 /// Sets or clears `O_NONBLOCK`.

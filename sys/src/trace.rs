@@ -116,13 +116,38 @@ impl fmt::Display for Timeout {
     }
 }
 
-/// A system call's result as the trace prints it: `= 7` or `= ERROR (..)`.
+/// A value a traced system call returns: a count, or a new descriptor.
+pub(crate) trait Returned {
+    /// The number the C call returned.
+    fn returned(&self) -> i64;
+}
+
+impl Returned for i32 {
+    fn returned(&self) -> i64 {
+        (*self).into()
+    }
+}
+
+impl Returned for isize {
+    fn returned(&self) -> i64 {
+        *self as i64
+    }
+}
+
+impl Returned for std::os::fd::OwnedFd {
+    fn returned(&self) -> i64 {
+        std::os::fd::AsRawFd::as_raw_fd(self).into()
+    }
+}
+
+/// A system call's result as the trace prints it: `= 7`, or `= -1 (` the
+/// error `)`.
 pub(crate) struct Ret<'a, T>(pub(crate) &'a std::io::Result<T>);
 
-impl<T: fmt::Display> fmt::Display for Ret<'_, T> {
+impl<T: Returned> fmt::Display for Ret<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
-            Ok(v) => write!(f, "= {v}"),
+            Ok(v) => write!(f, "= {}", v.returned()),
             Err(e) => write!(f, "= -1 ({e})"),
         }
     }

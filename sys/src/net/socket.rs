@@ -29,15 +29,15 @@ mod os {
     /// `SOCK_CLOEXEC`, so a `fork` in another thread could leak the fd in
     /// the window between the calls.
     pub(super) fn socket(domain: libc::c_int, ty: libc::c_int) -> io::Result<OwnedFd> {
-        // SAFETY: socket takes three integers.
-        let res = syscall!(socket(domain, ty, 0));
+        // SAFETY: socket takes three integers and returns a new descriptor
+        // that belongs to nobody else (socket(2)).
+        let res = unsafe { owned(syscall!(socket(domain, ty, 0))) };
         trace!(
             "socket({}, SOCK_STREAM) {} (+ fcntl, SO_NOSIGPIPE)",
             family(domain),
             Ret(&res)
         );
-        // SAFETY: the fd was just created by socket and has no owner.
-        let fd = unsafe { owned(res?) };
+        let fd = res?;
         prepare(&fd)?;
         Ok(fd)
     }
@@ -48,11 +48,11 @@ mod os {
         len: *mut libc::socklen_t,
     ) -> io::Result<OwnedFd> {
         // SAFETY: `storage` and `len` point to a sockaddr_storage and its
-        // size, as the caller (`super::accept`) guarantees.
-        let res = syscall!(accept(fd.as_raw_fd(), storage, len));
+        // size, as the caller (`super::accept`) guarantees; accept returns
+        // a new descriptor that belongs to nobody else (accept(2)).
+        let res = unsafe { owned(syscall!(accept(fd.as_raw_fd(), storage, len))) };
         trace!("accept(fd={}) {}", fd.as_raw_fd(), Ret(&res));
-        // SAFETY: the fd was just created by accept and has no owner.
-        let new = unsafe { owned(res?) };
+        let new = res?;
         prepare(&new)?;
         Ok(new)
     }
@@ -79,15 +79,15 @@ mod os {
 
     pub(super) fn socket(domain: libc::c_int, ty: libc::c_int) -> io::Result<OwnedFd> {
         let ty = ty | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC;
-        // SAFETY: socket takes three integers.
-        let res = syscall!(socket(domain, ty, 0));
+        // SAFETY: socket takes three integers and returns a new descriptor
+        // that belongs to nobody else (socket(2)).
+        let res = unsafe { owned(syscall!(socket(domain, ty, 0))) };
         trace!(
             "socket({}, SOCK_STREAM|SOCK_NONBLOCK|SOCK_CLOEXEC) {}",
             family(domain),
             Ret(&res)
         );
-        // SAFETY: the fd was just created by socket and has no owner.
-        Ok(unsafe { owned(res?) })
+        res
     }
 
     pub(super) fn accept(
@@ -97,15 +97,15 @@ mod os {
     ) -> io::Result<OwnedFd> {
         let flags = libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC;
         // SAFETY: `storage` and `len` point to a sockaddr_storage and its
-        // size, as the caller (`super::accept`) guarantees.
-        let res = syscall!(accept4(fd.as_raw_fd(), storage, len, flags));
+        // size, as the caller (`super::accept`) guarantees; accept4 returns
+        // a new descriptor that belongs to nobody else (accept4(2)).
+        let res = unsafe { owned(syscall!(accept4(fd.as_raw_fd(), storage, len, flags))) };
         trace!(
             "accept4(fd={}, SOCK_NONBLOCK|SOCK_CLOEXEC) {}",
             fd.as_raw_fd(),
             Ret(&res)
         );
-        // SAFETY: the fd was just created by accept4 and has no owner.
-        Ok(unsafe { owned(res?) })
+        res
     }
 }
 

@@ -83,12 +83,11 @@ pub(crate) struct Selector {
 impl Selector {
     /// `epoll_create1(EPOLL_CLOEXEC)`.
     pub(crate) fn new() -> io::Result<Selector> {
-        // SAFETY: epoll_create1 takes only a flag word.
-        let res = syscall!(epoll_create1(libc::EPOLL_CLOEXEC));
+        // SAFETY: epoll_create1 takes only a flag word and returns a new
+        // descriptor that belongs to nobody else (epoll_create1(2)).
+        let res = unsafe { owned(syscall!(epoll_create1(libc::EPOLL_CLOEXEC))) };
         trace!("epoll_create1(EPOLL_CLOEXEC) {}", Ret(&res));
-        // SAFETY: the fd was just created by epoll_create1 and has no owner.
-        let ep = unsafe { owned(res?) };
-        Ok(Selector { ep })
+        Ok(Selector { ep: res? })
     }
 
     /// A second handle to the same epoll instance (same registrations).
@@ -305,11 +304,11 @@ pub(crate) struct Waker {
 impl Waker {
     /// `eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)`, registered edge-triggered.
     pub(crate) fn new(selector: &Selector, token: Token) -> io::Result<Waker> {
-        // SAFETY: eventfd takes an initial value and flags.
-        let res = syscall!(eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK));
+        // SAFETY: eventfd takes an initial value and flags and returns a new
+        // descriptor that belongs to nobody else (eventfd(2)).
+        let res = unsafe { owned(syscall!(eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK))) };
         trace!("eventfd(0, EFD_CLOEXEC|EFD_NONBLOCK) {}", Ret(&res));
-        // SAFETY: the fd was just created by eventfd and has no owner.
-        let fd = unsafe { owned(res?) };
+        let fd = res?;
         selector.register(fd.as_raw_fd(), token, Interest::READABLE, Trigger::Edge)?;
         Ok(Waker { fd })
     }
@@ -379,15 +378,15 @@ impl Signals {
         // SAFETY: `set` is a valid sigset_t; a null old-set pointer is allowed.
         let res = unsafe { libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) };
         crate::syscall::check_errno(res)?;
-        // SAFETY: -1 asks for a new fd; `set` is valid; flags are documented.
-        let res = syscall!(signalfd(-1, &set, libc::SFD_NONBLOCK | libc::SFD_CLOEXEC));
+        let flags = libc::SFD_NONBLOCK | libc::SFD_CLOEXEC;
+        // SAFETY: -1 asks for a new descriptor, which belongs to nobody
+        // else; `set` is a valid sigset_t (signalfd(2)).
+        let res = unsafe { owned(syscall!(signalfd(-1, &set, flags))) };
         trace!(
             "signalfd(-1, {signals:?}, SFD_NONBLOCK|SFD_CLOEXEC) {}",
             Ret(&res)
         );
-        // SAFETY: the fd was just created by signalfd and has no owner.
-        let fd = unsafe { owned(res?) };
-        Ok(Signals { fd })
+        Ok(Signals { fd: res? })
     }
 
     /// Reads one pending signal, or `None` when none is pending.

@@ -241,11 +241,11 @@ fn trigger_flags(trigger: Trigger) -> KFlags {
 /// A new kqueue, close-on-exec (with `fcntl`: `kqueue1`/`kqueuex` are not
 /// on every BSD).
 fn new_kqueue() -> io::Result<OwnedFd> {
-    // SAFETY: kqueue takes no arguments.
-    let res = syscall!(kqueue());
+    // SAFETY: kqueue takes no arguments and returns a new descriptor that
+    // belongs to nobody else (kqueue(2)).
+    let res = unsafe { owned(syscall!(kqueue())) };
     trace!("kqueue() {}", Ret(&res));
-    // SAFETY: the fd was just created by kqueue and has no owner.
-    let kq = unsafe { owned(res?) };
+    let kq = res?;
     set_cloexec(kq.as_fd())?;
     Ok(kq)
 }
