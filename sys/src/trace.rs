@@ -7,7 +7,7 @@
 //! ```text
 //! sys: epoll_create1(EPOLL_CLOEXEC) = 3
 //! sys: epoll_ctl(ADD, fd=4, EPOLLIN|EPOLLRDHUP|EPOLLET, token=0) = 0
-//! sys: epoll_wait(epfd=3, max=1024, timeout=-1ms) = 1
+//! sys: epoll_wait(epfd=3, max=1024, timeout=forever) = 1
 //! sys:   -> token=0 EPOLLIN
 //! ```
 //!
@@ -48,9 +48,14 @@ fn init() -> bool {
 }
 
 /// Writes one trace line. Only called after [`enabled`] said yes.
+///
+/// A failed write (standard error closed, or a pipe whose reader is gone)
+/// is ignored: tracing must never turn into a panic, which `eprintln!`
+/// would be.
 #[cold]
 pub(crate) fn emit(args: fmt::Arguments<'_>) {
-    eprintln!("sys: {args}");
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "sys: {args}");
 }
 
 /// `trace!("epoll_ctl({}, ...)", ...)`: formats only when tracing is on.
@@ -68,7 +73,7 @@ pub(crate) type FlagTable = &'static [(u64, &'static str)];
 /// Displays `bits` as `NAME|NAME|0x...` using `table`.
 ///
 /// Bits that the table does not name are printed in hexadecimal at the end,
-/// so nothing the kernel said is hidden. Zero prints as `0`.
+/// so nothing the kernel said is hidden. Zero prints as `0x0`.
 pub(crate) struct Flags {
     pub(crate) bits: u64,
     pub(crate) table: FlagTable,
