@@ -110,8 +110,13 @@ pub trait SerializeStruct {
     fn serialize_field<T>(&mut self, key: &'static str, value: &T) -> Result<(), Self::Error>
     where
         T: ?Sized + Serialize;
-    /// Tells the format a field was skipped (`#[serdy(skip)]`); does nothing
-    /// by default.
+    /// Tells the format that this value leaves out the field `key`, for
+    /// formats that keep a slot per field. Does nothing by default.
+    ///
+    /// Only hand-written impls call it: serde's derive does for fields
+    /// skipped conditionally (`skip_serializing_if`), which serdy lacks, and
+    /// a `#[serdy(skip)]` field is left out of the struct altogether (not
+    /// counted in `len`, never mentioned).
     fn skip_field(&mut self, key: &'static str) -> Result<(), Self::Error> {
         let _ = key;
         Ok(())
@@ -131,7 +136,8 @@ pub trait SerializeStructVariant {
     fn serialize_field<T>(&mut self, key: &'static str, value: &T) -> Result<(), Self::Error>
     where
         T: ?Sized + Serialize;
-    /// Tells the format a field was skipped; does nothing by default.
+    /// Tells the format that this value leaves out the field `key`; see
+    /// [`SerializeStruct::skip_field`]. Does nothing by default.
     fn skip_field(&mut self, key: &'static str) -> Result<(), Self::Error> {
         let _ = key;
         Ok(())
