@@ -4,10 +4,11 @@ use super::{value, Deserializer, Error};
 
 /// Converts a value into a [`Deserializer`] that yields just that value.
 ///
-/// Formats use it for enums: a binary format reads the variant index as a
-/// `u32` and lets the derived variant identifier deserialize itself from
-/// `index.into_deserializer()`; a text format does the same with the
-/// variant name as a `&str`.
+/// A format can use it for enums: having read the variant index as a
+/// `u32`, it lets the derived variant identifier deserialize itself from
+/// `index.into_deserializer()`; a text format can do the same with the
+/// variant name as a `&str`. (The chat's formats hand over the index or
+/// name through small deserializers of their own, tuned for speed.)
 ///
 /// ```
 /// use serdy::de::{Deserialize, IntoDeserializer};

@@ -1,9 +1,9 @@
 //! Deserializers that hold a single plain value, and a simple error type.
 //!
 //! [`IntoDeserializer`] turns a `u32`, a `&str`, ... into one of these. A
-//! format uses them to hand an enum's variant index or name to the derived
-//! variant identifier; tests use them to drive a `Deserialize` impl without a
-//! format.
+//! format can use them to hand an enum's variant index or name to the
+//! derived variant identifier; tests use them to drive a `Deserialize` impl
+//! without a format.
 //!
 //! ```
 //! use serdy::de::{Deserialize, IntoDeserializer};
