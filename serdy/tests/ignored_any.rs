@@ -52,3 +52,70 @@ fn ignores_enum_variants_with_content() {
         Token::U8(1),
     ]);
 }
+
+#[test]
+fn ignores_enum_variants_of_every_kind() {
+    ignore(&[Token::UnitVariant {
+        name: "E",
+        index: 1,
+        variant: "B",
+    }]);
+    ignore(&[
+        Token::TupleVariant {
+            name: "E",
+            index: 2,
+            variant: "C",
+            len: 2,
+        },
+        Token::U8(1),
+        Token::Str("x"),
+        Token::TupleVariantEnd,
+    ]);
+    ignore(&[
+        Token::StructVariant {
+            name: "E",
+            index: 3,
+            variant: "D",
+            len: 1,
+        },
+        Token::Str("f"),
+        Token::UnitVariant {
+            name: "E",
+            index: 1,
+            variant: "B",
+        },
+        Token::StructVariantEnd,
+    ]);
+}
+
+#[test]
+fn an_unknown_field_holding_a_variant_is_skipped() {
+    #[derive(serdy::Deserialize, Debug, PartialEq)]
+    struct Hello {
+        version: u32,
+    }
+    let tokens = [
+        Token::Struct {
+            name: "Hello",
+            len: 2,
+        },
+        Token::Str("mood"),
+        Token::UnitVariant {
+            name: "Mood",
+            index: 0,
+            variant: "Calm",
+        },
+        Token::Str("version"),
+        Token::U32(1),
+        Token::StructEnd,
+    ];
+    let mut de = TokenDeserializer::new(&tokens);
+    assert_eq!(Hello::deserialize(&mut de), Ok(Hello { version: 1 }));
+    assert!(de.remaining().is_empty());
+}
+
+#[test]
+fn a_stray_end_token_is_still_an_error() {
+    let mut de = TokenDeserializer::new(&[Token::SeqEnd]);
+    assert!(IgnoredAny::deserialize(&mut de).is_err());
+}

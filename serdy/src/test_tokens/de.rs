@@ -3,8 +3,8 @@
 use super::{Error, Token};
 use crate::de::value::{BorrowedStrDeserializer, U32Deserializer};
 use crate::de::{
-    self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, Unexpected,
-    VariantAccess, Visitor,
+    self, Deserialize, DeserializeSeed, Deserializer, EnumAccess, IgnoredAny, MapAccess, SeqAccess,
+    Unexpected, VariantAccess, Visitor,
 };
 
 /// A self-describing [`Deserializer`] whose input is a list of [`Token`]s.
@@ -238,6 +238,32 @@ impl<'de> Deserializer<'de> for &mut TokenDeserializer<'de> {
         }
     }
 
+    /// Skips the next value whatever it is, then calls `visit_unit`, as
+    /// serde_json does. Variants are skipped here by their token: through
+    /// `visit_enum`, `IgnoredAny` can only ask for a newtype variant's
+    /// content, which a unit, tuple or struct variant token does not have.
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.peek() {
+            Some(Token::UnitVariant { .. }) => self.position += 1,
+            Some(Token::NewtypeVariant { .. }) => {
+                self.position += 1;
+                IgnoredAny::deserialize(&mut *self)?;
+            }
+            Some(Token::TupleVariant { len, .. }) => {
+                self.position += 1;
+                self.visit_seq_until(Some(len), Token::TupleVariantEnd, IgnoredAny)?;
+            }
+            Some(Token::StructVariant { len, .. }) => {
+                self.position += 1;
+                self.visit_map_until(Some(len), Token::StructVariantEnd, IgnoredAny)?;
+            }
+            _ => {
+                self.deserialize_any(IgnoredAny)?;
+            }
+        }
+        visitor.visit_unit()
+    }
+
     fn is_human_readable(&self) -> bool {
         self.human_readable
     }
@@ -245,7 +271,7 @@ impl<'de> Deserializer<'de> for &mut TokenDeserializer<'de> {
     forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
         bytes byte_buf unit unit_struct seq tuple tuple_struct map struct
-        identifier ignored_any
+        identifier
     }
 }
 
