@@ -5,6 +5,18 @@ use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::time::Duration;
 
+use crate::trace::{FlagTable, Flags, Ret, Timeout};
+
+/// The names of the `poll(2)` event bits, for the trace.
+const POLL_FLAGS: FlagTable = &[
+    (libc::POLLIN as u16 as u64, "POLLIN"),
+    (libc::POLLPRI as u16 as u64, "POLLPRI"),
+    (libc::POLLOUT as u16 as u64, "POLLOUT"),
+    (libc::POLLERR as u16 as u64, "POLLERR"),
+    (libc::POLLHUP as u16 as u64, "POLLHUP"),
+    (libc::POLLNVAL as u16 as u64, "POLLNVAL"),
+];
+
 /// Wraps the result of a call that creates a descriptor, in the same
 /// expression as the call: `unsafe { owned(syscall!(socket(..))) }`. From
 /// then on the descriptor is closed on every path, errors and panics
@@ -75,7 +87,22 @@ pub(crate) fn poll_one(
             revents: 0,
         };
         // SAFETY: `pfd` is one valid pollfd and we pass a count of 1.
-        match syscall!(poll(&mut pfd, 1, ms)) {
+        let res = syscall!(poll(&mut pfd, 1, ms));
+        trace!(
+            "poll(fd={}, {}, timeout={}) {} (revents {})",
+            pfd.fd,
+            Flags {
+                bits: events as u16 as u64,
+                table: POLL_FLAGS
+            },
+            Timeout((ms >= 0).then(|| Duration::from_millis(ms as u64))),
+            Ret(&res),
+            Flags {
+                bits: pfd.revents as u16 as u64,
+                table: POLL_FLAGS
+            },
+        );
+        match res {
             Ok(0) => return Ok(0),
             Ok(_) => return Ok(pfd.revents),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,

@@ -109,6 +109,26 @@ impl fmt::Debug for Flags {
     }
 }
 
+/// The signals this crate handles, by name (others as their number).
+pub(crate) struct Sig(pub(crate) libc::c_int);
+
+impl fmt::Display for Sig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            libc::SIGINT => f.write_str("SIGINT"),
+            libc::SIGTERM => f.write_str("SIGTERM"),
+            libc::SIGHUP => f.write_str("SIGHUP"),
+            n => write!(f, "signal {n}"),
+        }
+    }
+}
+
+impl fmt::Debug for Sig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
 /// `Option<Duration>` as the trace prints timeouts.
 pub(crate) struct Timeout(pub(crate) Option<std::time::Duration>);
 

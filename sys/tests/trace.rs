@@ -8,6 +8,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use sys::net::{TcpListener, TcpStream};
+use sys::signal::{Signal, Signals};
 use sys::{Events, Interest, Poll, Token, Waker};
 
 const CHILD: &str = "SYS_TRACE_TEST_CHILD";
@@ -39,12 +40,19 @@ fn trace_prints_each_call_with_flags_by_name() {
             "eventfd write(fd=",
             "accept4(fd=",
             "epoll_ctl(DEL, fd=",
+            "POLLOUT, timeout=forever) = 1 (revents POLLOUT)",
+            "signalfd(-1, [SIGHUP], SFD_NONBLOCK|SFD_CLOEXEC) = ",
+            "signalfd read(fd=",
         ]
     } else {
         &[
             "sys: kqueue() = ",
             "EVFILT_READ EV_ADD|EV_ENABLE|EV_CLEAR|EV_RECEIPT",
             "udata=42",
+            "fflags=NOTE_TRIGGER",
+            "POLLOUT, timeout=forever) = 1 (revents POLLOUT)",
+            "ident=1 EVFILT_SIGNAL EV_ADD|EV_RECEIPT",
+            "kevent(signal kq=",
         ]
     };
     for needle in expected {
@@ -73,4 +81,12 @@ fn child_work() {
     listener.accept().unwrap();
     client.flush().unwrap();
     poll.registry().deregister(&mut listener).unwrap();
+
+    // A blocking connect waits in poll(2).
+    let _blocking = TcpStream::connect_blocking(listener.local_addr().unwrap()).unwrap();
+
+    // Creating a signal source and finding nothing pending. (SIGHUP is
+    // blocked in this thread only on Linux; nobody sends it.)
+    let mut signals = Signals::new(&[Signal::Hangup]).unwrap();
+    assert_eq!(signals.receive().unwrap(), None);
 }

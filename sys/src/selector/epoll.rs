@@ -19,7 +19,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::time::Duration;
 
 use crate::fd::{dup_cloexec, millis_rounded_up, owned, poll_one};
-use crate::trace::{FlagTable, Flags, Ret, Timeout};
+use crate::trace::{FlagTable, Flags, Ret, Sig, Timeout};
 use crate::{Interest, Token, Trigger};
 
 /// The event record the kernel fills in `epoll_wait`.
@@ -382,8 +382,9 @@ impl Signals {
         // SAFETY: -1 asks for a new descriptor, which belongs to nobody
         // else; `set` is a valid sigset_t (signalfd(2)).
         let res = unsafe { owned(syscall!(signalfd(-1, &set, flags))) };
+        let names: Vec<Sig> = signals.iter().map(|&s| Sig(s)).collect();
         trace!(
-            "signalfd(-1, {signals:?}, SFD_NONBLOCK|SFD_CLOEXEC) {}",
+            "signalfd(-1, {names:?}, SFD_NONBLOCK|SFD_CLOEXEC) {}",
             Ret(&res)
         );
         Ok(Signals { fd: res? })
@@ -396,11 +397,12 @@ impl Signals {
         loop {
             // SAFETY: `info` has room for one signalfd_siginfo, the size we pass.
             let res = syscall!(read(self.fd.as_raw_fd(), info.as_mut_ptr().cast(), size));
+            trace!("signalfd read(fd={}) {}", self.fd.as_raw_fd(), Ret(&res));
             match res {
                 Ok(n) if n as usize == size => {
                     // SAFETY: the kernel filled the whole record (n == size).
                     let signo = unsafe { info.assume_init() }.ssi_signo as libc::c_int;
-                    trace!("signalfd read(fd={}) = signal {signo}", self.fd.as_raw_fd());
+                    trace!("  -> {}", Sig(signo));
                     return Ok(Some(signo));
                 }
                 Ok(n) => {

@@ -71,7 +71,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crate::fd::{dup_cloexec, owned, set_cloexec};
-use crate::trace::{FlagTable, Flags, Ret, Timeout};
+use crate::trace::{FlagTable, Flags, Ret, Sig, Timeout};
 use crate::{Interest, Token, Trigger};
 
 /// `kevent.filter`.
@@ -112,6 +112,23 @@ pub(crate) const EVENT_FLAGS: FlagTable = &[
     (libc::EV_EOF as u64, "EV_EOF"),
 ];
 
+/// The names of the bits of `kevent.fflags` for `EVFILT_USER` (for the
+/// socket filters, `fflags` holds an error number and prints in hex).
+const USER_FFLAGS: FlagTable = &[(libc::NOTE_TRIGGER as u64, "NOTE_TRIGGER")];
+
+/// `kevent.fflags`, named where the filter gives its bits names.
+fn fflags(ev: &RawEvent) -> Flags {
+    let filter = ev.filter;
+    Flags {
+        bits: ev.fflags as u64,
+        table: if filter == libc::EVFILT_USER {
+            USER_FFLAGS
+        } else {
+            &[]
+        },
+    }
+}
+
 /// The filters this crate uses, by name.
 fn filter_name(filter: Filter) -> &'static str {
     match filter {
@@ -146,14 +163,14 @@ impl std::fmt::Display for Show<'_> {
         let ev = *self.0;
         write!(
             f,
-            "{{ident={} {} {} fflags={:#x} data={} udata={}}}",
+            "{{ident={} {} {} fflags={} data={} udata={}}}",
             ev.ident as usize,
             filter_name(ev.filter),
             Flags {
                 bits: ev.flags as u64,
                 table: EVENT_FLAGS
             },
-            ev.fflags as u32,
+            fflags(&ev),
             ev.data as i64,
             ev.udata as usize,
         )
@@ -411,7 +428,7 @@ impl AsRawFd for Selector {
 pub(crate) mod event {
     use std::fmt;
 
-    use super::{filter_name, RawEvent, EVENT_FLAGS};
+    use super::{fflags, filter_name, RawEvent, EVENT_FLAGS};
     use crate::trace::Flags;
     use crate::Token;
 
@@ -466,7 +483,7 @@ pub(crate) mod event {
                     table: EVENT_FLAGS,
                 },
             )
-            .field("fflags", &format_args!("{:#x}", ev.fflags as u32))
+            .field("fflags", &fflags(&ev))
             .field("data", &(ev.data as i64))
             .field("udata", &(ev.udata as usize))
             .finish()
@@ -602,13 +619,20 @@ impl Signals {
                 1,
                 ts_ptr
             ));
+            trace!(
+                "kevent(signal kq={}, max=1, timeout={}) {}",
+                self.kq.as_raw_fd(),
+                Timeout(timeout),
+                Ret(&res)
+            );
             match res {
                 Ok(0) => return Ok(None),
                 Ok(_) => {
                     // SAFETY: the kernel filled the one record.
                     let ev = unsafe { ev.assume_init() };
-                    trace!("kevent(signal kq={}) -> {}", self.kq.as_raw_fd(), Show(&ev));
-                    return Ok(Some(ev.ident as libc::c_int));
+                    let signo = ev.ident as libc::c_int;
+                    trace!("  -> {} {}", Sig(signo), Show(&ev));
+                    return Ok(Some(signo));
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
