@@ -130,25 +130,22 @@ type Rich = (
     Box<Option<u128>>,
 );
 
-#[test]
-fn random_tokens_never_panic() {
-    let seed = env_or("SERDY_SEED", 0x5e7d_1e5e);
+/// Runs `decode` on `SERDY_CASES` token streams that `fill` draws from a
+/// PRNG seeded with `SERDY_SEED` (or `default_seed`); a panic fails the
+/// test with the seed, the case and its tokens.
+fn run_cases(
+    default_seed: u64,
+    mut fill: impl FnMut(&mut Rng, u64, &mut Vec<Token>),
+    decode: fn(&[Token]),
+) {
+    let seed = env_or("SERDY_SEED", default_seed);
     let cases = env_or("SERDY_CASES", 20_000);
     let mut rng = Rng::new(seed);
     let mut tokens = Vec::new();
     for case in 0..cases {
         tokens.clear();
-        let len = 1 + rng.below(24);
-        tokens.extend((0..len).map(|_| PALETTE[rng.below(PALETTE.len())]));
-        let outcome = std::panic::catch_unwind(|| {
-            try_decode::<Rich>(&tokens);
-            try_decode::<Duration>(&tokens);
-            try_decode::<Result<String, Vec<u8>>>(&tokens);
-            try_decode::<(u8, i16, Option<&str>)>(&tokens);
-            try_decode::<&[u8]>(&tokens);
-            try_decode::<[String; 3]>(&tokens);
-            try_decode::<IgnoredAny>(&tokens);
-        });
+        fill(&mut rng, case, &mut tokens);
+        let outcome = std::panic::catch_unwind(|| decode(&tokens));
         assert!(
             outcome.is_ok(),
             "panic at case {} of seed {:#x}: {:?}",
@@ -157,6 +154,28 @@ fn random_tokens_never_panic() {
             tokens
         );
     }
+}
+
+fn decode_std(tokens: &[Token]) {
+    try_decode::<Rich>(tokens);
+    try_decode::<Duration>(tokens);
+    try_decode::<Result<String, Vec<u8>>>(tokens);
+    try_decode::<(u8, i16, Option<&str>)>(tokens);
+    try_decode::<&[u8]>(tokens);
+    try_decode::<[String; 3]>(tokens);
+    try_decode::<IgnoredAny>(tokens);
+}
+
+#[test]
+fn random_tokens_never_panic() {
+    run_cases(
+        0x5e7d_1e5e,
+        |rng, _, tokens| {
+            let len = 1 + rng.below(24);
+            tokens.extend((0..len).map(|_| PALETTE[rng.below(PALETTE.len())]));
+        },
+        decode_std,
+    );
 }
 
 // Derived impls: one type per shape, with every attribute.
@@ -331,43 +350,34 @@ fn any_token(rng: &mut Rng) -> Token {
 
 #[test]
 fn derived_impls_never_panic() {
-    let seed = env_or("SERDY_SEED", 0xde71_7ed5);
-    let cases = env_or("SERDY_CASES", 20_000);
-    let mut rng = Rng::new(seed);
-    let mut tokens = Vec::new();
-    for case in 0..cases {
-        tokens.clear();
-        if case % 2 == 0 {
-            // Random streams.
-            let len = 1 + rng.below(24);
-            tokens.extend((0..len).map(|_| any_token(&mut rng)));
-        } else {
+    run_cases(
+        0xde71_7ed5,
+        |rng, case, tokens| {
+            if case % 2 == 0 {
+                // Random streams.
+                let len = 1 + rng.below(24);
+                tokens.extend((0..len).map(|_| any_token(rng)));
+                return;
+            }
             // A valid message with one to three tokens replaced, inserted
             // or removed.
             tokens.extend_from_slice(MESSAGE);
             for _ in 0..1 + rng.below(3) {
                 let at = rng.below(tokens.len());
                 match rng.below(3) {
-                    0 => tokens[at] = any_token(&mut rng),
-                    1 => tokens.insert(at, any_token(&mut rng)),
+                    0 => tokens[at] = any_token(rng),
+                    1 => tokens.insert(at, any_token(rng)),
                     _ => {
                         tokens.remove(at);
                     }
                 }
                 if tokens.is_empty() {
-                    tokens.push(any_token(&mut rng));
+                    tokens.push(any_token(rng));
                 }
             }
-        }
-        let outcome = std::panic::catch_unwind(|| decode_derived(&tokens));
-        assert!(
-            outcome.is_ok(),
-            "panic at case {} of seed {:#x}: {:?}",
-            case,
-            seed,
-            tokens
-        );
-    }
+        },
+        decode_derived,
+    );
 }
 
 #[test]
