@@ -2,7 +2,11 @@
 //! for the waker and `EVFILT_SIGNAL` for signals.
 //!
 //! Everything here has a counterpart of the same name, in the same order,
-//! in `epoll.rs`; read the two side by side.
+//! in `epoll.rs`; read the two side by side. Where the shapes differ, the
+//! helpers say so: kqueue's `trigger_flags` + `add_changes` +
+//! `delete_changes` build what epoll's `interest_flags` builds, and the free
+//! function `apply` (also used on the waker's and the signal source's
+//! kqueues) does what epoll's `Selector::ctl` does.
 //!
 //! * [`Selector`]: one kqueue. A registration is a *knote*, keyed by
 //!   `(ident, filter)`: readable and writable interest in one fd are two
@@ -228,6 +232,11 @@ fn apply(
         Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(()),
         Err(e) => return Err(e),
     };
+    // Receipts come back in changelist order, one per change (FreeBSD's
+    // kqueue_register loop, xnu's kevent_register loop). They are matched to
+    // their change by position, not by their own `flags`: FreeBSD
+    // overwrites a receipt's flags with plain `EV_ERROR`, so a receipt alone
+    // does not say whether it answered an `EV_ADD` or an `EV_DELETE`.
     for (i, receipt) in receipts.iter().take(n.min(changes.len())).enumerate() {
         // SAFETY: the kernel wrote the first `n` receipts.
         let receipt = unsafe { receipt.assume_init() };
@@ -255,8 +264,41 @@ fn trigger_flags(trigger: Trigger) -> KFlags {
     }
 }
 
+/// Writes the `EV_ADD` records for `interest` into `out`; returns how many.
+fn add_changes(
+    out: &mut [RawEvent],
+    fd: RawFd,
+    token: Token,
+    interest: Interest,
+    trigger: Trigger,
+) -> usize {
+    let flags = libc::EV_ADD | libc::EV_ENABLE | libc::EV_RECEIPT | trigger_flags(trigger);
+    let mut n = 0;
+    if interest.is_readable() {
+        out[n] = kevent(fd as usize, libc::EVFILT_READ, flags, 0, token.0);
+        n += 1;
+    }
+    if interest.is_writable() {
+        out[n] = kevent(fd as usize, libc::EVFILT_WRITE, flags, 0, token.0);
+        n += 1;
+    }
+    n
+}
+
+/// The `EV_DELETE` records for both of `fd`'s knotes (one of them may not
+/// exist: `expected` ignores its `ENOENT`).
+fn delete_changes(fd: RawFd) -> [RawEvent; 2] {
+    let flags = libc::EV_DELETE | libc::EV_RECEIPT;
+    [
+        kevent(fd as usize, libc::EVFILT_READ, flags, 0, 0),
+        kevent(fd as usize, libc::EVFILT_WRITE, flags, 0, 0),
+    ]
+}
+
 /// A new kqueue, close-on-exec (with `fcntl`: `kqueue1`/`kqueuex` are not
-/// on every BSD).
+/// on every BSD). The window between the two calls matters less than for
+/// a socket: a kqueue is not inherited by a `fork`ed child (kqueue(2)), so
+/// only an `exec` in another thread without a fork could carry it over.
 fn new_kqueue() -> io::Result<OwnedFd> {
     // SAFETY: kqueue takes no arguments and returns a new descriptor that
     // belongs to nobody else (kqueue(2)).
@@ -308,43 +350,14 @@ impl Selector {
         trigger: Trigger,
     ) -> io::Result<()> {
         let mut changes = [kevent(0, 0, 0, 0, 0); 4];
-        changes[0] = kevent(
-            fd as usize,
-            libc::EVFILT_READ,
-            libc::EV_DELETE | libc::EV_RECEIPT,
-            0,
-            0,
-        );
-        changes[1] = kevent(
-            fd as usize,
-            libc::EVFILT_WRITE,
-            libc::EV_DELETE | libc::EV_RECEIPT,
-            0,
-            0,
-        );
+        changes[..2].copy_from_slice(&delete_changes(fd));
         let n = add_changes(&mut changes[2..], fd, token, interest, trigger);
         apply(self.kq.as_fd(), &changes[..2 + n], expected)
     }
 
     /// `EV_DELETE` both knotes (a missing one is fine).
     pub(crate) fn deregister(&self, fd: RawFd) -> io::Result<()> {
-        let changes = [
-            kevent(
-                fd as usize,
-                libc::EVFILT_READ,
-                libc::EV_DELETE | libc::EV_RECEIPT,
-                0,
-                0,
-            ),
-            kevent(
-                fd as usize,
-                libc::EVFILT_WRITE,
-                libc::EV_DELETE | libc::EV_RECEIPT,
-                0,
-                0,
-            ),
-        ];
-        apply(self.kq.as_fd(), &changes, expected)
+        apply(self.kq.as_fd(), &delete_changes(fd), expected)
     }
 
     /// `kevent` with an empty changelist: fills `events` (up to its
@@ -395,27 +408,6 @@ impl Selector {
             Err(e) => Err(e),
         }
     }
-}
-
-/// Writes the `EV_ADD` records for `interest` into `out`; returns how many.
-fn add_changes(
-    out: &mut [RawEvent],
-    fd: RawFd,
-    token: Token,
-    interest: Interest,
-    trigger: Trigger,
-) -> usize {
-    let flags = libc::EV_ADD | libc::EV_ENABLE | libc::EV_RECEIPT | trigger_flags(trigger);
-    let mut n = 0;
-    if interest.is_readable() {
-        out[n] = kevent(fd as usize, libc::EVFILT_READ, flags, 0, token.0);
-        n += 1;
-    }
-    if interest.is_writable() {
-        out[n] = kevent(fd as usize, libc::EVFILT_WRITE, flags, 0, token.0);
-        n += 1;
-    }
-    n
 }
 
 impl AsRawFd for Selector {
