@@ -51,8 +51,11 @@
 //! 1 otherwise, 2 for a bad command line.
 
 pub mod args;
+pub mod churn;
 pub mod fanout;
 pub mod histogram;
+pub mod idle;
+pub mod latency;
 pub mod order;
 pub mod procfs;
 pub mod report;
@@ -70,6 +73,12 @@ pub const USAGE: &str = "\
 usage: loadgen SUBCOMMAND [--flag value ...]
   fanout  --addr A --clients N --msgs M --size S --window W [--pid PID]
           (defaults: 127.0.0.1:7878, 100, 200, 64, 16)
+  latency --addr A --clients N --rate R --seconds T --size S
+          (defaults: 127.0.0.1:7878, 100, 20000, 5, 64)
+  idle    --addr A --clients N --seconds T --pid PID [--lobby stay|leave]
+          (defaults: 127.0.0.1:7878, 1000, 5, -, stay)
+  churn   --addr A --conns K --concurrency C --abrupt-every E
+          (defaults: 127.0.0.1:7878, 2000, 32, 8)
 ";
 
 /// Runs `loadgen` with the arguments after the program name; returns the
@@ -129,6 +138,55 @@ fn command_for(command: &str, args: &mut Args) -> Result<Job, String> {
             Ok(Box::new(move || {
                 let r = fanout::run(&opts)?;
                 Ok((report::to_json(&r), r.verified))
+            }))
+        }
+        "latency" => {
+            let mut opts = latency::LatencyOpts::new(args.addr()?);
+            opts.clients = args.get("clients", opts.clients)?;
+            opts.rate = args.get("rate", opts.rate)?;
+            opts.seconds = args.get("seconds", opts.seconds)?;
+            opts.size = args.get("size", opts.size)?;
+            if opts.clients == 0 || opts.size == 0 || opts.size > crate::protocol::MAX_TEXT {
+                return Err("--clients must be positive and --size 1..=4096".into());
+            }
+            Ok(Box::new(move || {
+                let r = latency::run(&opts)?;
+                Ok((report::to_json(&r), r.verified))
+            }))
+        }
+        "idle" => {
+            let addr = args.addr()?;
+            let clients = args.get("clients", 1000)?;
+            let seconds = args.get("seconds", 5.0)?;
+            let pid = args
+                .get_opt("pid")?
+                .ok_or("idle needs --pid PID (the server's process id)")?;
+            let lobby = match args.get("lobby", "stay".to_string())?.as_str() {
+                "stay" => session::Lobby::Stay,
+                "leave" => session::Lobby::Leave,
+                other => return Err(format!("--lobby is stay or leave, not {other:?}")),
+            };
+            let opts = idle::IdleOpts {
+                addr,
+                clients,
+                seconds,
+                pid,
+                lobby,
+            };
+            Ok(Box::new(move || {
+                let r = idle::run(&opts)?;
+                Ok((report::to_json(&r), true))
+            }))
+        }
+        "churn" => {
+            let mut opts = churn::ChurnOpts::new(args.addr()?);
+            opts.conns = args.get("conns", opts.conns)?;
+            opts.concurrency = args.get("concurrency", opts.concurrency)?;
+            opts.abrupt_every = args.get("abrupt-every", opts.abrupt_every)?;
+            Ok(Box::new(move || {
+                let r = churn::run(&opts)?;
+                let ok = r.error.is_none() && r.ping_ok;
+                Ok((report::to_json(&r), ok))
             }))
         }
         other => Err(format!("unknown subcommand {other:?}")),

@@ -1,0 +1,216 @@
+//! `latency`: N clients in `lobby`, a fixed aggregate rate of `Say`s, the
+//! latency of every delivery.
+//!
+//! Unlike [`fanout`](super::fanout), which pushes as fast as the window
+//! allows and so measures throughput (its latency is mostly queueing: W·N
+//! messages in the air), this scenario offers a steady load well below
+//! saturation and asks how long a delivery takes at that load:
+//!
+//! ```text
+//!   time ──►  |  1 ms  |  1 ms  |  1 ms  |   R = 20 000/s: 20 Says per ms,
+//!   senders:   0..19    20..39   40..59      round-robin over the N clients
+//!   each Say reaches all N members: N·R deliveries per second
+//! ```
+//!
+//! Sends are paced on the poll's millisecond timeout: at each wake-up every
+//! `Say` that is due is written (the send time in its [`Stamp`] is the
+//! moment it is written). After T seconds the run stops sending, waits for
+//! the last deliveries, and verifies the order like `fanout`.
+
+use std::io;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use serdy::{Deserialize, Serialize};
+
+use super::histogram::Histogram;
+use super::order::OrderCheck;
+use super::report::{round2, Latency};
+use super::session::{self, refused, Lobby};
+use super::stamp::Stamp;
+use super::swarm::{Handler, Next, Swarm};
+use super::wire::{Incoming, Request};
+use crate::protocol::LOBBY;
+
+/// The settings of a latency run.
+#[derive(Debug, Clone)]
+pub struct LatencyOpts {
+    /// Server address.
+    pub addr: SocketAddr,
+    /// N: clients.
+    pub clients: usize,
+    /// R: `Say`s per second, all clients together.
+    pub rate: u32,
+    /// T: how long to send.
+    pub seconds: f64,
+    /// S: text size.
+    pub size: usize,
+}
+
+impl LatencyOpts {
+    /// Defaults: N=100, R=20 000, T=5 s, S=64.
+    pub fn new(addr: SocketAddr) -> LatencyOpts {
+        LatencyOpts {
+            addr,
+            clients: 100,
+            rate: 20_000,
+            seconds: 5.0,
+            size: 64,
+        }
+    }
+}
+
+/// The result line of `latency`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LatencyReport {
+    /// Always `"latency"`.
+    pub scenario: String,
+    /// N.
+    pub clients: usize,
+    /// R asked for.
+    pub rate: u32,
+    /// `Say`s sent.
+    pub sent: u64,
+    /// `Say`s per second achieved.
+    pub sent_per_sec: f64,
+    /// Deliveries received.
+    pub deliveries: u64,
+    /// Latency of every delivery.
+    pub latency: Latency,
+    /// Whether the order and counts verified.
+    pub verified: bool,
+    /// The first problem, when not verified.
+    pub error: Option<String>,
+}
+
+struct Receiving {
+    check: OrderCheck,
+    latency: Histogram,
+    deliveries: u64,
+}
+
+impl Handler for Receiving {
+    fn on_connected(&mut self, conn: usize, _: &mut Vec<u8>) -> io::Result<()> {
+        Err(io::Error::other(format!(
+            "unexpected new connection {conn}"
+        )))
+    }
+
+    fn on_frame(
+        &mut self,
+        c: usize,
+        msg: Incoming<'_>,
+        now_ns: u64,
+        _: &mut Vec<u8>,
+    ) -> io::Result<Next> {
+        match msg {
+            Incoming::Message { text, seq, .. } => match Stamp::parse(text) {
+                Some(stamp) => {
+                    self.check
+                        .record(c, seq, stamp.sender as usize, stamp.counter);
+                    self.latency.record(now_ns.saturating_sub(stamp.sent_ns));
+                    self.deliveries += 1;
+                }
+                None => self.check.record_foreign(c, seq),
+            },
+            Incoming::Error { code, detail } => return Err(refused(c, code, detail)),
+            _ => {}
+        }
+        Ok(Next::Keep)
+    }
+
+    fn on_closed(&mut self, conn: usize, error: Option<io::Error>) -> io::Result<()> {
+        Err(io::Error::other(format!(
+            "client {conn}: connection ended: {}",
+            error.map_or("EOF".to_string(), |e| e.to_string())
+        )))
+    }
+}
+
+/// Runs the latency scenario.
+pub fn run(opts: &LatencyOpts) -> io::Result<LatencyReport> {
+    let n = opts.clients;
+    session::check_reachable(opts.addr)?;
+    let mut swarm = Swarm::new()?;
+    let tag = session::run_tag('l');
+    let limit = Duration::from_secs(30) + Duration::from_millis(20 * n as u64);
+    session::join(&mut swarm, opts.addr, n, &tag, Lobby::Stay, limit)?;
+
+    let mut rx = Receiving {
+        check: OrderCheck::new(n, n),
+        latency: Histogram::new(),
+        deliveries: 0,
+    };
+    let mut sent = vec![0u32; n];
+    let mut total: u64 = 0;
+    let mut text = String::new();
+    let mut touched = Vec::new();
+    let start = Instant::now();
+    let send_for = Duration::from_secs_f64(opts.seconds.max(0.0));
+    let per_send = 1.0 / f64::from(opts.rate.max(1));
+    loop {
+        let elapsed = start.elapsed();
+        if elapsed >= send_for {
+            break;
+        }
+        let due = (elapsed.as_secs_f64() * f64::from(opts.rate)) as u64;
+        if total < due {
+            let sent_ns = swarm.now_ns();
+            while total < due {
+                let c = (total % n as u64) as usize;
+                let stamp = Stamp {
+                    sender: c as u32,
+                    counter: sent[c],
+                    sent_ns,
+                };
+                stamp.write(&mut text, opts.size);
+                Request::Say {
+                    room: LOBBY,
+                    text: &text,
+                }
+                .encode_into(swarm.out(c));
+                sent[c] += 1;
+                total += 1;
+                touched.push(c);
+            }
+            for c in touched.drain(..) {
+                swarm.flush(c)?;
+            }
+        }
+        let next_due = Duration::from_secs_f64((total + 1) as f64 * per_send);
+        let wait = next_due.saturating_sub(start.elapsed());
+        swarm.turn(Some(wait), &mut rx)?;
+    }
+    let sending = start.elapsed();
+    // Drain: every member must get every message.
+    let expected = total * n as u64;
+    let mut error = None;
+    let mut last = (Instant::now(), rx.deliveries);
+    while rx.deliveries < expected {
+        swarm.turn(Some(Duration::from_millis(200)), &mut rx)?;
+        if rx.deliveries != last.1 {
+            last = (Instant::now(), rx.deliveries);
+        } else if last.0.elapsed() > Duration::from_secs(10) {
+            error = Some(format!(
+                "stalled: {} of {expected} deliveries",
+                rx.deliveries
+            ));
+            break;
+        }
+    }
+    swarm.close_all();
+    if error.is_none() {
+        error = rx.check.finish(&sent).err();
+    }
+    Ok(LatencyReport {
+        scenario: "latency".into(),
+        clients: n,
+        rate: opts.rate,
+        sent: total,
+        sent_per_sec: round2(total as f64 / sending.as_secs_f64().max(1e-9)),
+        deliveries: rx.deliveries,
+        latency: Latency::of(&rx.latency),
+        verified: error.is_none(),
+        error,
+    })
+}
