@@ -57,7 +57,7 @@
 //! | --- | --- | --- | --- |
 //! | create | `epoll_create1(EPOLL_CLOEXEC)` | `kqueue()` + `FD_CLOEXEC` | [`Poll::new`] |
 //! | add | `epoll_ctl(EPOLL_CTL_ADD, fd, &ev)` | `kevent(EV_ADD)` on `EVFILT_READ` / `EVFILT_WRITE` | [`Registry::register`] |
-//! | change | `epoll_ctl(EPOLL_CTL_MOD, ..)` | `kevent(EV_DELETE)` + `kevent(EV_ADD)` | [`Registry::reregister`] |
+//! | change | `epoll_ctl(EPOLL_CTL_MOD, ..)` | `EV_DELETE` + `EV_ADD` in one `kevent` | [`Registry::reregister`] |
 //! | remove | `epoll_ctl(EPOLL_CTL_DEL, ..)` | `kevent(EV_DELETE)` | [`Registry::deregister`] |
 //! | wait | `epoll_wait(ep, events, max, ms)` | `kevent(kq, NULL, 0, events, max, &timespec)` | [`Poll::poll`] |
 //! | your tag | `epoll_event.data.u64` | `kevent.udata` | [`Token`] |
@@ -79,27 +79,38 @@
 //!
 //! ## 4. Edge, level and one-shot
 //!
-//! Given a socket that stays readable because the caller reads only part
-//! of its data, the three [`Trigger`] modes report:
+//! A [`Trigger`] says *when* a ready registration is reported. Take a
+//! socket registered for [`Interest::READABLE`] whose reader takes only
+//! part of the data at first, and a `poll` after each step:
 //!
 //! ```text
-//!  receive buffer:  empty | 4 bytes arrive | read 2 | (2 left) | 3 arrive | read all
-//!  Level    events:          E               E          E          E          -
-//!  Edge     events:          E               -          -          E          -
-//!  OneShot  events:          E               -          -          -          -
-//!                            (disabled until Registry::reregister_with re-arms it)
+//!  step:            4 bytes    caller     time       3 more     caller
+//!                   arrive     reads 2    passes     arrive     reads all
+//!  bytes waiting:   4          2          2          5          0
+//!
+//!  the poll() after each step reports:
+//!    Edge           READABLE   -          -          READABLE   -
+//!    Level          READABLE   READABLE   READABLE   READABLE   -
+//!    OneShot        READABLE   -          -          -          -
+//!                   └─ then disabled: silent until Registry::reregister_with
+//!                      re-arms it, which reports at once if bytes still wait
 //! ```
 //!
-//! * **Edge** (the default of [`Registry::register`]): one event per
-//!   change. You must read or write until `WouldBlock` before waiting
-//!   again, or the rest of the data is never announced.
-//! * **Level**: an event at every poll while the condition holds. Simple,
-//!   but a ready source you are not serving yet (a writable socket with
-//!   nothing to write) wakes you every time, and with several threads
-//!   polling all of them wake for it (the thundering herd).
-//! * **One-shot**: one event, then silence until re-armed: exactly one
-//!   thread handles each readiness, at the price of one `reregister` per
-//!   event.
+//! * **Edge** (the default of [`Registry::register`]): an event when the
+//!   state *changes*, that is when new bytes arrive. The 2 bytes left after
+//!   "caller reads 2" are not announced again; had the peer sent nothing
+//!   more, they would wait forever. So after an edge event, read (or
+//!   write) until `WouldBlock`, and only then poll again.
+//! * **Level**: an event at every poll while the condition holds. Partial
+//!   reads are safe, but a ready source you are not serving yet (a writable
+//!   socket with nothing to write) wakes you at every poll, and with
+//!   several threads waiting on one instance all of them wake for it (the
+//!   thundering herd).
+//! * **One-shot**: one event, then the registration is disabled until
+//!   [`Registry::reregister_with`] re-arms it. Whoever took the event owns
+//!   the source until then, which is how several threads share the events
+//!   of one instance without two of them reading the same socket, at the
+//!   price of one extra system call per event.
 //!
 //! ## 5. How a reactor is built from these
 //!
@@ -132,6 +143,11 @@
 //!    sources directly while the reactor sleeps.
 //! 5. Timers are not sources: the reactor passes the time until the
 //!    earliest deadline as the poll timeout.
+//! 6. When a connection ends (end of stream, an error), deregister it and
+//!    drop it. Do not hand its token to a new connection within the same
+//!    batch: later events in the same [`Events`] may still carry the old
+//!    token. Fresh tokens from a counter, or a lookup that skips unknown
+//!    tokens, avoid the mix-up.
 //!
 //! `examples/echo.rs` is this loop in full: an edge-triggered echo server
 //! with per-connection buffers.

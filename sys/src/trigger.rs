@@ -9,19 +9,20 @@
 /// [`Registry::register`](crate::Registry::register) uses the default,
 /// [`Trigger::Edge`], as mio does.
 ///
-/// ```text
-///  bytes in the socket's receive buffer, the caller reading only part of them
+/// A socket registered for [`Interest::READABLE`](crate::Interest::READABLE)
+/// whose reader takes only part of the data at first:
 ///
-///  data arrives    caller reads half      more data arrives   caller drains
-///        |                |                       |                  |
-///  buffer:  0 ----[####]--------[##]--------------[######]----------[ ]---- 0
-///                 ^                 ^             ^                 ^
-///  poll()         |    poll()       |    poll()   |     poll()      |
-///                 |                 |             |                 |
-///  Edge:      event           (nothing)        event            (nothing)
-///  Level:     event             event          event            (nothing)
-///  OneShot:   event           (nothing)      (nothing)          (nothing)
-///             ...until reregister, which reports at once if still ready
+/// ```text
+///  step:            4 bytes    caller     time       3 more     caller
+///                   arrive     reads 2    passes     arrive     reads all
+///  bytes waiting:   4          2          2          5          0
+///
+///  the poll() after each step reports:
+///    Edge           READABLE   -          -          READABLE   -
+///    Level          READABLE   READABLE   READABLE   READABLE   -
+///    OneShot        READABLE   -          -          -          -
+///                   └─ then disabled: silent until Registry::reregister_with
+///                      re-arms it, which reports at once if bytes still wait
 /// ```
 ///
 /// | trigger | epoll | kqueue |
@@ -45,9 +46,13 @@ pub enum Trigger {
     /// until the peer happens to send more. In exchange, one event per burst:
     /// the cheapest mode, and the one a reactor serving many sockets uses.
     ///
-    /// Several threads polling one epoll/kqueue for one edge-triggered source
-    /// may each receive an event for the same edge; one wins the data, the
-    /// others get `WouldBlock`.
+    /// When several threads serve the events of one epoll/kqueue instance
+    /// (threads each waiting on it, or one poller handing events to
+    /// workers), each edge goes to one of them (epoll(7) wakes a single
+    /// waiter for an edge-triggered descriptor). But a *second* edge, more
+    /// data arriving while the first thread is still reading, can reach
+    /// another: two threads then read the same socket and split its bytes in
+    /// an order neither knows. [`Trigger::OneShot`] rules this out.
     #[default]
     Edge,
 
@@ -59,8 +64,9 @@ pub enum Trigger {
     /// stays ready (a full receive buffer the caller is not reading yet, a
     /// writable socket with nothing to send) is reported at *every* poll: a
     /// busy loop unless the caller removes the interest. With several
-    /// threads polling, every one of them is woken for the same ready source
-    /// (the thundering herd).
+    /// threads waiting on one epoll/kqueue instance, every one of them is
+    /// woken for the same ready source (the thundering herd), and all but
+    /// one find nothing to do.
     Level,
 
     /// Report a source once, then disable the registration until the caller
