@@ -780,6 +780,12 @@
 //!   bytes left in the frame, since an element takes at least one byte
 //!   there, so a 5-byte frame that claims four billion elements
 //!   preallocates room for at most five.
+//! - Nesting costs stack: each nested value is one more `deserialize` call
+//!   down. A self-describing format can nest without end whatever the type
+//!   (`[[[[...` read as `IgnoredAny`), so the JSON format refuses to go
+//!   deeper than a fixed limit. A compact format nests only as deep as the
+//!   type does, which is bounded unless the type is recursive (`Box<Self>`);
+//!   the chat's messages are not.
 //!
 //! ## 9. Map of the crate
 //!
