@@ -26,7 +26,6 @@
 //! `SlowConsumer`, and the hub does the disconnect clean-up, whose `Left`
 //! frames may overflow other mailboxes in turn, until none does.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::Waker;
@@ -86,7 +85,7 @@ struct Core {
     outbox: Outbox,
     /// Mailboxes of the connections the hub knows (and of those being
     /// refused, until their outbox is applied).
-    mailboxes: HashMap<ConnId, SharedMailbox>,
+    mailboxes: Mailboxes,
     /// Connections whose mailbox overflowed while applying an outbox.
     slow: Vec<ConnId>,
     /// Writers to wake after the lock is released.
@@ -100,7 +99,7 @@ impl SharedHub {
             core: Mutex::new(Core {
                 hub: Hub::new(config),
                 outbox: Outbox::new(),
-                mailboxes: HashMap::new(),
+                mailboxes: Mailboxes::default(),
                 slow: Vec::new(),
                 wake: Vec::new(),
             }),
@@ -120,13 +119,14 @@ impl SharedHub {
         result
     }
 
-    /// A connection was accepted ([`Hub::handle_connect`]); its frames go to
-    /// `mailbox`. Returns whether it waits for `Hello` (start its hello
-    /// timer); if not, it was refused and its mailbox is closing.
-    pub fn connect(&self, id: ConnId, mailbox: SharedMailbox, wake: &mut Wakeups) -> bool {
+    /// A connection was accepted: gives it an id, and its frames go to
+    /// `mailbox` ([`Hub::handle_connect`]). Returns the id and whether it
+    /// waits for `Hello` (start its hello timer); if not, it was refused and
+    /// its mailbox is closing.
+    pub fn connect(&self, mailbox: SharedMailbox, wake: &mut Wakeups) -> (ConnId, bool) {
         self.with(wake, |core| {
-            core.mailboxes.insert(id, mailbox);
-            core.hub.handle_connect(id, &mut core.outbox)
+            let id = core.mailboxes.insert(mailbox);
+            (id, core.hub.handle_connect(id, &mut core.outbox))
         })
     }
 
@@ -172,7 +172,7 @@ impl SharedHub {
     /// and its mailbox is killed.
     pub fn disconnect(&self, id: ConnId, wake: &mut Wakeups) {
         self.with(wake, |core| {
-            if let Some(mailbox) = core.mailboxes.remove(&id) {
+            if let Some(mailbox) = core.mailboxes.remove(id) {
                 let mut mb = lock(&mailbox);
                 mb.kill();
                 core.wake.extend(mb.take_writer());
@@ -186,7 +186,7 @@ impl SharedHub {
     /// [`Hub::handle_shutdown`].
     pub fn shutdown(&self, wake: &mut Wakeups) {
         self.with(wake, |core| {
-            for mailbox in core.mailboxes.values() {
+            for mailbox in core.mailboxes.iter() {
                 lock(mailbox).discard_unstarted();
             }
             core.hub.handle_shutdown(&mut core.outbox);
@@ -201,7 +201,7 @@ impl Core {
     fn apply_outbox(&mut self, limit: usize) {
         loop {
             for delivery in self.outbox.drain_deliveries() {
-                let Some(mailbox) = self.mailboxes.get(&delivery.to) else {
+                let Some(mailbox) = self.mailboxes.get(delivery.to) else {
                     continue;
                 };
                 let mut mb = lock(mailbox);
@@ -211,7 +211,7 @@ impl Core {
                 self.wake.extend(mb.take_writer());
             }
             for id in self.outbox.drain_closes() {
-                if let Some(mailbox) = self.mailboxes.remove(&id) {
+                if let Some(mailbox) = self.mailboxes.remove(id) {
                     let mut mb = lock(&mailbox);
                     mb.close();
                     self.wake.extend(mb.take_writer());
@@ -224,7 +224,7 @@ impl Core {
             // up (which may fill the outbox again).
             for id in std::mem::take(&mut self.slow) {
                 let frame = self.hub.error_frame(ErrorCode::SlowConsumer);
-                if let Some(mailbox) = self.mailboxes.get(&id) {
+                if let Some(mailbox) = self.mailboxes.get(id) {
                     let mut mb = lock(mailbox);
                     mb.drop_slow(frame);
                     self.wake.extend(mb.take_writer());
@@ -232,6 +232,56 @@ impl Core {
                 self.hub.handle_slow_consumer(id, &mut self.outbox);
             }
         }
+    }
+}
+
+/// The mailboxes by connection, in a slab: a [`ConnId`] is
+/// `serial << 32 | slot`, so a delivery finds its mailbox by indexing (no
+/// hashing, on the path every frame takes), and the serial tells a reused
+/// slot from the connection that had it before.
+#[derive(Default)]
+struct Mailboxes {
+    slots: Vec<Option<(ConnId, SharedMailbox)>>,
+    free: Vec<usize>,
+    serial: u32,
+}
+
+impl Mailboxes {
+    /// Stores `mailbox` under a new id.
+    fn insert(&mut self, mailbox: SharedMailbox) -> ConnId {
+        let slot = self.free.pop().unwrap_or_else(|| {
+            self.slots.push(None);
+            self.slots.len() - 1
+        });
+        self.serial = self.serial.wrapping_add(1);
+        let id = ConnId((u64::from(self.serial) << 32) | slot as u64);
+        self.slots[slot] = Some((id, mailbox));
+        id
+    }
+
+    fn slot(id: ConnId) -> usize {
+        (id.0 & 0xFFFF_FFFF) as usize
+    }
+
+    fn get(&self, id: ConnId) -> Option<&SharedMailbox> {
+        match self.slots.get(Self::slot(id)) {
+            Some(Some((owner, mailbox))) if *owner == id => Some(mailbox),
+            _ => None,
+        }
+    }
+
+    fn remove(&mut self, id: ConnId) -> Option<SharedMailbox> {
+        let slot = Self::slot(id);
+        match self.slots.get(slot) {
+            Some(Some((owner, _))) if *owner == id => {}
+            _ => return None,
+        }
+        self.free.push(slot);
+        self.slots[slot].take().map(|(_, mailbox)| mailbox)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &SharedMailbox> {
+        self.slots.iter().flatten().map(|(_, mailbox)| mailbox)
     }
 }
 

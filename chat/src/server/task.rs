@@ -76,7 +76,7 @@
 
 use std::future::poll_fn;
 use std::io::{self, IoSlice, Read, Write};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
@@ -111,7 +111,6 @@ const LINGER_DISCARD_LIMIT: usize = 256 * 1024;
 struct Shared {
     config: Config,
     hub: SharedHub,
-    next_id: AtomicU64,
     /// Set once SIGINT/SIGTERM arrived.
     stopping: AtomicBool,
     /// Live writer tasks, for the shutdown's flush.
@@ -165,7 +164,6 @@ async fn serve(config: Config) -> io::Result<()> {
     let shared = Arc::new(Shared {
         config,
         hub,
-        next_id: AtomicU64::new(1),
         stopping: AtomicBool::new(false),
         writers: Mutex::new(0),
         writers_done: Notify::new(),
@@ -213,14 +211,10 @@ async fn accept_loop(shared: &Arc<Shared>, listener: TcpListener) {
 fn admit(shared: &Arc<Shared>, stream: TcpStream) {
     let _ = stream.set_nodelay(true);
     let (reader, writer) = stream.into_split();
-    let conn = Arc::new(Conn {
-        id: ConnId(shared.next_id.fetch_add(1, Ordering::Relaxed)),
-        mailbox: Arc::new(Mutex::new(Mailbox::new())),
-    });
-    let hello_deadline = shared
-        .hub
-        .connect(conn.id, conn.mailbox.clone(), &mut Wakeups::new())
-        .then(|| Instant::now() + shared.config.hello_timeout);
+    let mailbox = Arc::new(Mutex::new(Mailbox::new()));
+    let (id, welcome) = shared.hub.connect(mailbox.clone(), &mut Wakeups::new());
+    let hello_deadline = welcome.then(|| Instant::now() + shared.config.hello_timeout);
+    let conn = Arc::new(Conn { id, mailbox });
     let count = WriterCount::new(shared.clone());
     let writer = {
         let conn = conn.clone();

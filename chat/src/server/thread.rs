@@ -106,7 +106,7 @@
 
 use std::io::{self, Write};
 use std::net::Shutdown;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::task::{Wake, Waker};
 use std::thread::{self, Thread};
@@ -143,7 +143,6 @@ const LINGER_DISCARD_LIMIT: usize = 256 * 1024;
 struct Shared {
     config: Config,
     hub: SharedHub,
-    next_id: AtomicU64,
     /// Set once SIGINT/SIGTERM arrived.
     stopping: AtomicBool,
     /// Live writer threads, for the shutdown's flush.
@@ -186,7 +185,6 @@ pub fn run(config: Config) -> io::Result<()> {
     let shared = Arc::new(Shared {
         config,
         hub,
-        next_id: AtomicU64::new(1),
         stopping: AtomicBool::new(false),
         writers: Mutex::new(0),
         writers_done: Condvar::new(),
@@ -237,15 +235,14 @@ fn admit(shared: &Arc<Shared>, stream: TcpStream) {
         return;
     }
     let _ = stream.set_nodelay(true);
+    let mailbox = Arc::new(Mutex::new(Mailbox::new()));
+    let (id, welcome) = shared.hub.connect(mailbox.clone(), &mut Wakeups::new());
+    let hello_deadline = welcome.then(|| Instant::now() + shared.config.hello_timeout);
     let conn = Arc::new(Conn {
-        id: ConnId(shared.next_id.fetch_add(1, Ordering::Relaxed)),
+        id,
         stream,
-        mailbox: Arc::new(Mutex::new(Mailbox::new())),
+        mailbox,
     });
-    let hello_deadline = shared
-        .hub
-        .connect(conn.id, conn.mailbox.clone(), &mut Wakeups::new())
-        .then(|| Instant::now() + shared.config.hello_timeout);
     let count = WriterCount::new(shared.clone());
     let writer = {
         let conn = conn.clone();
