@@ -70,9 +70,11 @@ impl Registry {
     }
 
     /// Replaces the token and interest of a registered source, making it
-    /// edge-triggered. (For a source that was never registered, epoll
-    /// answers `NotFound`; kqueue registers it.) A source that is ready now is reported by the next
+    /// edge-triggered. A source that is ready now is reported by the next
     /// poll (the kernel re-checks readiness on every change).
+    ///
+    /// For a source that was never registered, epoll answers `NotFound`
+    /// while kqueue registers it; portable code registers first.
     pub fn reregister<S: Source + ?Sized>(
         &self,
         source: &mut S,

@@ -15,9 +15,10 @@ const BACKLOG: libc::c_int = 1024;
 /// A TCP socket listening for connections; non-blocking unless told
 /// otherwise.
 ///
-/// Registered with [`Interest::READABLE`](crate::Interest::READABLE), it is reported when connections
-/// are waiting: call [`accept`](TcpListener::accept) until it returns
-/// `WouldBlock` (edge-triggered) or at least once (level-triggered).
+/// Registered with [`Interest::READABLE`](crate::Interest::READABLE), it is
+/// reported when connections are waiting: call
+/// [`accept`](TcpListener::accept) until it returns `WouldBlock`
+/// (edge-triggered) or at least once (level-triggered).
 ///
 /// ```
 /// use sys::net::{TcpListener, TcpStream};
