@@ -7,7 +7,7 @@ use std::net::{Shutdown, SocketAddr};
 use std::time::Duration;
 
 use sys::net::{TcpListener, TcpStream};
-use util::{accepted_pair, any_local_address, tcp_pair};
+use util::{accepted_pair, refusing_address, tcp_pair};
 
 #[test]
 fn vectored_writes_send_every_buffer_in_order() {
@@ -113,10 +113,7 @@ fn addresses_and_clones() {
 
 #[test]
 fn connect_blocking_to_a_closed_port_is_refused() {
-    let addr = TcpListener::bind(any_local_address())
-        .unwrap()
-        .local_addr()
-        .unwrap();
+    let (addr, _guard) = refusing_address();
     let err = TcpStream::connect_blocking(addr).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
     let err = TcpStream::connect_timeout(addr, Duration::from_secs(5)).unwrap_err();

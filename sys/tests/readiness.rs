@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use sys::net::{TcpListener, TcpStream};
 use sys::{Events, Interest, Poll, Token};
-use util::{any_local_address, expect_event, tcp_pair};
+use util::{any_local_address, expect_event, refusing_address, tcp_pair};
 
 const T: Token = Token(7);
 
@@ -123,11 +123,7 @@ fn nonblocking_connect_completes_as_writable() {
 fn nonblocking_connect_to_a_closed_port_reports_the_error() {
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);
-    // A port that was free a moment ago and has no listener now.
-    let addr = TcpListener::bind(any_local_address())
-        .unwrap()
-        .local_addr()
-        .unwrap();
+    let (addr, _guard) = refusing_address();
     let mut stream = match TcpStream::connect(addr) {
         Ok(stream) => stream,
         // Some kernels refuse a loopback connect on the spot.

@@ -20,6 +20,18 @@ pub fn any_local_address() -> SocketAddr {
     "127.0.0.1:0".parse().unwrap()
 }
 
+/// An address where nothing listens, for as long as the returned guard
+/// lives: the client end of a live loopback connection. A connect to it is
+/// refused (RST), and unlike the port of a closed listener it cannot be
+/// taken by another process in the meantime, because the connection holds
+/// it.
+pub fn refusing_address() -> (SocketAddr, impl Sized) {
+    let listener = std::net::TcpListener::bind(any_local_address()).unwrap();
+    let client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let (server, _) = listener.accept().unwrap();
+    (client.local_addr().unwrap(), (client, server))
+}
+
 /// A connected pair: our non-blocking stream and the peer, a blocking
 /// std stream the test drives directly.
 pub fn tcp_pair() -> (TcpStream, std::net::TcpStream) {
