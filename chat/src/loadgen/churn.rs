@@ -98,7 +98,7 @@ impl Churn<'_> {
     fn ending(&self, cycle: usize) -> Ending {
         if self.abrupt_every == 0 || cycle % self.abrupt_every != self.abrupt_every - 1 {
             Ending::Normal
-        } else if (cycle / self.abrupt_every) % 2 == 0 {
+        } else if (cycle / self.abrupt_every).is_multiple_of(2) {
             Ending::Reset
         } else {
             Ending::HalfFrame

@@ -61,6 +61,7 @@ pub mod procfs;
 pub mod report;
 pub mod session;
 pub mod stamp;
+pub mod suite;
 pub mod swarm;
 pub mod wire;
 
@@ -79,6 +80,9 @@ usage: loadgen SUBCOMMAND [--flag value ...]
           (defaults: 127.0.0.1:7878, 1000, 5, -, stay)
   churn   --addr A --conns K --concurrency C --abrupt-every E
           (defaults: 127.0.0.1:7878, 2000, 32, 8)
+  suite   --servers NAME=PATH,NAME=PATH,... [--reference NAME] [--rounds 3]
+          [--quick true] [--scale true]
+          (starts each server, runs every scenario, prints a table of medians)
 ";
 
 /// Runs `loadgen` with the arguments after the program name; returns the
@@ -188,6 +192,29 @@ fn command_for(command: &str, args: &mut Args) -> Result<Job, String> {
                 let ok = r.error.is_none() && r.ping_ok;
                 Ok((report::to_json(&r), ok))
             }))
+        }
+        "suite" => {
+            let list: String = args
+                .get_opt("servers")?
+                .ok_or("suite needs --servers NAME=PATH,...")?;
+            let mut servers = Vec::new();
+            for item in list.split(',').filter(|s| !s.is_empty()) {
+                let (name, path) = item
+                    .split_once('=')
+                    .ok_or_else(|| format!("--servers: {item:?} is not NAME=PATH"))?;
+                servers.push(suite::ServerSpec {
+                    name: name.into(),
+                    path: path.into(),
+                });
+            }
+            let opts = suite::SuiteOpts {
+                servers,
+                reference: args.get_opt("reference")?,
+                rounds: args.get("rounds", 3)?,
+                quick: args.get("quick", false)?,
+                scale: args.get("scale", false)?,
+            };
+            Ok(Box::new(move || Ok((suite::run(&opts)?, true))))
         }
         other => Err(format!("unknown subcommand {other:?}")),
     }
