@@ -278,10 +278,11 @@ pub fn run(opts: &SuiteOpts) -> io::Result<String> {
     if present.is_empty() {
         return Err(io::Error::other("none of the server binaries exists"));
     }
-    // samples[server][figure][round]
-    let mut samples = vec![vec![vec![f64::NAN; opts.rounds]; FIGURES.len()]; present.len()];
+    // samples[round][server][figure]
+    let mut samples: Vec<Vec<[f64; FIGURES.len()]>> = Vec::new();
     let started = Instant::now();
     for round in 0..opts.rounds {
+        let mut row = vec![[f64::NAN; FIGURES.len()]; present.len()];
         for scenario in ["fanout", "latency", "idle", "churn"] {
             for (i, server) in present.iter().enumerate() {
                 eprintln!(
@@ -294,14 +295,18 @@ pub fn run(opts: &SuiteOpts) -> io::Result<String> {
                 match run_one(server, scenario, opts.quick) {
                     Ok(figs) => {
                         for (col, value) in figs {
-                            samples[i][col][round] = value;
+                            row[i][col] = value;
                         }
                     }
                     Err(e) => eprintln!("  {} {scenario} FAILED: {e}", server.name),
                 }
             }
         }
+        samples.push(row);
     }
+    let over_rounds = |f: &dyn Fn(&[[f64; FIGURES.len()]]) -> f64| -> f64 {
+        median(&samples.iter().map(|row| f(row)).collect::<Vec<_>>())
+    };
     let mut table = String::new();
     table.push_str("| server |");
     for (name, _) in FIGURES {
@@ -312,8 +317,8 @@ pub fn run(opts: &SuiteOpts) -> io::Result<String> {
     table.push('\n');
     for (i, server) in present.iter().enumerate() {
         table.push_str(&format!("| {} |", server.name));
-        for col in 0..FIGURES.len() {
-            table.push_str(&format!(" {} |", show(median(&samples[i][col]))));
+        for (col, _) in FIGURES.iter().enumerate() {
+            table.push_str(&format!(" {} |", show(over_rounds(&|row| row[i][col]))));
         }
         table.push('\n');
     }
@@ -345,11 +350,8 @@ pub fn run(opts: &SuiteOpts) -> io::Result<String> {
                 continue;
             }
             table.push_str(&format!("| {} |", server.name));
-            for col in 0..FIGURES.len() {
-                let ratios: Vec<f64> = (0..opts.rounds)
-                    .map(|k| samples[i][col][k] / samples[r][col][k])
-                    .collect();
-                let m = median(&ratios);
+            for (col, _) in FIGURES.iter().enumerate() {
+                let m = over_rounds(&|row| row[i][col] / row[r][col]);
                 if m.is_finite() {
                     table.push_str(&format!(" {m:.2}x |"));
                 } else {
