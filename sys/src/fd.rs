@@ -45,7 +45,8 @@ pub(crate) fn dup_cloexec(fd: BorrowedFd<'_>) -> io::Result<OwnedFd> {
 /// Sets or clears `O_NONBLOCK`.
 pub(crate) fn set_nonblocking(fd: BorrowedFd<'_>, nonblocking: bool) -> io::Result<()> {
     let raw = fd.as_raw_fd();
-    // SAFETY: `raw` is open (borrowed); F_GETFL takes no argument.
+    // SAFETY: `raw` is open (borrowed); F_GETFL takes no argument
+    // (fcntl(2)).
     let flags = syscall!(fcntl(raw, libc::F_GETFL))?;
     let wanted = if nonblocking {
         flags | libc::O_NONBLOCK
@@ -53,7 +54,8 @@ pub(crate) fn set_nonblocking(fd: BorrowedFd<'_>, nonblocking: bool) -> io::Resu
         flags & !libc::O_NONBLOCK
     };
     if wanted != flags {
-        // SAFETY: `raw` is open (borrowed); F_SETFL takes an int of flags.
+        // SAFETY: `raw` is open (borrowed); F_SETFL takes an int of flags
+        // (fcntl(2)).
         syscall!(fcntl(raw, libc::F_SETFL, wanted))?;
     }
     Ok(())
@@ -62,7 +64,8 @@ pub(crate) fn set_nonblocking(fd: BorrowedFd<'_>, nonblocking: bool) -> io::Resu
 /// Sets `FD_CLOEXEC`, for the systems where it cannot be set atomically.
 #[allow(dead_code)] // used by the macOS socket path only
 pub(crate) fn set_cloexec(fd: BorrowedFd<'_>) -> io::Result<()> {
-    // SAFETY: `fd` is open (borrowed); F_SETFD takes an int of flags.
+    // SAFETY: `fd` is open (borrowed); F_SETFD takes an int of flags
+    // (fcntl(2)).
     syscall!(fcntl(fd.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC))?;
     Ok(())
 }
@@ -86,7 +89,8 @@ pub(crate) fn poll_one(
             events,
             revents: 0,
         };
-        // SAFETY: `pfd` is one valid pollfd and we pass a count of 1.
+        // SAFETY: `pfd` is one valid, writable pollfd and we pass a count
+        // of 1 (poll(2)).
         let res = syscall!(poll(&mut pfd, 1, ms));
         trace!(
             "poll(fd={}, {}, timeout={}) {} (revents {})",

@@ -241,7 +241,8 @@ fn name(
     let mut storage: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
     let mut len = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
     // SAFETY: `call` is getsockname or getpeername; the pointers designate
-    // a sockaddr_storage and its size.
+    // a sockaddr_storage and its size, which the kernel updates
+    // (getsockname(2), getpeername(2)).
     let res = unsafe {
         call(
             fd.as_raw_fd(),
@@ -269,7 +270,8 @@ pub(crate) fn setsockopt<T: Copy>(
     value: T,
 ) -> io::Result<()> {
     // SAFETY: we pass a pointer to `value` and its exact size; the option
-    // names used in this crate all take a value of the type given.
+    // names used in this crate all take a value of the type given
+    // (setsockopt(2), socket(7), tcp(7)).
     syscall!(setsockopt(
         fd.as_raw_fd(),
         level,
@@ -288,7 +290,8 @@ pub(crate) fn getsockopt<T: Copy>(
 ) -> io::Result<T> {
     let mut value = MaybeUninit::<T>::zeroed();
     let mut len = size_of::<T>() as libc::socklen_t;
-    // SAFETY: we pass a buffer of `size_of::<T>()` bytes and its size.
+    // SAFETY: we pass a buffer of `size_of::<T>()` bytes and its size
+    // (getsockopt(2)).
     syscall!(getsockopt(
         fd.as_raw_fd(),
         level,

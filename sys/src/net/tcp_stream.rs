@@ -68,7 +68,8 @@ impl TcpStream {
     pub fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
         let fd = socket::tcp_socket(&addr)?;
         let (storage, len) = socket::from_socket_addr(&addr);
-        // SAFETY: `storage` holds a sockaddr of `len` bytes for `fd`'s family.
+        // SAFETY: `storage` holds a sockaddr of `len` bytes for `fd`'s family
+        // (connect(2)).
         let res = syscall!(connect(
             fd.as_raw_fd(),
             (&storage as *const libc::sockaddr_storage).cast(),
@@ -129,7 +130,7 @@ impl TcpStream {
             Shutdown::Write => libc::SHUT_WR,
             Shutdown::Both => libc::SHUT_RDWR,
         };
-        // SAFETY: shutdown takes an fd and a constant.
+        // SAFETY: shutdown takes an fd and a constant (shutdown(2)).
         syscall!(shutdown(self.fd.as_raw_fd(), how))?;
         Ok(())
     }
@@ -220,7 +221,8 @@ impl TcpStream {
 
     fn read_fd(&self, buf: &mut [u8]) -> io::Result<usize> {
         retry_eintr(|| {
-            // SAFETY: `buf` is writable for `buf.len()` bytes.
+            // SAFETY: `buf` is writable for `buf.len()` bytes, the count we
+            // pass (read(2)).
             syscall!(read(
                 self.fd.as_raw_fd(),
                 buf.as_mut_ptr().cast(),
@@ -234,7 +236,8 @@ impl TcpStream {
         let count = bufs.len().min(MAX_IOV) as libc::c_int;
         retry_eintr(|| {
             // SAFETY: IoSliceMut is ABI-compatible with `iovec` on Unix (std
-            // documents it), and `count` of them are valid and writable.
+            // documents it), and `count` of them are valid and writable
+            // (readv(2)).
             syscall!(readv(self.fd.as_raw_fd(), bufs.as_ptr().cast(), count))
         })
         .map(|n| n as usize)
@@ -243,7 +246,8 @@ impl TcpStream {
     /// `send` with `MSG_NOSIGNAL`: `EPIPE` instead of `SIGPIPE`.
     fn write_fd(&self, buf: &[u8]) -> io::Result<usize> {
         retry_eintr(|| {
-            // SAFETY: `buf` is readable for `buf.len()` bytes.
+            // SAFETY: `buf` is readable for `buf.len()` bytes, the count we
+            // pass (send(2)).
             syscall!(send(
                 self.fd.as_raw_fd(),
                 buf.as_ptr().cast(),
@@ -262,7 +266,8 @@ impl TcpStream {
         msg.msg_iovlen = bufs.len().min(MAX_IOV) as _;
         retry_eintr(|| {
             // SAFETY: `msg` points to `msg_iovlen` iovecs (IoSlice is
-            // ABI-compatible with iovec) that the kernel only reads.
+            // ABI-compatible with iovec) that the kernel only reads
+            // (sendmsg(2)).
             syscall!(sendmsg(self.fd.as_raw_fd(), &msg, socket::SEND_FLAGS))
         })
         .map(|n| n as usize)

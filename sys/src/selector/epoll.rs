@@ -143,7 +143,8 @@ impl Selector {
             u64: token.0 as u64,
         };
         // SAFETY: `self.ep` is an open epoll fd and `event` a valid
-        // epoll_event for the duration of the call; epoll_ctl checks `fd`.
+        // epoll_event for the duration of the call; epoll_ctl checks `fd`
+        // (epoll_ctl(2)).
         let res = syscall!(epoll_ctl(self.ep.as_raw_fd(), op, fd, &mut event));
         if op == libc::EPOLL_CTL_DEL {
             trace!("epoll_ctl(DEL, fd={fd}) {}", Ret(&res));
@@ -176,7 +177,7 @@ impl Selector {
         let max = events.capacity().min(libc::c_int::MAX as usize) as libc::c_int;
         let ms = timeout.map_or(-1, millis_rounded_up);
         // SAFETY: `events` has room for `max` records (its capacity) and the
-        // kernel writes at most `max` of them.
+        // kernel writes at most `max` of them (epoll_wait(2)).
         let res = syscall!(epoll_wait(
             self.ep.as_raw_fd(),
             events.as_mut_ptr(),
@@ -334,7 +335,8 @@ impl Waker {
     /// Reads the counter back to zero.
     fn reset(&self) -> io::Result<()> {
         let mut count: u64 = 0;
-        // SAFETY: we pass a pointer to 8 writable bytes and length 8.
+        // SAFETY: we pass a pointer to 8 writable bytes and length 8, as
+        // eventfd(2) requires.
         let res = syscall!(read(
             self.fd.as_raw_fd(),
             (&mut count as *mut u64).cast(),
@@ -366,16 +368,18 @@ impl Signals {
     /// `signalfd` for them.
     pub(crate) fn new(signals: &[libc::c_int]) -> io::Result<Signals> {
         let mut set = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
-        // SAFETY: sigemptyset initializes the set it points to.
+        // SAFETY: sigemptyset initializes the set it points to
+        // (sigemptyset(3)).
         syscall!(sigemptyset(set.as_mut_ptr()))?;
         for &signo in signals {
             // SAFETY: `set` was initialized by sigemptyset; sigaddset rejects
-            // invalid numbers with EINVAL.
+            // invalid numbers with EINVAL (sigaddset(3)).
             syscall!(sigaddset(set.as_mut_ptr(), signo))?;
         }
         // SAFETY: initialized by sigemptyset above.
         let set = unsafe { set.assume_init() };
-        // SAFETY: `set` is a valid sigset_t; a null old-set pointer is allowed.
+        // SAFETY: `set` is a valid sigset_t; a null old-set pointer is allowed
+        // (pthread_sigmask(3)).
         let res = unsafe { libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) };
         crate::syscall::check_errno(res)?;
         let flags = libc::SFD_NONBLOCK | libc::SFD_CLOEXEC;
@@ -395,7 +399,8 @@ impl Signals {
         let mut info = std::mem::MaybeUninit::<libc::signalfd_siginfo>::uninit();
         let size = std::mem::size_of::<libc::signalfd_siginfo>();
         loop {
-            // SAFETY: `info` has room for one signalfd_siginfo, the size we pass.
+            // SAFETY: `info` has room for one signalfd_siginfo, the size we pass
+            // (signalfd(2)).
             let res = syscall!(read(self.fd.as_raw_fd(), info.as_mut_ptr().cast(), size));
             trace!("signalfd read(fd={}) {}", self.fd.as_raw_fd(), Ret(&res));
             match res {

@@ -207,7 +207,8 @@ fn apply(
     let mut receipts = [MaybeUninit::<RawEvent>::uninit(); MAX];
     let zero = timespec(Duration::ZERO);
     // SAFETY: `changes` holds `changes.len()` valid records; `receipts` has
-    // room for as many, which EV_RECEIPT produces at most; `zero` is valid.
+    // room for as many, which EV_RECEIPT produces at most; `zero` is valid
+    // (kevent(2)).
     let res = syscall!(kevent(
         kq.as_raw_fd(),
         changes.as_ptr(),
@@ -238,7 +239,7 @@ fn apply(
     // overwrites a receipt's flags with plain `EV_ERROR`, so a receipt alone
     // does not say whether it answered an `EV_ADD` or an `EV_DELETE`.
     for (i, receipt) in receipts.iter().take(n.min(changes.len())).enumerate() {
-        // SAFETY: the kernel wrote the first `n` receipts.
+        // SAFETY: the kernel wrote the first `n` receipts (kevent(2)).
         let receipt = unsafe { receipt.assume_init() };
         let errno = receipt.data as i32;
         if receipt.flags & libc::EV_ERROR != 0 && errno != 0 && !ignore(&changes[i], errno) {
@@ -377,7 +378,8 @@ impl Selector {
             .as_ref()
             .map_or(std::ptr::null(), |t| t as *const libc::timespec);
         // SAFETY: `events` has room for `max` records (its capacity) and the
-        // kernel writes at most `max`; `ts_ptr` is null or a valid timespec.
+        // kernel writes at most `max`; `ts_ptr` is null or a valid timespec
+        // (kevent(2)).
         let res = syscall!(kevent(
             self.kq.as_raw_fd(),
             std::ptr::null(),
@@ -574,7 +576,8 @@ impl Signals {
             ignore.sa_sigaction = libc::SIG_IGN;
             // SAFETY: as above; sigaction fills it.
             let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
-            // SAFETY: both pointers designate valid sigaction structs.
+            // SAFETY: both pointers designate valid sigaction structs
+            // (sigaction(2)).
             syscall!(sigaction(signo, &ignore, &mut old))?;
             this.previous.push((signo, SigAction(old)));
         }
@@ -602,7 +605,8 @@ impl Signals {
             .map_or(std::ptr::null(), |t| t as *const libc::timespec);
         let mut ev = MaybeUninit::<RawEvent>::uninit();
         loop {
-            // SAFETY: room for one record, count 1; `ts_ptr` is null or valid.
+            // SAFETY: room for one record, count 1; `ts_ptr` is null or valid
+            // (kevent(2)).
             let res = syscall!(kevent(
                 self.kq.as_raw_fd(),
                 std::ptr::null(),
@@ -620,7 +624,7 @@ impl Signals {
             match res {
                 Ok(0) => return Ok(None),
                 Ok(_) => {
-                    // SAFETY: the kernel filled the one record.
+                    // SAFETY: `n == 1`: the kernel filled the one record (kevent(2)).
                     let ev = unsafe { ev.assume_init() };
                     let signo = ev.ident as libc::c_int;
                     trace!("  -> {} {}", Sig(signo), Show(&ev));
@@ -643,7 +647,7 @@ impl Drop for Signals {
     fn drop(&mut self) {
         for (signo, old) in &self.previous {
             // SAFETY: `old` is the sigaction the kernel gave us; a null
-            // old-action pointer is allowed.
+            // old-action pointer is allowed (sigaction(2)).
             let _ = syscall!(sigaction(*signo, &old.0, std::ptr::null_mut()));
         }
     }
