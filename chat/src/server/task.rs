@@ -74,8 +74,9 @@
 //! runtime underneath (`exec`), and the care async code needs: never block
 //! a worker (a blocking call, or a lock held across `.await`).
 
-use std::future::poll_fn;
+use std::future::{poll_fn, Future};
 use std::io::{self, IoSlice, Read, Write};
+use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
@@ -363,15 +364,34 @@ async fn next_batch(conn: &Conn, batch: &mut Outbound) -> Next {
 /// Writes the whole batch: `writev`s, awaiting writability between them.
 async fn write_batch(writer: &mut OwnedWriteHalf, batch: &mut Outbound) -> io::Result<()> {
     while !batch.is_empty() {
-        let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
-        let n = batch.io_slices(&mut slices);
-        let written = writer.write_vectored(&slices[..n]).await?;
+        let written = poll_fn(|cx| poll_write_batch(writer, batch, cx)).await?;
         if written == 0 {
             return Err(io::ErrorKind::WriteZero.into());
         }
         batch.advance(written);
     }
     Ok(())
+}
+
+/// One `writev` of the batch's first frames, as a poll.
+///
+/// The iovec array (1 KiB) lives only during this call. Were it a local of
+/// `write_batch` it would live across the `.await`, so it would be part of
+/// every writer task's state, idle or not. The write half offers
+/// `write_vectored` only as an `async fn`; its future is a stateless
+/// `poll_fn`, so creating it, polling it once and dropping it is the poll
+/// it wraps.
+fn poll_write_batch(
+    writer: &mut OwnedWriteHalf,
+    batch: &Outbound,
+    cx: &mut Context<'_>,
+) -> Poll<io::Result<usize>> {
+    let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
+    let n = batch.io_slices(&mut slices);
+    // (A `let`, so the future is dropped before `slices`.)
+    #[allow(clippy::let_and_return)]
+    let result = pin!(writer.write_vectored(&slices[..n])).poll(cx);
+    result
 }
 
 /// Counts a live writer task (for the shutdown's flush) until dropped.
