@@ -5,15 +5,22 @@
 //!             head_sent
 //!             ├────┤
 //!  frames:  [ ████░░░░ | ░░░░░░ | ░░░ | ░░░░░░░ ]   ──writev──► socket
-//!             frame 0    frame 1   ...               (up to 64 frames per call)
+//!             frame 0    frame 1   ...               (up to 1024 frames per call)
 //!  queued = unsent bytes (░): what the limit is measured against
 //! ```
 //!
 //! The queue holds [`Frame`]s, which are shared: a broadcast to a hundred
 //! members is one allocation and a hundred reference counts, not a hundred
-//! copies. A flush hands the kernel up to [`MAX_IOVECS`] frames in one
-//! `writev`, so a client that fell a little behind catches up in one system
-//! call instead of one per frame.
+//! copies. A flush hands the kernel up to [`FLUSH_IOVECS`] frames in one
+//! `writev`, so a client that fell behind catches up in one system call
+//! instead of one per frame.
+//!
+//! Why that many: under a broadcast storm the server spends over 80 % of
+//! its time in the kernel, and much of that is per system call and per TCP
+//! segment, not per byte. With 64 iovecs per call (the first version)
+//! `event_server` made one `sendmsg` per 62 deliveries in `loadgen fanout`
+//! (N=100, M=2000) and spent 130–190 ns of CPU per delivery; with 1024 it
+//! spends 86–93 ns and moves 1.6–2x the deliveries per second.
 //!
 //! The limit follows the protocol's wording: a frame that would take a
 //! **non-empty** queue past the limit is refused ([`Overflow`]); a frame is
@@ -25,8 +32,13 @@ use std::io::{self, IoSlice, Write};
 
 use crate::hub::Frame;
 
-/// The most frames handed to one `writev`.
+/// A convenient array length for [`Outbound::io_slices`]: 64 frames per
+/// `writev` (1 KiB of iovecs), small enough to keep on any stack.
 pub const MAX_IOVECS: usize = 64;
+
+/// The most frames [`Outbound::flush_to`] hands to one `writev`: `IOV_MAX`
+/// (1024 on Linux, macOS and the BSDs).
+pub const FLUSH_IOVECS: usize = 1024;
 
 /// A capacity kept across flushes; a queue that grew past it during a burst
 /// gives the memory back once it drains, so idle connections stay small.
@@ -116,7 +128,7 @@ impl Outbound {
     pub fn flush_to<W: Write + ?Sized>(&mut self, sink: &mut W) -> io::Result<Flush> {
         while !self.frames.is_empty() {
             let written = {
-                let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
+                let mut slices = [IoSlice::new(&[]); FLUSH_IOVECS];
                 let n = self.io_slices(&mut slices);
                 match sink.write_vectored(&slices[..n]) {
                     Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
@@ -132,14 +144,14 @@ impl Outbound {
         Ok(Flush::Done)
     }
 
-    /// Fills `slices` with the unsent bytes of the first frames (at most
-    /// [`MAX_IOVECS`]) and returns how many it filled: the arguments of one
+    /// Fills `slices` with the unsent bytes of the first frames (as many as
+    /// fit) and returns how many it filled: the arguments of one
     /// vectored write, for a writer that cannot hand over a [`Write`] sink
     /// (an async one). Report what was written with
     /// [`advance`](Self::advance).
-    pub fn io_slices<'a>(&'a self, slices: &mut [IoSlice<'a>; MAX_IOVECS]) -> usize {
+    pub fn io_slices<'a>(&'a self, slices: &mut [IoSlice<'a>]) -> usize {
         let mut n = 0;
-        for (i, frame) in self.frames.iter().take(MAX_IOVECS).enumerate() {
+        for (i, frame) in self.frames.iter().take(slices.len()).enumerate() {
             let bytes = if i == 0 {
                 &frame[self.head_sent..]
             } else {
