@@ -27,14 +27,16 @@
 //! | --- | --- |
 //! | edge | `EV_CLEAR`: state reset after the event is reported |
 //! | level | none |
-//! | one-shot | `EV_DISPATCH`: disabled after one report; re-armed with `EV_ENABLE` |
+//! | one-shot | `EV_DISPATCH`: disabled after one report; `reregister` re-arms it (below) |
 //!
 //! A second `EV_ADD` on an existing knote updates its `udata`, `fflags` and
 //! `data`, but whether it changes `EV_CLEAR`/`EV_DISPATCH` is not
 //! documented (FreeBSD's kernel keeps the flags the knote was created
 //! with), so [`Selector::reregister`] deletes both knotes and adds the
-//! wanted ones in one changelist. Adding a knote checks readiness at once, which is also
-//! how a one-shot registration is re-armed.
+//! wanted ones in one changelist. Adding a knote checks readiness at once,
+//! which is also how a one-shot registration is re-armed: a source still
+//! ready is reported again by the next poll, as after epoll's
+//! `EPOLL_CTL_MOD`.
 //!
 //! # Per-OS differences, handled by the aliases below
 //!
@@ -53,7 +55,9 @@
 //! FreeBSD, macOS, NetBSD and OpenBSD:
 //!
 //! * `EV_RECEIPT` returns one record per change, in order, with `EV_ERROR`
-//!   set and `data` the errno (0 on success).
+//!   set and `data` the errno (0 on success). Given an eventlist exactly as
+//!   long as the changelist, the receipts fill it and no pending event is
+//!   drained by a registration.
 //! * When `kevent` fails with `EINTR`, every change of the changelist has
 //!   already been applied (FreeBSD; NetBSD documents it since 2019), so a
 //!   registration interrupted by a signal is treated as done.
@@ -62,7 +66,15 @@
 //!   `Waker::new` fails there with the kernel's `EINVAL`.
 //! * `EVFILT_SIGNAL` "records all attempts to deliver a signal, even if the
 //!   signal has been marked as `SIG_IGN`", which is why ignoring the signal
-//!   suppresses its default action without losing it.
+//!   suppresses its default action without losing it (the exception,
+//!   an ignored `SIGCHLD`, is not a signal this crate handles). The filter
+//!   acts as if `EV_CLEAR` were set: repeated deliveries before a read
+//!   merge into one event whose `data` counts them.
+//! * A kqueue descriptor is itself readable (its `EVFILT_READ`, and
+//!   `poll(2)`) while events are pending in it; that is what lets the
+//!   private kqueue of [`Signals`] be registered in a [`Selector`]. The
+//!   man pages do not all say so; each BSD's `kern_event.c` has the read
+//!   filter for kqueues.
 //! * `EV_EOF` on a socket filter carries the socket error, if any, in
 //!   `fflags` (a reset connection: `ECONNRESET`).
 //! * macOS answers `EV_ADD` of `EVFILT_WRITE` on a pipe whose reader is gone
