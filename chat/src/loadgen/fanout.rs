@@ -31,7 +31,7 @@ use super::report::{round2, Latency};
 use super::session::{self, refused, Lobby};
 use super::stamp::Stamp;
 use super::swarm::{Handler, Next, Swarm};
-use super::wire::{Incoming, Request};
+use super::wire::{Incoming, MessageView, Request};
 use crate::protocol::LOBBY;
 
 /// The settings of a fanout run.
@@ -140,6 +140,28 @@ impl Fanout {
     }
 }
 
+impl Fanout {
+    /// Receiver `c` got the message `text`, numbered `seq`.
+    #[inline]
+    fn delivered(&mut self, c: usize, text: &[u8], seq: u64, now_ns: u64, out: &mut Vec<u8>) {
+        let Some(stamp) = Stamp::parse_bytes(text) else {
+            self.check.record_foreign(c, seq);
+            return;
+        };
+        self.check
+            .record(c, seq, stamp.sender as usize, stamp.counter);
+        self.latency.record(now_ns.saturating_sub(stamp.sent_ns));
+        self.deliveries += 1;
+        if self.check.count(c) == self.expected {
+            self.complete += 1;
+        }
+        if stamp.sender as usize == c {
+            self.in_air[c] = self.in_air[c].saturating_sub(1);
+            self.top_up(c, out);
+        }
+    }
+}
+
 impl Handler for Fanout {
     fn on_connected(&mut self, conn: usize, _: &mut Vec<u8>) -> io::Result<()> {
         Err(io::Error::other(format!(
@@ -157,25 +179,23 @@ impl Handler for Fanout {
     ) -> io::Result<Next> {
         match msg {
             Incoming::Message { text, seq, .. } => {
-                let Some(stamp) = Stamp::parse(text) else {
-                    self.check.record_foreign(c, seq);
-                    return Ok(Next::Keep);
-                };
-                self.check
-                    .record(c, seq, stamp.sender as usize, stamp.counter);
-                self.latency.record(now_ns.saturating_sub(stamp.sent_ns));
-                self.deliveries += 1;
-                if self.check.count(c) == self.expected {
-                    self.complete += 1;
-                }
-                if stamp.sender as usize == c {
-                    self.in_air[c] = self.in_air[c].saturating_sub(1);
-                    self.top_up(c, out);
-                }
+                self.delivered(c, text.as_bytes(), seq, now_ns, out)
             }
             Incoming::Error { code, detail } => return Err(refused(c, code, detail)),
             _ => {}
         }
+        Ok(Next::Keep)
+    }
+
+    #[inline]
+    fn on_message(
+        &mut self,
+        c: usize,
+        msg: MessageView<'_>,
+        now_ns: u64,
+        out: &mut Vec<u8>,
+    ) -> io::Result<Next> {
+        self.delivered(c, msg.text, msg.seq, now_ns, out);
         Ok(Next::Keep)
     }
 

@@ -29,7 +29,7 @@ use super::report::{round2, Latency};
 use super::session::{self, refused, Lobby};
 use super::stamp::Stamp;
 use super::swarm::{Handler, Next, Swarm};
-use super::wire::{Incoming, Request};
+use super::wire::{Incoming, MessageView, Request};
 use crate::protocol::LOBBY;
 
 /// The settings of a latency run.
@@ -89,6 +89,20 @@ struct Receiving {
     deliveries: u64,
 }
 
+impl Receiving {
+    fn delivered(&mut self, c: usize, text: &[u8], seq: u64, now_ns: u64) {
+        match Stamp::parse_bytes(text) {
+            Some(stamp) => {
+                self.check
+                    .record(c, seq, stamp.sender as usize, stamp.counter);
+                self.latency.record(now_ns.saturating_sub(stamp.sent_ns));
+                self.deliveries += 1;
+            }
+            None => self.check.record_foreign(c, seq),
+        }
+    }
+}
+
 impl Handler for Receiving {
     fn on_connected(&mut self, conn: usize, _: &mut Vec<u8>) -> io::Result<()> {
         Err(io::Error::other(format!(
@@ -104,18 +118,21 @@ impl Handler for Receiving {
         _: &mut Vec<u8>,
     ) -> io::Result<Next> {
         match msg {
-            Incoming::Message { text, seq, .. } => match Stamp::parse(text) {
-                Some(stamp) => {
-                    self.check
-                        .record(c, seq, stamp.sender as usize, stamp.counter);
-                    self.latency.record(now_ns.saturating_sub(stamp.sent_ns));
-                    self.deliveries += 1;
-                }
-                None => self.check.record_foreign(c, seq),
-            },
+            Incoming::Message { text, seq, .. } => self.delivered(c, text.as_bytes(), seq, now_ns),
             Incoming::Error { code, detail } => return Err(refused(c, code, detail)),
             _ => {}
         }
+        Ok(Next::Keep)
+    }
+
+    fn on_message(
+        &mut self,
+        c: usize,
+        msg: MessageView<'_>,
+        now_ns: u64,
+        _: &mut Vec<u8>,
+    ) -> io::Result<Next> {
+        self.delivered(c, msg.text, msg.seq, now_ns);
         Ok(Next::Keep)
     }
 

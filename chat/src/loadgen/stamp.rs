@@ -53,11 +53,17 @@ impl Stamp {
 
     /// Reads a stamp back; `None` for any other text.
     pub fn parse(text: &str) -> Option<Stamp> {
-        let mut fields = text.as_bytes().splitn(4, |&b| b == b'.');
-        let sender = u32::try_from(decimal(fields.next()?)?).ok()?;
-        let counter = u32::try_from(decimal(fields.next()?)?).ok()?;
-        let sent_ns = decimal(fields.next()?)?;
-        fields.next()?;
+        Stamp::parse_bytes(text.as_bytes())
+    }
+
+    /// [`parse`](Self::parse) on bytes (the text need not be UTF-8 past
+    /// the stamp): one pass, three numbers, each ended by a `.`.
+    #[inline]
+    pub fn parse_bytes(text: &[u8]) -> Option<Stamp> {
+        let mut at = 0;
+        let sender = u32::try_from(decimal(text, &mut at)?).ok()?;
+        let counter = u32::try_from(decimal(text, &mut at)?).ok()?;
+        let sent_ns = decimal(text, &mut at)?;
         Some(Stamp {
             sender,
             counter,
@@ -66,14 +72,21 @@ impl Stamp {
     }
 }
 
-/// A non-empty run of ASCII digits as a `u64`, without overflow.
-fn decimal(digits: &[u8]) -> Option<u64> {
-    if digits.is_empty() || digits.len() > 19 {
-        return None;
+/// A run of 1 to 19 ASCII digits from `text[*at..]` ended by a `.`, as a
+/// `u64` (19 digits cannot overflow); moves `at` past the dot.
+#[inline]
+fn decimal(text: &[u8], at: &mut usize) -> Option<u64> {
+    let start = *at;
+    let mut n = 0u64;
+    loop {
+        let &b = text.get(*at)?;
+        *at += 1;
+        match b {
+            b'0'..=b'9' if *at - start <= 19 => n = n * 10 + u64::from(b - b'0'),
+            b'.' if *at - start > 1 => return Some(n),
+            _ => return None,
+        }
     }
-    digits.iter().try_fold(0u64, |n, &d| {
-        d.is_ascii_digit().then(|| n * 10 + u64::from(d - b'0'))
-    })
 }
 
 #[cfg(test)]

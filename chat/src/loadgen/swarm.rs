@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use sys::net::TcpStream;
 use sys::{Events, Interest, Poll, Token, Trigger};
 
-use super::wire::Incoming;
+use super::wire::{Incoming, MessageView};
 use crate::protocol::SERVER_MAX_FRAME;
 
 /// Size of the shared read buffer.
@@ -60,6 +60,25 @@ pub trait Handler {
         now_ns: u64,
         out: &mut Vec<u8>,
     ) -> io::Result<Next>;
+    /// `conn` received a `Message`, read by the fast path (strings not
+    /// checked for UTF-8). By default it is checked and passed to
+    /// [`on_frame`](Self::on_frame); scenarios that read only the text as
+    /// bytes override this.
+    fn on_message(
+        &mut self,
+        conn: usize,
+        msg: MessageView<'_>,
+        now_ns: u64,
+        out: &mut Vec<u8>,
+    ) -> io::Result<Next> {
+        let msg = msg.to_incoming().map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("a Message that is not UTF-8: {e}"),
+            )
+        })?;
+        self.on_frame(conn, msg, now_ns, out)
+    }
     /// The server closed `conn` (`None`: EOF) or it failed (`Some`). The
     /// slot is free again when this is called.
     fn on_closed(&mut self, conn: usize, error: Option<io::Error>) -> io::Result<()>;
@@ -314,13 +333,19 @@ impl Swarm {
             if end - pos < total {
                 break;
             }
-            let msg = Incoming::decode(&scratch[pos + 4..pos + total]).map_err(|e| {
-                io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!("undecodable frame from the server: {e}"),
-                )
-            })?;
-            next = handler.on_frame(slot, msg, now_ns, &mut conn.out)?;
+            let payload = &scratch[pos + 4..pos + total];
+            next = match MessageView::peek(payload) {
+                Some(view) => handler.on_message(slot, view, now_ns, &mut conn.out)?,
+                None => {
+                    let msg = Incoming::decode(payload).map_err(|e| {
+                        io::Error::new(
+                            io::ErrorKind::InvalidData,
+                            format!("undecodable frame from the server: {e}"),
+                        )
+                    })?;
+                    handler.on_frame(slot, msg, now_ns, &mut conn.out)?
+                }
+            };
             pos += total;
         }
         match next {
