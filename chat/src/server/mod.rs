@@ -11,3 +11,4 @@ pub mod outbound;
 pub mod shared_hub;
 pub mod task;
 pub mod thread;
+pub mod thread_cache;

@@ -10,7 +10,8 @@
 //! socket became ready.
 //!
 //! ```text
-//!  accept thread ──accept()──► spawns, per connection:
+//!  accept thread ──accept()──► hub.connect, then per connection two threads
+//!                              (from the ThreadCache: new, or reused):
 //!
 //!   reader thread                                            writer thread
 //!   read() ─► FrameDecoder ─► ClientMsg ─┐                   (parked until woken)
@@ -37,6 +38,10 @@
 //! - Waking a writer uses a [`Waker`] whose `wake` is
 //!   [`Thread::unpark`]: the [`Mailbox`] does not care whether it wakes a
 //!   thread or a task, which is why `async_server` shares all of this.
+//! - Threads come from a [`ThreadCache`]: a thread whose connection ended
+//!   waits a few seconds for the next one before it exits, so a server
+//!   with many short connections does not spend its time creating and
+//!   unmapping stacks (that doubled the connect/`Hello`/`Bye` rate).
 //!
 //! # Hello timeout, closing, limits
 //!
@@ -58,10 +63,10 @@
 //!   only when the peer sends or closes (as `event_server` keeps such a
 //!   connection until the peer reads or goes away).
 //! - **`--max-conns`**: the hub refuses the connection (`ServerFull`).
-//! - **Out of descriptors** (`EMFILE`/`ENFILE`) or threads: the accept
-//!   thread sleeps [`ACCEPT_PAUSE`] and tries again; the other threads never
-//!   notice. A connection whose threads cannot be spawned gets `ServerFull`
-//!   written directly and is closed.
+//! - **Out of descriptors** (`EMFILE`/`ENFILE`): the accept thread sleeps
+//!   [`ACCEPT_PAUSE`] and tries again; the other threads never notice.
+//!   **Out of threads**: a connection whose threads cannot be created gets
+//!   `ServerFull`, written directly, and is closed.
 //! - **Shutdown**: the signals are blocked before any thread starts (every
 //!   thread inherits the mask), and a dedicated thread (here: `main`) waits
 //!   in [`Signals::wait`]. Then the hub sends `ShuttingDown` to everyone, and
@@ -73,20 +78,24 @@
 //!   [`STACK_SIZE`] (64 KiB of address space each, of which only the pages
 //!   touched become memory), plus a small signal stack std gives every
 //!   thread, plus the kernel's own per-thread structures. Measured here:
-//!   about **33 KB of resident memory per idle connection**.
+//!   **30 to 40 KB of resident memory per idle connection** (the reference
+//!   tokio server: 13 to 19 KB; `async_server`: 2 to 5 KB).
 //! - **The ceiling is address-space bookkeeping, not memory.** Each thread
 //!   costs four memory mappings (its stack and its signal stack, each with
 //!   a guard page), so eight per connection, and Linux caps a process at
-//!   `vm.max_map_count` mappings (65 530 by default). Measured on this
-//!   machine (2 cores, 24 GiB, default limits) with an ad-hoc loopback
-//!   client opening connections that say `Hello` and then idle: **8 183
-//!   connections** (16 368 threads, 267 MB resident), then
-//!   `pthread_create` fails with `ENOMEM`; the server answers the next
-//!   connection `ServerFull`, and the 8 183 keep being served. Raising
-//!   `vm.max_map_count` moves the wall to `kernel.pid_max` (32 768 threads,
-//!   so about 16 000 connections for the whole machine), then to the
-//!   descriptor limit. For comparison, `event_server` held 10 000 such
-//!   connections in 7.4 MB resident, on one thread.
+//!   `vm.max_map_count` mappings (65 530 by default). Hitting that cap is
+//!   fatal: when std cannot map a new thread's signal stack it aborts the
+//!   process. So the server budgets its threads from `vm.max_map_count`
+//!   (keeping 2 048 mappings spare) and refuses connections past the budget
+//!   with `ServerFull`. Measured on this machine (2 cores, 24 GiB, default
+//!   limits) with an ad-hoc loopback client opening connections that say
+//!   `Hello` and then idle: **7 935 connections** (15 870 threads, 322 MB
+//!   resident); the next one got `ServerFull`, and the others kept being
+//!   served. (Without the budget, 8 183 connections, then sometimes an
+//!   abort.) Raising `vm.max_map_count` moves the wall to `kernel.pid_max`
+//!   (32 768 threads for the whole machine, so about 16 000 connections),
+//!   then to the descriptor limit. For comparison, `event_server` and
+//!   `async_server` held 10 000 such connections in 7.4 MB and 23 MB.
 //! - **Context switches per message.** A `Say` to a room of `n` members
 //!   wakes the sender's reader, then up to `n` writer threads, each a
 //!   futex wake-up and a switch; under load a writer takes many frames per
@@ -120,6 +129,7 @@ use super::event::unix_ms;
 use super::mailbox::{Mailbox, Next};
 use super::outbound::{Flush, Outbound};
 use super::shared_hub::{decode_frames, lock, SharedHub, SharedMailbox, Wakeups};
+use super::thread_cache::ThreadCache;
 use crate::fmt::framed::FrameDecoder;
 use crate::hub::{self, ConnId, Frame, SessionState};
 use crate::protocol::ErrorCode;
@@ -138,6 +148,26 @@ pub const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 /// Bytes a lingering connection may send before it is cut off.
 const LINGER_DISCARD_LIMIT: usize = 256 * 1024;
 
+/// Memory mappings each thread costs: its stack and the signal stack std
+/// gives it, each with a guard page.
+const MAPPINGS_PER_THREAD: usize = 4;
+/// Mappings left for everything else (heap arenas, libraries).
+const MAPPINGS_RESERVED: usize = 2048;
+
+/// How many connection threads this process may have: on Linux, what
+/// `vm.max_map_count` leaves room for (see the module docs). The server
+/// must stop short of that limit rather than hit it: when the limit is
+/// reached *inside* a new thread, as std maps its signal stack, std aborts
+/// the whole process.
+fn thread_budget() -> usize {
+    std::fs::read_to_string("/proc/sys/vm/max_map_count")
+        .ok()
+        .and_then(|s| s.trim().parse::<usize>().ok())
+        .map_or(usize::MAX, |max| {
+            max.saturating_sub(MAPPINGS_RESERVED) / MAPPINGS_PER_THREAD
+        })
+}
+
 /// What every thread shares.
 #[derive(Debug)]
 struct Shared {
@@ -148,6 +178,8 @@ struct Shared {
     /// Live writer threads, for the shutdown's flush.
     writers: Mutex<usize>,
     writers_done: Condvar,
+    /// Where connection threads come from (and return to).
+    threads: ThreadCache,
 }
 
 /// One connection, shared by its reader and writer threads.
@@ -188,6 +220,7 @@ pub fn run(config: Config) -> io::Result<()> {
         stopping: AtomicBool::new(false),
         writers: Mutex::new(0),
         writers_done: Condvar::new(),
+        threads: ThreadCache::new(STACK_SIZE, thread_budget()),
     });
     {
         let shared = shared.clone();
@@ -246,17 +279,13 @@ fn admit(shared: &Arc<Shared>, stream: TcpStream) {
     let count = WriterCount::new(shared.clone());
     let writer = {
         let conn = conn.clone();
-        thread::Builder::new()
-            .name("writer".into())
-            .stack_size(STACK_SIZE)
-            .spawn(move || write_loop(&conn, count))
+        shared.threads.spawn(move || write_loop(&conn, count))
     };
-    let reader = writer.and_then(|_| {
-        let (shared, conn) = (shared.clone(), conn.clone());
-        thread::Builder::new()
-            .name("reader".into())
-            .stack_size(STACK_SIZE)
-            .spawn(move || read_loop(&shared, &conn, hello_deadline))
+    let reader = writer.and_then(|()| {
+        let (shared2, conn) = (shared.clone(), conn.clone());
+        shared
+            .threads
+            .spawn(move || read_loop(&shared2, &conn, hello_deadline))
     });
     if reader.is_err() {
         // Out of threads (or memory for their stacks): forget it, stop the
