@@ -46,9 +46,9 @@
 //! - **Signals** come from the runtime ([`exec::signal::shutdown_signal`]),
 //!   which blocks them before starting its workers.
 //! - **No stacks.** A connection costs its two tasks (each one allocation
-//!   holding its future's state) and the buffers in use, a few hundred bytes
-//!   when idle, instead of two stacks and two kernel threads; and a wake-up
-//!   is a push on a run queue, not a context switch.
+//!   holding its future's state: 672 bytes for the reader, 216 for the
+//!   writer) and the buffers in use, instead of two stacks and two kernel
+//!   threads; and a wake-up is a push on a run queue, not a context switch.
 //!
 //! The hub, the mailboxes, the slow-consumer rule, the lingering close and
 //! the limits are `thread_server`'s, shared through [`SharedHub`] and
@@ -63,7 +63,20 @@
 //! - The hub's lock is a `std::sync::Mutex` held only for memory work (no
 //!   `.await` inside, no system call), so a worker never parks a task while
 //!   holding it; wakers are woken after it is released.
-//! - Frames are decoded before the lock is taken.
+//! - Frames are decoded before the lock is taken; a delivery finds its
+//!   mailbox by slot, not by hash.
+//! - Nothing that lives across an `.await` is bigger than it must be: the
+//!   writer's 1 KiB iovec array exists only inside one poll.
+//!
+//! Measured on this machine (2 cores shared with the load generator,
+//! `loadgen`, release builds, alternating with the reference tokio server
+//! of issue 7; the machine is noisy, so these are ranges):
+//!
+//! | scenario | `async_server` | reference (tokio) |
+//! | --- | --- | --- |
+//! | fanout, 100 clients x 2 000 msgs of 64 B | 3.3-6.4 M deliveries/s, 151-164 ns server CPU each | 2.9-6.2 M/s, 147-167 ns |
+//! | idle, 10 000 connections after `Hello` | 23 MB resident (2 KB each), 0 CPU | 130 MB (13 KB each), 0 CPU |
+//! | churn, connect/`Hello`/`Say`/`Bye` | 9 700 cycles/s | 7 900 cycles/s |
 //!
 //! # When to choose it
 //!
