@@ -8,8 +8,8 @@ use std::net::Shutdown;
 use std::time::Duration;
 
 use sys::net::{TcpListener, TcpStream};
-use sys::{Events, Interest, Poll, Token};
-use util::{any_local_address, expect_event, refusing_address, tcp_pair};
+use sys::{Events, Interest, Poll, Token, Trigger};
+use util::{any_local_address, expect_event, refusing_address, registered_pair};
 
 const T: Token = Token(7);
 
@@ -31,12 +31,8 @@ fn a_listener_is_readable_when_a_connection_waits() {
 
 #[test]
 fn a_new_connection_is_writable_and_becomes_readable_when_data_arrives() {
-    let mut poll = Poll::new().unwrap();
-    let mut events = Events::with_capacity(8);
-    let (mut ours, mut peer) = tcp_pair();
-    poll.registry()
-        .register(&mut ours, T, Interest::READABLE | Interest::WRITABLE)
-        .unwrap();
+    let (mut poll, mut events, mut ours, mut peer) =
+        registered_pair(T, Interest::READABLE | Interest::WRITABLE, Trigger::Edge);
 
     expect_event(&mut poll, &mut events, T, |e| {
         e.is_writable() && !e.is_readable()
@@ -55,12 +51,8 @@ fn a_new_connection_is_writable_and_becomes_readable_when_data_arrives() {
 
 #[test]
 fn peer_shutdown_reports_read_closed() {
-    let mut poll = Poll::new().unwrap();
-    let mut events = Events::with_capacity(8);
-    let (mut ours, peer) = tcp_pair();
-    poll.registry()
-        .register(&mut ours, T, Interest::READABLE)
-        .unwrap();
+    let (mut poll, mut events, mut ours, peer) =
+        registered_pair(T, Interest::READABLE, Trigger::Edge);
 
     peer.shutdown(Shutdown::Write).unwrap();
     let event = expect_event(&mut poll, &mut events, T, |e| e.is_read_closed());
@@ -70,12 +62,8 @@ fn peer_shutdown_reports_read_closed() {
 
 #[test]
 fn peer_close_reports_read_closed() {
-    let mut poll = Poll::new().unwrap();
-    let mut events = Events::with_capacity(8);
-    let (mut ours, peer) = tcp_pair();
-    poll.registry()
-        .register(&mut ours, T, Interest::READABLE)
-        .unwrap();
+    let (mut poll, mut events, mut ours, peer) =
+        registered_pair(T, Interest::READABLE, Trigger::Edge);
 
     drop(peer);
     expect_event(&mut poll, &mut events, T, |e| {
@@ -142,12 +130,8 @@ fn nonblocking_connect_to_a_closed_port_reports_the_error() {
 
 #[test]
 fn event_debug_names_the_raw_flags() {
-    let mut poll = Poll::new().unwrap();
-    let mut events = Events::with_capacity(8);
-    let (mut ours, mut peer) = tcp_pair();
-    poll.registry()
-        .register(&mut ours, T, Interest::READABLE)
-        .unwrap();
+    let (mut poll, mut events, _ours, mut peer) =
+        registered_pair(T, Interest::READABLE, Trigger::Edge);
     peer.write_all(b"x").unwrap();
 
     let debug = expect_event(&mut poll, &mut events, T, |e| e.is_readable());

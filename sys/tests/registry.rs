@@ -7,17 +7,13 @@ use std::sync::Arc;
 use std::thread;
 
 use sys::net::TcpListener;
-use sys::{Events, Interest, Poll, Token};
-use util::{any_local_address, expect_event, expect_no_event, tcp_pair};
+use sys::{Events, Interest, Poll, Token, Trigger};
+use util::{any_local_address, expect_event, expect_no_event, registered_pair, tcp_pair};
 
 #[test]
 fn reregister_changes_token_and_interest() {
-    let mut poll = Poll::new().unwrap();
-    let mut events = Events::with_capacity(8);
-    let (mut ours, _peer) = tcp_pair();
-    poll.registry()
-        .register(&mut ours, Token(1), Interest::READABLE)
-        .unwrap();
+    let (mut poll, mut events, mut ours, _peer) =
+        registered_pair(Token(1), Interest::READABLE, Trigger::Edge);
     // Nothing to read: no event.
     expect_no_event(&mut poll, &mut events, Token(1));
 
@@ -31,12 +27,8 @@ fn reregister_changes_token_and_interest() {
 
 #[test]
 fn a_deregistered_source_gives_no_events() {
-    let mut poll = Poll::new().unwrap();
-    let mut events = Events::with_capacity(8);
-    let (mut ours, mut peer) = tcp_pair();
-    poll.registry()
-        .register(&mut ours, Token(1), Interest::READABLE)
-        .unwrap();
+    let (mut poll, mut events, mut ours, mut peer) =
+        registered_pair(Token(1), Interest::READABLE, Trigger::Edge);
     poll.registry().deregister(&mut ours).unwrap();
 
     peer.write_all(b"data").unwrap();
@@ -51,12 +43,8 @@ fn a_deregistered_source_gives_no_events() {
 
 #[test]
 fn deregister_drops_events_already_queued() {
-    let mut poll = Poll::new().unwrap();
-    let mut events = Events::with_capacity(8);
-    let (mut ours, mut peer) = tcp_pair();
-    poll.registry()
-        .register(&mut ours, Token(1), Interest::READABLE)
-        .unwrap();
+    let (mut poll, mut events, mut ours, mut peer) =
+        registered_pair(Token(1), Interest::READABLE, Trigger::Edge);
     peer.write_all(b"data").unwrap();
     // Wait until the kernel surely queued the readiness, without consuming it:
     // a second poll instance watching the same socket tells us.

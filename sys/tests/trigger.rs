@@ -5,18 +5,14 @@ mod util;
 use std::io::{Read, Write};
 
 use sys::{Events, Interest, Poll, Token, Trigger};
-use util::{count_events, expect_event, expect_no_event, tcp_pair};
+use util::{count_events, expect_event, expect_no_event, registered_pair, tcp_pair};
 
 const T: Token = Token(3);
 
 #[test]
 fn level_reports_unread_data_again() {
-    let mut poll = Poll::new().unwrap();
-    let mut events = Events::with_capacity(8);
-    let (mut ours, mut peer) = tcp_pair();
-    poll.registry()
-        .register_with(&mut ours, T, Interest::READABLE, Trigger::Level)
-        .unwrap();
+    let (mut poll, mut events, mut ours, mut peer) =
+        registered_pair(T, Interest::READABLE, Trigger::Level);
 
     peer.write_all(b"abcd").unwrap();
     expect_event(&mut poll, &mut events, T, |e| e.is_readable());
@@ -32,12 +28,8 @@ fn level_reports_unread_data_again() {
 
 #[test]
 fn edge_does_not_report_unread_data_again() {
-    let mut poll = Poll::new().unwrap();
-    let mut events = Events::with_capacity(8);
-    let (mut ours, mut peer) = tcp_pair();
-    poll.registry()
-        .register_with(&mut ours, T, Interest::READABLE, Trigger::Edge)
-        .unwrap();
+    let (mut poll, mut events, mut ours, mut peer) =
+        registered_pair(T, Interest::READABLE, Trigger::Edge);
 
     peer.write_all(b"abcd").unwrap();
     expect_event(&mut poll, &mut events, T, |e| e.is_readable());
@@ -99,12 +91,8 @@ fn one_shot_reports_once_until_rearmed() {
 
 #[test]
 fn level_writable_is_reported_at_every_poll() {
-    let mut poll = Poll::new().unwrap();
-    let mut events = Events::with_capacity(8);
-    let (mut ours, _peer) = tcp_pair();
-    poll.registry()
-        .register_with(&mut ours, T, Interest::WRITABLE, Trigger::Level)
-        .unwrap();
+    let (mut poll, mut events, mut ours, _peer) =
+        registered_pair(T, Interest::WRITABLE, Trigger::Level);
     for _ in 0..3 {
         expect_event(&mut poll, &mut events, T, |e| e.is_writable());
     }

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use sys::net::{TcpListener, TcpStream};
-use sys::{Event, Events, Poll, Token};
+use sys::{Event, Events, Interest, Poll, Token, Trigger};
 
 /// How long a test waits for an event that must come before declaring
 /// failure. Generous: it only bounds a failing test, a passing one returns
@@ -40,6 +40,23 @@ pub fn tcp_pair() -> (TcpStream, std::net::TcpStream) {
     ours.set_nonblocking(true).unwrap();
     let (peer, _) = listener.accept().unwrap();
     (ours, peer)
+}
+
+/// The setup most readiness tests share: a [`Poll`], an [`Events`] buffer,
+/// and a [`tcp_pair`] whose non-blocking end is registered under `token`
+/// for `interest` with `trigger`.
+pub fn registered_pair(
+    token: Token,
+    interest: Interest,
+    trigger: Trigger,
+) -> (Poll, Events, TcpStream, std::net::TcpStream) {
+    let poll = Poll::new().unwrap();
+    let events = Events::with_capacity(8);
+    let (mut ours, peer) = tcp_pair();
+    poll.registry()
+        .register_with(&mut ours, token, interest, trigger)
+        .unwrap();
+    (poll, events, ours, peer)
 }
 
 /// A listener and an accepted connection on it: our non-blocking accepted
