@@ -145,6 +145,9 @@ impl Swarm {
     /// reused once a connection closes). [`Handler::on_connected`] follows.
     pub fn connect(&mut self, addr: SocketAddr) -> io::Result<usize> {
         let mut stream = TcpStream::connect(addr)?;
+        // Each Say goes out at once, as an interactive client's would
+        // (Nagle would hold it until the previous one is acknowledged).
+        stream.set_nodelay(true)?;
         let slot = self.free.pop().unwrap_or_else(|| {
             self.conns.push(None);
             self.conns.len() - 1
