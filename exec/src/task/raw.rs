@@ -153,6 +153,11 @@ impl<F: Future, S> Cell<F, S> {
     }
 }
 
+/// Vtable `schedule`: queues the task.
+///
+/// # Safety
+/// `ptr` is a `Cell<F, S>` and the caller hands over one reference that the
+/// NOTIFIED bit stands for.
 unsafe fn schedule<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     // SAFETY: the caller hands over a notified reference to this task.
     let cell = unsafe { cell::<F, S>(ptr) };
@@ -161,6 +166,10 @@ unsafe fn schedule<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     cell.scheduler.schedule(notified, false);
 }
 
+/// Vtable `dealloc`: frees the cell.
+///
+/// # Safety
+/// `ptr` is a `Cell<F, S>` whose reference count just reached zero.
 unsafe fn dealloc<F: Future, S>(ptr: NonNull<Header>) {
     // SAFETY: the caller dropped the last reference, so nobody else can reach
     // the cell; it was created by `Box` in `allocate` with these types.
@@ -172,6 +181,11 @@ fn drop_future_catching<F: Future>(stage: &mut Stage<F>) -> Result<(), Box<dyn A
     catch_unwind(AssertUnwindSafe(|| *stage = Stage::Consumed))
 }
 
+/// Vtable `poll`: runs the task once.
+///
+/// # Safety
+/// `ptr` is a `Cell<F, S>` and the caller gives up the notified reference it
+/// took from a run queue.
 unsafe fn poll<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     // SAFETY: the caller (a worker) gives up the notified reference it popped
     // from a run queue, so the task is alive for the whole call.
@@ -309,6 +323,11 @@ unsafe fn complete<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     }
 }
 
+/// Vtable `try_read_output`.
+///
+/// # Safety
+/// Called only by the task's `JoinHandle` (holding its reference), with
+/// `dst` pointing to a `Poll<Result<F::Output, JoinError>>`.
 unsafe fn try_read_output<F: Future, S>(ptr: NonNull<Header>, dst: *mut (), waker: &Waker) {
     // SAFETY: the JoinHandle holds a reference.
     let cell = unsafe { cell::<F, S>(ptr) };
@@ -327,6 +346,10 @@ unsafe fn try_read_output<F: Future, S>(ptr: NonNull<Header>, dst: *mut (), wake
     }
 }
 
+/// Vtable `drop_join_handle`.
+///
+/// # Safety
+/// Called once, by the task's `JoinHandle`, which gives up its reference.
 unsafe fn drop_join_handle<F: Future, S>(ptr: NonNull<Header>) {
     // SAFETY: the JoinHandle gives up its reference here, so it is alive.
     let cell = unsafe { cell::<F, S>(ptr) };
@@ -342,6 +365,10 @@ unsafe fn drop_join_handle<F: Future, S>(ptr: NonNull<Header>) {
     }
 }
 
+/// Vtable `shutdown`: cancels the task unless someone is polling it.
+///
+/// # Safety
+/// `ptr` is a `Cell<F, S>` and the caller gives up one reference.
 unsafe fn shutdown<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     // SAFETY: the caller gives up a reference (the owned list's).
     let cell = unsafe { cell::<F, S>(ptr) };

@@ -59,6 +59,8 @@ unsafe fn header<'a>(data: *const ()) -> (NonNull<Header>, &'a Header) {
     (ptr, unsafe { ptr.as_ref() })
 }
 
+/// # Safety
+/// `data` comes from a live waker of this vtable (it holds a reference).
 unsafe fn clone_waker(data: *const ()) -> RawWaker {
     // SAFETY: called on a live waker, which holds a reference.
     let (_, header) = unsafe { header(data) };
@@ -66,6 +68,8 @@ unsafe fn clone_waker(data: *const ()) -> RawWaker {
     RawWaker::new(data, &WAKER_VTABLE)
 }
 
+/// # Safety
+/// `data` comes from a waker being consumed; its reference is given up.
 unsafe fn wake_by_val(data: *const ()) {
     // SAFETY: the waker being consumed holds a reference.
     let (ptr, header) = unsafe { header(data) };
@@ -78,6 +82,8 @@ unsafe fn wake_by_val(data: *const ()) {
     }
 }
 
+/// # Safety
+/// `data` comes from a live waker of this vtable.
 unsafe fn wake_by_ref(data: *const ()) {
     // SAFETY: the borrowed waker holds a reference.
     let (ptr, header) = unsafe { header(data) };
@@ -87,6 +93,8 @@ unsafe fn wake_by_ref(data: *const ()) {
     }
 }
 
+/// # Safety
+/// `data` comes from a waker being dropped; its reference is given up.
 unsafe fn drop_waker(data: *const ()) {
     // SAFETY: the waker being dropped holds a reference.
     let (ptr, header) = unsafe { header(data) };
