@@ -176,6 +176,8 @@
 //!
 //! ## Map of the crate
 //!
+//! The inner workings, with their diagrams, are chapters of [`guide`].
+//!
 //! | module | concept |
 //! | --- | --- |
 //! | `task/` | the allocation, state word, wakers, [`JoinHandle`] |
@@ -200,6 +202,7 @@ mod scheduler;
 mod task;
 mod yield_now;
 
+pub mod guide;
 pub mod net;
 pub mod runtime;
 pub mod signal;

@@ -1,35 +1,6 @@
-//! The task allocation and the functions that act on it.
-//!
-//! A spawned future lives in exactly one heap allocation, a [`Cell`]:
-//!
-//! ```text
-//!  NonNull<Header> ──> +-------------------------------+
-//!  (Notified, Task,    | Header                        |  non-generic: every handle
-//!   JoinHandle, every  |   state: State (atomic word)  |  and waker only knows this
-//!   Waker point here)  |   vtable: &'static Vtable ────┼──> poll / schedule / dealloc /
-//!                      |   join_waker: Option<Waker>   |    read_output / drop_join /
-//!                      |   owned_slot: AtomicUsize     |    shutdown, monomorphised
-//!                      +-------------------------------+    for this F and S
-//!                      | scheduler: S (Arc<Shared>)    |
-//!                      +-------------------------------+
-//!                      | stage: Running(F)             |
-//!                      |      | Finished(Result<T,..>) |
-//!                      |      | Consumed               |
-//!                      +-------------------------------+
-//! ```
-//!
-//! `#[repr(C)]` puts the header first, so a pointer to the cell is a pointer
-//! to its header and back. Type erasure happens once, in [`Vtable`]: every
-//! function in it is instantiated for the concrete `Cell<F, S>` and cast the
-//! header pointer back to it.
-//!
-//! Who may touch what (the invariants the `SAFETY:` comments cite):
-//! - the *stage* belongs to whoever set `RUNNING` while the task is not
-//!   `COMPLETE`; after `COMPLETE`, to the `JoinHandle` if `JOIN_INTEREST` was
-//!   still set when `COMPLETE` was set, else to the completing thread;
-//! - the *join waker* slot belongs to the `JoinHandle` while `JOIN_WAKER` is
-//!   clear; while it is set, both sides may only read it;
-//! - the allocation lives while the reference count is above zero.
+#![doc = include_str!("../guide/task_allocation.md")]
+// The design notes for this file (diagrams, invariants) are in
+// src/guide/task_allocation.md, shown by `cargo doc` as `exec::guide::task_allocation`.
 
 use std::any::Any;
 use std::cell::UnsafeCell;

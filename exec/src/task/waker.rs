@@ -1,13 +1,6 @@
-//! `Waker`s that point straight at a task: a `RawWaker` whose data pointer is
-//! the task's header, with one reference counted per waker.
-//!
-//! ```text
-//!   clone        -> ref_inc, same pointer
-//!   wake_by_ref  -> idle? set NOTIFIED, +1 ref, push onto a run queue
-//!   wake (by val)-> idle? set NOTIFIED, the waker's ref goes onto a run queue
-//!                   otherwise drop the waker's ref (maybe freeing the task)
-//!   drop         -> ref_dec, free on zero
-//! ```
+#![doc = include_str!("../guide/task_waker.md")]
+// The design notes for this file (diagrams, invariants) are in
+// src/guide/task_waker.md, shown by `cargo doc` as `exec::guide::task_waker`.
 
 use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
