@@ -187,6 +187,7 @@
 //! | [`net`] | [`net::TcpListener`], [`net::TcpStream`] and its halves |
 //! | [`sync`] | [`sync::mpsc`], [`sync::oneshot`], [`sync::Notify`] |
 //! | [`signal`] | [`signal::ctrl_c`], [`signal::shutdown_signal`] |
+//! | [`future`] | [`future::select`]: race two futures |
 //! | [`runtime`] | [`Runtime`], [`Builder`], [`Handle`] |
 
 #![deny(missing_docs, missing_debug_implementations)]
@@ -202,6 +203,7 @@ mod scheduler;
 mod task;
 mod yield_now;
 
+pub mod future;
 pub mod guide;
 pub mod net;
 pub mod runtime;
