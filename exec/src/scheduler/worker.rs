@@ -233,12 +233,13 @@ impl Worker {
             self.is_parking.set(true);
             self.parker.park(shared);
             self.is_parking.set(false);
-            if self.local.len() > 1 {
-                // The reactor turn woke several tasks onto our queue: let
-                // another worker steal some.
-                shared.notify_parked();
-            }
             if self.transition_from_parked() {
+                if self.local.len() > 1 {
+                    // The reactor turn woke several tasks onto our queue:
+                    // let another worker steal some. Only now, off the
+                    // sleepers list ourselves, or the pick could be us.
+                    shared.notify_parked();
+                }
                 break;
             }
         }
