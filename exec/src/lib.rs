@@ -176,6 +176,8 @@
 //!
 //! ## Map of the crate
 //!
+//! The inner workings, with their diagrams, are chapters of [`guide`].
+//!
 //! | module | concept |
 //! | --- | --- |
 //! | `task/` | the allocation, state word, wakers, [`JoinHandle`] |
@@ -185,6 +187,7 @@
 //! | [`net`] | [`net::TcpListener`], [`net::TcpStream`] and its halves |
 //! | [`sync`] | [`sync::mpsc`], [`sync::oneshot`], [`sync::Notify`] |
 //! | [`signal`] | [`signal::ctrl_c`], [`signal::shutdown_signal`] |
+//! | [`future`] | [`future::select`]: race two futures |
 //! | [`runtime`] | [`Runtime`], [`Builder`], [`Handle`] |
 
 #![deny(missing_docs, missing_debug_implementations)]
@@ -200,6 +203,8 @@ mod scheduler;
 mod task;
 mod yield_now;
 
+pub mod future;
+pub mod guide;
 pub mod net;
 pub mod runtime;
 pub mod signal;

@@ -228,9 +228,15 @@ fn notify_one_and_waiters() {
                     w.fetch_add(1, Ordering::SeqCst);
                 }));
             }
-            // Let them all register.
-            exec::time::sleep(Duration::from_millis(20)).await;
+            // Wait until all ten wait in line (no timing assumption).
+            while !format!("{notify:?}").contains("waiters: 10") {
+                exec::yield_now().await;
+            }
             notify.notify_one();
+            while woken.load(Ordering::SeqCst) == 0 {
+                exec::yield_now().await;
+            }
+            // Give a wrongly woken second waiter a chance to show up.
             exec::time::sleep(Duration::from_millis(20)).await;
             assert_eq!(woken.load(Ordering::SeqCst), 1);
             notify.notify_waiters();

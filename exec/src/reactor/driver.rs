@@ -1,19 +1,6 @@
-//! One reactor turn.
-//!
-//! ```text
-//!   worker (holding the driver lock)
-//!     │ timeout = nearest timer (or none: sleep until woken)
-//!     ▼
-//!   sys::Poll::poll(events, timeout)  ── blocks in epoll_wait / kevent
-//!     │ events: [token 3: readable] [TOKEN_WAKEUP] [token 9: writable] ...
-//!     ▼
-//!   for each event: find the ScheduledIo, OR in its readiness, take wakers
-//!   signals pending? drain them, wake ctrl_c() futures
-//!   timers due? take their wakers
-//!     ▼
-//!   wake everything collected: on a worker thread the tasks land on this
-//!   worker's own queue, so they run here, with no cross-thread hand-off.
-//! ```
+#![doc = include_str!("../guide/reactor_turn.md")]
+// The design notes for this file (diagrams, invariants) are in
+// src/guide/reactor_turn.md, shown by `cargo doc` as `exec::guide::reactor_turn`.
 
 use std::io;
 use std::task::Waker;

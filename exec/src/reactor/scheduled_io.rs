@@ -1,20 +1,6 @@
-//! Readiness of one registered source, and the two tasks waiting on it.
-//!
-//! ```text
-//!   readiness word:  [ tick (16 bits) | SHUTDOWN ERROR WCLOSED RCLOSED WRITABLE READABLE ]
-//!
-//!   reactor:  event for this token -> OR the bits in, stamp the turn's tick,
-//!             take the reader and/or writer waker, wake them
-//!   task:     poll_ready(Read): bits set? -> Ready(event)   (try the syscall)
-//!                               else store waker in the reader slot, Pending
-//!             syscall said WouldBlock -> clear_readiness(event): clears the
-//!             bit only if no newer event (a different tick) arrived since
-//! ```
-//!
-//! Registrations are edge-triggered, so the kernel reports each transition
-//! to ready once; the bits remember it until an operation proves the source
-//! drained (`WouldBlock`). The tick check closes the race in which an event
-//! arrives between the failed syscall and the clear.
+#![doc = include_str!("../guide/readiness.md")]
+// The design notes for this file (diagrams, invariants) are in
+// src/guide/readiness.md, shown by `cargo doc` as `exec::guide::readiness`.
 
 use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};

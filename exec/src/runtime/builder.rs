@@ -77,7 +77,13 @@ impl Builder {
     /// before starting other threads, so that no thread takes the default
     /// action instead. Until some task asks for a signal, a received
     /// SIGINT/SIGTERM still ends the process (exit status 128 + signal
-    /// number), as the default action would.
+    /// number), as the default action would. The signals stay blocked in
+    /// the building thread after the runtime is dropped (`sys` cannot
+    /// unblock them), so build at most one such runtime per program, in
+    /// `main`; tests and libraries should use `signals(false)`.
+    ///
+    /// Only Linux needs the blocking; on kqueue systems `sys` ignores the
+    /// signals' default action process-wide instead.
     pub fn signals(&mut self, enabled: bool) -> &mut Builder {
         self.signals = enabled;
         self

@@ -17,7 +17,9 @@ use crate::task::JoinHandle;
 ///
 /// Keeps the runtime's shared state alive, not its threads: once the
 /// [`Runtime`](crate::Runtime) is dropped, spawned tasks are cancelled at
-/// once (their `JoinHandle` reports it).
+/// once (their `JoinHandle` reports it), sockets report an error, and
+/// timers no longer fire (nothing drives them), so `block_on` on such a
+/// handle only makes sense for futures that need neither.
 #[derive(Clone)]
 pub struct Handle {
     shared: Arc<Shared>,

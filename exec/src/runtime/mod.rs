@@ -21,7 +21,8 @@ use crate::task::JoinHandle;
 /// Dropping it (or calling [`shutdown`](Runtime::shutdown)) stops the
 /// workers after the task each is polling returns, then drops every
 /// remaining task's future exactly once; their `JoinHandle`s report
-/// cancellation.
+/// cancellation. A task that blocks its worker thread (a synchronous loop,
+/// `std::thread::sleep`) delays the drop until that poll returns.
 ///
 /// ```
 /// let rt = exec::Runtime::builder().worker_threads(2).build().unwrap();

@@ -1,27 +1,6 @@
-//! Who is asleep, and who is looking for work.
-//!
-//! One atomic word counts *unparked* workers and, among them, *searching*
-//! ones (looking for work to steal); a mutex-protected list names the
-//! sleepers. The rules, after tokio's `idle.rs`:
-//!
-//! - To wake a sleeper for new work, first check (one load) that nobody is
-//!   searching and somebody sleeps: a searching worker will find the task
-//!   anyway. This is what prevents a thundering herd: a burst of wake-ups
-//!   wakes one worker, which becomes "searching"; it wakes the next one only
-//!   when it finds work and stops searching.
-//! - At most half the workers search at once.
-//! - The last searcher to go to sleep re-checks every queue first, so a task
-//!   pushed while it was giving up is not stranded.
-//!
-//! ```text
-//!    state word:  [ num_unparked (upper bits) | num_searching (low 16 bits) ]
-//!
-//!    running ──no work──> searching ──found work──> running (+ wake one more
-//!       ▲                     │                      if it was the last searcher)
-//!       │                 nothing found
-//!       │                     ▼
-//!       └──unparked──── parked (in `sleepers`; one of them may own the reactor)
-//! ```
+#![doc = include_str!("../guide/idle_workers.md")]
+// The design notes for this file (diagrams, invariants) are in
+// src/guide/idle_workers.md, shown by `cargo doc` as `exec::guide::idle_workers`.
 
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Mutex, MutexGuard};

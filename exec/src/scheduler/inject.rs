@@ -1,11 +1,6 @@
-//! The global injector: tasks scheduled from outside any worker, and the
-//! overflow of full local queues.
-//!
-//! A `Mutex<VecDeque>` plus an atomic length, so that the common "is there
-//! anything?" check costs one load and no lock. It is off the hot path: a
-//! worker schedules onto its own lock-free queue, and touches this one only
-//! every [`GLOBAL_QUEUE_INTERVAL`](super::worker) ticks, when its own queue is
-//! empty, or on overflow, and then moves tasks in batches.
+#![doc = include_str!("../guide/injector.md")]
+// The design notes for this file (diagrams, invariants) are in
+// src/guide/injector.md, shown by `cargo doc` as `exec::guide::injector`.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,24 +1,6 @@
-//! How an idle worker sleeps: in the reactor, or on its own condvar.
-//!
-//! ```text
-//!   park():   NOTIFIED already? ──yes──> return at once
-//!                  │ no
-//!        try_lock(driver) ──got it──> state = PARKED_DRIVER
-//!                  │                  Poll::poll(timeout = nearest timer)   <── woken by the sys
-//!                  │                  dispatch I/O events, fire timers          Waker, an I/O
-//!                  │                  state = EMPTY, unlock driver              event or a timer
-//!                  │ busy (another worker is the reactor)
-//!                  ▼
-//!            state = PARKED_CONDVAR, wait on own condvar                   <── woken by notify
-//!
-//!   unpark(): swap(NOTIFIED) and look at what was there:
-//!             EMPTY / NOTIFIED -> nothing more (the parker will see NOTIFIED)
-//!             PARKED_CONDVAR   -> lock + notify the condvar
-//!             PARKED_DRIVER    -> sys::Waker::wake (eventfd / EVFILT_USER)
-//! ```
-//!
-//! The notification is a flag, so an `unpark` before `park` is never lost:
-//! `park` then returns immediately.
+#![doc = include_str!("../guide/parking.md")]
+// The design notes for this file (diagrams, invariants) are in
+// src/guide/parking.md, shown by `cargo doc` as `exec::guide::parking`.
 
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Condvar, Mutex};

@@ -1,32 +1,6 @@
-//! The per-worker run queue: a bounded, lock-free ring with one owner and
-//! many thieves (the design of tokio's `queue.rs`, itself a relative of the
-//! Chase-Lev deque: D. Chase, Y. Lev, "Dynamic circular work-stealing deque",
-//! SPAA 2005).
-//!
-//! ```text
-//!            steal      real                 tail
-//!              │          │                    │
-//!   buffer: [ .. │ being  │ ready  ready  ready │ free  free .. ]   (ring of 256)
-//!                 copied    ^ owner pops here     ^ owner pushes here
-//!                 by a thief
-//! ```
-//!
-//! - `tail` is written only by the owner (push); thieves read it.
-//! - `head` packs two positions in one `AtomicU64`: `real`, the next task to
-//!   hand out, and `steal`, the start of a range a thief is still copying.
-//!   When no thief is active they are equal. A thief claims `[real, real+n)`
-//!   by advancing `real` alone, copies the pointers, then sets `steal = real`
-//!   to say "those slots are free again". The owner never overwrites slots at
-//!   or after `steal`, so a thief never reads a slot being rewritten.
-//! - One thief at a time per queue: a thief that sees `steal != real` gives up.
-//!
-//! Each slot is an `AtomicPtr` to a task header holding a run-queue reference.
-//! Slot contents are published by the `Release` store of `tail` (push) and
-//! released back by the `AcqRel` compare-exchange on `head` (pop, steal); the
-//! slots themselves are read and written with `Relaxed`.
-//!
-//! When the ring is full the owner moves half of it, plus the new task, to
-//! the global injector in one locked batch, so a burst of spawns spreads out.
+#![doc = include_str!("../guide/local_queue.md")]
+// The design notes for this file (diagrams, invariants) are in
+// src/guide/local_queue.md, shown by `cargo doc` as `exec::guide::local_queue`.
 
 use std::cell::Cell;
 use std::marker::PhantomData;

@@ -1,24 +1,6 @@
-//! The run loop of one worker thread.
-//!
-//! ```text
-//!  loop {
-//!    tick += 1
-//!    every 61 ticks: poll the reactor without blocking (I/O, timers)
-//!    task = every 31 ticks: injector first (no starvation of remote work)
-//!           else: LIFO slot, local queue, a batch from the injector
-//!        or steal: become "searching" (if < half the workers are), take
-//!           half of a random victim's queue, then try the injector
-//!    found?  stop searching (wake another searcher if we were the last),
-//!            poll it, then up to 3 tasks it woke through the LIFO slot
-//!    none?   park: in the reactor or on the condvar, until unparked
-//!  }
-//! ```
-//!
-//! The LIFO slot: a task woken by the task running on this worker (a
-//! message sent to a receiver, a spawned child) goes into a one-task slot
-//! and runs next, while its data is still in cache; the task it displaces
-//! moves to the back of the queue. At most three LIFO tasks run in a row, and
-//! the slot cannot be stolen, so a ping-pong pair cannot monopolise a worker.
+#![doc = include_str!("../guide/run_loop.md")]
+// The design notes for this file (diagrams, invariants) are in
+// src/guide/run_loop.md, shown by `cargo doc` as `exec::guide::run_loop`.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -251,12 +233,13 @@ impl Worker {
             self.is_parking.set(true);
             self.parker.park(shared);
             self.is_parking.set(false);
-            if self.local.len() > 1 {
-                // The reactor turn woke several tasks onto our queue: let
-                // another worker steal some.
-                shared.notify_parked();
-            }
             if self.transition_from_parked() {
+                if self.local.len() > 1 {
+                    // The reactor turn woke several tasks onto our queue:
+                    // let another worker steal some. Only now, off the
+                    // sleepers list ourselves, or the pick could be us.
+                    shared.notify_parked();
+                }
                 break;
             }
         }

@@ -1,35 +1,6 @@
-//! The task allocation and the functions that act on it.
-//!
-//! A spawned future lives in exactly one heap allocation, a [`Cell`]:
-//!
-//! ```text
-//!  NonNull<Header> ──> +-------------------------------+
-//!  (Notified, Task,    | Header                        |  non-generic: every handle
-//!   JoinHandle, every  |   state: State (atomic word)  |  and waker only knows this
-//!   Waker point here)  |   vtable: &'static Vtable ────┼──> poll / schedule / dealloc /
-//!                      |   join_waker: Option<Waker>   |    read_output / drop_join /
-//!                      |   owned_slot: AtomicUsize     |    shutdown, monomorphised
-//!                      +-------------------------------+    for this F and S
-//!                      | scheduler: S (Arc<Shared>)    |
-//!                      +-------------------------------+
-//!                      | stage: Running(F)             |
-//!                      |      | Finished(Result<T,..>) |
-//!                      |      | Consumed               |
-//!                      +-------------------------------+
-//! ```
-//!
-//! `#[repr(C)]` puts the header first, so a pointer to the cell is a pointer
-//! to its header and back. Type erasure happens once, in [`Vtable`]: every
-//! function in it is instantiated for the concrete `Cell<F, S>` and cast the
-//! header pointer back to it.
-//!
-//! Who may touch what (the invariants the `SAFETY:` comments cite):
-//! - the *stage* belongs to whoever set `RUNNING` while the task is not
-//!   `COMPLETE`; after `COMPLETE`, to the `JoinHandle` if `JOIN_INTEREST` was
-//!   still set when `COMPLETE` was set, else to the completing thread;
-//! - the *join waker* slot belongs to the `JoinHandle` while `JOIN_WAKER` is
-//!   clear; while it is set, both sides may only read it;
-//! - the allocation lives while the reference count is above zero.
+#![doc = include_str!("../guide/task_allocation.md")]
+// The design notes for this file (diagrams, invariants) are in
+// src/guide/task_allocation.md, shown by `cargo doc` as `exec::guide::task_allocation`.
 
 use std::any::Any;
 use std::cell::UnsafeCell;
@@ -153,6 +124,11 @@ impl<F: Future, S> Cell<F, S> {
     }
 }
 
+/// Vtable `schedule`: queues the task.
+///
+/// # Safety
+/// `ptr` is a `Cell<F, S>` and the caller hands over one reference that the
+/// NOTIFIED bit stands for.
 unsafe fn schedule<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     // SAFETY: the caller hands over a notified reference to this task.
     let cell = unsafe { cell::<F, S>(ptr) };
@@ -161,6 +137,10 @@ unsafe fn schedule<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     cell.scheduler.schedule(notified, false);
 }
 
+/// Vtable `dealloc`: frees the cell.
+///
+/// # Safety
+/// `ptr` is a `Cell<F, S>` whose reference count just reached zero.
 unsafe fn dealloc<F: Future, S>(ptr: NonNull<Header>) {
     // SAFETY: the caller dropped the last reference, so nobody else can reach
     // the cell; it was created by `Box` in `allocate` with these types.
@@ -172,6 +152,11 @@ fn drop_future_catching<F: Future>(stage: &mut Stage<F>) -> Result<(), Box<dyn A
     catch_unwind(AssertUnwindSafe(|| *stage = Stage::Consumed))
 }
 
+/// Vtable `poll`: runs the task once.
+///
+/// # Safety
+/// `ptr` is a `Cell<F, S>` and the caller gives up the notified reference it
+/// took from a run queue.
 unsafe fn poll<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     // SAFETY: the caller (a worker) gives up the notified reference it popped
     // from a run queue, so the task is alive for the whole call.
@@ -309,6 +294,11 @@ unsafe fn complete<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     }
 }
 
+/// Vtable `try_read_output`.
+///
+/// # Safety
+/// Called only by the task's `JoinHandle` (holding its reference), with
+/// `dst` pointing to a `Poll<Result<F::Output, JoinError>>`.
 unsafe fn try_read_output<F: Future, S>(ptr: NonNull<Header>, dst: *mut (), waker: &Waker) {
     // SAFETY: the JoinHandle holds a reference.
     let cell = unsafe { cell::<F, S>(ptr) };
@@ -327,6 +317,10 @@ unsafe fn try_read_output<F: Future, S>(ptr: NonNull<Header>, dst: *mut (), wake
     }
 }
 
+/// Vtable `drop_join_handle`.
+///
+/// # Safety
+/// Called once, by the task's `JoinHandle`, which gives up its reference.
 unsafe fn drop_join_handle<F: Future, S>(ptr: NonNull<Header>) {
     // SAFETY: the JoinHandle gives up its reference here, so it is alive.
     let cell = unsafe { cell::<F, S>(ptr) };
@@ -342,6 +336,10 @@ unsafe fn drop_join_handle<F: Future, S>(ptr: NonNull<Header>) {
     }
 }
 
+/// Vtable `shutdown`: cancels the task unless someone is polling it.
+///
+/// # Safety
+/// `ptr` is a `Cell<F, S>` and the caller gives up one reference.
 unsafe fn shutdown<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     // SAFETY: the caller gives up a reference (the owned list's).
     let cell = unsafe { cell::<F, S>(ptr) };

@@ -1,36 +1,6 @@
-//! The task state word: every bit, and when it may change.
-//!
-//! One `AtomicUsize` per task holds six flag bits and, above them, the
-//! reference count. Every transition is a single atomic operation (a
-//! `fetch_*` or a compare-exchange loop), so two threads can never both
-//! believe they own the same step of a task's life.
-//!
-//! ```text
-//!  bit:   63 ..................... 6    5          4            3          2         1         0
-//!        +---------------------------+----------+-------------+----------+---------+---------+---------+
-//!        |      reference count      |JOIN_WAKER|JOIN_INTEREST|CANCELLED |COMPLETE |NOTIFIED | RUNNING |
-//!        +---------------------------+----------+-------------+----------+---------+---------+---------+
-//! ```
-//!
-//! | bit | set by | cleared by | meaning |
-//! | --- | --- | --- | --- |
-//! | `RUNNING` | the thread that takes a notified task to poll it, or shutdown | the same thread after the poll | that thread owns the future; nobody else touches it |
-//! | `NOTIFIED` | a wake (or spawn) | the poller, as it starts polling | idle task: exactly one `Notified` reference sits in a run queue. Running task: poll it again once this poll ends |
-//! | `COMPLETE` | the poller, once the output (or the error) is stored | never | the future is gone; the output belongs to the `JoinHandle` |
-//! | `CANCELLED` | `JoinHandle::abort`, runtime shutdown | never | the next time a thread owns the future it drops it instead of polling it |
-//! | `JOIN_INTEREST` | spawn | the `JoinHandle` when it is dropped before completion | someone still wants the output; otherwise the poller drops it |
-//! | `JOIN_WAKER` | the `JoinHandle` after writing its waker into the header | the `JoinHandle`, to replace that waker | while set, the task side may read the join waker and the `JoinHandle` must not write it |
-//!
-//! References are held by: the run queue entry (`Notified`), every `Waker`,
-//! the `JoinHandle`, and the runtime's list of owned tasks. The allocation is
-//! freed by whoever drops the count to zero.
-//!
-//! ```text
-//!   spawn ──> NOTIFIED ──run──> RUNNING ──Pending──> idle ──wake──> NOTIFIED ...
-//!                                  │  ▲ wake while running: NOTIFIED|RUNNING,
-//!                                  │  └ re-queued when the poll returns
-//!                                  └──Ready / panic / CANCELLED──> COMPLETE
-//! ```
+#![doc = include_str!("../guide/task_state.md")]
+// The design notes for this file (diagrams, invariants) are in
+// src/guide/task_state.md, shown by `cargo doc` as `exec::guide::task_state`.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -1,13 +1,6 @@
-//! `Waker`s that point straight at a task: a `RawWaker` whose data pointer is
-//! the task's header, with one reference counted per waker.
-//!
-//! ```text
-//!   clone        -> ref_inc, same pointer
-//!   wake_by_ref  -> idle? set NOTIFIED, +1 ref, push onto a run queue
-//!   wake (by val)-> idle? set NOTIFIED, the waker's ref goes onto a run queue
-//!                   otherwise drop the waker's ref (maybe freeing the task)
-//!   drop         -> ref_dec, free on zero
-//! ```
+#![doc = include_str!("../guide/task_waker.md")]
+// The design notes for this file (diagrams, invariants) are in
+// src/guide/task_waker.md, shown by `cargo doc` as `exec::guide::task_waker`.
 
 use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
@@ -59,6 +52,8 @@ unsafe fn header<'a>(data: *const ()) -> (NonNull<Header>, &'a Header) {
     (ptr, unsafe { ptr.as_ref() })
 }
 
+/// # Safety
+/// `data` comes from a live waker of this vtable (it holds a reference).
 unsafe fn clone_waker(data: *const ()) -> RawWaker {
     // SAFETY: called on a live waker, which holds a reference.
     let (_, header) = unsafe { header(data) };
@@ -66,6 +61,8 @@ unsafe fn clone_waker(data: *const ()) -> RawWaker {
     RawWaker::new(data, &WAKER_VTABLE)
 }
 
+/// # Safety
+/// `data` comes from a waker being consumed; its reference is given up.
 unsafe fn wake_by_val(data: *const ()) {
     // SAFETY: the waker being consumed holds a reference.
     let (ptr, header) = unsafe { header(data) };
@@ -78,6 +75,8 @@ unsafe fn wake_by_val(data: *const ()) {
     }
 }
 
+/// # Safety
+/// `data` comes from a live waker of this vtable.
 unsafe fn wake_by_ref(data: *const ()) {
     // SAFETY: the borrowed waker holds a reference.
     let (ptr, header) = unsafe { header(data) };
@@ -87,6 +86,8 @@ unsafe fn wake_by_ref(data: *const ()) {
     }
 }
 
+/// # Safety
+/// `data` comes from a waker being dropped; its reference is given up.
 unsafe fn drop_waker(data: *const ()) {
     // SAFETY: the waker being dropped holds a reference.
     let (ptr, header) = unsafe { header(data) };

@@ -1,30 +1,6 @@
-//! The timer store: a binary min-heap of deadlines with removable entries.
-//!
-//! # Why a heap, and what it costs
-//!
-//! | operation | heap (this file) | hashed timing wheel (tokio) |
-//! | --- | --- | --- |
-//! | insert | O(log n) | O(1) |
-//! | cancel (a `timeout` whose future won) | O(log n), entry removed at once | O(1) |
-//! | next deadline (the poll timeout) | O(1): the root | O(levels) scan |
-//! | fire what is due | O(k log n) | O(k) amortised, with cascading |
-//! | precision | exact `Instant`s | the slot size (1 ms) |
-//!
-//! A heap is a few dozen lines, exact, and needs no periodic "tick": the
-//! poll timeout is simply the root's deadline. Its cost grows with
-//! `log n`: for 10 000 timers about 14 comparisons per insert or removal,
-//! all under one mutex shared by the runtime. Cancelled timers are removed
-//! immediately (each entry knows its heap position), so a server that wraps
-//! every read in `timeout` does not accumulate dead entries. A wheel becomes
-//! worth its complexity at hundreds of thousands of timers or when the
-//! shared lock is measured to contend.
-//!
-//! ```text
-//!   heap (array):      [ 3ms | 7ms | 5ms | 9ms | 8ms ]      root = next deadline
-//!   slots (by id):     id 0 -> Waiting { pos: 2, waker }    each Sleep owns one id
-//!                      id 1 -> Fired                        until it is dropped
-//!                      id 2 -> Free
-//! ```
+#![doc = include_str!("../guide/timer_heap.md")]
+// The design notes for this file (diagrams, invariants) are in
+// src/guide/timer_heap.md, shown by `cargo doc` as `exec::guide::timer_heap`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
