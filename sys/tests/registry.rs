@@ -8,7 +8,7 @@ use std::thread;
 
 use sys::net::TcpListener;
 use sys::{Events, Interest, Poll, Token, Trigger};
-use util::{any_local_address, expect_event, expect_no_event, registered_pair, tcp_pair};
+use util::{any_local_address, expect_event, expect_no_event, registered_pair};
 
 #[test]
 fn reregister_changes_token_and_interest() {
@@ -66,7 +66,7 @@ fn deregister_drops_events_already_queued() {
 #[cfg(any(target_os = "linux", target_os = "android"))]
 fn epoll_refuses_double_registration_and_unknown_reregistration() {
     let poll = Poll::new().unwrap();
-    let (mut ours, _peer) = tcp_pair();
+    let (mut ours, _peer) = util::tcp_pair();
     let err = poll
         .registry()
         .reregister(&mut ours, Token(1), Interest::READABLE)
