@@ -88,6 +88,10 @@ pub struct Mailbox {
     writer: Option<Waker>,
     /// The reader, while it waits for the writer to finish.
     closer: Option<Waker>,
+    /// The reader, while it reads: told when *another* connection's step
+    /// closes this one (a slow-consumer drop), since its own read would
+    /// not notice.
+    reader: Option<Waker>,
 }
 
 impl Default for Mailbox {
@@ -105,6 +109,7 @@ impl Mailbox {
             phase: Phase::Open,
             writer: None,
             closer: None,
+            reader: None,
         }
     }
 
@@ -163,6 +168,7 @@ impl Mailbox {
     /// The connection is dead: drop everything; the writer stops.
     pub fn kill(&mut self) {
         self.out.clear();
+        self.reader = None;
         if self.phase != Phase::Flushed {
             self.phase = Phase::Gone;
         }
@@ -172,6 +178,12 @@ impl Mailbox {
     /// the lock) because this mailbox changed.
     pub fn take_writer(&mut self) -> Option<Waker> {
         self.writer.take()
+    }
+
+    /// Takes the reader's waker, if any: wake it (after releasing the lock)
+    /// because the connection was closed by someone else's step.
+    pub fn take_reader(&mut self) -> Option<Waker> {
+        self.reader.take()
     }
 
     // ----- the writer's side -------------------------------------------
@@ -217,6 +229,20 @@ impl Mailbox {
     }
 
     // ----- the reader's side -------------------------------------------
+
+    /// While the connection is open, leaves `waker` to be woken if another
+    /// step closes it, and returns `true`; returns `false` once it is
+    /// closing (the reader should stop reading frames and close).
+    pub fn watch(&mut self, waker: &Waker) -> bool {
+        if self.phase != Phase::Open {
+            return false;
+        }
+        match &mut self.reader {
+            Some(w) if w.will_wake(waker) => {}
+            slot => *slot = Some(waker.clone()),
+        }
+        true
+    }
 
     /// Whether the writer is done: flushed, or gone.
     pub fn writer_done(&self) -> bool {
@@ -296,6 +322,18 @@ mod tests {
         assert!(mb.take_writer().is_none(), "woken once");
         assert_eq!(count.0.load(Ordering::SeqCst), 1);
         assert_eq!(mb.next_batch(&mut batch, &waker), Next::Write);
+    }
+
+    #[test]
+    fn a_reading_reader_is_told_of_a_close() {
+        let count = Arc::new(Count(AtomicUsize::new(0)));
+        let waker = Waker::from(count.clone());
+        let mut mb = Mailbox::new();
+        assert!(mb.watch(&waker));
+        mb.close();
+        mb.take_reader().expect("the reader watches").wake();
+        assert!(!mb.watch(&waker), "closed: stop reading");
+        assert_eq!(count.0.load(Ordering::SeqCst), 1);
     }
 
     #[test]

@@ -24,7 +24,10 @@
 //! does: a push that overflows a mailbox closes it; after the outbox is
 //! applied, each overflowed connection has its queue discarded, gets
 //! `SlowConsumer`, and the hub does the disconnect clean-up, whose `Left`
-//! frames may overflow other mailboxes in turn, until none does.
+//! frames may overflow other mailboxes in turn, until none does. A
+//! connection closed this way in another connection's step has its reader
+//! woken ([`Mailbox::watch`]), since that reader may be waiting on a peer
+//! that will never send again.
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -63,6 +66,20 @@ impl Wakeups {
             waker.wake();
         }
     }
+}
+
+/// Whose readers to wake when a step closes their connection (see
+/// [`Mailbox::watch`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tell {
+    /// Everyone's but this connection's: the one whose reader took the
+    /// step notices by itself.
+    Others(ConnId),
+    /// Every reader.
+    All,
+    /// No reader (shutdown: the process is about to exit, and a woken
+    /// reader would cut its writer off before the last frame).
+    Nobody,
 }
 
 /// The hub, its outbox and every connection's mailbox, behind one `Mutex`.
@@ -109,10 +126,10 @@ impl SharedHub {
 
     /// Runs `input` on the hub and applies the outbox, under the lock; then
     /// wakes the writers that got something.
-    fn with<R>(&self, wake: &mut Wakeups, input: impl FnOnce(&mut Core) -> R) -> R {
+    fn with<R>(&self, tell: Tell, wake: &mut Wakeups, input: impl FnOnce(&mut Core) -> R) -> R {
         let mut core = lock(&self.core);
         let result = input(&mut core);
-        core.apply_outbox(self.max_outbound);
+        core.apply_outbox(self.max_outbound, tell);
         std::mem::swap(&mut core.wake, &mut wake.0);
         drop(core);
         wake.wake_all();
@@ -124,7 +141,7 @@ impl SharedHub {
     /// waits for `Hello` (start its hello timer); if not, it was refused and
     /// its mailbox is closing.
     pub fn connect(&self, mailbox: SharedMailbox, wake: &mut Wakeups) -> (ConnId, bool) {
-        self.with(wake, |core| {
+        self.with(Tell::All, wake, |core| {
             let id = core.mailboxes.insert(mailbox);
             (id, core.hub.handle_connect(id, &mut core.outbox))
         })
@@ -142,7 +159,7 @@ impl SharedHub {
         now_ms: u64,
         wake: &mut Wakeups,
     ) -> Option<SessionState> {
-        self.with(wake, |core| {
+        self.with(Tell::Others(id), wake, |core| {
             for input in inputs.drain(..) {
                 if core.hub.state(id).is_none() {
                     break;
@@ -153,7 +170,7 @@ impl SharedHub {
                 }
                 // Apply after each message, as event_server does: a slow
                 // consumer is dropped at the frame that overflowed it.
-                core.apply_outbox(self.max_outbound);
+                core.apply_outbox(self.max_outbound, Tell::Others(id));
             }
             core.hub.state(id)
         })
@@ -162,7 +179,7 @@ impl SharedHub {
     /// The hello timer of `id` fired ([`Hub::handle_hello_timeout`]).
     /// Returns the state afterwards (`None`: it was closed).
     pub fn hello_timeout(&self, id: ConnId, wake: &mut Wakeups) -> Option<SessionState> {
-        self.with(wake, |core| {
+        self.with(Tell::Others(id), wake, |core| {
             core.hub.handle_hello_timeout(id, &mut core.outbox);
             core.hub.state(id)
         })
@@ -171,7 +188,7 @@ impl SharedHub {
     /// `id` is gone (EOF, reset, write error): [`Hub::handle_disconnect`],
     /// and its mailbox is killed.
     pub fn disconnect(&self, id: ConnId, wake: &mut Wakeups) {
-        self.with(wake, |core| {
+        self.with(Tell::All, wake, |core| {
             if let Some(mailbox) = core.mailboxes.remove(id) {
                 let mut mb = lock(&mailbox);
                 mb.kill();
@@ -185,7 +202,7 @@ impl SharedHub {
     /// that every connection gets `ShuttingDown` promptly, then
     /// [`Hub::handle_shutdown`].
     pub fn shutdown(&self, wake: &mut Wakeups) {
-        self.with(wake, |core| {
+        self.with(Tell::Nobody, wake, |core| {
             for mailbox in core.mailboxes.iter() {
                 lock(mailbox).discard_unstarted();
             }
@@ -198,7 +215,12 @@ impl Core {
     /// Pushes the outbox's frames onto their mailboxes and closes the ones
     /// the hub let go, looping while mailboxes overflow (see the module
     /// docs).
-    fn apply_outbox(&mut self, limit: usize) {
+    fn apply_outbox(&mut self, limit: usize, tell: Tell) {
+        let tells = |id: ConnId| match tell {
+            Tell::Others(own) => id != own,
+            Tell::All => true,
+            Tell::Nobody => false,
+        };
         loop {
             for delivery in self.outbox.drain_deliveries() {
                 let Some(mailbox) = self.mailboxes.get(delivery.to) else {
@@ -215,6 +237,9 @@ impl Core {
                     let mut mb = lock(&mailbox);
                     mb.close();
                     self.wake.extend(mb.take_writer());
+                    if tells(id) {
+                        self.wake.extend(mb.take_reader());
+                    }
                 }
             }
             if self.slow.is_empty() {
@@ -228,6 +253,9 @@ impl Core {
                     let mut mb = lock(mailbox);
                     mb.drop_slow(frame);
                     self.wake.extend(mb.take_writer());
+                    if tells(id) {
+                        self.wake.extend(mb.take_reader());
+                    }
                 }
                 self.hub.handle_slow_consumer(id, &mut self.outbox);
             }

@@ -102,7 +102,7 @@ use exec::JoinHandle;
 
 use super::config::{listening_line, Config};
 use super::event::unix_ms;
-use super::mailbox::{Mailbox, Next};
+use super::mailbox::{Mailbox, Next, Phase};
 use super::outbound::{Outbound, MAX_IOVECS};
 use super::shared_hub::{decode_frames, lock, SharedHub, SharedMailbox, Wakeups};
 use crate::fmt::framed::FrameDecoder;
@@ -258,7 +258,7 @@ async fn read_loop(
     let mut decoder = FrameDecoder::new(shared.config.max_frame);
     let mut inputs = Vec::new();
     loop {
-        let read = poll_fn(|cx| poll_read_into(&mut decoder, &reader, cx));
+        let read = poll_fn(|cx| poll_read_into(&mut decoder, &reader, conn, cx));
         let result = match hello_deadline {
             // Until welcomed, no read may outlast the hello deadline.
             Some(deadline) => {
@@ -268,6 +268,9 @@ async fn read_loop(
             None => read.await,
         };
         match result {
+            Ok(0) if closed_elsewhere(conn) => {
+                return close(shared, conn, &mut reader, &writer).await
+            }
             Ok(0) => return disconnect(shared, conn, &writer),
             Ok(_) => {}
             Err(e) if is_timeout(&e) => {
@@ -298,16 +301,28 @@ async fn read_loop(
 }
 
 /// One `read` into the decoder's buffer, as a poll: `Pending` (the waker is
-/// registered with the reactor) until the socket has bytes.
+/// registered with the reactor) until the socket has bytes. The waker is
+/// also left in the mailbox ([`Mailbox::watch`]): if another connection's
+/// step closes this one, the task is woken and the read ends as if at EOF.
 fn poll_read_into(
     decoder: &mut FrameDecoder,
     reader: &OwnedReadHalf,
+    conn: &Conn,
     cx: &mut Context<'_>,
 ) -> Poll<io::Result<usize>> {
+    if !lock(&conn.mailbox).watch(cx.waker()) {
+        return Poll::Ready(Ok(0));
+    }
     match decoder.read_from(&mut PollRead { reader, cx }) {
         Err(e) if e.kind() == io::ErrorKind::WouldBlock => Poll::Pending,
         result => Poll::Ready(result),
     }
+}
+
+/// Whether the hub closed this connection in another connection's step
+/// (the reader was woken through [`Mailbox::watch`]).
+fn closed_elsewhere(conn: &Conn) -> bool {
+    matches!(lock(&conn.mailbox).phase(), Phase::Closing | Phase::Flushed)
 }
 
 /// A [`Read`] over a socket's `poll_read`: `Pending` becomes `WouldBlock`,

@@ -57,11 +57,14 @@
 //!   [`CLOSE_WAIT`] in all. Closing a socket with unread input makes the
 //!   kernel send RST, which can destroy the `Error` frame before the peer
 //!   reads it. A writer still blocked at that point (a peer that stopped
-//!   reading) is cut off with `shutdown(Both)`. One case is not bounded:
-//!   a connection dropped as a slow consumer by *another* reader's step
-//!   while its own reader is blocked in `read`; its reader learns of it
-//!   only when the peer sends or closes (as `event_server` keeps such a
-//!   connection until the peer reads or goes away).
+//!   reading) is cut off with `shutdown(Both)`.
+//! - **Closed by someone else**: a connection dropped as a slow consumer in
+//!   *another* reader's step has its own reader blocked in `read`, which
+//!   would never notice a peer that stopped reading and sending. Its
+//!   mailbox holds a waker for that case ([`Mailbox::watch`]); for a thread
+//!   blocked in `read(2)` the only wake-up is to shut the socket's read
+//!   side down (a `ShutdownRead` waker), after which the reader closes as above,
+//!   so the connection is gone within [`CLOSE_WAIT`].
 //! - **`--max-conns`**: the hub refuses the connection (`ServerFull`).
 //! - **Out of descriptors** (`EMFILE`/`ENFILE`): the accept thread sleeps
 //!   [`ACCEPT_PAUSE`] and tries again; the other threads never notice.
@@ -116,7 +119,7 @@
 use std::io::{self, Write};
 use std::net::Shutdown;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::task::{Wake, Waker};
 use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
@@ -126,7 +129,7 @@ use sys::signal::{Signal, Signals};
 
 use super::config::{listening_line, Config};
 use super::event::unix_ms;
-use super::mailbox::{Mailbox, Next};
+use super::mailbox::{Mailbox, Next, Phase};
 use super::outbound::{Flush, Outbound};
 use super::shared_hub::{decode_frames, lock, SharedHub, SharedMailbox, Wakeups};
 use super::thread_cache::ThreadCache;
@@ -314,11 +317,17 @@ fn refuse(conn: &Conn) {
 
 /// A connection's reader: frames in, hub steps, until the connection ends.
 /// `hello_deadline` is `None` if the hub refused the connection.
-fn read_loop(shared: &Shared, conn: &Conn, mut hello_deadline: Option<Instant>) {
+fn read_loop(shared: &Shared, conn: &Arc<Conn>, mut hello_deadline: Option<Instant>) {
     let mut wake = Wakeups::new();
     let id = conn.id;
     if hello_deadline.is_none() {
         // Refused (ServerFull, ShuttingDown): the writer sends it; close.
+        return close(shared, conn);
+    }
+    // If another reader's step closes this connection (it overflowed), the
+    // read below must end: see `ShutdownRead`.
+    let watcher = Waker::from(Arc::new(ShutdownRead(Arc::downgrade(conn))));
+    if !lock(&conn.mailbox).watch(&watcher) {
         return close(shared, conn);
     }
     let mut decoder = FrameDecoder::new(shared.config.max_frame);
@@ -332,6 +341,7 @@ fn read_loop(shared: &Shared, conn: &Conn, mut hello_deadline: Option<Instant>) 
                 .set_read_timeout(Some(left.max(Duration::from_millis(1))));
         }
         match decoder.read_from(&mut &conn.stream) {
+            Ok(0) if closed_elsewhere(conn) => return close(shared, conn),
             Ok(0) => return disconnect(shared, conn),
             Ok(_) => {}
             Err(e) if is_timeout(&e) => {
@@ -359,6 +369,30 @@ fn read_loop(shared: &Shared, conn: &Conn, mut hello_deadline: Option<Instant>) 
                 }
             }
             Some(SessionState::Connected) => {}
+        }
+    }
+}
+
+/// Whether the hub closed this connection in another connection's step
+/// (the reader was woken by [`ShutdownRead`]).
+fn closed_elsewhere(conn: &Conn) -> bool {
+    matches!(lock(&conn.mailbox).phase(), Phase::Closing | Phase::Flushed)
+}
+
+/// Wakes a reader thread blocked in `read(2)`, for [`Mailbox::watch`]: the
+/// only way to interrupt that read is to shut the socket's read side down,
+/// which makes it return 0. (Holds the connection weakly: the mailbox that
+/// stores this waker belongs to the connection.)
+struct ShutdownRead(Weak<Conn>);
+
+impl Wake for ShutdownRead {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        if let Some(conn) = self.0.upgrade() {
+            let _ = conn.stream.shutdown(Shutdown::Read);
         }
     }
 }
