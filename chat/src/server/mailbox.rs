@@ -125,17 +125,23 @@ impl Mailbox {
 
     // ----- the hub's side ----------------------------------------------
 
-    /// Queues `frame` unless that would take a non-empty mailbox past
-    /// `limit` (PROTOCOL.md 5.5, counting the writer's batch). On overflow
-    /// the mailbox starts closing and refuses everything after; the caller
-    /// then calls [`drop_slow`](Self::drop_slow). Frames for a mailbox that
-    /// is not open are dropped silently.
+    /// Queues `frame` unless that would take a non-empty queue past `limit`
+    /// (PROTOCOL.md 5.5), counting the writer's batch. On overflow the
+    /// mailbox starts closing and refuses everything after; the caller then
+    /// calls [`drop_slow`](Self::drop_slow). Frames for a mailbox that is
+    /// not open are dropped silently.
+    ///
+    /// "Empty" means nothing waits that the writer has not taken: a frame
+    /// into an empty queue is accepted whatever the batch holds. The batch's
+    /// bytes are known to be written only when its `writev` returns, but
+    /// the kernel may hand them to the peer before that, and the peer may
+    /// answer; a listing asked for right after a reply must not be refused
+    /// because the writer thread has not been scheduled since.
     pub fn push(&mut self, frame: Frame, limit: usize) -> Result<(), Overflow> {
         if self.phase != Phase::Open {
             return Ok(());
         }
-        let held = self.held();
-        if held > 0 && held + frame.len() > limit {
+        if !self.out.is_empty() && self.held() + frame.len() > limit {
             self.phase = Phase::Closing;
             return Err(Overflow);
         }
@@ -288,7 +294,9 @@ mod tests {
         mb.push(f.clone(), 2 * f.len()).unwrap();
         assert_eq!(mb.next_batch(&mut batch, &waker), Next::Write);
         assert_eq!(mb.held(), f.len(), "the batch still counts");
-        mb.push(f.clone(), 2 * f.len()).unwrap();
+        // An empty queue takes a frame whatever the batch holds...
+        mb.push(f.clone(), 1).unwrap();
+        // ...but the batch counts towards the limit of a non-empty one.
         assert_eq!(mb.push(f.clone(), 2 * f.len()), Err(Overflow));
         assert_eq!(mb.phase(), Phase::Closing);
         // Refused after the overflow, without a second report.
