@@ -74,7 +74,7 @@
 //!
 //! | scenario | `async_server` | reference (tokio) |
 //! | --- | --- | --- |
-//! | fanout, 100 clients x 2 000 msgs of 64 B | 3.3-6.4 M deliveries/s, 151-164 ns server CPU each | 2.9-6.2 M/s, 147-167 ns |
+//! | fanout, 100 clients x 2 000 msgs of 64 B | 3.3-9.5 M deliveries/s, 136-164 ns server CPU each; median ratio to the reference in alternating runs about 1.2 | 2.9-6.7 M/s, 132-167 ns |
 //! | idle, 10 000 connections after `Hello` | 23 MB resident (2 KB each), 0 CPU | 130 MB (13 KB each), 0 CPU |
 //! | churn, connect/`Hello`/`Say`/`Bye` | 9 700 cycles/s | 7 900 cycles/s |
 //!
