@@ -171,13 +171,15 @@ impl Mailbox {
         }
     }
 
-    /// The connection is dead: drop everything; the writer stops.
-    pub fn kill(&mut self) {
+    /// The connection is dead: drop everything; the writer stops. Returns
+    /// the writer's waker if it waits (wake it after releasing the lock).
+    pub fn kill(&mut self) -> Option<Waker> {
         self.out.clear();
         self.reader = None;
         if self.phase != Phase::Flushed {
             self.phase = Phase::Gone;
         }
+        self.writer.take()
     }
 
     /// Takes the waiting writer's waker, if any: wake it (after releasing
@@ -230,7 +232,8 @@ impl Mailbox {
 
     /// The writer stopped on a write error. Returns the reader's waker.
     pub fn broken(&mut self) -> Option<Waker> {
-        self.kill();
+        // The writer itself calls this: it has no waker to be woken.
+        let _ = self.kill();
         self.closer.take()
     }
 

@@ -190,9 +190,7 @@ impl SharedHub {
     pub fn disconnect(&self, id: ConnId, wake: &mut Wakeups) {
         self.with(Tell::All, wake, |core| {
             if let Some(mailbox) = core.mailboxes.remove(id) {
-                let mut mb = lock(&mailbox);
-                mb.kill();
-                core.wake.extend(mb.take_writer());
+                core.wake.extend(lock(&mailbox).kill());
             }
             core.hub.handle_disconnect(id, &mut core.outbox);
         })

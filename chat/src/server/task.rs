@@ -465,7 +465,7 @@ async fn close(shared: &Shared, conn: &Conn, reader: &mut OwnedReadHalf, writer:
     // CLOSE_WAIT to finish, then cut it off.
     if !wait_flushed(conn, give_up).await {
         writer.abort();
-        lock(&conn.mailbox).kill();
+        let _ = lock(&conn.mailbox).kill();
     }
 }
 

@@ -294,14 +294,8 @@ fn admit(shared: &Arc<Shared>, stream: TcpStream) {
         // Out of threads (or memory for their stacks): forget it, stop the
         // writer if it started, and refuse it ourselves.
         shared.hub.disconnect(conn.id, &mut Wakeups::new());
-        let writer = {
-            let mut mb = lock(&conn.mailbox);
-            mb.kill();
-            mb.take_writer()
-        };
-        if let Some(writer) = writer {
-            writer.wake();
-        }
+        let writer = lock(&conn.mailbox).kill();
+        writer.into_iter().for_each(Waker::wake);
         refuse(&conn);
     }
 }
@@ -511,14 +505,8 @@ fn close(shared: &Shared, conn: &Conn) {
     // CLOSE_WAIT to finish, then cut it off.
     if !wait_flushed(conn, give_up) {
         let _ = conn.stream.shutdown(Shutdown::Both);
-        let writer = {
-            let mut mb = lock(&conn.mailbox);
-            mb.kill();
-            mb.take_writer()
-        };
-        if let Some(writer) = writer {
-            writer.wake();
-        }
+        let writer = lock(&conn.mailbox).kill();
+        writer.into_iter().for_each(Waker::wake);
     }
 }
 
