@@ -145,7 +145,10 @@ fn a_nearer_timer_shortens_the_reactor_sleep() {
         let rt = rt(1);
         // The only worker blocks in the reactor with a one-hour timeout...
         let _far = rt.spawn(async { exec::time::sleep(Duration::from_secs(3600)).await });
-        std::thread::sleep(Duration::from_millis(20));
+        util::wait_until("the worker to block in the reactor", || {
+            let m = rt.metrics();
+            m.worker_in_reactor && m.timers == 1
+        });
         // ...and a 10 ms sleep registered from another thread must wake it
         // to shorten that timeout (otherwise the watchdog fails the test).
         rt.block_on(exec::time::sleep(Duration::from_millis(10)));

@@ -89,3 +89,16 @@ pub fn process_cpu_time() -> Duration {
     // (USER_HZ); sysconf is not reachable without libc.
     Duration::from_millis((utime + stime) * 10)
 }
+
+/// Spins (yielding the CPU) until `cond` holds; panics naming `what` if it
+/// does not within 30 s. For waiting on runtime state without a fixed sleep.
+pub fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !cond() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "gave up waiting for {what}"
+        );
+        std::thread::yield_now();
+    }
+}
