@@ -234,9 +234,10 @@ impl Worker {
             self.parker.park(shared);
             self.is_parking.set(false);
             if self.transition_from_parked() {
-                if self.local.len() > 1 {
-                    // The reactor turn woke several tasks onto our queue:
-                    // let another worker steal some. Only now, off the
+                if self.local.len() + usize::from(self.has_lifo()) > 1 {
+                    // The reactor turn woke several tasks onto our queue
+                    // (the first of them sits in the LIFO slot, so count
+                    // it): let another worker steal some. Only now, off the
                     // sleepers list ourselves, or the pick could be us.
                     shared.notify_parked();
                 }
