@@ -337,16 +337,19 @@ impl<T> Future for Send<'_, T> {
         let this = &mut *self;
         let value = this.value.take().expect("Send polled after completion");
         let mut state = lock(&this.chan.state);
-        if let Some(id) = this.waiter {
-            // Leave the line (we were woken, or this is a spurious poll).
-            state.send_waiters.retain(|(w, _)| *w != id);
-        }
-        if state.rx_closed {
+        // Where we stand in line: `None` if we never waited, or if a
+        // receiver took us off the front to offer us a slot (and woke us).
+        let pos = this
+            .waiter
+            .and_then(|id| state.send_waiters.iter().position(|(w, _)| *w == id));
+        if state.rx_closed || state.queue.len() < this.chan.capacity {
+            if let Some(pos) = pos {
+                state.send_waiters.remove(pos);
+            }
             this.waiter = None;
-            return Poll::Ready(Err(SendError(value)));
-        }
-        if state.queue.len() < this.chan.capacity {
-            this.waiter = None;
+            if state.rx_closed {
+                return Poll::Ready(Err(SendError(value)));
+            }
             state.queue.push_back(value);
             let waker = state.rx_waker.take();
             drop(state);
@@ -356,16 +359,29 @@ impl<T> Future for Send<'_, T> {
             return Poll::Ready(Ok(()));
         }
         // Full: wait in line.
-        let id = match this.waiter {
-            Some(id) => id,
-            None => {
-                state.next_waiter += 1;
-                state.next_waiter
+        match (this.waiter, pos) {
+            (Some(_), Some(pos)) => {
+                // Still waiting (a spurious poll): keep our place.
+                let stored = &mut state.send_waiters[pos].1;
+                if !stored.will_wake(cx.waker()) {
+                    *stored = cx.waker().clone();
+                }
             }
-        };
-        state.send_waiters.push_back((id, cx.waker().clone()));
+            (Some(id), None) => {
+                // Offered a slot, but a sender that never waited took it
+                // first: go back to our place in line, not to its end (ids
+                // grow with arrival, so the line is sorted by id).
+                let at = state.send_waiters.partition_point(|(w, _)| *w < id);
+                state.send_waiters.insert(at, (id, cx.waker().clone()));
+            }
+            (None, _) => {
+                state.next_waiter += 1;
+                let id = state.next_waiter;
+                state.send_waiters.push_back((id, cx.waker().clone()));
+                this.waiter = Some(id);
+            }
+        }
         drop(state);
-        this.waiter = Some(id);
         this.value = Some(value);
         Poll::Pending
     }
@@ -531,5 +547,53 @@ impl<T> UnboundedReceiver<T> {
     /// True if nothing is queued right now.
     pub fn is_empty(&self) -> bool {
         self.inner.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::Wake;
+
+    #[derive(Default)]
+    struct CountWakes(AtomicUsize);
+    impl Wake for CountWakes {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn a_waiter_overtaken_after_its_wake_keeps_its_place() {
+        let (tx, mut rx) = channel::<u8>(1);
+        tx.try_send(0).unwrap();
+        let (wa, wb) = (
+            Arc::new(CountWakes::default()),
+            Arc::new(CountWakes::default()),
+        );
+        let (waker_a, waker_b) = (Waker::from(wa.clone()), Waker::from(wb.clone()));
+        let mut a = tx.send(1);
+        let mut b = tx.send(2);
+        let poll = |f: &mut Send<'_, u8>, w: &Waker| Pin::new(f).poll(&mut Context::from_waker(w));
+        assert!(poll(&mut a, &waker_a).is_pending());
+        assert!(poll(&mut b, &waker_b).is_pending());
+        // A slot frees: `a`, first in line, is offered it...
+        assert_eq!(rx.try_recv(), Ok(0));
+        assert_eq!(wa.0.load(Ordering::SeqCst), 1);
+        // ...but a sender that never waited takes it first.
+        tx.try_send(9).unwrap();
+        assert!(poll(&mut a, &waker_a).is_pending());
+        // The next free slot goes to `a` again, not to `b`.
+        assert_eq!(rx.try_recv(), Ok(9));
+        assert_eq!(
+            (wa.0.load(Ordering::SeqCst), wb.0.load(Ordering::SeqCst)),
+            (2, 0)
+        );
+        assert!(poll(&mut a, &waker_a).is_ready());
+        assert_eq!(rx.try_recv(), Ok(1));
+        assert_eq!(wb.0.load(Ordering::SeqCst), 1);
+        assert!(poll(&mut b, &waker_b).is_ready());
+        assert_eq!(rx.try_recv(), Ok(2));
     }
 }
