@@ -81,7 +81,7 @@
 //!   [`STACK_SIZE`] (64 KiB of address space each, of which only the pages
 //!   touched become memory), plus a small signal stack std gives every
 //!   thread, plus the kernel's own per-thread structures. Measured here:
-//!   **30 to 40 KB of resident memory per idle connection** (the reference
+//!   **30 to 46 KB of resident memory per idle connection** (the reference
 //!   tokio server: 13 to 19 KB; `async_server`: 2 to 5 KB).
 //! - **The ceiling is address-space bookkeeping, not memory.** Each thread
 //!   costs four memory mappings (its stack and its signal stack, each with
