@@ -26,6 +26,8 @@ enum Slot {
     Free,
     Waiting { pos: usize, waker: Waker },
     Fired,
+    /// Taken out of the heap by runtime shutdown: it will never fire.
+    Abandoned,
 }
 
 /// The heap and the slots of the timers in it.
@@ -60,7 +62,7 @@ impl TimerHeap {
     }
 
     /// Checks a timer: true if it fired (its slot is then freed); otherwise
-    /// refreshes the waker.
+    /// refreshes the waker (an abandoned timer stays pending for good).
     pub(crate) fn poll(&mut self, slot: usize, waker: &Waker) -> bool {
         match &mut self.slots[slot] {
             Slot::Fired => {
@@ -74,6 +76,7 @@ impl TimerHeap {
                 }
                 false
             }
+            Slot::Abandoned => false,
             Slot::Free => unreachable!("timer slot {slot} polled after release"),
         }
     }
@@ -113,11 +116,12 @@ impl TimerHeap {
         }
     }
 
-    /// Drops every timer's waker (shutdown); sleeps then never complete.
+    /// Drops every timer's waker (shutdown); sleeps then never complete
+    /// (they must not report a deadline that has not passed).
     pub(crate) fn clear(&mut self, wakers: &mut Vec<Waker>) {
         for entry in self.heap.drain(..) {
             if let Slot::Waiting { waker, .. } =
-                std::mem::replace(&mut self.slots[entry.slot], Slot::Fired)
+                std::mem::replace(&mut self.slots[entry.slot], Slot::Abandoned)
             {
                 wakers.push(waker);
             }
@@ -291,5 +295,19 @@ mod tests {
         for (slot, _) in kept {
             assert!(heap.poll(slot, &waker));
         }
+    }
+
+    #[test]
+    fn shutdown_never_completes_a_pending_timer() {
+        let waker = Waker::from(Arc::new(Noop));
+        let mut heap = TimerHeap::default();
+        let slot = heap.insert(Instant::now() + Duration::from_secs(3600), waker.clone());
+        let mut woken = Vec::new();
+        heap.clear(&mut woken);
+        assert_eq!(woken.len(), 1);
+        // Woken so the task can be dropped, but the hour has not passed.
+        assert!(!heap.poll(slot, &waker));
+        heap.cancel(slot);
+        assert_eq!(heap.len(), 0);
     }
 }
