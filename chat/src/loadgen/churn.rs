@@ -169,11 +169,7 @@ impl Handler for Churn<'_> {
             self.completed += 1;
             return Ok(());
         }
-        Err(io::Error::other(format!(
-            "cycle {}: the server closed the connection before Bye ({})",
-            self.cycle[slot],
-            error.map_or("EOF".to_string(), |e| e.to_string())
-        )))
+        Err(session::lost(self.cycle[slot], error, "before Bye"))
     }
 }
 
@@ -263,11 +259,8 @@ impl Handler for Ping {
         Ok(Next::Keep)
     }
 
-    fn on_closed(&mut self, _: usize, error: Option<io::Error>) -> io::Result<()> {
-        Err(io::Error::other(format!(
-            "the server closed the connection ({})",
-            error.map_or("EOF".to_string(), |e| e.to_string())
-        )))
+    fn on_closed(&mut self, conn: usize, error: Option<io::Error>) -> io::Result<()> {
+        Err(session::lost(conn, error, "before its Pong"))
     }
 }
 

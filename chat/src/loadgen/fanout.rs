@@ -200,10 +200,7 @@ impl Handler for Fanout {
     }
 
     fn on_closed(&mut self, conn: usize, error: Option<io::Error>) -> io::Result<()> {
-        Err(io::Error::other(match error {
-            Some(e) => format!("client {conn}: connection failed: {e}"),
-            None => format!("client {conn}: the server closed the connection"),
-        }))
+        Err(session::lost(conn, error, "during fanout"))
     }
 }
 

@@ -95,10 +95,8 @@ impl Handler for Quiet {
         Ok(Next::Keep)
     }
 
-    fn on_closed(&mut self, conn: usize, _: Option<io::Error>) -> io::Result<()> {
-        Err(io::Error::other(format!(
-            "client {conn}: the server closed an idle connection"
-        )))
+    fn on_closed(&mut self, conn: usize, error: Option<io::Error>) -> io::Result<()> {
+        Err(session::lost(conn, error, "while idle"))
     }
 }
 

@@ -137,10 +137,7 @@ impl Handler for Receiving {
     }
 
     fn on_closed(&mut self, conn: usize, error: Option<io::Error>) -> io::Result<()> {
-        Err(io::Error::other(format!(
-            "client {conn}: connection ended: {}",
-            error.map_or("EOF".to_string(), |e| e.to_string())
-        )))
+        Err(session::lost(conn, error, "during the latency run"))
     }
 }
 

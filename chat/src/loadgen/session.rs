@@ -51,6 +51,16 @@ pub fn refused(client: usize, code: impl std::fmt::Debug, detail: &str) -> io::E
     ))
 }
 
+/// A connection the server ended (`error` is `None` for EOF) as an
+/// `io::Error` naming the client and what it was doing (`doing`, e.g.
+/// `"while joining"`).
+pub fn lost(client: usize, error: Option<io::Error>, doing: &str) -> io::Error {
+    io::Error::other(match error {
+        Some(e) => format!("client {client}: connection failed {doing}: {e}"),
+        None => format!("client {client}: the server closed the connection {doing}"),
+    })
+}
+
 /// Whether the clients stay in `lobby` after `Hello`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lobby {
@@ -113,10 +123,7 @@ impl Handler for Joining<'_> {
     }
 
     fn on_closed(&mut self, conn: usize, error: Option<io::Error>) -> io::Result<()> {
-        Err(io::Error::other(match error {
-            Some(e) => format!("client {conn}: connection failed while joining: {e}"),
-            None => format!("client {conn}: the server closed the connection while joining"),
-        }))
+        Err(lost(conn, error, "while joining"))
     }
 }
 

@@ -57,14 +57,14 @@ pub struct SuiteOpts {
 }
 
 /// The figures of the table, in column order.
-const FIGURES: [(&str, &str); 7] = [
-    ("fanout deliveries/s", "higher"),
-    ("fanout p99 ms", "lower"),
-    ("server CPU ns/delivery", "lower"),
-    ("latency p99 ms", "lower"),
-    ("idle RSS B/conn", "lower"),
-    ("idle CPU ticks", "lower"),
-    ("churn cycles/s", "higher"),
+const FIGURES: [&str; 7] = [
+    "fanout deliveries/s",
+    "fanout p99 ms",
+    "server CPU ns/delivery",
+    "latency p99 ms",
+    "idle RSS B/conn",
+    "idle CPU ticks",
+    "churn cycles/s",
 ];
 
 /// A started server process.
@@ -272,6 +272,17 @@ fn show(x: f64) -> String {
     }
 }
 
+/// The first two lines of a table with a column per figure.
+fn push_header(table: &mut String) {
+    table.push_str("| server |");
+    for name in FIGURES {
+        table.push_str(&format!(" {name} |"));
+    }
+    table.push_str("\n| --- |");
+    table.push_str(&" ---: |".repeat(FIGURES.len()));
+    table.push('\n');
+}
+
 /// Runs the suite and returns the table (Markdown).
 pub fn run(opts: &SuiteOpts) -> io::Result<String> {
     let present: Vec<&ServerSpec> = opts.servers.iter().filter(|s| s.path.exists()).collect();
@@ -308,13 +319,7 @@ pub fn run(opts: &SuiteOpts) -> io::Result<String> {
         median(&samples.iter().map(|row| f(row)).collect::<Vec<_>>())
     };
     let mut table = String::new();
-    table.push_str("| server |");
-    for (name, _) in FIGURES {
-        table.push_str(&format!(" {name} |"));
-    }
-    table.push_str("\n| --- |");
-    table.push_str(&" ---: |".repeat(FIGURES.len()));
-    table.push('\n');
+    push_header(&mut table);
     for (i, server) in present.iter().enumerate() {
         table.push_str(&format!("| {} |", server.name));
         for (col, _) in FIGURES.iter().enumerate() {
@@ -338,13 +343,7 @@ pub fn run(opts: &SuiteOpts) -> io::Result<String> {
             "\nRatio to {} (median over rounds of the per-round ratio; higher is better for deliveries/s and churn, lower for the rest):\n\n",
             present[r].name
         ));
-        table.push_str("| server |");
-        for (name, _) in FIGURES {
-            table.push_str(&format!(" {name} |"));
-        }
-        table.push_str("\n| --- |");
-        table.push_str(&" ---: |".repeat(FIGURES.len()));
-        table.push('\n');
+        push_header(&mut table);
         for (i, server) in present.iter().enumerate() {
             if i == r {
                 continue;
