@@ -84,12 +84,48 @@
 //!   "nobody searching and someone asleep?" ──yes──> unpark exactly one
 //! ```
 //!
-//! When the reactor reports a ready socket, the worker holding it wakes the
-//! tasks itself: they land on *its* queue and it runs them, with no hand-off
-//! between threads. With no work at all, every worker is blocked in the
-//! kernel and the runtime uses no CPU. `EXEC_TRACE=1` prints each park,
-//! unpark, steal and reactor turn on stderr; [`Runtime::metrics`] gives
-//! counters.
+//! The reactor is not a thread of its own: it is a lock around the `Poll`
+//! that any idle worker may take. When the reactor reports a ready socket
+//! (or a timer is due), the worker holding it wakes the tasks itself: they
+//! land on *its* queue, it leaves the reactor and runs them, with no
+//! hand-off between threads. If it woke more than one task it first
+//! unparks one sleeper to steal some. Whichever worker next runs out of
+//! work finds the lock free and becomes the reactor: that is the hand-off.
+//! While every worker is busy, each polls the reactor without blocking
+//! every 61st task, so I/O and timers are still noticed.
+//!
+//! Going to sleep without missing a wake-up is the delicate part. A worker
+//! (left) and a thread scheduling a task from elsewhere (right) race like
+//! this:
+//!
+//! ```text
+//!   worker running out of work                thread scheduling task T
+//!   ──────────────────────────                ─────────────────────────
+//!   1. search: steal, check the injector      a. push T onto the injector
+//!   2. under the sleepers lock:               b. fence (SeqCst)
+//!      unparked -= 1 (searching -= 1),        c. read the idle word: nobody
+//!      add itself to the sleepers list           searching and someone asleep?
+//!   3. if it was the last searcher:              yes: take one sleeper off the
+//!      look at every queue once more;            list, count it unparked and
+//!      work there? wake a sleeper (maybe         searching, and unpark it:
+//!      itself)                                   a NOTIFIED flag, then its
+//!   4. park: NOTIFIED already? go on.            condvar or the sys::Waker
+//!      else sleep in the reactor or on
+//!      the condvar until unparked
+//! ```
+//!
+//! Steps 2 and c are sequentially consistent operations on the same word,
+//! so they cannot both miss: either the scheduling thread sees the worker
+//! asleep (or a searcher that will look) and wakes one, or the worker, in
+//! step 3, sees T. An unpark that arrives before step 4 is not lost either:
+//! NOTIFIED is a flag that `park` consumes. A task woken on a worker's own
+//! thread goes onto that worker's queue: the worker is awake and will run
+//! it, so no sleeper needs waking for it.
+//!
+//! With no work at all, every worker is blocked in the kernel and the
+//! runtime uses no CPU. `EXEC_TRACE=1` prints each park, unpark, steal and
+//! reactor turn on stderr; [`Runtime::metrics`] gives counters. The
+//! [`guide`] chapters `idle_workers` and `parking` go into the details.
 //!
 //! ## 5. An echo server
 //!
