@@ -24,7 +24,10 @@ impl HeapEntry {
 #[derive(Debug)]
 enum Slot {
     Free,
-    Waiting { pos: usize, waker: Waker },
+    Waiting {
+        pos: usize,
+        waker: Waker,
+    },
     Fired,
     /// Taken out of the heap by runtime shutdown: it will never fire.
     Abandoned,
