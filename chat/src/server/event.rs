@@ -45,14 +45,17 @@
 //!
 //! ```text
 //!   accept ──► Open ──(hub closes it: Bye, fatal error, slow consumer)──► Closing
-//!               │                                                          │ queue flushed
-//!               │ EOF / reset / write error                               ▼
-//!               └──────────────────────────► freed ◄──(EOF or 2 s)── Lingering
+//!               │                                                  queue  │    │ 2 s and
+//!               │ EOF / reset / write error                      flushed  ▼    │ still full
+//!               └───────────────────────► freed ◄──(EOF or 2 s)── Lingering    │
+//!                                           ▲──────────────────────────────────┘
 //! ```
 //!
 //! *Closing* stops reading and flushes what the hub queued last (an `Error`
 //! frame, usually). *Lingering* has sent FIN (`shutdown(Write)`) and reads
-//! and discards until the peer closes or [`LINGER`] passes: closing a
+//! and discards until the peer closes. Either way the connection is freed
+//! at the latest [`LINGER`] after the hub let it go, so a peer that never
+//! reads cannot keep it. Lingering exists because closing a
 //! socket that still has unread input makes the kernel send RST, which can
 //! destroy the `Error` frame before the peer reads it.
 //!
@@ -542,6 +545,10 @@ impl EventServer {
                 if let Some(conn) = self.conns.get_mut(slot).and_then(Option::as_mut) {
                     if conn.id == id && conn.phase == Phase::Open {
                         conn.phase = Phase::Closing;
+                        // The close has a deadline whether or not the peer
+                        // reads: a client that never reads would otherwise
+                        // hold its descriptor and queue forever.
+                        self.linger.push(Instant::now() + LINGER, id);
                         if !conn.dirty {
                             conn.dirty = true;
                             self.dirty.push(slot);
@@ -642,8 +649,6 @@ impl EventServer {
         conn.phase = Phase::Lingering;
         conn.decoder = FrameDecoder::new(0);
         let _ = conn.stream.shutdown(Shutdown::Write);
-        let id = conn.id;
-        self.linger.push(Instant::now() + LINGER, id);
         self.discard_input(slot);
     }
 
@@ -657,7 +662,7 @@ impl EventServer {
             }
         }
         while let Some(id) = self.linger.pop_expired(now) {
-            if self.conn(id).is_some_and(|c| c.phase == Phase::Lingering) {
+            if self.conn(id).is_some_and(|c| c.phase != Phase::Open) {
                 self.free_conn((id.0 & 0xFFFF_FFFF) as usize);
             }
         }
