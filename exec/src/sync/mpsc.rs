@@ -57,6 +57,7 @@ struct Chan<T> {
 }
 
 fn new_chan<T>(capacity: usize) -> Arc<Chan<T>> {
+    // `senders: 1` is the `SenderRef` the caller makes from this.
     Arc::new(Chan {
         state: Mutex::new(State {
             queue: VecDeque::new(),
@@ -77,14 +78,21 @@ fn new_chan<T>(capacity: usize) -> Arc<Chan<T>> {
 pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     assert!(capacity > 0, "mpsc channel capacity must be at least 1");
     let chan = new_chan(capacity);
-    (Sender { chan: chan.clone() }, Receiver { chan })
+    (
+        Sender {
+            chan: SenderRef(chan.clone()),
+        },
+        Receiver { chan },
+    )
 }
 
 /// An unbounded channel: sending never waits (memory is the limit).
 pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
     let chan = new_chan(usize::MAX);
     (
-        UnboundedSender { chan: chan.clone() },
+        UnboundedSender {
+            chan: SenderRef(chan.clone()),
+        },
         UnboundedReceiver {
             inner: Receiver { chan },
         },
@@ -261,9 +269,33 @@ impl<T> Chan<T> {
     }
 }
 
+/// The channel as a sender holds it: cloning and dropping keep the count
+/// of senders that tells the receiver when nothing more can come.
+struct SenderRef<T>(Arc<Chan<T>>);
+
+impl<T> Clone for SenderRef<T> {
+    fn clone(&self) -> SenderRef<T> {
+        self.0.add_sender();
+        SenderRef(self.0.clone())
+    }
+}
+
+impl<T> Drop for SenderRef<T> {
+    fn drop(&mut self) {
+        self.0.drop_sender();
+    }
+}
+
+impl<T> std::ops::Deref for SenderRef<T> {
+    type Target = Chan<T>;
+    fn deref(&self) -> &Chan<T> {
+        &self.0
+    }
+}
+
 /// Sends into a bounded channel; clone it for more producers.
 pub struct Sender<T> {
-    chan: Arc<Chan<T>>,
+    chan: SenderRef<T>,
 }
 
 impl<T> Sender<T> {
@@ -298,16 +330,9 @@ impl<T> Sender<T> {
 
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Sender<T> {
-        self.chan.add_sender();
         Sender {
             chan: self.chan.clone(),
         }
-    }
-}
-
-impl<T> Drop for Sender<T> {
-    fn drop(&mut self) {
-        self.chan.drop_sender();
     }
 }
 
@@ -473,7 +498,7 @@ impl<T> fmt::Debug for Receiver<T> {
 
 /// Sends into an unbounded channel; never waits.
 pub struct UnboundedSender<T> {
-    chan: Arc<Chan<T>>,
+    chan: SenderRef<T>,
 }
 
 impl<T> UnboundedSender<T> {
@@ -492,16 +517,9 @@ impl<T> UnboundedSender<T> {
 
 impl<T> Clone for UnboundedSender<T> {
     fn clone(&self) -> UnboundedSender<T> {
-        self.chan.add_sender();
         UnboundedSender {
             chan: self.chan.clone(),
         }
-    }
-}
-
-impl<T> Drop for UnboundedSender<T> {
-    fn drop(&mut self) {
-        self.chan.drop_sender();
     }
 }
 
