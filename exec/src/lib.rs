@@ -271,3 +271,49 @@ where
         None => panic!("{}", runtime::TryCurrentError::default_message()),
     }
 }
+
+/// Compile-time proof that what users move between threads can move: the
+/// handles are `Send` (and `Sync` where they are shared), and so are the
+/// futures of the async methods, or tasks using them could not be spawned.
+#[allow(dead_code)]
+fn _assert_kinds() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Runtime>();
+    send_sync::<Handle>();
+    send_sync::<JoinHandle<u8>>();
+    send_sync::<net::TcpListener>();
+    send_sync::<net::TcpStream>();
+    send_sync::<net::OwnedReadHalf>();
+    send_sync::<net::OwnedWriteHalf>();
+    send_sync::<sync::mpsc::Sender<u8>>();
+    send_sync::<sync::mpsc::Receiver<u8>>();
+    send_sync::<sync::mpsc::UnboundedSender<u8>>();
+    send_sync::<sync::oneshot::Sender<u8>>();
+    send_sync::<sync::oneshot::Receiver<u8>>();
+    send_sync::<sync::Notify>();
+    send_sync::<time::Sleep>();
+    send_sync::<time::Interval>();
+
+    type Parts = (
+        net::TcpListener,
+        net::TcpStream,
+        sync::mpsc::Sender<u8>,
+        sync::mpsc::Receiver<u8>,
+        sync::Notify,
+    );
+    async fn uses_everything((l, mut s, tx, mut rx, n): Parts) {
+        let _ = l.accept().await;
+        let mut buf = [0u8; 4];
+        let _ = s.read(&mut buf).await;
+        let _ = s.write_all(&buf).await;
+        let _ = tx.send(1).await;
+        let _ = rx.recv().await;
+        n.notified().await;
+        yield_now().await;
+        let zero = std::time::Duration::ZERO;
+        let _ = time::timeout(zero, time::sleep(zero)).await;
+        let _ = signal::ctrl_c().await;
+    }
+    fn future_is_send<A, F: Future + Send>(_: fn(A) -> F) {}
+    future_is_send(uses_everything);
+}
