@@ -609,7 +609,7 @@ impl EventServer {
         };
         conn.dirty = false;
         let id = conn.id;
-        match conn.out.flush_to(&mut &conn.stream) {
+        match conn.out.flush_nonblocking(&mut &conn.stream) {
             Ok(Flush::Done) => {
                 if conn.want_write {
                     conn.want_write = false;

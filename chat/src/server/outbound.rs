@@ -126,19 +126,48 @@ impl Outbound {
     /// would block. `Interrupted` is retried; any other error is returned
     /// (the connection is broken).
     pub fn flush_to<W: Write + ?Sized>(&mut self, sink: &mut W) -> io::Result<Flush> {
+        self.flush(sink, false)
+    }
+
+    /// Like [`flush_to`](Self::flush_to), for a **non-blocking socket**:
+    /// it also stops at the first short write, reporting
+    /// [`Flush::Blocked`] without trying again.
+    ///
+    /// A non-blocking TCP socket takes less than it is offered only when its
+    /// send buffer is full. Writing again at once finds room only for what
+    /// the peer drained meanwhile, a few kilobytes, so a loop "until
+    /// `WouldBlock`" makes many small system calls and usually ends in a
+    /// failed one. Waiting for writability instead resumes when the kernel
+    /// has freed a good share of the buffer (epoll reports `EPOLLOUT` then),
+    /// and the next `writev` moves a large batch. With 1 000 clients in
+    /// `loadgen fanout`, `event_server` made about ten `sendmsg` per
+    /// connection per turn before this, of 61 frames each.
+    pub fn flush_nonblocking<W: Write + ?Sized>(&mut self, sink: &mut W) -> io::Result<Flush> {
+        self.flush(sink, true)
+    }
+
+    fn flush<W: Write + ?Sized>(
+        &mut self,
+        sink: &mut W,
+        stop_when_short: bool,
+    ) -> io::Result<Flush> {
         while !self.frames.is_empty() {
-            let written = {
+            let (offered, written) = {
                 let mut slices = [IoSlice::new(&[]); FLUSH_IOVECS];
                 let n = self.io_slices(&mut slices);
+                let offered: usize = slices[..n].iter().map(|s| s.len()).sum();
                 match sink.write_vectored(&slices[..n]) {
                     Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                    Ok(written) => written,
+                    Ok(written) => (offered, written),
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Flush::Blocked),
                     Err(e) => return Err(e),
                 }
             };
             self.advance(written);
+            if stop_when_short && written < offered {
+                return Ok(Flush::Blocked);
+            }
         }
         self.release_memory();
         Ok(Flush::Done)
@@ -270,6 +299,29 @@ mod tests {
         assert_eq!(q.flush_to(&mut sink).unwrap(), Flush::Done);
         assert_eq!(sink.got, expected);
         assert_eq!(q.queued(), 0);
+        assert!(q.is_empty());
+    }
+
+    #[test]
+    fn nonblocking_flush_stops_at_a_short_write() {
+        let mut q = Outbound::new();
+        let frames: Vec<Frame> = (0..10).map(pong).collect();
+        let expected: Vec<u8> = frames.iter().flat_map(|f| f.to_vec()).collect();
+        for f in &frames {
+            q.push(f.clone(), usize::MAX).unwrap();
+        }
+        let mut sink = Trickle {
+            got: Vec::new(),
+            per_call: 20,
+            calls_left: usize::MAX,
+        };
+        // One call, 20 of 60 bytes taken: the socket is full, wait.
+        assert_eq!(q.flush_nonblocking(&mut sink).unwrap(), Flush::Blocked);
+        assert_eq!(sink.calls_left, usize::MAX - 1);
+        assert_eq!(q.queued(), expected.len() - 20);
+        sink.per_call = usize::MAX;
+        assert_eq!(q.flush_nonblocking(&mut sink).unwrap(), Flush::Done);
+        assert_eq!(sink.got, expected);
         assert!(q.is_empty());
     }
 
