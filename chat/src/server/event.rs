@@ -32,9 +32,24 @@
 //!    [`READS_PER_TURN`] times in one turn is put aside and continued next
 //!    turn, so a flooding client cannot starve the others.
 //! 3. Flush each connection that received frames this turn with **one**
-//!    `writev` of its queue. A broadcast to 100 members therefore costs one
-//!    encode and, per member, one reference-count bump and its share of one
-//!    system call, however many messages arrived in the turn.
+//!    `writev` of its queue (up to 1 024 frames). A broadcast to 100
+//!    members therefore costs one encode and, per member, one
+//!    reference-count bump and its share of one system call, however many
+//!    messages arrived in the turn. A write the socket takes only in part
+//!    means its buffer is full: the connection waits for writability
+//!    instead of trying again at once ([`Outbound::flush_nonblocking`]).
+//!
+//! # Where the time goes
+//!
+//! Measured with `loadgen fanout` (100 clients, 2 000 messages each, 20 M
+//! deliveries) under `perf record`: about 85 % of the server's CPU time is
+//! in the kernel, a fifth of it copying the bytes into socket buffers, the
+//! rest TCP and loopback processing per `sendmsg` and per segment; the hub
+//! and the queues take about 10 %. So the levers are in the system calls:
+//! how many frames each `writev` carries (one per 62 deliveries with 64
+//! iovecs per call, one per about 600 with 1 024), not in the user-space
+//! code. The server spends about 65 ns of CPU per delivery there, half of
+//! what the reference tokio server spends (see `bench/run.sh`).
 //!
 //! Registration is edge-triggered ([`sys::Trigger::Edge`]): each readiness
 //! is reported once, so reads drain until `WouldBlock` (or the connection is
