@@ -174,3 +174,22 @@ fn interval_ticks_at_its_period() {
         });
     });
 }
+
+#[test]
+fn a_sleep_outliving_its_runtime_never_fires_early() {
+    watchdog(30, || {
+        let first = rt(1);
+        let mut sleep = Box::pin(exec::time::sleep(Duration::from_secs(3600)));
+        // Register the timer with the first runtime, then shut it down.
+        first.block_on(poll_fn(|cx| {
+            assert!(sleep.as_mut().poll(cx).is_pending());
+            Poll::Ready(())
+        }));
+        drop(first);
+        // Nothing drives that timer any more: the sleep must stay pending
+        // (as `Handle` documents), not report an hour that has not passed.
+        let second = rt(1);
+        let r = second.block_on(exec::time::timeout(Duration::from_millis(10), sleep));
+        assert!(r.is_err());
+    });
+}
