@@ -260,9 +260,14 @@ async fn read_loop(
     loop {
         let read = poll_fn(|cx| poll_read_into(&mut decoder, &reader, conn, cx));
         let result = match hello_deadline {
-            // Until welcomed, no read may outlast the hello deadline.
+            // Until welcomed, the deadline is checked before every read (a
+            // client sending refused Hellos without pause never lets a read
+            // time out), and no read may outlast it.
             Some(deadline) => {
                 let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() && shared.hub.hello_timeout(id, &mut wake).is_none() {
+                    return close(shared, conn, &mut reader, &writer).await;
+                }
                 timeout(left, read).await.unwrap_or_else(|e| Err(e.into()))
             }
             None => read.await,
@@ -273,14 +278,8 @@ async fn read_loop(
             }
             Ok(0) => return disconnect(shared, conn, &writer),
             Ok(_) => {}
-            Err(e) if is_timeout(&e) => {
-                if hello_deadline.is_some_and(|d| Instant::now() >= d)
-                    && shared.hub.hello_timeout(id, &mut wake).is_none()
-                {
-                    return close(shared, conn, &mut reader, &writer).await;
-                }
-                continue;
-            }
+            // The deadline, checked above.
+            Err(e) if is_timeout(&e) => continue,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             // The decoder refused a header; decode_frames reports it.
             Err(e) if e.kind() == io::ErrorKind::InvalidData => {}

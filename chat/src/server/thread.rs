@@ -45,11 +45,12 @@
 //!
 //! # Hello timeout, closing, limits
 //!
-//! - **Hello timeout**: until its `Hello` is accepted, the reader sets the
-//!   socket's read timeout (`SO_RCVTIMEO`) to what is left of the deadline
-//!   before each `read`, so a client that sends nothing, or half a frame,
-//!   or dribbles, is cut at the deadline. After `Welcome` the timeout is
-//!   removed: welcomed readers block without a timer.
+//! - **Hello timeout**: until its `Hello` is accepted, the reader checks the
+//!   deadline and sets the socket's read timeout (`SO_RCVTIMEO`) to what is
+//!   left of it before each `read`, so a client that sends nothing, or half
+//!   a frame, or dribbles, or sends refused `Hello`s without pause (its
+//!   reads never time out), is cut at the deadline. After `Welcome` the
+//!   timeout is removed: welcomed readers block without a timer.
 //! - **Lingering close**: when the hub closes a connection (a fatal error,
 //!   `Bye`, `SlowConsumer`), the writer writes what is queued and sends FIN
 //!   (`shutdown(Write)`); the reader meanwhile reads and discards input until
@@ -328,8 +329,13 @@ fn read_loop(shared: &Shared, conn: &Arc<Conn>, mut hello_deadline: Option<Insta
     let mut inputs = Vec::new();
     loop {
         if let Some(deadline) = hello_deadline {
-            // Until welcomed, no read may outlast the hello deadline.
+            // Until welcomed, the deadline is checked before every read (a
+            // client sending refused Hellos without pause never lets a read
+            // time out), and no read may outlast it.
             let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() && shared.hub.hello_timeout(id, &mut wake).is_none() {
+                return close(shared, conn);
+            }
             let _ = conn
                 .stream
                 .set_read_timeout(Some(left.max(Duration::from_millis(1))));
@@ -338,14 +344,8 @@ fn read_loop(shared: &Shared, conn: &Arc<Conn>, mut hello_deadline: Option<Insta
             Ok(0) if closed_elsewhere(conn) => return close(shared, conn),
             Ok(0) => return disconnect(shared, conn),
             Ok(_) => {}
-            Err(e) if is_timeout(&e) => {
-                if hello_deadline.is_some_and(|d| Instant::now() >= d)
-                    && shared.hub.hello_timeout(id, &mut wake).is_none()
-                {
-                    return close(shared, conn);
-                }
-                continue;
-            }
+            // The deadline, checked above.
+            Err(e) if is_timeout(&e) => continue,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             // The decoder refused a header; decode_frames reports it.
             Err(e) if e.kind() == io::ErrorKind::InvalidData => {}

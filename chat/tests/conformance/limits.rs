@@ -3,11 +3,13 @@
 //! each with a small limit passed on the command line.
 
 use std::path::Path;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use chat::protocol::{ClientMsg, ErrorCode, ServerMsg};
 
-use crate::util::{hello, joined, left, long_name, say, Closed, Server};
+use crate::util::{hello, joined, left, long_name, say, Closed, Conn, Server, IO_TIMEOUT};
 
 /// Longest flood before the test gives up on the slow consumer being dropped.
 const MAX_FLOOD_BYTES: usize = 48 << 20;
@@ -237,6 +239,80 @@ pub fn hello_timeout(bin: &Path) {
         room: "lobby".into(),
         nicks: vec!["early".into()],
     });
+}
+
+pub fn refused_hellos_do_not_delay_the_hello_timeout(bin: &Path) {
+    // The deadline runs from connecting, however busy the connection is: a
+    // client that keeps sending refused Hellos (non-fatal) without pause
+    // still gets HelloTimeout. A server that checks the deadline only when
+    // a read waits in vain never does.
+    const TIMEOUT_MS: u64 = 100;
+    // (A large --max-outbound: the replies must not make it a slow consumer.)
+    let server = Server::start(
+        bin,
+        &[
+            "--hello-timeout-ms",
+            &TIMEOUT_MS.to_string(),
+            "--max-outbound",
+            "67108864",
+        ],
+    );
+    let mut c = server.connect();
+    let ended = Arc::new(AtomicBool::new(false));
+    let mut replies = Conn {
+        stream: c.stream.try_clone().expect("cloning the socket"),
+    };
+    let reading = {
+        let ended = ended.clone();
+        std::thread::spawn(move || {
+            let mut refused = 0u64;
+            // BadNick for each Hello read before the deadline, then
+            // HelloTimeout and the close. The close comes with unread
+            // input (the flood), so the kernel may reset the connection
+            // and lose the last frames: a best-effort Error (section 4).
+            let ending = loop {
+                match replies.try_recv_payload() {
+                    Ok(p) => match crate::util::decode(&p) {
+                        ServerMsg::Error {
+                            code: ErrorCode::BadNick,
+                            ..
+                        } => refused += 1,
+                        ServerMsg::Error {
+                            code: ErrorCode::HelloTimeout,
+                            ..
+                        } => {}
+                        other => panic!("expected BadNick or HelloTimeout, got {other:?}"),
+                    },
+                    Err(Closed::Io(e)) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                        panic!("the server neither answered nor closed within {IO_TIMEOUT:?}")
+                    }
+                    Err(closed) => break closed,
+                }
+            };
+            ended.store(true, Ordering::SeqCst);
+            (refused, ending)
+        })
+    };
+    // Refused Hellos, 8 to a write, without pause: the server always has
+    // the next ones waiting when it reads.
+    let mut batch = Vec::new();
+    for _ in 0..8 {
+        batch.extend_from_slice(&crate::util::encode_framed(&hello("bad nick")));
+    }
+    let limit = Duration::from_millis(TIMEOUT_MS * 50);
+    let start = Instant::now();
+    while !ended.load(Ordering::SeqCst) && start.elapsed() < limit {
+        c.send_raw_lossy(&batch);
+    }
+    let flooded_for = start.elapsed();
+    let closed_in_time = ended.load(Ordering::SeqCst);
+    let (refused, ending) = reading.join().expect("reader thread");
+    assert!(
+        closed_in_time,
+        "still open after {flooded_for:?} of refused Hellos ({refused} of them) \
+         with --hello-timeout-ms {TIMEOUT_MS} (then {ending:?}){}",
+        server.stderr_note()
+    );
 }
 
 pub fn descriptor_exhaustion_does_not_stop_service(bin: &Path) {

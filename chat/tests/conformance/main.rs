@@ -120,6 +120,7 @@ macro_rules! conformance_tests {
                 limits::large_reply_into_empty_queue_is_delivered,
                 limits::connection_limit_counts_connections_before_hello,
                 limits::hello_timeout,
+                limits::refused_hellos_do_not_delay_the_hello_timeout,
                 limits::descriptor_exhaustion_does_not_stop_service,
                 // 5.6 Disconnects and shutdown
                 disconnect::close_mid_frame_is_a_plain_disconnect,
