@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chat::protocol::{ClientMsg, ErrorCode, ServerMsg};
+use chat::protocol::{ClientMsg, ErrorCode, ServerMsg, SERVER_MAX_FRAME};
 
 use crate::util::{hello, joined, left, long_name, say, Closed, Conn, Server, IO_TIMEOUT};
 
@@ -169,6 +169,57 @@ pub fn large_reply_into_empty_queue_is_delivered(bin: &Path) {
         other => panic!("expected Rooms, got {other:?}"),
     }
     c.expect_quiet();
+}
+
+pub fn rooms_listing_is_cut_to_one_frame(bin: &Path) {
+    // A `Rooms` reply that would pass 1 MiB lists only the first rooms, in
+    // name order, that fit (section 5.3). Each room's entry is at most
+    // 1 + 32 + 1 bytes (one member), so it takes 30 841 rooms: 964 clients
+    // in 32 rooms each, out of the lobby. (A `Users` reply that big needs
+    // about 31 800 connections in one room, which a test cannot afford;
+    // the hub's unit tests cover that cut.)
+    const CLIENTS: usize = 965;
+    const NAME: usize = 32;
+    let _ = sys::rlimit::raise_nofile_limit();
+    let server = Server::start(bin, &[]);
+    let room = |client: usize, k: usize| format!("{:0>width$}", client * 32 + k, width = NAME);
+    let mut conns: Vec<Conn> = (0..CLIENTS).map(|_| server.connect()).collect();
+    for (i, c) in conns.iter_mut().enumerate() {
+        let mut msgs = vec![
+            hello(&format!("c{i}")),
+            ClientMsg::Leave {
+                room: "lobby".into(),
+            },
+        ];
+        msgs.extend((0..32).map(|k| ClientMsg::Join { room: room(i, k) }));
+        c.send_all(&msgs);
+    }
+    // Every Join is done once each client's Pong is back.
+    for c in &mut conns {
+        c.sync();
+    }
+    let mut names: Vec<String> = (0..CLIENTS * 32).map(|n| room(n / 32, n % 32)).collect();
+    names.sort();
+    let entry = 1 + NAME + 1;
+    // Variant, a 3-byte count, then the entries.
+    let fit = (SERVER_MAX_FRAME as usize - 1 - 3) / entry;
+    assert!(fit < names.len(), "the test needs more rooms than fit");
+    conns[0].send(&ClientMsg::ListRooms);
+    let payload = conns[0].recv_payload();
+    assert!(payload.len() <= SERVER_MAX_FRAME as usize);
+    match crate::util::decode(&payload) {
+        ServerMsg::Rooms { rooms } => {
+            let got: Vec<&str> = rooms.iter().map(|r| r.name.as_str()).collect();
+            assert_eq!(got.len(), fit, "as many rooms as fit in 1 MiB");
+            assert!(
+                got.iter().zip(&names).all(|(g, n)| g == n),
+                "the first rooms in name order"
+            );
+            assert!(rooms.iter().all(|r| r.members == 1));
+        }
+        other => panic!("expected Rooms, got {other:?}"),
+    }
+    conns[0].expect_quiet();
 }
 
 pub fn connection_limit_counts_connections_before_hello(bin: &Path) {

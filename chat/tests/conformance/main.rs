@@ -118,6 +118,7 @@ macro_rules! conformance_tests {
                 // 5.5 Limits
                 limits::slow_consumer_is_dropped_others_miss_nothing,
                 limits::large_reply_into_empty_queue_is_delivered,
+                limits::rooms_listing_is_cut_to_one_frame,
                 limits::connection_limit_counts_connections_before_hello,
                 limits::hello_timeout,
                 limits::refused_hellos_do_not_delay_the_hello_timeout,
