@@ -96,6 +96,18 @@ pub fn hello_after_welcome_is_unexpected(bin: &Path) {
     c.send(&hello("thrice"));
     c.expect_fatal(ErrorCode::Unexpected);
     conns[0].expect(left("lobby", "thrice"));
+    // A reading (section 4 could be read both ways): the state decides
+    // before any field is looked at, so a second Hello with another
+    // version is Unexpected, not VersionUnsupported (see hub/machine.rs).
+    let mut c = server.login("fourth");
+    conns[0].expect(joined("lobby", "fourth"));
+    c.send(&ClientMsg::Hello {
+        version: 2,
+        nick: "fourth".into(),
+    });
+    c.expect_fatal(ErrorCode::Unexpected);
+    conns[0].expect(left("lobby", "fourth"));
+    conns[0].expect_quiet();
 }
 
 pub fn version_other_than_one_is_unsupported(bin: &Path) {
