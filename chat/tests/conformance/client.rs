@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chat::protocol::{ClientMsg, ServerMsg};
+use chat::protocol::{ClientMsg, RoomInfo, ServerMsg, SERVER_MAX_FRAME};
 
 use crate::util::{joined, left, message_parts, Server, IO_TIMEOUT};
 
@@ -54,8 +54,22 @@ impl ClientProc {
     /// colour were welcome (`TERM` set, `NO_COLOR` unset): only the pipe
     /// should turn colour off.
     fn start(bin: &Path, addr: &str, nick: &str) -> ClientProc {
-        let mut child = Command::new(bin)
-            .args(["--addr", addr, "--nick", nick])
+        ClientProc::start_with(bin, &["--addr", addr, "--nick", nick], &[])
+    }
+
+    /// Start `client ARGS...` with the environment changed by `env`
+    /// (`(name, Some(value))` sets, `(name, None)` removes), otherwise as
+    /// [`ClientProc::start`].
+    fn start_with(bin: &Path, args: &[&str], env: &[(&str, Option<&str>)]) -> ClientProc {
+        let mut cmd = Command::new(bin);
+        cmd.args(args);
+        for (name, value) in env {
+            match value {
+                Some(v) => cmd.env(name, v),
+                None => cmd.env_remove(name),
+            };
+        }
+        let mut child = cmd
             .env_remove("NO_COLOR")
             .env("TERM", "xterm-256color")
             .stdin(Stdio::piped())
@@ -299,4 +313,186 @@ pub fn unreachable_server_exits_one(_server_bin: &Path, client_bin: &Path) {
         "a message on stderr{}",
         c.note()
     );
+}
+
+pub fn default_nick_is_user_or_guest(server_bin: &Path, client_bin: &Path) {
+    // Section 6: without --nick, `$USER` when it is a valid nick, else
+    // `guest` plus digits.
+    let server = Server::start(server_bin, &[]);
+    let addr = server.addr.to_string();
+    let mut observer = server.login("observer");
+    for (user, want) in [
+        (Some("Valid_User-1"), Some("Valid_User-1")),
+        (Some("not valid!"), None),
+        (None, None),
+    ] {
+        let mut c = ClientProc::start_with(client_bin, &["--addr", &addr], &[("USER", user)]);
+        let nick = match observer.recv() {
+            ServerMsg::Joined { room, nick } if room == "lobby" => nick,
+            other => panic!("expected the client to join, got {other:?}"),
+        };
+        match want {
+            Some(want) => assert_eq!(nick, want, "USER={user:?}"),
+            None => assert!(
+                nick.strip_prefix("guest")
+                    .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())),
+                "USER={user:?}: expected guest<digits>, got {nick:?}"
+            ),
+        }
+        c.close_stdin();
+        observer.expect(left("lobby", &nick));
+        assert_eq!(c.wait_exit().code(), Some(0), "exit status{}", c.note());
+    }
+}
+
+/// A ServerMsg as one frame.
+fn server_frame(msg: &ServerMsg) -> Vec<u8> {
+    crate::util::frame(&chat::fmt::binary::to_vec(msg).expect("encoding a ServerMsg"))
+}
+
+pub fn hostile_server_is_neutralised(_server_bin: &Path, client_bin: &Path) {
+    // Section 7 from the client's side, against a server that puts control
+    // characters in every string it can: none reaches stdout, nor the
+    // --trace output on stderr. Section 2: a frame of exactly 1 MiB is
+    // accepted.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binding a fake server");
+    let addr = listener.local_addr().unwrap().to_string();
+    let mut client = ClientProc::start_with(
+        client_bin,
+        &["--addr", &addr, "--nick", "bot", "--trace"],
+        &[],
+    );
+    client.write_stdin("/quit\n");
+    client.close_stdin();
+    let (stream, _) = listener.accept().expect("the client connects");
+    stream.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
+    let mut conn = crate::util::Conn { stream };
+    let first = conn.recv_payload();
+    assert_eq!(
+        chat::fmt::binary::from_bytes::<ClientMsg>(&first).expect("a ClientMsg"),
+        crate::util::hello("bot")
+    );
+
+    let esc = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m\u{7f}\u{0}\r\n\u{85}";
+    let evil = |what: &str| format!("{what}{esc}");
+    // Rooms: a payload of exactly 1 MiB, the largest a server may send.
+    // 1 + 3 (count) + 34 per entry, plus the escapes, then the last name
+    // padded to the exact size (its length byte stays one byte).
+    let rooms: Vec<RoomInfo> = (0..30_800)
+        .map(|i| RoomInfo {
+            name: format!("{i:0>32}{}", if i % 1000 == 0 { esc } else { "" }),
+            members: 1,
+        })
+        .collect();
+    let size = |rooms: &[RoomInfo]| {
+        chat::fmt::binary::to_vec(&ServerMsg::Rooms {
+            rooms: rooms.to_vec(),
+        })
+        .unwrap()
+        .len()
+    };
+    let mut rooms = rooms;
+    // Whole plain entries while they fit, then the padding.
+    let more = (SERVER_MAX_FRAME as usize - size(&rooms)) / 34;
+    let next = rooms.len();
+    rooms.extend((next..next + more).map(|i| RoomInfo {
+        name: format!("{i:0>32}"),
+        members: 1,
+    }));
+    let short = SERVER_MAX_FRAME as usize - size(&rooms);
+    assert!(short < 90, "{short} bytes short");
+    rooms.last_mut().unwrap().name.push_str(&"z".repeat(short));
+    let last_name = rooms.last().unwrap().name.clone();
+    let big = server_frame(&ServerMsg::Rooms { rooms });
+    assert_eq!(big.len(), 4 + SERVER_MAX_FRAME as usize);
+
+    let mut out = Vec::new();
+    for msg in [
+        ServerMsg::Welcome {
+            version: 1,
+            nick: "bot".into(),
+            server: evil("evil 1.0"),
+        },
+        ServerMsg::Joined {
+            room: "lobby".into(),
+            nick: "bot".into(),
+        },
+        ServerMsg::Message {
+            room: evil("room"),
+            from: evil("from"),
+            text: evil("text"),
+            seq: 1,
+            time_ms: 0,
+        },
+        ServerMsg::Whispered {
+            from: evil("wfrom"),
+            to: evil("wto"),
+            text: evil("wtext"),
+            time_ms: 0,
+        },
+        ServerMsg::Joined {
+            room: evil("jroom"),
+            nick: evil("jnick"),
+        },
+        ServerMsg::Left {
+            room: evil("lroom"),
+            nick: evil("lnick"),
+        },
+        ServerMsg::Renamed {
+            old: evil("old"),
+            new: evil("new"),
+        },
+        ServerMsg::Users {
+            room: evil("uroom"),
+            nicks: vec![evil("u1"), evil("u2")],
+        },
+        ServerMsg::Pong { nonce: 77 },
+        ServerMsg::Error {
+            code: chat::protocol::ErrorCode::BadRoom,
+            detail: evil("detail"),
+        },
+    ] {
+        out.extend_from_slice(&server_frame(&msg));
+    }
+    out.extend_from_slice(&big);
+    conn.send_raw(&out);
+    // The queued /quit goes out after Welcome; then close, as a server does.
+    loop {
+        let payload = conn.recv_payload();
+        match chat::fmt::binary::from_bytes::<ClientMsg>(&payload) {
+            Ok(ClientMsg::Bye) => break,
+            Ok(_) => {}
+            Err(e) => panic!("the client sent an undecodable frame: {e:?}"),
+        }
+    }
+    drop(conn);
+    assert_eq!(
+        client.wait_exit().code(),
+        Some(0),
+        "exit status{}",
+        client.note()
+    );
+
+    let stdout = client.stdout_text();
+    assert_no_control(&stdout);
+    let stderr = String::from_utf8_lossy(&client.stderr.lock().unwrap()).into_owned();
+    assert_no_control(&stderr);
+    for what in [
+        "evil 1.0", "room", "from", "text", "wfrom", "wto", "wtext", "jroom", "jnick", "lroom",
+        "lnick", "old", "new", "uroom", "u1", "u2", "detail",
+    ] {
+        assert!(
+            stdout.contains(&format!("{what}\\x1b]0;pwned\\x07\\x1b[2J")),
+            "{what:?} is not shown with visible escapes{}",
+            client.note()
+        );
+    }
+    assert!(stdout.contains("\\u{9b}31m\\x7f\\x00\\x0d\\x0a\\u{85}"));
+    // The whole 1 MiB listing was read and shown.
+    assert!(
+        stdout.contains(&format!("#{last_name} (1)")),
+        "the last room of the 1 MiB listing is missing"
+    );
+    assert!(stderr.contains("<< "), "--trace shows received frames");
+    assert!(stderr.contains(">> "), "--trace shows sent frames");
 }

@@ -178,6 +178,8 @@ macro_rules! client_tests {
                 client_pipe_eof_says_bye => pipe_eof_says_bye,
                 client_two_clients_talk => two_clients_talk,
                 client_unreachable_server_exits_one => unreachable_server_exits_one,
+                client_default_nick_is_user_or_guest => default_nick_is_user_or_guest,
+                client_hostile_server_is_neutralised => hostile_server_is_neutralised,
             );
         }
     };
