@@ -144,3 +144,29 @@ pub fn every_flag_is_accepted(bin: &Path) {
     let mut c = server.login("flags");
     c.expect_quiet();
 }
+
+/// `async_server` only (section 6): `--threads N` picks the number of worker
+/// threads; a bad value is a usage error like any other.
+pub fn threads_flag(bin: &Path) {
+    for n in ["1", "3"] {
+        let server = Server::start(bin, &["--threads", n]);
+        let mut conns = server.login_all(&["t1", "t2"]);
+        let m = conns[0].say("lobby", "threads");
+        conns[1].expect(m);
+    }
+    let help = run(bin, &["--help"]);
+    assert!(
+        String::from_utf8_lossy(&help.stdout).contains("--threads")
+            || String::from_utf8_lossy(&help.stderr).contains("--threads"),
+        "--help mentions --threads"
+    );
+    let cases: [&[&str]; 3] = [&["--threads"], &["--threads", "0"], &["--threads", "many"]];
+    for args in cases {
+        let out = run(bin, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?} must exit 2");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("--threads"),
+            "{args:?}: usage on stderr"
+        );
+    }
+}

@@ -164,6 +164,12 @@ conformance_tests!(
     Some(env!("CARGO_BIN_EXE_async_server").into())
 );
 
+/// `--threads`, which only `async_server` takes (section 6).
+#[test]
+fn async_server_threads_flag() {
+    cli::threads_flag(std::path::Path::new(env!("CARGO_BIN_EXE_async_server")));
+}
+
 /// Instantiate the `client` tests as module `$name`, run with the server
 /// binary `$server` and the client binary `$client` (both
 /// `Option<PathBuf>`; `None` skips with a note).
