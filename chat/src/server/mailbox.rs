@@ -230,11 +230,15 @@ impl Mailbox {
         self.closer.take()
     }
 
-    /// The writer stopped on a write error. Returns the reader's waker.
-    pub fn broken(&mut self) -> Option<Waker> {
+    /// The writer stopped on a write error. Returns the reader's wakers,
+    /// whether it reads (it must stop and tell the hub: a failed write
+    /// need not make the socket readable) or waits for the flush.
+    /// (An array, so that the caller can drop the lock before waking.)
+    pub fn broken(&mut self) -> [Option<Waker>; 2] {
+        let reading = self.reader.take();
         // The writer itself calls this: it has no waker to be woken.
         let _ = self.kill();
-        self.closer.take()
+        [reading, self.closer.take()]
     }
 
     // ----- the reader's side -------------------------------------------
@@ -345,6 +349,29 @@ mod tests {
         mb.take_reader().expect("the reader watches").wake();
         assert!(!mb.watch(&waker), "closed: stop reading");
         assert_eq!(count.0.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn a_broken_writer_wakes_the_reader() {
+        let count = Arc::new(Count(AtomicUsize::new(0)));
+        let waker = Waker::from(count.clone());
+        let mut mb = Mailbox::new();
+        assert!(mb.watch(&waker));
+        mb.broken().into_iter().flatten().for_each(Waker::wake);
+        assert_eq!(count.0.load(Ordering::SeqCst), 1);
+        assert!(!mb.watch(&waker), "gone: stop reading");
+        assert!(mb.writer_done());
+    }
+
+    #[test]
+    fn the_frame_header_counts_towards_the_limit() {
+        // A Pong of nonce 1 is 2 payload bytes plus the 4-byte header.
+        let f = pong(1);
+        assert_eq!(f.len(), 6);
+        let mut mb = Mailbox::new();
+        mb.push(f.clone(), 11).unwrap();
+        // Payloads alone (4 bytes) would fit in 11; whole frames (12) do not.
+        assert_eq!(mb.push(f, 11), Err(Overflow));
     }
 
     #[test]

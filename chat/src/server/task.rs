@@ -357,11 +357,11 @@ async fn write_loop(conn: &Conn, mut writer: OwnedWriteHalf, _count: WriterCount
         match next_batch(conn, &mut batch).await {
             Next::Write => {
                 if write_batch(&mut writer, &mut batch).await.is_err() {
-                    // The peer is gone; the reactor wakes the reader with
-                    // the same error, and it tells the hub.
+                    // The peer is gone. Wake the reader (it may wait for
+                    // bytes that never come) so it tells the hub.
                     batch.clear();
                     let reader = lock(&conn.mailbox).broken();
-                    return reader.into_iter().for_each(Waker::wake);
+                    return reader.into_iter().flatten().for_each(Waker::wake);
                 }
             }
             Next::Finish => {

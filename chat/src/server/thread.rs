@@ -415,7 +415,7 @@ fn write_loop(conn: &Conn, _count: WriterCount) {
                     batch.clear();
                     let _ = conn.stream.shutdown(Shutdown::Both);
                     let reader = lock(&conn.mailbox).broken();
-                    return reader.into_iter().for_each(Waker::wake);
+                    return reader.into_iter().flatten().for_each(Waker::wake);
                 }
             }
             Next::Finish => {
