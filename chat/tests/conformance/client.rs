@@ -350,7 +350,7 @@ fn server_frame(msg: &ServerMsg) -> Vec<u8> {
     crate::util::frame(&chat::fmt::binary::to_vec(msg).expect("encoding a ServerMsg"))
 }
 
-pub fn hostile_server_is_neutralised(_server_bin: &Path, client_bin: &Path) {
+pub fn hostile_server_is_neutralised(client_bin: &Path) {
     // Section 7 from the client's side, against a server that puts control
     // characters in every string it can: none reaches stdout, nor the
     // --trace output on stderr. Section 2: a frame of exactly 1 MiB is
