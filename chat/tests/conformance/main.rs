@@ -100,6 +100,7 @@ macro_rules! conformance_tests {
                 session::refused_hello_may_be_retried,
                 session::bye_before_hello_closes_silently,
                 session::bye_after_welcome_closes_silently,
+                session::replies_before_bye_or_a_fatal_error_still_arrive,
                 // 5.3 Rooms
                 rooms::join_sends_history_then_joined_to_everyone,
                 rooms::history_is_the_last_32_messages_byte_for_byte,

@@ -191,3 +191,43 @@ pub fn bye_after_welcome_closes_silently(bin: &Path) {
     let _again = server.login("leaver");
     conns[0].expect(joined("lobby", "leaver"));
 }
+
+pub fn replies_before_bye_or_a_fatal_error_still_arrive(bin: &Path) {
+    // Only what comes *after* Bye goes unanswered (section 5.6), and a
+    // fatal error is sent after the replies it follows (section 4): the
+    // replies to requests pipelined before either are not discarded.
+    let server = Server::start(bin, &[]);
+    let mut watcher = server.login("watcher");
+    let mut c = server.login("piper");
+    watcher.expect(joined("lobby", "piper"));
+    c.send_all(&[
+        ClientMsg::Ping { nonce: 1 },
+        say("lobby", "last words"),
+        ClientMsg::Bye,
+    ]);
+    c.expect(ServerMsg::Pong { nonce: 1 });
+    assert_eq!(
+        message_parts(&c.recv()),
+        ("lobby", "piper", "last words", 1)
+    );
+    c.expect_eof();
+    assert_eq!(
+        message_parts(&watcher.recv()),
+        ("lobby", "piper", "last words", 1)
+    );
+    watcher.expect(left("lobby", "piper"));
+
+    let mut c = server.login("broken");
+    watcher.expect(joined("lobby", "broken"));
+    let mut bytes = crate::util::encode_framed(&ClientMsg::Ping { nonce: 2 });
+    bytes.extend_from_slice(&crate::util::encode_framed(&ClientMsg::Join {
+        room: "r".into(),
+    }));
+    bytes.extend_from_slice(&[0, 0, 0, 0]);
+    c.send_raw(&bytes);
+    c.expect(ServerMsg::Pong { nonce: 2 });
+    c.expect(joined("r", "broken"));
+    c.expect_fatal(ErrorCode::Malformed);
+    watcher.expect(left("lobby", "broken"));
+    watcher.expect_quiet();
+}
