@@ -18,9 +18,14 @@
 //!
 //! | workload | exec (median) | tokio 1.54, same machine kind |
 //! | --- | --- | --- |
-//! | 8 producers x 250 000 into one unbounded channel | ~11 ns/message | 100 ns |
+//! | 8 producers x 250 000 into one unbounded channel | 12-64 ns/message (bimodal) | 100 ns |
 //! | ping-pong over two bounded(1) channels | ~58 ns/round trip | 295 ns |
 //! | chain of 1 000 tasks passing a oneshot (incl. spawn) | ~100-200 ns/hop | 350 ns |
+//!
+//! (The producer figure depends on whether the producers and the receiver
+//! happen to run on one worker, where the lock is never contended, or on
+//! both, where it moves between cores: the median of 11 runs lands in
+//! either mode, so both ends are given.)
 //!
 //! (The ping-pong pair runs on one worker through the LIFO slot, which is
 //! why it beats a cross-thread hand-off.)
