@@ -22,10 +22,11 @@
 //! | ping-pong over two bounded(1) channels | ~58 ns/round trip | 295 ns |
 //! | chain of 1 000 tasks passing a oneshot (incl. spawn) | ~100-200 ns/hop | 350 ns |
 //!
-//! (The producer figure depends on whether the producers and the receiver
-//! happen to run on one worker, where the lock is never contended, or on
-//! both, where it moves between cores: the median of 11 runs lands in
-//! either mode, so both ends are given.)
+//! (The producer figure is bimodal: one run of the bench had a median of
+//! 64 ns and a minimum of 12.5 ns. Probably the producers and the receiver
+//! sometimes share one worker, where the lock is never contended, and
+//! sometimes run on both, where it moves between cores; this was not
+//! verified.)
 //!
 //! (The ping-pong pair runs on one worker through the LIFO slot, which is
 //! why it beats a cross-thread hand-off.)
