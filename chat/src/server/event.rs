@@ -134,6 +134,8 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_millis(1000);
 pub const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 /// Bytes a lingering connection may send before it is cut off.
 const LINGER_DISCARD_LIMIT: usize = 256 * 1024;
+/// Size of the read buffer all connections share.
+pub const SCRATCH_LEN: usize = 16 * 1024;
 
 /// Where a connection is in its life (see the module docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -209,6 +211,8 @@ struct EventServer {
     stopping: Option<Instant>,
     /// UNIX milliseconds, read once per turn.
     now_ms: u64,
+    /// The read buffer every connection shares (see [`EventServer::read_conn`]).
+    scratch: Vec<u8>,
 }
 
 impl EventServer {
@@ -241,6 +245,7 @@ impl EventServer {
             accept_pending: false,
             stopping: None,
             now_ms: 0,
+            scratch: vec![0; SCRATCH_LEN],
         })
     }
 
@@ -384,7 +389,7 @@ impl EventServer {
         }
         self.apply_outbox();
         // Data may already be waiting (the client wrote before we accepted).
-        self.read_conn(slot);
+        self.read_conn(slot, true);
     }
 
     // ----- signals ------------------------------------------------------
@@ -424,7 +429,10 @@ impl EventServer {
             self.mark_dirty(slot);
         }
         if event.is_readable() || event.is_read_closed() || event.is_error() {
-            self.read_conn(slot);
+            // After EOF or an error has been reported, read until the
+            // kernel says so: no further event will announce it.
+            let must_drain = event.is_read_closed() || event.is_error();
+            self.read_conn(slot, must_drain);
         }
     }
 
@@ -433,7 +441,7 @@ impl EventServer {
         for &slot in &pending {
             if let Some(conn) = self.conns.get_mut(slot).and_then(Option::as_mut) {
                 conn.read_pending = false;
-                self.read_conn(slot);
+                self.read_conn(slot, true);
             }
         }
         // Reuse the allocation unless reading refilled the list.
@@ -443,8 +451,22 @@ impl EventServer {
         }
     }
 
-    /// Reads from `slot` until `WouldBlock`, EOF, or [`READS_PER_TURN`].
-    fn read_conn(&mut self, slot: usize) {
+    /// Reads from `slot` until it is drained, EOF, or [`READS_PER_TURN`].
+    ///
+    /// At a frame boundary (the connection's decoder is empty, the usual
+    /// case) the read lands in the buffer all connections share, whole
+    /// frames are handed to the hub straight from it, and only a cut frame
+    /// is copied into the connection's [`FrameDecoder`] (with
+    /// [`push`](FrameDecoder::push)), which finishes it with its own reads.
+    /// So a connection allocates nothing to read whole frames, and idle
+    /// ones hold no buffer.
+    ///
+    /// A read that fills less than the shared buffer has emptied the
+    /// socket: the next bytes will raise a new edge, so the connection is
+    /// not read again just to hear `WouldBlock` (one system call saved per
+    /// readiness), unless `must_drain`: after an event that reported EOF or
+    /// an error, which no later event repeats.
+    fn read_conn(&mut self, slot: usize, must_drain: bool) {
         for _ in 0..READS_PER_TURN {
             let Some(conn) = self.conns.get_mut(slot).and_then(Option::as_mut) else {
                 return;
@@ -454,6 +476,24 @@ impl EventServer {
                 Phase::Open => {}
                 Phase::Closing => return,
                 Phase::Lingering => return self.discard_input(slot),
+            }
+            if conn.decoder.is_empty() && !self.scratch.is_empty() {
+                let got = io::Read::read(&mut &conn.stream, &mut self.scratch);
+                match got {
+                    Ok(0) => return self.drop_conn(id),
+                    Ok(n) => {
+                        if !self.decode_scratch(slot, n) {
+                            return;
+                        }
+                        if n < SCRATCH_LEN && !must_drain {
+                            return;
+                        }
+                        continue;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(_) => return self.drop_conn(id),
+                }
             }
             match conn.decoder.read_from(&mut &conn.stream) {
                 Ok(0) => return self.drop_conn(id),
@@ -475,6 +515,61 @@ impl EventServer {
                 self.pending_reads.push(slot);
             }
         }
+    }
+
+    /// Feeds the whole frames among the first `n` bytes of the shared
+    /// buffer to the hub, and leaves the rest (a cut frame, or a header the
+    /// decoder will refuse) to the connection's decoder. Returns whether
+    /// the connection is still open for reading.
+    fn decode_scratch(&mut self, slot: usize, n: usize) -> bool {
+        // Taken out for the loop so the hub can be called; an empty scratch
+        // makes read_conn use the decoder, should anything call it meanwhile.
+        let scratch = std::mem::take(&mut self.scratch);
+        let max = self.config.max_frame as usize;
+        let mut pos = 0;
+        let mut open = true;
+        while n - pos >= 4 {
+            let b = &scratch[pos..pos + 4];
+            let len = u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize;
+            if len == 0 || len > max || n - pos - 4 < len {
+                break;
+            }
+            let Some(id) = self.open_conn_id(slot) else {
+                open = false;
+                break;
+            };
+            let payload = &scratch[pos + 4..pos + 4 + len];
+            match from_bytes::<ClientMsg>(payload) {
+                Ok(msg) => self
+                    .hub
+                    .handle_message(id, msg, self.now_ms, &mut self.outbox),
+                Err(_) => self
+                    .hub
+                    .handle_decode_error(id, ErrorCode::Malformed, &mut self.outbox),
+            }
+            self.apply_outbox();
+            pos += 4 + len;
+        }
+        if open && pos < n {
+            match self.conns.get_mut(slot).and_then(Option::as_mut) {
+                Some(conn) if conn.phase == Phase::Open => {
+                    conn.decoder.push(&scratch[pos..n]);
+                }
+                _ => open = false,
+            }
+        }
+        self.scratch = scratch;
+        // The decoder reports a refused header, or finds nothing to do.
+        open && self.decode_frames(slot)
+    }
+
+    /// The id of the connection in `slot` if it is still open for reading.
+    fn open_conn_id(&self, slot: usize) -> Option<ConnId> {
+        self.conns
+            .get(slot)?
+            .as_ref()
+            .filter(|c| c.phase == Phase::Open)
+            .map(|c| c.id)
     }
 
     /// Feeds every complete frame of `slot` to the hub. Returns whether the
