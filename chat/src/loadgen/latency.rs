@@ -12,9 +12,13 @@
 //!   each Say reaches all N members: N·R deliveries per second
 //! ```
 //!
-//! Sends are paced on the poll's millisecond timeout: at each wake-up every
-//! `Say` that is due is written (the send time in its [`Stamp`] is the
-//! moment it is written). After T seconds the run stops sending, waits for
+//! Sends are spread evenly: at each wake-up every `Say` that is due is
+//! written (the send time in its [`Stamp`] is the moment it is written).
+//! The poll's timeout counts whole milliseconds, which would bunch 20
+//! `Say`s into one burst per millisecond at 20 000/s; when the next send is
+//! due sooner than that, the loop polls without waiting and naps for at
+//! most 50 µs in between, so sends go out one by one on time and a
+//! delivery waits at most one nap before it is read. After T seconds the run stops sending, waits for
 //! the last deliveries, and verifies the order like `fanout`.
 
 use std::io;
@@ -31,6 +35,10 @@ use super::stamp::Stamp;
 use super::swarm::{Handler, Next, Swarm};
 use super::wire::{Incoming, MessageView, Request};
 use crate::protocol::LOBBY;
+
+/// The longest nap between two looks at the sockets while sends are due
+/// sooner than the poll's millisecond timeout can wait.
+const SLICE: Duration = Duration::from_micros(50);
 
 /// The settings of a latency run.
 #[derive(Debug, Clone)]
@@ -193,7 +201,13 @@ pub fn run(opts: &LatencyOpts) -> io::Result<LatencyReport> {
         }
         let next_due = Duration::from_secs_f64((total + 1) as f64 * per_send);
         let wait = next_due.saturating_sub(start.elapsed());
-        swarm.turn(Some(wait), &mut rx)?;
+        if wait >= Duration::from_millis(1) {
+            swarm.turn(Some(wait), &mut rx)?;
+        } else if swarm.turn(Some(Duration::ZERO), &mut rx)? == 0 {
+            // The poll's timeout counts whole milliseconds: a finer pace
+            // sleeps (nanosleep) for a short slice, then looks again.
+            std::thread::sleep(wait.min(SLICE));
+        }
     }
     let sending = start.elapsed();
     // Drain: every member must get every message.
