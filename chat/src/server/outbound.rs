@@ -152,17 +152,19 @@ impl Outbound {
         stop_when_short: bool,
     ) -> io::Result<Flush> {
         while !self.frames.is_empty() {
-            let (offered, written) = {
-                let mut slices = [IoSlice::new(&[]); FLUSH_IOVECS];
-                let n = self.io_slices(&mut slices);
-                let offered: usize = slices[..n].iter().map(|s| s.len()).sum();
-                match sink.write_vectored(&slices[..n]) {
-                    Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                    Ok(written) => (offered, written),
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Flush::Blocked),
-                    Err(e) => return Err(e),
-                }
+            // A short queue gets a small iovec array: filling 1 024 empty
+            // entries (16 KiB) for a few frames cost more than the frames.
+            let attempt = if self.frames.len() <= MAX_IOVECS {
+                self.write_once::<W, MAX_IOVECS>(sink)
+            } else {
+                self.write_once::<W, FLUSH_IOVECS>(sink)
+            };
+            let (offered, written) = match attempt {
+                Ok((_, 0)) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(pair) => pair,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Flush::Blocked),
+                Err(e) => return Err(e),
             };
             self.advance(written);
             if stop_when_short && written < offered {
@@ -171,6 +173,18 @@ impl Outbound {
         }
         self.release_memory();
         Ok(Flush::Done)
+    }
+
+    /// One `writev` of the first `N` frames at most: `(offered, written)`.
+    fn write_once<W: Write + ?Sized, const N: usize>(
+        &self,
+        sink: &mut W,
+    ) -> io::Result<(usize, usize)> {
+        let mut slices = [IoSlice::new(&[]); N];
+        let n = self.io_slices(&mut slices);
+        let offered = slices[..n].iter().map(|s| s.len()).sum();
+        sink.write_vectored(&slices[..n])
+            .map(|written| (offered, written))
     }
 
     /// Fills `slices` with the unsent bytes of the first frames (as many as
