@@ -381,3 +381,52 @@ fn join_and_abort_race_with_completion() {
         assert_eq!(drops.load(Ordering::SeqCst), n);
     });
 }
+
+/// The race at the heart of parking: a task is scheduled from another
+/// thread just as the last worker runs out of work and goes to sleep.
+/// This thread spins (no sleeping, so it reacts within nanoseconds) until
+/// the worker has done its part of a round, waits a random few hundred
+/// nanoseconds to a few microseconds, and then schedules: the push lands
+/// at every point of the worker's way from "queue empty" to "asleep in
+/// the reactor". Odd rounds spawn a new task; even rounds wake a task
+/// that is idle, waiting on a oneshot. A lost wake-up leaves a round
+/// waiting forever, which the watchdog reports. (With the last
+/// searcher's re-check in `Worker::park` commented out, this test hung
+/// in each of two tries.)
+#[test]
+fn a_task_scheduled_while_the_last_worker_parks_is_not_stranded() {
+    watchdog(60, || {
+        let rt = rt(1);
+        let polled = Arc::new(AtomicUsize::new(0));
+        let done = Arc::new(AtomicUsize::new(0));
+        let mut rng = Rng::new(5);
+        let spin_until = |flag: &AtomicUsize, value: usize| {
+            while flag.load(Ordering::Acquire) != value {
+                std::hint::spin_loop();
+            }
+        };
+        let mut jitter = || {
+            for _ in 0..rng.below(4_000) {
+                std::hint::spin_loop();
+            }
+        };
+        for round in 1..=20_000 {
+            let d = done.clone();
+            if round % 2 == 1 {
+                jitter();
+                drop(rt.spawn(async move { d.store(round, Ordering::Release) }));
+            } else {
+                let (tx, rx) = exec::sync::oneshot::channel();
+                let p = polled.clone();
+                drop(rt.spawn(async move {
+                    p.store(round, Ordering::Release);
+                    d.store(rx.await.unwrap(), Ordering::Release);
+                }));
+                spin_until(&polled, round);
+                jitter();
+                tx.send(round).unwrap();
+            }
+            spin_until(&done, round);
+        }
+    });
+}
