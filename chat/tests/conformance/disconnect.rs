@@ -129,3 +129,44 @@ pub fn sigterm_shuts_down_every_connection(bin: &Path) {
 pub fn sigint_shuts_down_too(bin: &Path) {
     shutdown_on(bin, "INT");
 }
+
+pub fn shutdown_is_not_held_up_by_a_client_that_never_reads(bin: &Path) {
+    // A writer blocked on a client that stopped reading must not stop the
+    // others from getting ShuttingDown, nor the server from exiting.
+    // (--max-outbound is large so that the stuck client is not dropped.)
+    let mut server = Server::start(bin, &["--max-outbound", "268435456"]);
+    let mut calm = server.login("calm");
+    let mut conns = server.login_all(&["flood", "stuck"]);
+    for c in &mut conns {
+        c.sync();
+    }
+    calm.sync();
+    crate::util::join_all(&mut conns, &["flood", "stuck"], "deep");
+    // 10 MB for `stuck`: more than the kernel's socket buffers hold for a
+    // peer that does not read (its receive buffer does not grow).
+    let text = "s".repeat(4000);
+    let flood: Vec<ClientMsg> = (0..2500).map(|_| say("deep", &text)).collect();
+    conns[0].send_all(&flood);
+    let echoes = conns[0].sync();
+    assert_eq!(echoes.len(), flood.len());
+    calm.sync();
+
+    server.signal("TERM");
+    for (who, conn) in [("calm", &mut calm), ("flood", &mut conns[0])] {
+        match conn.recv() {
+            ServerMsg::Error {
+                code: ErrorCode::ShuttingDown,
+                ..
+            } => {}
+            other => panic!("{who}: expected Error ShuttingDown, got {other:?}"),
+        }
+        conn.expect_eof();
+    }
+    let status = server.wait_exit(Duration::from_secs(10));
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "exit status{}",
+        server.stderr_note()
+    );
+}

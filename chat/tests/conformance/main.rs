@@ -129,6 +129,7 @@ macro_rules! conformance_tests {
                 disconnect::reset_is_a_disconnect,
                 disconnect::sigterm_shuts_down_every_connection,
                 disconnect::sigint_shuts_down_too,
+                disconnect::shutdown_is_not_held_up_by_a_client_that_never_reads,
                 // 6 Command line
                 cli::listening_line_names_the_real_port,
                 cli::listening_line_brackets_ipv6,
