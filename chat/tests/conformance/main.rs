@@ -24,10 +24,10 @@
 //! | `names.rs` | 5.1 names |
 //! | `session.rs` | 5.2 session start |
 //! | `rooms.rs` | 5.3 rooms, 4 error precedence |
-//! | `limits.rs` | 5.5 `SlowConsumer`, `ServerFull`, `HelloTimeout`, `EMFILE` |
-//! | `disconnect.rs` | 5.6 disconnects and shutdown |
-//! | `cli.rs` | 6 command line |
-//! | `client.rs` | the `client` binary in a pipe; 7 control characters |
+//! | `limits.rs` | 5.5 `SlowConsumer`, `ServerFull`, `HelloTimeout`, `EMFILE`; 5.3 the `Rooms` cut at 1 MiB |
+//! | `disconnect.rs` | 5.6 disconnects and shutdown (also with a writer blocked) |
+//! | `cli.rs` | 6 command line (`--threads`: `async_server` only) |
+//! | `client.rs` | the `client` binary in a pipe, its default nick; 7 control characters, also from a hostile fake server |
 //!
 //! The client tests ([`client_tests!`]) need a server and a `client`
 //! binary: `CHAT_SERVER_BIN=... CHAT_CLIENT_BIN=... cargo test -p chat
