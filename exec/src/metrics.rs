@@ -50,7 +50,9 @@ pub struct RuntimeMetrics {
     pub worker_in_reactor: bool,
     /// Tasks spawned since start.
     pub tasks_spawned: u64,
-    /// Tasks spawned and not yet finished.
+    /// Tasks spawned and not yet finished. A task leaves this count before
+    /// its `JoinHandle` can see it finished, so after awaiting every
+    /// handle this reads 0.
     pub tasks_alive: usize,
     /// Polls performed.
     pub tasks_polled: u64,

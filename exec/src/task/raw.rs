@@ -251,14 +251,32 @@ unsafe fn cancel_and_complete<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     unsafe { complete::<F, S>(ptr) };
 }
 
-/// The output is stored: publish COMPLETE, notify the `JoinHandle`, leave the
-/// owned-task list and drop the caller's reference.
+/// The output is stored: leave the owned-task list, publish COMPLETE, notify
+/// the `JoinHandle` and drop the caller's reference.
 ///
 /// # Safety
 /// The caller set RUNNING, stored `Stage::Finished`, and gives up one reference.
 unsafe fn complete<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     // SAFETY: the caller holds a reference.
     let cell = unsafe { cell::<F, S>(ptr) };
+    // Leave the owned-task list first, before anyone can see COMPLETE: a
+    // program that has awaited every JoinHandle then reads `tasks_alive`
+    // as 0, not "0 unless a worker is a few instructions late". The list
+    // hands back its reference, if it still had us (shutdown may have
+    // emptied it already; RUNNING is ours, so shutdown left the future to
+    // us).
+    // SAFETY: we hold a reference, so a borrowed `Task` view is valid; it is
+    // never dropped (ManuallyDrop), so it does not give up that reference.
+    let me = ManuallyDrop::new(unsafe { Task::from_raw(ptr) });
+    let released = cell.scheduler.release(&me);
+    let count = match released {
+        Some(task) => {
+            // Count the list's reference together with ours below.
+            std::mem::forget(task);
+            2
+        }
+        None => 1,
+    };
     let prev = cell.header.state.transition_to_complete();
     if !prev.has_join_interest() {
         // Nobody will read the output: it is ours to drop. A panicking
@@ -274,20 +292,6 @@ unsafe fn complete<F: Future, S: Schedule>(ptr: NonNull<Header>) {
             waker.wake_by_ref();
         }
     }
-    // Leave the owned-task list; it hands back its reference, if it still
-    // had us (shutdown may have emptied it already).
-    // SAFETY: we hold a reference, so a borrowed `Task` view is valid; it is
-    // never dropped (ManuallyDrop), so it does not give up that reference.
-    let me = ManuallyDrop::new(unsafe { Task::from_raw(ptr) });
-    let released = cell.scheduler.release(&me);
-    let count = match released {
-        Some(task) => {
-            // Count the list's reference together with ours below.
-            std::mem::forget(task);
-            2
-        }
-        None => 1,
-    };
     if cell.header.state.ref_dec(count) {
         // SAFETY: those were the last references.
         unsafe { dealloc::<F, S>(ptr) };
