@@ -10,11 +10,21 @@ use exec::net::{TcpListener, TcpStream};
 use util::{rt, watchdog};
 
 async fn echo_server(listener: TcpListener) {
+    let (conns, _) = exec::sync::mpsc::unbounded_channel();
+    echo_server_tracked(listener, conns).await
+}
+
+/// The echo server, handing the `JoinHandle` of every connection task to
+/// `conns` so a test can wait for each to finish.
+async fn echo_server_tracked(
+    listener: TcpListener,
+    conns: exec::sync::mpsc::UnboundedSender<exec::JoinHandle<()>>,
+) {
     loop {
         let Ok((mut conn, _)) = listener.accept().await else {
             return;
         };
-        exec::spawn(async move {
+        let _ = conns.send(exec::spawn(async move {
             let mut buf = vec![0u8; 4096];
             loop {
                 match conn.read(&mut buf).await {
@@ -26,7 +36,7 @@ async fn echo_server(listener: TcpListener) {
                     }
                 }
             }
-        });
+        }));
     }
 }
 
@@ -37,7 +47,8 @@ fn echo_with_a_hundred_concurrent_clients() {
         rt.block_on(async {
             let listener = TcpListener::bind("127.0.0.1:0").unwrap();
             let addr = listener.local_addr().unwrap();
-            let server = exec::spawn(echo_server(listener));
+            let (conns, mut conn_tasks) = exec::sync::mpsc::unbounded_channel();
+            let server = exec::spawn(echo_server_tracked(listener, conns));
             let clients: Vec<_> = (0..100u32)
                 .map(|c| {
                     exec::spawn(async move {
@@ -57,12 +68,20 @@ fn echo_with_a_hundred_concurrent_clients() {
             for c in clients {
                 c.await.unwrap();
             }
+            // Stop accepting: the cancelled server drops its listener (and
+            // its end of `conns`) before its handle reports cancellation.
             server.abort();
-            // Every server-side connection task sees EOF, returns and
-            // deregisters its socket (the watchdog catches a leak).
-            while exec::Handle::current().metrics().io_sources > 0 {
-                exec::time::sleep(Duration::from_millis(1)).await;
+            assert!(server.await.unwrap_err().is_cancelled());
+            // Every server-side connection task sees EOF and returns,
+            // dropping its socket before its handle reports completion.
+            let mut finished = 0;
+            while let Some(conn) = conn_tasks.recv().await {
+                conn.await.unwrap();
+                finished += 1;
             }
+            assert_eq!(finished, 100);
+            // So every socket is deregistered now: no waiting, no race.
+            assert_eq!(exec::Handle::current().metrics().io_sources, 0);
         });
     });
 }
