@@ -18,6 +18,12 @@ use super::state::ToNotified;
 /// aborted (or the runtime shut down first). Dropping the handle detaches the
 /// task: it keeps running and its output is dropped when it finishes.
 ///
+/// By the time the handle reports the task finished (awaiting it, or
+/// [`is_finished`](JoinHandle::is_finished)), the task's future has been
+/// dropped, so whatever it owned (sockets, guards, channel ends) is
+/// released, and the task no longer counts in
+/// [`RuntimeMetrics::tasks_alive`](crate::RuntimeMetrics::tasks_alive).
+///
 /// ```
 /// let rt = exec::Runtime::new().unwrap();
 /// let answer = rt.block_on(async {
