@@ -474,7 +474,14 @@ async fn linger(conn: &Conn, reader: &mut OwnedReadHalf, give_up: Instant) {
     let mut scratch = vec![0u8; 4096];
     let mut discarded = 0;
     loop {
-        let read = timeout(LINGER, reader.read(&mut scratch)).await;
+        // Checked before every read, not only after a silence: a peer that
+        // keeps sending a byte now and then must not hold the connection
+        // (and this task) past `give_up`.
+        let left = give_up.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return;
+        }
+        let read = timeout(left.min(LINGER), reader.read(&mut scratch)).await;
         match read.unwrap_or_else(|e| Err(e.into())) {
             Ok(0) => return,
             Ok(n) => {
@@ -486,7 +493,7 @@ async fn linger(conn: &Conn, reader: &mut OwnedReadHalf, give_up: Instant) {
             // Silence: done if the writer is, else keep waiting for it (a
             // peer reading slowly), up to `give_up`.
             Err(e) if is_timeout(&e) => {
-                if lock(&conn.mailbox).writer_done() || Instant::now() >= give_up {
+                if lock(&conn.mailbox).writer_done() {
                     return;
                 }
             }

@@ -513,10 +513,18 @@ fn close(shared: &Shared, conn: &Conn) {
 /// Reads and throws away input until EOF, [`LINGER`] of silence once the
 /// writer is done, [`LINGER_DISCARD_LIMIT`] bytes, or `give_up`.
 fn linger(conn: &Conn, give_up: Instant) {
-    let _ = conn.stream.set_read_timeout(Some(LINGER));
     let mut scratch = vec![0u8; 4096];
     let mut discarded = 0;
     loop {
+        // Checked before every read, not only after a silence: a peer that
+        // keeps sending a byte now and then must not hold the connection
+        // (and this thread) past `give_up`.
+        let left = give_up.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return;
+        }
+        let wait = left.min(LINGER).max(Duration::from_millis(1));
+        let _ = conn.stream.set_read_timeout(Some(wait));
         match io::Read::read(&mut &conn.stream, &mut scratch) {
             Ok(0) => return,
             Ok(n) => {
@@ -528,7 +536,7 @@ fn linger(conn: &Conn, give_up: Instant) {
             // Silence: done if the writer is, else keep waiting for it (a
             // peer reading slowly), up to `give_up`.
             Err(e) if is_timeout(&e) => {
-                if lock(&conn.mailbox).writer_done() || Instant::now() >= give_up {
+                if lock(&conn.mailbox).writer_done() {
                     return;
                 }
             }
@@ -550,5 +558,47 @@ fn wait_flushed(conn: &Conn, give_up: Instant) -> bool {
             return false;
         }
         thread::park_timeout(give_up - now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write as _;
+    use std::sync::atomic::AtomicBool;
+
+    #[test]
+    fn a_peer_that_keeps_dribbling_is_let_go_at_the_deadline() {
+        let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let mut peer = TcpStream::connect_blocking(listener.local_addr().unwrap()).unwrap();
+        let (stream, _) = listener.accept().unwrap();
+        stream.set_nonblocking(false).unwrap();
+        let conn = Conn {
+            id: ConnId(1),
+            stream,
+            mailbox: Arc::new(Mutex::new(Mailbox::new())),
+        };
+        // A byte every 10 ms for up to 10 s: never a silence of LINGER.
+        let lingering = Arc::new(AtomicBool::new(true));
+        let dribbler = {
+            let lingering = lingering.clone();
+            thread::spawn(move || {
+                let start = Instant::now();
+                while lingering.load(Ordering::SeqCst) && start.elapsed() < CLOSE_WAIT {
+                    if peer.write_all(b"x").is_err() {
+                        break;
+                    }
+                    thread::sleep(Duration::from_millis(10));
+                }
+                // Whether the linger ended while the peer was still sending.
+                !lingering.load(Ordering::SeqCst)
+            })
+        };
+        linger(&conn, Instant::now() + Duration::from_millis(200));
+        lingering.store(false, Ordering::SeqCst);
+        assert!(
+            dribbler.join().unwrap(),
+            "linger outlasted its deadline by seconds"
+        );
     }
 }
