@@ -680,3 +680,89 @@ pub fn every_member_sees_one_order(bin: &Path) {
         "the leaver saw another order"
     );
 }
+
+pub fn a_joiner_mid_traffic_gets_history_then_the_same_order(bin: &Path) {
+    // Section 5.3: the history a joiner gets and its `Joined` are one step
+    // in the room's order. Two members post while a third joins: what the
+    // joiner gets after its `Joined` is exactly what the members get after
+    // it, and its history is exactly the (last 32) messages before it.
+    let server = Server::start(bin, &[]);
+    let nicks = ["w1", "w2", "late"];
+    let mut conns = server.login_all(&nicks);
+    for (c, nick) in conns.iter_mut().zip(nicks) {
+        leave_skipping(c, "lobby", nick);
+    }
+    join_all(&mut conns[..2], &nicks[..2], "mid");
+    let mut late = conns.pop().unwrap();
+    // Each writer posts 10 batches of 10 and reads its own echoes after
+    // each batch; the first asks for the join halfway.
+    let (halfway, join_now) = std::sync::mpsc::channel();
+    let mut writers = Vec::new();
+    for (i, mut c) in conns.into_iter().enumerate() {
+        let halfway = halfway.clone();
+        writers.push(std::thread::spawn(move || {
+            let me = nicks[i];
+            let mut seen = Vec::new();
+            for batch in 0..10 {
+                let msgs: Vec<ClientMsg> = (0..10)
+                    .map(|k| say("mid", &format!("{me}:{batch}:{k}")))
+                    .collect();
+                c.send_all(&msgs);
+                let mut echoes = 0;
+                while echoes < 10 {
+                    let m = c.recv();
+                    if matches!(&m, ServerMsg::Message { from, .. } if from == me) {
+                        echoes += 1;
+                    }
+                    seen.push(m);
+                }
+                if i == 0 && batch == 4 {
+                    let _ = halfway.send(());
+                }
+            }
+            (c, seen)
+        }));
+    }
+    join_now.recv().expect("the first writer got halfway");
+    late.send(&ClientMsg::Join { room: "mid".into() });
+    let me = joined("mid", "late");
+    let mut mine = Vec::new();
+    while mine.last() != Some(&me) {
+        mine.push(late.recv());
+    }
+    let mut results: Vec<(Conn, Vec<ServerMsg>)> =
+        writers.into_iter().map(|h| h.join().unwrap()).collect();
+    // Every message and the Join are done: a last message marks the end.
+    results[0].0.send(&say("mid", "end"));
+    let is_end = |m: &ServerMsg| matches!(m, ServerMsg::Message { text, .. } if text == "end");
+    for (c, seen) in results.iter_mut() {
+        while !seen.last().is_some_and(is_end) {
+            seen.push(c.recv());
+        }
+    }
+    while !mine.last().is_some_and(is_end) {
+        mine.push(late.recv());
+    }
+    let (first, second) = (&results[0].1, &results[1].1);
+    assert_eq!(first, second, "the two members saw different orders");
+    let at = first
+        .iter()
+        .position(|m| *m == me)
+        .expect("the members saw the joiner's Joined");
+    let my_at = mine.iter().position(|m| *m == me).unwrap();
+    assert_eq!(
+        &mine[my_at..],
+        &first[at..],
+        "after its Joined the joiner saw another order"
+    );
+    let before: Vec<&ServerMsg> = first[..at]
+        .iter()
+        .filter(|m| matches!(m, ServerMsg::Message { .. }))
+        .collect();
+    let history: Vec<&ServerMsg> = mine[..my_at].iter().collect();
+    assert_eq!(
+        history,
+        before[before.len().saturating_sub(32)..],
+        "the history is the last 32 messages before the Joined"
+    );
+}
