@@ -564,7 +564,6 @@ fn wait_flushed(conn: &Conn, give_up: Instant) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write as _;
     use std::sync::atomic::AtomicBool;
 
     #[test]
