@@ -614,4 +614,34 @@ mod tests {
         assert!(poll(&mut b, &waker_b).is_ready());
         assert_eq!(rx.try_recv(), Ok(2));
     }
+
+    #[test]
+    fn a_send_dropped_after_its_wake_passes_the_slot_on() {
+        let (tx, mut rx) = channel::<u8>(1);
+        tx.try_send(0).unwrap();
+        let (wa, wb) = (
+            Arc::new(CountWakes::default()),
+            Arc::new(CountWakes::default()),
+        );
+        let (waker_a, waker_b) = (Waker::from(wa.clone()), Waker::from(wb.clone()));
+        let mut a = tx.send(1);
+        let mut b = tx.send(2);
+        let poll = |f: &mut Send<'_, u8>, w: &Waker| Pin::new(f).poll(&mut Context::from_waker(w));
+        assert!(poll(&mut a, &waker_a).is_pending());
+        assert!(poll(&mut b, &waker_b).is_pending());
+        // The slot goes to `a`, which is cancelled before it can use it...
+        assert_eq!(rx.try_recv(), Ok(0));
+        assert_eq!(wa.0.load(Ordering::SeqCst), 1);
+        drop(a);
+        // ...so `b` is woken and gets it.
+        assert_eq!(wb.0.load(Ordering::SeqCst), 1);
+        assert!(poll(&mut b, &waker_b).is_ready());
+        assert_eq!(rx.try_recv(), Ok(2));
+        // Dropping a sender that was never woken wakes nobody.
+        tx.try_send(3).unwrap();
+        let mut c = tx.send(4);
+        assert!(poll(&mut c, &waker_a).is_pending());
+        drop(c);
+        assert_eq!(wa.0.load(Ordering::SeqCst), 1);
+    }
 }
