@@ -35,6 +35,39 @@
 //! The reader, when it waits for the writer to finish the connection's last
 //! frames, registers the same way ([`Mailbox::poll_flushed`]).
 //!
+//! # Cutting a batch short
+//!
+//! A slow-consumer drop and the shutdown discard the queue so that the
+//! final `Error` goes out next (PROTOCOL.md 5.5, 5.6). The frames the writer
+//! already took are part of that queue, but they are in its [`Batch`], out
+//! of the lock's reach. So the mailbox counts its discards in an atomic
+//! shared with the batch, and the batch remembers the count it was taken
+//! at. Before each `writev` the writer calls [`Batch::cut_if_discarded`]:
+//! one relaxed atomic load; if a discard happened since, the batch keeps
+//! only its partly written frame (the peer must see whole frames), and once
+//! that is written the writer takes the mailbox again, which now holds the
+//! `Error`.
+//!
+//! ```text
+//!   drop_slow / discard_unstarted / kill          writer, before each writev
+//!   (under the mailbox lock)                      (no lock)
+//!   discards += 1  ───────── Arc<AtomicU64> ─────► discards != taken_at ?
+//!                                                   └─ yes: batch = [partly written frame]
+//! ```
+//!
+//! The count is only a signal: the frames themselves change hands under the
+//! lock ([`Mailbox::next_batch`]), so a relaxed load is enough; a writer
+//! that misses a discard by a hair writes one more `writev`'s worth, as if
+//! the discard had come just after it.
+//!
+//! # Lock order
+//!
+//! The hub's lock ([`SharedHub`](super::shared_hub::SharedHub)) before a
+//! mailbox's lock, never the other way round, and never two mailboxes at
+//! once. The writer and the reader take only their own mailbox's lock, for
+//! a few memory operations, and never hold it across a system call, a
+//! wake-up or an `.await`.
+//!
 //! # Phases
 //!
 //! ```text
@@ -44,6 +77,8 @@
 //! ```
 
 use std::mem;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::task::Waker;
 
 use super::outbound::{Outbound, Overflow};
@@ -83,6 +118,9 @@ pub struct Mailbox {
     out: Outbound,
     /// Bytes handed to the writer and not yet written.
     in_flight: usize,
+    /// How many times the queue was discarded; shared with the writer's
+    /// [`Batch`], written only under the mailbox's lock.
+    discards: Arc<AtomicU64>,
     phase: Phase,
     /// The writer, while it waits for frames.
     writer: Option<Waker>,
@@ -106,6 +144,7 @@ impl Mailbox {
         Mailbox {
             out: Outbound::new(),
             in_flight: 0,
+            discards: Arc::new(AtomicU64::new(0)),
             phase: Phase::Open,
             writer: None,
             closer: None,
@@ -149,18 +188,26 @@ impl Mailbox {
         Ok(())
     }
 
-    /// The slow-consumer drop: discards every queued frame (the writer's
-    /// batch, already started, is finished), queues `error` and closes.
+    /// The slow-consumer drop: discards every queued frame, the writer's
+    /// batch included (its partly written frame, if any, is finished; see
+    /// [`Batch::cut_if_discarded`]), queues `error` and closes.
     pub fn drop_slow(&mut self, error: Frame) {
-        self.out.discard_unstarted();
+        self.discard_unstarted();
         self.out.push_unbounded(error);
         self.close();
     }
 
-    /// The shutdown path: drops queued frames that have not started, so the
-    /// final `ShuttingDown` goes out promptly.
+    /// The shutdown path: drops queued frames that have not started, the
+    /// writer's batch included, so the final `ShuttingDown` goes out
+    /// promptly.
     pub fn discard_unstarted(&mut self) {
         self.out.discard_unstarted();
+        self.discarded();
+    }
+
+    /// Tells the writer's batch that it is to be cut.
+    fn discarded(&mut self) {
+        self.discards.fetch_add(1, Ordering::Relaxed);
     }
 
     /// The hub is done with the connection: write what is queued, then
@@ -175,6 +222,7 @@ impl Mailbox {
     /// the writer's waker if it waits (wake it after releasing the lock).
     pub fn kill(&mut self) -> Option<Waker> {
         self.out.clear();
+        self.discarded();
         self.reader = None;
         if self.phase != Phase::Flushed {
             self.phase = Phase::Gone;
@@ -196,18 +244,31 @@ impl Mailbox {
 
     // ----- the writer's side -------------------------------------------
 
-    /// The writer's turn. `batch` is the writer's own queue and must be
-    /// empty (the previous batch fully written); on [`Next::Write`] it holds
-    /// every frame that was queued. On [`Next::Wait`], `waker` was stored
-    /// and will be woken when something changes.
-    pub fn next_batch(&mut self, batch: &mut Outbound, waker: &Waker) -> Next {
+    /// An empty batch for this mailbox's writer (it shares the discard
+    /// count; see the module docs).
+    pub fn batch(&self) -> Batch {
+        Batch {
+            frames: Outbound::new(),
+            taken_at: self.discards.load(Ordering::Relaxed),
+            discards: self.discards.clone(),
+        }
+    }
+
+    /// The writer's turn. `batch` comes from [`batch`](Self::batch) and
+    /// must be empty (the previous batch fully written); on [`Next::Write`]
+    /// it holds every frame that was queued. On [`Next::Wait`], `waker` was
+    /// stored and will be woken when something changes.
+    pub fn next_batch(&mut self, batch: &mut Batch, waker: &Waker) -> Next {
         debug_assert!(batch.is_empty(), "the previous batch was not written");
+        debug_assert!(Arc::ptr_eq(&batch.discards, &self.discards));
         self.in_flight = 0;
         match self.phase {
             Phase::Gone | Phase::Flushed => Next::Stop,
             _ if !self.out.is_empty() => {
-                mem::swap(&mut self.out, batch);
-                self.in_flight = batch.queued();
+                mem::swap(&mut self.out, &mut batch.frames);
+                // Exact: the count changes only under this lock.
+                batch.taken_at = self.discards.load(Ordering::Relaxed);
+                self.in_flight = batch.frames.queued();
                 Next::Write
             }
             Phase::Closing => Next::Finish,
@@ -273,6 +334,52 @@ impl Mailbox {
     }
 }
 
+/// The frames a writer took from its [`Mailbox`] and writes without the
+/// lock (see the module docs).
+#[derive(Debug)]
+pub struct Batch {
+    frames: Outbound,
+    /// The mailbox's discard count when `frames` were taken.
+    taken_at: u64,
+    /// The mailbox's discard count.
+    discards: Arc<AtomicU64>,
+}
+
+impl Batch {
+    /// If the mailbox discarded its queue since this batch was taken (a
+    /// slow-consumer drop, the shutdown, the connection's death), drops
+    /// every frame not yet started, keeping a partly written one. Call it
+    /// before each write: it costs one relaxed atomic load.
+    pub fn cut_if_discarded(&mut self) {
+        let discards = self.discards.load(Ordering::Relaxed);
+        if discards != self.taken_at {
+            self.taken_at = discards;
+            self.frames.discard_unstarted();
+        }
+    }
+
+    /// The frames left to write.
+    pub fn frames(&self) -> &Outbound {
+        &self.frames
+    }
+
+    /// Whether everything was written (or cut).
+    pub fn is_empty(&self) -> bool {
+        self.frames.is_empty()
+    }
+
+    /// Marks `written` bytes from the front as sent
+    /// ([`Outbound::advance`]).
+    pub fn advance(&mut self, written: usize) {
+        self.frames.advance(written);
+    }
+
+    /// Drops everything (the connection is gone).
+    pub fn clear(&mut self) {
+        self.frames.clear();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,7 +403,7 @@ mod tests {
     fn the_limit_counts_the_batch_in_flight() {
         let f = pong(1);
         let mut mb = Mailbox::new();
-        let mut batch = Outbound::new();
+        let mut batch = mb.batch();
         let waker = Waker::noop().clone();
         mb.push(f.clone(), 2 * f.len()).unwrap();
         assert_eq!(mb.next_batch(&mut batch, &waker), Next::Write);
@@ -311,12 +418,72 @@ mod tests {
         mb.drop_slow(Frame::error(ErrorCode::SlowConsumer));
         batch.clear();
         assert_eq!(mb.next_batch(&mut batch, &waker), Next::Write);
-        assert_eq!(batch.queued(), Frame::error(ErrorCode::SlowConsumer).len());
+        assert_eq!(
+            batch.frames().queued(),
+            Frame::error(ErrorCode::SlowConsumer).len()
+        );
         batch.clear();
         assert_eq!(mb.next_batch(&mut batch, &waker), Next::Finish);
         mb.flushed();
         assert_eq!(mb.phase(), Phase::Flushed);
         assert_eq!(mb.next_batch(&mut batch, &waker), Next::Stop);
+    }
+
+    #[test]
+    fn a_slow_consumer_drop_cuts_the_batch_to_its_partly_written_frame() {
+        let mut mb = Mailbox::new();
+        let mut batch = mb.batch();
+        let waker = Waker::noop().clone();
+        for n in 0..5 {
+            mb.push(pong(n), usize::MAX).unwrap();
+        }
+        assert_eq!(mb.next_batch(&mut batch, &waker), Next::Write);
+        // The writer wrote 2 bytes of the first frame, then the hub drops
+        // the connection (in another thread, under the mailbox's lock).
+        batch.advance(2);
+        let error = Frame::error(ErrorCode::SlowConsumer);
+        mb.drop_slow(error.clone());
+        // Before its next write the writer notices: only the rest of the
+        // started frame is left, then the Error.
+        batch.cut_if_discarded();
+        assert_eq!(batch.frames().queued(), pong(0).len() - 2);
+        batch.cut_if_discarded();
+        assert_eq!(batch.frames().queued(), pong(0).len() - 2, "cut once");
+        batch.advance(pong(0).len() - 2);
+        assert!(batch.is_empty());
+        assert_eq!(mb.next_batch(&mut batch, &waker), Next::Write);
+        assert_eq!(batch.frames().queued(), error.len());
+    }
+
+    #[test]
+    fn the_shutdown_cuts_the_batch_at_a_frame_boundary() {
+        let mut mb = Mailbox::new();
+        let mut batch = mb.batch();
+        let waker = Waker::noop().clone();
+        for n in 0..3 {
+            mb.push(pong(n), usize::MAX).unwrap();
+        }
+        assert_eq!(mb.next_batch(&mut batch, &waker), Next::Write);
+        batch.advance(pong(0).len());
+        mb.discard_unstarted();
+        batch.cut_if_discarded();
+        assert!(batch.is_empty(), "nothing was started: nothing is left");
+    }
+
+    #[test]
+    fn a_batch_taken_after_a_discard_is_not_cut() {
+        let mut mb = Mailbox::new();
+        let mut batch = mb.batch();
+        let waker = Waker::noop().clone();
+        mb.push(pong(1), usize::MAX).unwrap();
+        mb.drop_slow(Frame::error(ErrorCode::SlowConsumer));
+        assert_eq!(mb.next_batch(&mut batch, &waker), Next::Write);
+        batch.cut_if_discarded();
+        assert_eq!(
+            batch.frames().queued(),
+            Frame::error(ErrorCode::SlowConsumer).len(),
+            "the Error itself is written"
+        );
     }
 
     #[test]
@@ -330,7 +497,7 @@ mod tests {
         let count = Arc::new(Count(AtomicUsize::new(0)));
         let waker = Waker::from(count.clone());
         let mut mb = Mailbox::new();
-        let mut batch = Outbound::new();
+        let mut batch = mb.batch();
         assert_eq!(mb.next_batch(&mut batch, &waker), Next::Wait);
         mb.push(pong(1), usize::MAX).unwrap();
         mb.take_writer().expect("the writer waits").wake();

@@ -40,6 +40,10 @@
 //!   into one whose `Pending` is `WouldBlock`.
 //! - **Timeouts** are futures ([`exec::time::timeout`]) instead of the
 //!   socket's `SO_RCVTIMEO`, so nothing is set on the socket.
+//! - **Cutting a batch** (a slow-consumer drop or the shutdown discarded
+//!   the mailbox; see [`Batch::cut_if_discarded`]) needs no send timeout:
+//!   the writer checks at every poll, and a poll is what resumes a write
+//!   that waited for the socket.
 //! - **Cutting off a writer** stuck on a peer that stopped reading is
 //!   [`JoinHandle::abort`] instead of `shutdown(Both)`; the socket is split
 //!   into an owned read half and write half, one per task.
@@ -102,8 +106,8 @@ use exec::JoinHandle;
 
 use super::config::{listening_line, Config};
 use super::event::unix_ms;
-use super::mailbox::{Mailbox, Next, Phase};
-use super::outbound::{Outbound, MAX_IOVECS};
+use super::mailbox::{Batch, Mailbox, Next, Phase};
+use super::outbound::MAX_IOVECS;
 use super::shared_hub::{decode_frames, lock, SharedHub, SharedMailbox, Wakeups};
 use crate::fmt::framed::FrameDecoder;
 use crate::hub::{self, ConnId, SessionState};
@@ -352,7 +356,7 @@ fn is_timeout(e: &io::Error) -> bool {
 /// A connection's writer: waits until its mailbox has frames, writes them
 /// all in one go, until the connection closes.
 async fn write_loop(conn: &Conn, mut writer: OwnedWriteHalf, _count: WriterCount) {
-    let mut batch = Outbound::new();
+    let mut batch = lock(&conn.mailbox).batch();
     loop {
         match next_batch(conn, &mut batch).await {
             Next::Write => {
@@ -376,7 +380,7 @@ async fn write_loop(conn: &Conn, mut writer: OwnedWriteHalf, _count: WriterCount
 
 /// Waits until the mailbox has something for the writer: `Pending`, with
 /// the task's waker left in the mailbox for a pusher to wake.
-async fn next_batch(conn: &Conn, batch: &mut Outbound) -> Next {
+async fn next_batch(conn: &Conn, batch: &mut Batch) -> Next {
     poll_fn(|cx| {
         // (As in thread_server: bind the result, so the guard goes first.)
         let next = lock(&conn.mailbox).next_batch(batch, cx.waker());
@@ -388,19 +392,19 @@ async fn next_batch(conn: &Conn, batch: &mut Outbound) -> Next {
     .await
 }
 
-/// Writes the whole batch: `writev`s, awaiting writability between them.
-async fn write_batch(writer: &mut OwnedWriteHalf, batch: &mut Outbound) -> io::Result<()> {
+/// Writes the whole batch, or what is left of it once cut: `writev`s,
+/// awaiting writability between them.
+async fn write_batch(writer: &mut OwnedWriteHalf, batch: &mut Batch) -> io::Result<()> {
     while !batch.is_empty() {
-        let written = poll_fn(|cx| poll_write_batch(writer, batch, cx)).await?;
-        if written == 0 {
-            return Err(io::ErrorKind::WriteZero.into());
-        }
-        batch.advance(written);
+        poll_fn(|cx| poll_write_once(writer, batch, cx)).await?;
     }
     Ok(())
 }
 
-/// One `writev` of the batch's first frames, as a poll.
+/// Cuts the batch if the mailbox was discarded since it was taken, then
+/// makes one `writev` of its first frames (if any are left), as a poll:
+/// the check runs again at every poll, so a write that waited for the
+/// socket sees a discard that came meanwhile.
 ///
 /// The iovec array (1 KiB) lives only during this call. Were it a local of
 /// `write_batch` it would live across the `.await`, so it would be part of
@@ -408,17 +412,29 @@ async fn write_batch(writer: &mut OwnedWriteHalf, batch: &mut Outbound) -> io::R
 /// `write_vectored` only as an `async fn`; its future is a stateless
 /// `poll_fn`, so creating it, polling it once and dropping it is the poll
 /// it wraps.
-fn poll_write_batch(
+fn poll_write_once(
     writer: &mut OwnedWriteHalf,
-    batch: &Outbound,
+    batch: &mut Batch,
     cx: &mut Context<'_>,
-) -> Poll<io::Result<usize>> {
+) -> Poll<io::Result<()>> {
+    batch.cut_if_discarded();
+    if batch.is_empty() {
+        return Poll::Ready(Ok(()));
+    }
     let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
-    let n = batch.io_slices(&mut slices);
+    let n = batch.frames().io_slices(&mut slices);
     // (A `let`, so the future is dropped before `slices`.)
-    #[allow(clippy::let_and_return)]
     let result = pin!(writer.write_vectored(&slices[..n])).poll(cx);
-    result
+    Poll::Ready(match result {
+        Poll::Pending => return Poll::Pending,
+        Poll::Ready(Ok(0)) => Err(io::ErrorKind::WriteZero.into()),
+        Poll::Ready(Ok(written)) => {
+            batch.advance(written);
+            Ok(())
+        }
+        Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => Ok(()),
+        Poll::Ready(Err(e)) => Err(e),
+    })
 }
 
 /// Counts a live writer task (for the shutdown's flush) until dropped.

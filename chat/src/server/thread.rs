@@ -35,6 +35,14 @@
 //!   `writev`s without holding any lock. A client that does not read
 //!   blocks only its own writer; its mailbox fills up to `--max-outbound`
 //!   and the next push drops it with `SlowConsumer`, as in every server.
+//! - The **batch is cut** when the mailbox is discarded (that drop, or the
+//!   shutdown): before each `writev` the writer checks the mailbox's
+//!   discard count ([`Batch::cut_if_discarded`], one atomic load) and, if
+//!   it moved, keeps only a partly written frame, so that the `Error` comes
+//!   next instead of after the rest of the batch. A `writev` blocked on a
+//!   full socket would not get to check, so the socket has a send timeout
+//!   ([`WRITE_CHECK`]): a blocked `writev` returns that often with what it
+//!   wrote so far, and the writer checks and carries on.
 //! - Waking a writer uses a [`Waker`] whose `wake` is
 //!   [`Thread::unpark`]: the [`Mailbox`] does not care whether it wakes a
 //!   thread or a task, which is why `async_server` shares all of this.
@@ -117,7 +125,7 @@
 //! event loop. Past a few thousand connections, the threads' memory and
 //! scheduling cost is what `event_server` and `async_server` avoid.
 
-use std::io::{self, Write};
+use std::io::{self, IoSlice, Write};
 use std::net::Shutdown;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, Weak};
@@ -130,8 +138,8 @@ use sys::signal::{Signal, Signals};
 
 use super::config::{listening_line, Config};
 use super::event::unix_ms;
-use super::mailbox::{Mailbox, Next, Phase};
-use super::outbound::{Flush, Outbound};
+use super::mailbox::{Batch, Mailbox, Next, Phase};
+use super::outbound::{Outbound, FLUSH_IOVECS, MAX_IOVECS};
 use super::shared_hub::{decode_frames, lock, SharedHub, SharedMailbox, Wakeups};
 use super::thread_cache::ThreadCache;
 use crate::fmt::framed::FrameDecoder;
@@ -149,6 +157,10 @@ pub const CLOSE_WAIT: Duration = Duration::from_secs(10);
 pub const SHUTDOWN_GRACE: Duration = Duration::from_millis(1000);
 /// How long the accept thread rests when `accept` fails (out of descriptors).
 pub const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
+/// The socket's send timeout: how often a writer blocked in `writev` looks
+/// whether its batch was cut (see the module docs). Only a writer on a full
+/// socket ever wakes for it.
+pub const WRITE_CHECK: Duration = Duration::from_millis(50);
 /// Bytes a lingering connection may send before it is cut off.
 const LINGER_DISCARD_LIMIT: usize = 256 * 1024;
 
@@ -272,6 +284,7 @@ fn admit(shared: &Arc<Shared>, stream: TcpStream) {
         return;
     }
     let _ = stream.set_nodelay(true);
+    let _ = stream.set_write_timeout(Some(WRITE_CHECK));
     let mailbox = Arc::new(Mutex::new(Mailbox::new()));
     let (id, welcome) = shared.hub.connect(mailbox.clone(), &mut Wakeups::new());
     let hello_deadline = welcome.then(|| Instant::now() + shared.config.hello_timeout);
@@ -391,7 +404,8 @@ impl Wake for ShutdownRead {
     }
 }
 
-/// `SO_RCVTIMEO` expired (`EAGAIN`, which std calls `WouldBlock`).
+/// `SO_RCVTIMEO` or `SO_SNDTIMEO` expired (`EAGAIN`, which std calls
+/// `WouldBlock`).
 fn is_timeout(e: &io::Error) -> bool {
     matches!(
         e.kind(),
@@ -405,7 +419,7 @@ fn is_timeout(e: &io::Error) -> bool {
 /// all in one go, until the connection closes.
 fn write_loop(conn: &Conn, _count: WriterCount) {
     let waker = Waker::from(Arc::new(ThreadWaker(thread::current())));
-    let mut batch = Outbound::new();
+    let mut batch = lock(&conn.mailbox).batch();
     loop {
         match next_batch(conn, &mut batch, &waker) {
             Next::Write => {
@@ -430,7 +444,7 @@ fn write_loop(conn: &Conn, _count: WriterCount) {
 
 /// Waits until the mailbox has something for the writer: parks the thread
 /// until a pusher wakes it.
-fn next_batch(conn: &Conn, batch: &mut Outbound, waker: &Waker) -> Next {
+fn next_batch(conn: &Conn, batch: &mut Batch, waker: &Waker) -> Next {
     loop {
         // (The guard must be gone before parking: bind the result first.)
         let next = lock(&conn.mailbox).next_batch(batch, waker);
@@ -441,13 +455,47 @@ fn next_batch(conn: &Conn, batch: &mut Outbound, waker: &Waker) -> Next {
     }
 }
 
-/// Writes the whole batch: blocking `writev`s, as many as the socket needs.
-fn write_batch(stream: &TcpStream, batch: &mut Outbound) -> io::Result<()> {
-    match batch.flush_to(&mut &*stream)? {
-        Flush::Done => Ok(()),
-        // Only with a send timeout, which this server does not set.
-        Flush::Blocked => Err(io::ErrorKind::WouldBlock.into()),
+/// Writes the whole batch, or what is left of it once cut: blocking
+/// `writev`s, as many as the socket needs.
+fn write_batch(stream: &TcpStream, batch: &mut Batch) -> io::Result<()> {
+    while !batch.is_empty() {
+        write_once(stream, batch)?;
     }
+    Ok(())
+}
+
+/// Cuts the batch if the mailbox was discarded since it was taken, then
+/// makes one blocking `writev` of its first frames (if any are left).
+fn write_once(stream: &TcpStream, batch: &mut Batch) -> io::Result<()> {
+    batch.cut_if_discarded();
+    if batch.is_empty() {
+        return Ok(());
+    }
+    match writev(stream, batch.frames()) {
+        Ok(0) => Err(io::ErrorKind::WriteZero.into()),
+        Ok(written) => {
+            batch.advance(written);
+            Ok(())
+        }
+        // WRITE_CHECK passed with nothing written: check again, write on.
+        Err(e) if is_timeout(&e) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// One `writev` of the first frames of `frames`: a small iovec array for a
+/// short queue (filling 1 024 empty entries would cost more than a few
+/// frames), as many as one call takes for a writer that fell behind.
+fn writev(stream: &TcpStream, frames: &Outbound) -> io::Result<usize> {
+    let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
+    let n = frames.io_slices(&mut slices);
+    if n < MAX_IOVECS {
+        return (&*stream).write_vectored(&slices[..n]);
+    }
+    let mut slices = [IoSlice::new(&[]); FLUSH_IOVECS];
+    let n = frames.io_slices(&mut slices);
+    (&*stream).write_vectored(&slices[..n])
 }
 
 /// Wakes a parked thread: the thread server's [`Waker`].
@@ -565,6 +613,81 @@ fn wait_flushed(conn: &Conn, give_up: Instant) -> bool {
 mod tests {
     use super::*;
     use std::sync::atomic::AtomicBool;
+
+    #[test]
+    fn a_blocked_writer_cuts_its_batch_when_the_mailbox_is_discarded() {
+        use crate::fmt::binary::from_bytes;
+        use crate::fmt::framed::read_frame;
+        use crate::protocol::ServerMsg;
+
+        let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let mut peer = TcpStream::connect_blocking(listener.local_addr().unwrap()).unwrap();
+        let (stream, _) = listener.accept().unwrap();
+        stream.set_nonblocking(false).unwrap();
+        stream.set_write_timeout(Some(WRITE_CHECK)).unwrap();
+        let conn = Arc::new(Conn {
+            id: ConnId(1),
+            stream,
+            mailbox: Arc::new(Mutex::new(Mailbox::new())),
+        });
+        // 16 MiB of messages, far more than the socket buffers hold: the
+        // writer blocks in `writev` until the peer reads.
+        const COUNT: usize = 4096;
+        let msg = Frame::encode(&ServerMsg::Message {
+            room: "r".into(),
+            from: "f".into(),
+            text: "x".repeat(4000),
+            seq: 1,
+            time_ms: 0,
+        })
+        .unwrap();
+        let mut batch = lock(&conn.mailbox).batch();
+        for _ in 0..COUNT {
+            lock(&conn.mailbox).push(msg.clone(), usize::MAX).unwrap();
+        }
+        let waker = Waker::noop().clone();
+        assert_eq!(
+            lock(&conn.mailbox).next_batch(&mut batch, &waker),
+            Next::Write
+        );
+        let writer = {
+            let conn = conn.clone();
+            thread::spawn(move || {
+                let waker = Waker::from(Arc::new(ThreadWaker(thread::current())));
+                write_batch(&conn.stream, &mut batch).unwrap();
+                assert_eq!(next_batch(&conn, &mut batch, &waker), Next::Write);
+                write_batch(&conn.stream, &mut batch).unwrap();
+                conn.stream.shutdown(Shutdown::Write).unwrap();
+            })
+        };
+        // The writer holds the whole batch; the hub drops the connection.
+        lock(&conn.mailbox).drop_slow(Frame::error(ErrorCode::SlowConsumer));
+        let (mut messages, mut last) = (0, None);
+        let mut buf = Vec::new();
+        while let Some(payload) = read_frame(&mut peer, u32::MAX, &mut buf).unwrap() {
+            let msg = from_bytes::<ServerMsg>(payload).unwrap();
+            assert!(last.is_none(), "{msg:?} after the Error");
+            match msg {
+                ServerMsg::Message { .. } => messages += 1,
+                other => last = Some(other),
+            }
+        }
+        writer.join().unwrap();
+        assert!(
+            messages < COUNT,
+            "the whole batch was written before the Error"
+        );
+        assert!(
+            matches!(
+                last,
+                Some(ServerMsg::Error {
+                    code: ErrorCode::SlowConsumer,
+                    ..
+                })
+            ),
+            "{last:?}"
+        );
+    }
 
     #[test]
     fn a_peer_that_keeps_dribbling_is_let_go_at_the_deadline() {
