@@ -86,6 +86,11 @@ impl Notify {
     }
 
     /// Wakes every task waiting now; stores no permit.
+    ///
+    /// A [`Notified`] future joins the waiters when it is first polled, so
+    /// one that was created but not yet polled misses this call (unlike
+    /// tokio's, which counts from its creation): poll it once, or use
+    /// [`notify_one`](Notify::notify_one), whose permit is kept.
     pub fn notify_waiters(&self) {
         let mut state = lock(&self.state);
         let wakers: Vec<Waker> = state
