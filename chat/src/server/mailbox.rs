@@ -380,6 +380,70 @@ impl Batch {
     }
 }
 
+/// What the writers' tests of `thread_server` and `async_server` share.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+    use crate::fmt::binary::from_bytes;
+    use crate::fmt::framed::read_frame;
+    use crate::protocol::{ErrorCode, ServerMsg};
+    use std::io::Read;
+    use std::sync::Mutex;
+
+    /// Messages in [`flooded`]'s batch: 16 MiB, far more than the socket
+    /// buffers hold, so a writer waits for the peer to read.
+    pub const COUNT: usize = 4096;
+
+    /// A mailbox whose writer has taken a batch of [`COUNT`] messages.
+    pub fn flooded(mailbox: &Mutex<Mailbox>) -> Batch {
+        let msg = Frame::encode(&ServerMsg::Message {
+            room: "r".into(),
+            from: "f".into(),
+            text: "x".repeat(4000),
+            seq: 1,
+            time_ms: 0,
+        })
+        .unwrap();
+        let mut mb = mailbox.lock().unwrap();
+        let mut batch = mb.batch();
+        for _ in 0..COUNT {
+            mb.push(msg.clone(), usize::MAX).unwrap();
+        }
+        assert_eq!(mb.next_batch(&mut batch, Waker::noop()), Next::Write);
+        batch
+    }
+
+    /// Reads the peer's side until EOF, and checks that a few of the
+    /// batch's messages (not all) came before a `SlowConsumer`, the last
+    /// frame.
+    pub fn assert_cut_before_the_error(peer: &mut impl Read) {
+        let (mut messages, mut last) = (0, None);
+        let mut buf = Vec::new();
+        while let Some(payload) = read_frame(peer, u32::MAX, &mut buf).unwrap() {
+            let msg = from_bytes::<ServerMsg>(payload).unwrap();
+            assert!(last.is_none(), "{msg:?} after the Error");
+            match msg {
+                ServerMsg::Message { .. } => messages += 1,
+                other => last = Some(other),
+            }
+        }
+        assert!(
+            messages < COUNT,
+            "the whole batch was written before the Error"
+        );
+        assert!(
+            matches!(
+                last,
+                Some(ServerMsg::Error {
+                    code: ErrorCode::SlowConsumer,
+                    ..
+                })
+            ),
+            "{last:?}"
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

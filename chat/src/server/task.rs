@@ -528,3 +528,40 @@ async fn wait_flushed(conn: &Conn, give_up: Instant) -> bool {
     let left = give_up.saturating_duration_since(Instant::now());
     timeout(left, flushed).await.is_ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hub::Frame;
+    use crate::protocol::ErrorCode;
+    use crate::server::mailbox::testing::{assert_cut_before_the_error, flooded};
+
+    #[test]
+    fn a_waiting_writer_cuts_its_batch_when_the_mailbox_is_discarded() {
+        let listener = sys::net::TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let mut peer =
+            sys::net::TcpStream::connect_blocking(listener.local_addr().unwrap()).unwrap();
+        let (stream, _) = listener.accept().unwrap();
+        let conn = Arc::new(Conn {
+            id: ConnId(1),
+            mailbox: Arc::new(Mutex::new(Mailbox::new())),
+        });
+        let mut batch = flooded(&conn.mailbox);
+        let runtime = exec::Runtime::builder().worker_threads(1).build().unwrap();
+        let writer = runtime.block_on(async {
+            let (_reader, mut writer) = TcpStream::from_sys(stream).unwrap().into_split();
+            let conn = conn.clone();
+            exec::spawn(async move {
+                write_batch(&mut writer, &mut batch).await.unwrap();
+                assert_eq!(next_batch(&conn, &mut batch).await, Next::Write);
+                write_batch(&mut writer, &mut batch).await.unwrap();
+                writer.shutdown().unwrap();
+            })
+        });
+        // The writer holds the whole batch, waiting for writability (or
+        // about to); the hub drops the connection.
+        lock(&conn.mailbox).drop_slow(Frame::error(ErrorCode::SlowConsumer));
+        assert_cut_before_the_error(&mut peer);
+        runtime.block_on(writer).unwrap();
+    }
+}

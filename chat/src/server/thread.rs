@@ -616,9 +616,7 @@ mod tests {
 
     #[test]
     fn a_blocked_writer_cuts_its_batch_when_the_mailbox_is_discarded() {
-        use crate::fmt::binary::from_bytes;
-        use crate::fmt::framed::read_frame;
-        use crate::protocol::ServerMsg;
+        use crate::server::mailbox::testing::{assert_cut_before_the_error, flooded};
 
         let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
         let mut peer = TcpStream::connect_blocking(listener.local_addr().unwrap()).unwrap();
@@ -630,26 +628,7 @@ mod tests {
             stream,
             mailbox: Arc::new(Mutex::new(Mailbox::new())),
         });
-        // 16 MiB of messages, far more than the socket buffers hold: the
-        // writer blocks in `writev` until the peer reads.
-        const COUNT: usize = 4096;
-        let msg = Frame::encode(&ServerMsg::Message {
-            room: "r".into(),
-            from: "f".into(),
-            text: "x".repeat(4000),
-            seq: 1,
-            time_ms: 0,
-        })
-        .unwrap();
-        let mut batch = lock(&conn.mailbox).batch();
-        for _ in 0..COUNT {
-            lock(&conn.mailbox).push(msg.clone(), usize::MAX).unwrap();
-        }
-        let waker = Waker::noop().clone();
-        assert_eq!(
-            lock(&conn.mailbox).next_batch(&mut batch, &waker),
-            Next::Write
-        );
+        let mut batch = flooded(&conn.mailbox);
         let writer = {
             let conn = conn.clone();
             thread::spawn(move || {
@@ -660,33 +639,11 @@ mod tests {
                 conn.stream.shutdown(Shutdown::Write).unwrap();
             })
         };
-        // The writer holds the whole batch; the hub drops the connection.
+        // The writer holds the whole batch, blocked in `writev` (or about
+        // to be); the hub drops the connection.
         lock(&conn.mailbox).drop_slow(Frame::error(ErrorCode::SlowConsumer));
-        let (mut messages, mut last) = (0, None);
-        let mut buf = Vec::new();
-        while let Some(payload) = read_frame(&mut peer, u32::MAX, &mut buf).unwrap() {
-            let msg = from_bytes::<ServerMsg>(payload).unwrap();
-            assert!(last.is_none(), "{msg:?} after the Error");
-            match msg {
-                ServerMsg::Message { .. } => messages += 1,
-                other => last = Some(other),
-            }
-        }
+        assert_cut_before_the_error(&mut peer);
         writer.join().unwrap();
-        assert!(
-            messages < COUNT,
-            "the whole batch was written before the Error"
-        );
-        assert!(
-            matches!(
-                last,
-                Some(ServerMsg::Error {
-                    code: ErrorCode::SlowConsumer,
-                    ..
-                })
-            ),
-            "{last:?}"
-        );
     }
 
     #[test]
