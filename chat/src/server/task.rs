@@ -548,16 +548,16 @@ mod tests {
         });
         let mut batch = flooded(&conn.mailbox);
         let runtime = exec::Runtime::builder().worker_threads(1).build().unwrap();
-        let writer = runtime.block_on(async {
-            let (_reader, mut writer) = TcpStream::from_sys(stream).unwrap().into_split();
+        let writer = {
             let conn = conn.clone();
-            exec::spawn(async move {
+            runtime.spawn(async move {
+                let (_reader, mut writer) = TcpStream::from_sys(stream).unwrap().into_split();
                 write_batch(&mut writer, &mut batch).await.unwrap();
                 assert_eq!(next_batch(&conn, &mut batch).await, Next::Write);
                 write_batch(&mut writer, &mut batch).await.unwrap();
                 writer.shutdown().unwrap();
             })
-        });
+        };
         // The writer holds the whole batch, waiting for writability (or
         // about to); the hub drops the connection.
         lock(&conn.mailbox).drop_slow(Frame::error(ErrorCode::SlowConsumer));
