@@ -107,7 +107,7 @@ use exec::JoinHandle;
 use super::config::{listening_line, Config};
 use super::event::unix_ms;
 use super::mailbox::{Batch, Mailbox, Next, Phase};
-use super::outbound::MAX_IOVECS;
+use super::outbound::{Outbound, FLUSH_IOVECS, MAX_IOVECS};
 use super::shared_hub::{decode_frames, lock, SharedHub, SharedMailbox, Wakeups};
 use crate::fmt::framed::FrameDecoder;
 use crate::hub::{self, ConnId, SessionState};
@@ -421,10 +421,7 @@ fn poll_write_once(
     if batch.is_empty() {
         return Poll::Ready(Ok(()));
     }
-    let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
-    let n = batch.frames().io_slices(&mut slices);
-    // (A `let`, so the future is dropped before `slices`.)
-    let result = pin!(writer.write_vectored(&slices[..n])).poll(cx);
+    let result = poll_writev(writer, batch.frames(), cx);
     Poll::Ready(match result {
         Poll::Pending => return Poll::Pending,
         Poll::Ready(Ok(0)) => Err(io::ErrorKind::WriteZero.into()),
@@ -435,6 +432,29 @@ fn poll_write_once(
         Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => Ok(()),
         Poll::Ready(Err(e)) => Err(e),
     })
+}
+
+/// One `writev` of the first frames of `frames`: a small iovec array for a
+/// short queue (filling 1 024 empty entries would cost more than a few
+/// frames), as many as one call takes for a writer that fell behind.
+fn poll_writev(
+    writer: &mut OwnedWriteHalf,
+    frames: &Outbound,
+    cx: &mut Context<'_>,
+) -> Poll<io::Result<usize>> {
+    let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
+    let n = frames.io_slices(&mut slices);
+    if n < MAX_IOVECS {
+        // (A `let`, so the future is dropped before `slices`.)
+        #[allow(clippy::let_and_return)]
+        let result = pin!(writer.write_vectored(&slices[..n])).poll(cx);
+        return result;
+    }
+    let mut slices = [IoSlice::new(&[]); FLUSH_IOVECS];
+    let n = frames.io_slices(&mut slices);
+    #[allow(clippy::let_and_return)]
+    let result = pin!(writer.write_vectored(&slices[..n])).poll(cx);
+    result
 }
 
 /// Counts a live writer task (for the shutdown's flush) until dropped.
