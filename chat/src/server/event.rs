@@ -15,7 +15,7 @@
 //!  sockets ──read────► │   FrameDecoder ─► ClientMsg ─► Hub ─► Outbox        │
 //!  signalfd ─────────► │                                  │  (frames, who)  │
 //!  hello deadlines ──► │   Outbound queues ◄──────────────┘                  │
-//!                      │        │ writev, once per connection per turn       │
+//!                      │        │ writev, 4 connections per turn (rotation)  │
 //!                      └────────┼────────────────────────────────────────────┘
 //!                               ▼ sockets
 //! ```
@@ -23,7 +23,8 @@
 //! One turn of the loop:
 //!
 //! 1. `poll` with the nearest deadline (hello timeouts, lingering closes) as
-//!    its timeout, or none at all when nothing is pending: an idle server
+//!    its timeout, without waiting while connections wait for their flush
+//!    (step 3), or with none at all when nothing is pending: an idle server
 //!    makes no system call until a client does something.
 //! 2. For each event: accept until `WouldBlock` (listener), start the
 //!    shutdown (signals), or read until `WouldBlock` (a connection), feeding
@@ -31,13 +32,32 @@
 //!    recipients' [`Outbound`] queues. A connection that was read
 //!    [`READS_PER_TURN`] times in one turn is put aside and continued next
 //!    turn, so a flooding client cannot starve the others.
-//! 3. Flush each connection that received frames this turn with **one**
-//!    `writev` of its queue (up to 1 024 frames). A broadcast to 100
+//! 3. Flush the next [`FLUSHES_PER_TURN`] connections of the **write
+//!    rotation**, each with **one** `writev` of its whole queue (up to
+//!    1 024 frames). A connection joins the back of the rotation when its
+//!    queue gets its first frame (or the socket turns writable); the others
+//!    keep their place and wait for the next turns. A broadcast to 100
 //!    members therefore costs one encode and, per member, one
 //!    reference-count bump and its share of one system call, however many
-//!    messages arrived in the turn. A write the socket takes only in part
-//!    means its buffer is full: the connection waits for writability
-//!    instead of trying again at once ([`Outbound::flush_nonblocking`]).
+//!    messages arrived while the member waited for its flush. A write the
+//!    socket takes only in part means its buffer is full: the connection
+//!    waits for writability instead of trying again at once
+//!    ([`Outbound::flush_nonblocking`]).
+//!
+//! Why a rotation rather than flushing every waiting connection at the end
+//! of each turn: under steady load every turn writes to every member, and
+//! a `writev` on loopback costs about 7 µs (the kernel runs the receiver's
+//! side of TCP inside it), so a pass over 100 members takes 0.7 ms. With
+//! whole passes, a message that arrives just after a turn's reads waits for
+//! that pass to end, is read, then waits for its own recipients' places in
+//! the next pass: up to two passes. With the rotation the server looks at
+//! its sockets every few flushes, and a new message joins the queues of
+//! the members still waiting, so it leaves with each recipient's next flush:
+//! at most one pass. Measured with `loadgen latency` (100 clients, 20 000
+//! `Say`s/s, the server busy about 95 % of the time): p50 0.62 → 0.35 ms,
+//! p99 1.8 → 1.3 ms; the throughput and the CPU per delivery of `fanout`
+//! did not move (the batches per `writev` stay as large: each connection is
+//! still flushed once per pass).
 //!
 //! # Where the time goes
 //!
@@ -103,6 +123,7 @@
 //! one core; a server that needs more runs several such loops (or uses
 //! `exec`).
 
+use std::collections::VecDeque;
 use std::io::{self, Write};
 use std::net::Shutdown;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -126,6 +147,9 @@ const SIGNALS: Token = Token(usize::MAX - 1);
 
 /// Reads of one connection per turn before it yields to the others.
 pub const READS_PER_TURN: usize = 16;
+/// Connections flushed per turn before the server looks for input again
+/// (see the module docs: the write rotation).
+pub const FLUSHES_PER_TURN: usize = 4;
 /// How long a closed connection keeps draining its input (see the module docs).
 pub const LINGER: Duration = Duration::from_secs(2);
 /// How long the shutdown waits for queues to flush.
@@ -199,8 +223,9 @@ struct EventServer {
     outbox: Outbox,
     hello: Deadlines<ConnId>,
     linger: Deadlines<ConnId>,
-    /// Connections with frames queued this turn.
-    dirty: Vec<usize>,
+    /// Connections with frames to flush, in the order they got them (the
+    /// write rotation; see the module docs).
+    dirty: VecDeque<usize>,
     /// Connections to keep reading next turn.
     pending_reads: Vec<usize>,
     /// Connections whose queue overflowed while applying an outbox.
@@ -239,7 +264,7 @@ impl EventServer {
             outbox: Outbox::new(),
             hello: Deadlines::new(),
             linger: Deadlines::new(),
-            dirty: Vec::new(),
+            dirty: VecDeque::new(),
             pending_reads: Vec::new(),
             slow: Vec::new(),
             accept_pending: false,
@@ -282,10 +307,10 @@ impl EventServer {
         }
     }
 
-    /// The poll timeout: zero when reads are pending, else the nearest
-    /// deadline, else none.
+    /// The poll timeout: zero when reads or flushes are pending, else the
+    /// nearest deadline, else none.
     fn next_timeout(&mut self) -> Option<Duration> {
-        if !self.pending_reads.is_empty() {
+        if !self.pending_reads.is_empty() || !self.dirty.is_empty() {
             return Some(Duration::ZERO);
         }
         let now = Instant::now();
@@ -647,7 +672,7 @@ impl EventServer {
                 }
                 if !conn.dirty {
                     conn.dirty = true;
-                    self.dirty.push(slot);
+                    self.dirty.push_back(slot);
                 }
             }
             for id in self.outbox.drain_closes() {
@@ -661,7 +686,7 @@ impl EventServer {
                         self.linger.push(Instant::now() + LINGER, id);
                         if !conn.dirty {
                             conn.dirty = true;
-                            self.dirty.push(slot);
+                            self.dirty.push_back(slot);
                         }
                     }
                 }
@@ -690,26 +715,30 @@ impl EventServer {
         if let Some(conn) = self.conns.get_mut(slot).and_then(Option::as_mut) {
             if !conn.dirty {
                 conn.dirty = true;
-                self.dirty.push(slot);
+                self.dirty.push_back(slot);
             }
         }
     }
 
     // ----- writing ------------------------------------------------------
 
-    /// One flush per connection that got frames (or writability) this turn.
+    /// Flushes the first [`FLUSHES_PER_TURN`] connections of the rotation.
+    ///
+    /// The others keep their place and are flushed in the next turns, after
+    /// a look at the sockets (a `poll` without waiting): frames that arrive
+    /// meanwhile join their queues, so they leave with the next flush of
+    /// each recipient instead of waiting for a whole pass over all of them
+    /// to end first. A connection flushed and given frames again goes to
+    /// the back. While the server keeps up, the rotation is empty after a
+    /// turn or a few; an idle server has nothing in it.
     fn flush_dirty(&mut self) {
-        while !self.dirty.is_empty() {
-            let dirty = std::mem::take(&mut self.dirty);
-            for &slot in &dirty {
-                self.flush_conn(slot);
-            }
+        for _ in 0..FLUSHES_PER_TURN {
             // Flushing can fail and disconnect someone, which can queue
-            // `Left` frames and refill `dirty`; loop until it stays empty.
-            if self.dirty.is_empty() {
-                self.dirty = dirty;
-                self.dirty.clear();
-            }
+            // `Left` frames at the back: they take their turn like others.
+            let Some(slot) = self.dirty.pop_front() else {
+                return;
+            };
+            self.flush_conn(slot);
         }
     }
 
