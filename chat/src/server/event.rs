@@ -15,7 +15,7 @@
 //!  sockets ──read────► │   FrameDecoder ─► ClientMsg ─► Hub ─► Outbox        │
 //!  signalfd ─────────► │                                  │  (frames, who)  │
 //!  hello deadlines ──► │   Outbound queues ◄──────────────┘                  │
-//!                      │        │ writev, 4 connections per turn (rotation)  │
+//!                      │        │ writev, a few connections per turn         │
 //!                      └────────┼────────────────────────────────────────────┘
 //!                               ▼ sockets
 //! ```
@@ -33,7 +33,8 @@
 //!    [`READS_PER_TURN`] times in one turn is put aside and continued next
 //!    turn, so a flooding client cannot starve the others.
 //! 3. Flush the next [`FLUSHES_PER_TURN`] connections of the **write
-//!    rotation**, each with **one** `writev` of its whole queue (up to
+//!    rotation** (or an eighth of it, [`TURNS_PER_PASS`], when that is
+//!    more), each with **one** `writev` of its whole queue (up to
 //!    1 024 frames). A connection joins the back of the rotation when its
 //!    queue gets its first frame (or the socket turns writable); the others
 //!    keep their place and wait for the next turns. A broadcast to 100
@@ -148,8 +149,10 @@ const SIGNALS: Token = Token(usize::MAX - 1);
 /// Reads of one connection per turn before it yields to the others.
 pub const READS_PER_TURN: usize = 16;
 /// Connections flushed per turn before the server looks for input again
-/// (see the module docs: the write rotation).
+/// (see the module docs: the write rotation), at the least.
 pub const FLUSHES_PER_TURN: usize = 4;
+/// A long rotation is flushed in this many turns per pass, at the most.
+pub const TURNS_PER_PASS: usize = 8;
 /// How long a closed connection keeps draining its input (see the module docs).
 pub const LINGER: Duration = Duration::from_secs(2);
 /// How long the shutdown waits for queues to flush.
@@ -731,8 +734,14 @@ impl EventServer {
     /// to end first. A connection flushed and given frames again goes to
     /// the back. While the server keeps up, the rotation is empty after a
     /// turn or a few; an idle server has nothing in it.
+    ///
+    /// A rotation longer than [`FLUSHES_PER_TURN`] × [`TURNS_PER_PASS`]
+    /// flushes a [`TURNS_PER_PASS`]th of itself per turn: with 1 000
+    /// clients in `loadgen fanout`, looking for input after every 4 flushes
+    /// cost about 6 % more CPU per delivery (74 → 78.5 ns) for no gain.
     fn flush_dirty(&mut self) {
-        for _ in 0..FLUSHES_PER_TURN {
+        let count = FLUSHES_PER_TURN.max(self.dirty.len() / TURNS_PER_PASS);
+        for _ in 0..count {
             // Flushing can fail and disconnect someone, which can queue
             // `Left` frames at the back: they take their turn like others.
             let Some(slot) = self.dirty.pop_front() else {
