@@ -56,7 +56,7 @@ pub const READ_CHUNK: usize = 4096;
 #[derive(Debug)]
 pub struct FrameDecoder {
     /// Storage; every byte of it is initialised, so `read` can write into
-    /// `buf[end..]` without `unsafe`.
+    /// `buf[end..]` with safe code alone (no uninitialised memory).
     buf: Vec<u8>,
     /// First byte not handed out yet.
     start: usize,

@@ -16,8 +16,9 @@ impl<'de, T: Deserialize<'de>, const N: usize> Deserialize<'de> for [T; N] {
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<[T; N], A::Error> {
                 // Collected through a Vec: building a partly initialised
-                // array in place would need `unsafe`. `N` comes from the
-                // type, not the input, so the capacity is trusted.
+                // array in place would need `MaybeUninit` and raw writes,
+                // which this crate forbids. `N` comes from the type, not
+                // the input, so the capacity is trusted.
                 let mut elements = Vec::with_capacity(N);
                 for i in 0..N {
                     match seq.next_element()? {
