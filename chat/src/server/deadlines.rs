@@ -18,7 +18,9 @@
 //! checks whether the connection still waits for `Hello` (and whether the id
 //! still names the same connection). So an idle server with no connection
 //! waiting for `Hello` has an empty queue and sleeps without a timeout: no
-//! periodic wake-ups.
+//! periodic wake-ups. Nor does the queue need sweeping: every entry leaves
+//! when its deadline passes, so it never holds more than the connections
+//! accepted within one timeout.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -82,12 +84,6 @@ impl<K> Deadlines<K> {
             .map(|&(deadline, _)| deadline.saturating_duration_since(now))
     }
 
-    /// Drops every entry for which `keep` returns false (lazy cancellations
-    /// can be swept out this way when the queue grows large).
-    pub fn retain(&mut self, mut keep: impl FnMut(&K) -> bool) {
-        self.queue.retain(|(_, k)| keep(k));
-    }
-
     /// Number of entries, cancelled ones included.
     pub fn len(&self) -> usize {
         self.queue.len()
@@ -131,16 +127,5 @@ mod tests {
         assert_eq!(d.pop_expired(t0 + Duration::from_millis(19)), None);
         assert_eq!(d.pop_expired(t0 + Duration::from_millis(20)), Some("late"));
         assert_eq!(d.pop_expired(t0 + Duration::from_millis(20)), Some("early"));
-    }
-
-    #[test]
-    fn retain_sweeps_cancelled_entries() {
-        let t0 = Instant::now();
-        let mut d = Deadlines::new();
-        for k in 0..10 {
-            d.push(t0, k);
-        }
-        d.retain(|k| k % 2 == 0);
-        assert_eq!(d.len(), 5);
     }
 }
