@@ -1,28 +1,34 @@
-//! `thread_server`: a thread per connection reading, a thread per connection
-//! writing, blocking I/O, one hub behind a lock.
+//! `thread_server`: a thread per connection reading, blocking I/O, one hub
+//! behind a lock; writes made by whichever thread has frames to send, and a
+//! writer thread for a connection whose peer falls behind.
 //!
 //! # The model
 //!
 //! The oldest way to write a server: every socket is in blocking mode, and
-//! every connection gets threads that simply wait in `read` or `writev`
-//! until the kernel has something. The kernel's scheduler does what
-//! `event_server`'s `Poll` loop does by hand: it runs whichever thread's
-//! socket became ready.
+//! every connection gets a thread that simply waits in `read` until the
+//! kernel has something. The kernel's scheduler does what `event_server`'s
+//! `Poll` loop does by hand: it runs whichever thread's socket became
+//! ready.
 //!
 //! ```text
-//!  accept thread ──accept()──► hub.connect, then per connection two threads
-//!                              (from the ThreadCache: new, or reused):
+//!  accept thread ──accept()──► hub.connect, then a reader thread per connection
+//!                              (from the ThreadCache: new, or reused)
 //!
-//!   reader thread                                            writer thread
-//!   read() ─► FrameDecoder ─► ClientMsg ─┐                   (parked until woken)
-//!                                        ▼                        │
-//!                  ┌───── SharedHub: Mutex { Hub, Outbox } ─────┐ │ takes the whole
-//!    other readers ─►  one step + apply its outbox, then unlock  │ │ Mailbox at once
-//!                  └──────┬──────────────┬──────────────┬────────┘ ▼
-//!                   Mailbox a      Mailbox b      Mailbox c ──► writev ──► socket
-//!                   (Mutex)        (Mutex)        (Mutex)
+//!   reader thread
+//!   read() ─► FrameDecoder ─► ClientMsg ─┐
+//!                                        ▼
+//!                  ┌───── SharedHub: Mutex { Hub, Outbox } ─────┐
+//!    other readers ─►  one step + apply its outbox, then unlock  │
+//!                  └──────┬──────────────┬──────────────┬────────┘
+//!                   Mailbox a      Mailbox b      Mailbox c      (Mutex each)
+//!                         │ then, with no lock held, the same reader thread:
+//!                         ▼
+//!                   Writer a: sendmsg(MSG_DONTWAIT) ──► socket a
+//!                         │ socket full?
+//!                         ▼
+//!                   writer thread a (started the first time): blocking writev
 //!
-//!  signal thread: Signals::wait() ─► hub.shutdown() ─► wait for writers (grace) ─► exit
+//!  signal thread: Signals::wait() ─► hub.shutdown() ─► wait for the flush (grace) ─► exit
 //! ```
 //!
 //! - The **reader** reads into a [`FrameDecoder`], decodes every complete
@@ -30,11 +36,28 @@
 //!   all of them: each hub step is applied to the recipients' mailboxes
 //!   before the lock is released, so every member of a room gets that
 //!   room's frames in `seq` order whichever threads produced them.
-//! - The **writer** sleeps ([`thread::park`]) until its mailbox has frames,
-//!   takes all of them in one swap, and writes them with blocking
-//!   `writev`s without holding any lock. A client that does not read
-//!   blocks only its own writer; its mailbox fills up to `--max-outbound`
-//!   and the next push drops it with `SlowConsumer`, as in every server.
+//! - Then the same thread **writes through**: for every mailbox that got
+//!   frames it wakes that connection's `Writer`, a [`Waker`] whose `wake`
+//!   writes the queued frames right there with a `sendmsg` that cannot
+//!   block (`MSG_DONTWAIT`, [`TcpStream::try_write_vectored`]). A client
+//!   that reads keeps its socket buffer nearly empty, so this is the common
+//!   case, and it costs one system call where waking a sleeping thread
+//!   would cost a `futex` call and two context switches.
+//! - Only when a socket is **full** (its peer reads slowly) does the
+//!   connection get a **writer thread**, started then and kept until the
+//!   connection closes. It takes the frames left over, writes them with
+//!   blocking `writev`s, and parks when the mailbox is empty; a client
+//!   that does not read blocks only its own writer thread. Its mailbox
+//!   fills up to `--max-outbound` and the next push drops it with
+//!   `SlowConsumer`, as in every server.
+//! - **One writer at a time**: the frames being written (the [`Batch`])
+//!   sit behind a mutex of their own, and only its holder writes to the
+//!   socket. Writing through *tries* that lock and leaves the work to the
+//!   writer thread if it is taken, so a reader never waits for another
+//!   connection's socket. The mailbox hands its waker to one waker at a
+//!   time (the first push takes it; the holder puts it back when the
+//!   queue is empty), so a frame is never stranded: whoever holds the
+//!   batch looks at the mailbox again before letting go.
 //! - The **batch is cut** when the mailbox is discarded (that drop, or the
 //!   shutdown): before each `writev` the writer checks the mailbox's
 //!   discard count ([`Batch::cut_if_discarded`], one atomic load) and, if
@@ -43,13 +66,21 @@
 //!   full socket would not get to check, so the socket has a send timeout
 //!   ([`WRITE_CHECK`]): a blocked `writev` returns that often with what it
 //!   wrote so far, and the writer checks and carries on.
-//! - Waking a writer uses a [`Waker`] whose `wake` is
-//!   [`Thread::unpark`]: the [`Mailbox`] does not care whether it wakes a
-//!   thread or a task, which is why `async_server` shares all of this.
+//! - The [`Mailbox`] does not care what its waker does (here: write
+//!   through, or unpark a thread; in `async_server`: schedule a task),
+//!   which is why `async_server` shares all of it.
 //! - Threads come from a [`ThreadCache`]: a thread whose connection ended
 //!   waits a few seconds for the next one before it exits, so a server
 //!   with many short connections does not spend its time creating and
 //!   unmapping stacks (that doubled the connect/`Hello`/`Bye` rate).
+//!
+//! Writing through and starting writer threads only when needed came from
+//! measuring the connect/`Hello`/`Say`/`Bye` churn (`loadgen churn`, 4 000
+//! cycles): with a reader and a writer thread for every connection the
+//! server made 14 context switches and 16 `futex` calls per cycle and ran
+//! at 0.6x the reference's rate; writing through took that to 8 and 6,
+//! and the lazy writer thread to 5 and 2.2, for 1.3x the cycles per second
+//! of the two-thread version.
 //!
 //! # Hello timeout, closing, limits
 //!
@@ -77,8 +108,9 @@
 //! - **`--max-conns`**: the hub refuses the connection (`ServerFull`).
 //! - **Out of descriptors** (`EMFILE`/`ENFILE`): the accept thread sleeps
 //!   [`ACCEPT_PAUSE`] and tries again; the other threads never notice.
-//!   **Out of threads**: a connection whose threads cannot be created gets
-//!   `ServerFull`, written directly, and is closed.
+//!   **Out of threads**: a connection whose reader thread cannot be
+//!   created gets `ServerFull`, written directly, and is closed; one whose
+//!   socket fills up when no writer thread can be created is cut off.
 //! - **Shutdown**: the signals are blocked before any thread starts (every
 //!   thread inherits the mask), and a dedicated thread (here: `main`) waits
 //!   in [`Signals::wait`]. Then the hub sends `ShuttingDown` to everyone, and
@@ -86,12 +118,11 @@
 //!
 //! # Costs
 //!
-//! - **Two kernel threads and two stacks per connection.** Stacks are
-//!   [`STACK_SIZE`] (64 KiB of address space each, of which only the pages
-//!   touched become memory), plus a small signal stack std gives every
-//!   thread, plus the kernel's own per-thread structures. Measured here:
-//!   **30 to 46 KB of resident memory per idle connection** (the reference
-//!   tokio server: 13 to 19 KB; `async_server`: 2 to 5 KB).
+//! - **A kernel thread and a stack per connection**, two for a connection
+//!   whose peer fell behind. Stacks are [`STACK_SIZE`] (64 KiB of address
+//!   space each, of which only the pages touched become memory), plus a
+//!   small signal stack std gives every thread, plus the kernel's own
+//!   per-thread structures.
 //! - **The ceiling is address-space bookkeeping, not memory.** Each thread
 //!   costs four memory mappings (its stack and its signal stack, each with
 //!   a guard page), so eight per connection, and Linux caps a process at
@@ -108,10 +139,13 @@
 //!   (32 768 threads for the whole machine, so about 16 000 connections),
 //!   then to the descriptor limit. For comparison, `event_server` and
 //!   `async_server` held 10 000 such connections in 7.4 MB and 23 MB.
-//! - **Context switches per message.** A `Say` to a room of `n` members
-//!   wakes the sender's reader, then up to `n` writer threads, each a
-//!   futex wake-up and a switch; under load a writer takes many frames per
-//!   wake-up, so the cost per frame falls as the rate rises.
+//! - **Work per message on the sender's thread.** A `Say` to a room of
+//!   `n` members wakes the sender's reader (the kernel ends its `read`),
+//!   which then makes up to `n` non-blocking `sendmsg`s itself, one per
+//!   member that got frames in that step: no other thread wakes unless a
+//!   socket is full. Readers on both cores write in parallel, but a step's
+//!   frames are not gathered across steps as `event_server` gathers a
+//!   whole turn's: each step's frames go out at once.
 //! - **One lock for every hub step.** Readers on different cores queue up
 //!   on it; the work under it is short (no system call), but it makes the
 //!   hub a serial section, as in the other servers.
@@ -125,10 +159,11 @@
 //! event loop. Past a few thousand connections, the threads' memory and
 //! scheduling cost is what `event_server` and `async_server` avoid.
 
+use std::fmt;
 use std::io::{self, IoSlice, Write};
 use std::net::Shutdown;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, Weak};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, Weak};
 use std::task::{Wake, Waker};
 use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
@@ -191,19 +226,51 @@ struct Shared {
     hub: SharedHub,
     /// Set once SIGINT/SIGTERM arrived.
     stopping: AtomicBool,
-    /// Live writer threads, for the shutdown's flush.
+    /// Connections whose output is not finished, for the shutdown's flush.
     writers: Mutex<usize>,
     writers_done: Condvar,
     /// Where connection threads come from (and return to).
     threads: ThreadCache,
 }
 
-/// One connection, shared by its reader and writer threads.
+/// One connection, shared by its reader thread, its [`Writer`] and, if it
+/// has one, its writer thread.
 #[derive(Debug)]
 struct Conn {
     id: ConnId,
     stream: TcpStream,
     mailbox: SharedMailbox,
+    /// The frames taken from the mailbox and not yet written, and with
+    /// them the right to write to the socket: whoever holds this lock (the
+    /// writer thread, or a thread writing through, see [`Writer`]) is the
+    /// only one writing, so frames never interleave.
+    batch: Mutex<Batch>,
+    /// Counts the connection until its output is finished (for the
+    /// shutdown's flush): taken by [`Conn::writing_ended`].
+    writing: Mutex<Option<WriterCount>>,
+}
+
+impl Conn {
+    fn new(
+        id: ConnId,
+        stream: TcpStream,
+        mailbox: SharedMailbox,
+        count: Option<WriterCount>,
+    ) -> Conn {
+        let batch = Mutex::new(lock(&mailbox).batch());
+        Conn {
+            id,
+            stream,
+            mailbox,
+            batch,
+            writing: Mutex::new(count),
+        }
+    }
+
+    /// Nothing more will be written to this connection.
+    fn writing_ended(&self) {
+        drop(lock(&self.writing).take());
+    }
 }
 
 /// Runs `thread_server` until SIGINT or SIGTERM: binds, prints the
@@ -278,7 +345,8 @@ fn accept_loop(shared: &Arc<Shared>, listener: TcpListener) {
 }
 
 /// Hands a new connection to the hub (here, so that connections are
-/// counted in the order they were accepted), then starts its two threads.
+/// counted in the order they were accepted), sets up its [`Writer`], and
+/// starts its reader thread.
 fn admit(shared: &Arc<Shared>, stream: TcpStream) {
     if stream.set_nonblocking(false).is_err() {
         return;
@@ -288,25 +356,20 @@ fn admit(shared: &Arc<Shared>, stream: TcpStream) {
     let mailbox = Arc::new(Mutex::new(Mailbox::new()));
     let (id, welcome) = shared.hub.connect(mailbox.clone(), &mut Wakeups::new());
     let hello_deadline = welcome.then(|| Instant::now() + shared.config.hello_timeout);
-    let conn = Arc::new(Conn {
-        id,
-        stream,
-        mailbox,
-    });
     let count = WriterCount::new(shared.clone());
-    let writer = {
-        let conn = conn.clone();
-        shared.threads.spawn(move || write_loop(&conn, count))
-    };
-    let reader = writer.and_then(|()| {
+    let conn = Arc::new(Conn::new(id, stream, mailbox, Some(count)));
+    // The writer's first turn: it leaves its waker in the mailbox (having
+    // written what `connect` queued: a refusal).
+    Writer::new(&conn, shared.threads.clone()).wake_by_ref();
+    let reader = {
         let (shared2, conn) = (shared.clone(), conn.clone());
         shared
             .threads
             .spawn(move || read_loop(&shared2, &conn, hello_deadline))
-    });
+    };
     if reader.is_err() {
-        // Out of threads (or memory for their stacks): forget it, stop the
-        // writer if it started, and refuse it ourselves.
+        // Out of threads (or memory for a stack): forget it, stop the
+        // writer, and refuse it ourselves.
         shared.hub.disconnect(conn.id, &mut Wakeups::new());
         let writer = lock(&conn.mailbox).kill();
         writer.into_iter().for_each(Waker::wake);
@@ -415,44 +478,200 @@ fn is_timeout(e: &io::Error) -> bool {
 
 // ----- writing ----------------------------------------------------------
 
-/// A connection's writer: sleeps until its mailbox has frames, writes them
-/// all in one go, until the connection closes.
-fn write_loop(conn: &Conn, _count: WriterCount) {
-    let waker = Waker::from(Arc::new(ThreadWaker(thread::current())));
-    let mut batch = lock(&conn.mailbox).batch();
-    loop {
-        match next_batch(conn, &mut batch, &waker) {
-            Next::Write => {
-                if write_batch(&conn.stream, &mut batch).is_err() {
-                    // The peer is gone. Wake the reader out of its read so
-                    // it tells the hub.
-                    batch.clear();
-                    let _ = conn.stream.shutdown(Shutdown::Both);
-                    let reader = lock(&conn.mailbox).broken();
-                    return reader.into_iter().flatten().for_each(Waker::wake);
-                }
-            }
-            Next::Finish => {
-                let _ = conn.stream.shutdown(Shutdown::Write);
-                let reader = lock(&conn.mailbox).flushed();
-                return reader.into_iter().for_each(Waker::wake);
-            }
-            Next::Wait | Next::Stop => return,
+/// A connection's writer: whatever writes its frames, and when.
+///
+/// It is the connection's [`Waker`] in its mailbox, woken by whoever queued
+/// frames for it, after the hub's lock is released: by the connection's
+/// own reader (replies), by other readers (room traffic), by the signal
+/// thread (`ShuttingDown`). It first writes the frames **from the waking
+/// thread**, without blocking ([`write_through`]); a writer thread is
+/// started (or unparked) only if that was not enough: the socket is full,
+/// and someone must wait for the peer to read.
+///
+/// Waking a parked thread costs a `futex` system call and two context
+/// switches; a non-blocking `sendmsg` of a few frames into a socket buffer
+/// with room costs less, and it is the common case: a client that reads
+/// keeps its socket buffer nearly empty. So most connections never get a
+/// writer thread, and those that do keep it until they close.
+struct Writer {
+    /// Weak: the mailbox, which the connection owns, stores this waker.
+    conn: Weak<Conn>,
+    threads: ThreadCache,
+    /// Whether the writer thread was started (it runs, or is about to).
+    started: AtomicBool,
+    /// The writer thread, once it runs.
+    thread: OnceLock<Thread>,
+}
+
+impl Writer {
+    fn new(conn: &Arc<Conn>, threads: ThreadCache) -> Arc<Writer> {
+        Arc::new(Writer {
+            conn: Arc::downgrade(conn),
+            threads,
+            started: AtomicBool::new(false),
+            thread: OnceLock::new(),
+        })
+    }
+
+    /// Unparks the writer thread, if it runs.
+    fn unpark(&self) {
+        if let Some(thread) = self.thread.get() {
+            thread.unpark();
+        }
+    }
+
+    /// The socket is full: a thread must wait on it. Unparks the writer
+    /// thread, or starts it.
+    fn run_thread(self: &Arc<Self>, conn: &Arc<Conn>, waker: Waker) {
+        if self.started.swap(true, Ordering::AcqRel) {
+            // If it is not running yet, it is about to, and it will look
+            // at the mailbox before it parks: nothing to wake.
+            return self.unpark();
+        }
+        let (writer, conn2) = (self.clone(), conn.clone());
+        let spawned = self.threads.spawn(move || {
+            let _ = writer.thread.set(thread::current());
+            write_loop(&conn2, &waker);
+        });
+        if spawned.is_err() {
+            // Out of threads: this connection cannot wait for its peer.
+            cut_off(conn);
         }
     }
 }
 
-/// Waits until the mailbox has something for the writer: parks the thread
-/// until a pusher wakes it.
-fn next_batch(conn: &Conn, batch: &mut Batch, waker: &Waker) -> Next {
-    loop {
-        // (The guard must be gone before parking: bind the result first.)
-        let next = lock(&conn.mailbox).next_batch(batch, waker);
-        match next {
-            Next::Wait => thread::park(),
-            next => return next,
+impl fmt::Debug for Writer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Writer")
+            .field("started", &self.started)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Wake for Writer {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        let Some(conn) = self.conn.upgrade() else {
+            return;
+        };
+        let waker = Waker::from(self.clone());
+        match write_through(&conn, &waker) {
+            Through::Done => {}
+            // A writer thread, if there is one, must see it and exit.
+            Through::Ended => self.unpark(),
+            Through::Blocked => self.run_thread(&conn, waker),
         }
     }
+}
+
+/// How [`write_through`] left the connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Through {
+    /// Everything is written, and the writer's waker is back in the
+    /// mailbox.
+    Done,
+    /// The output is finished (FIN sent) or abandoned.
+    Ended,
+    /// Frames are left for a writer thread: the socket is full, or the
+    /// writer thread holds the batch.
+    Blocked,
+}
+
+/// Writes the connection's queued frames from the calling thread, never
+/// blocking, unless the writer thread is at it; finishes the connection's
+/// output if it is closing.
+fn write_through(conn: &Conn, waker: &Waker) -> Through {
+    let Ok(mut batch) = conn.batch.try_lock() else {
+        return Through::Blocked;
+    };
+    loop {
+        if batch.is_empty() {
+            let next = lock(&conn.mailbox).next_batch(&mut batch, waker);
+            match next {
+                Next::Write => {}
+                Next::Wait => return Through::Done,
+                Next::Finish => {
+                    drop(batch);
+                    finish(conn);
+                    return Through::Ended;
+                }
+                Next::Stop => {
+                    conn.writing_ended();
+                    return Through::Ended;
+                }
+            }
+        }
+        batch.cut_if_discarded();
+        if batch.is_empty() {
+            continue;
+        }
+        match send(batch.frames(), |slices| {
+            conn.stream.try_write_vectored(slices)
+        }) {
+            Ok(written) if written > 0 => batch.advance(written),
+            Err(e) if !is_timeout(&e) && e.kind() != io::ErrorKind::Interrupted => {
+                batch.clear();
+                drop(batch);
+                cut_off(conn);
+                return Through::Ended;
+            }
+            // Full (`EAGAIN`, which `is_timeout` also covers).
+            _ => return Through::Blocked,
+        }
+    }
+}
+
+/// The writer thread: started when a socket filled up, it writes with
+/// blocking `writev`s and parks when the mailbox is empty, until the
+/// connection closes.
+fn write_loop(conn: &Conn, waker: &Waker) {
+    loop {
+        let mut batch = lock(&conn.batch);
+        if batch.is_empty() {
+            // (The guards must be gone before parking: bind the result.)
+            let next = lock(&conn.mailbox).next_batch(&mut batch, waker);
+            match next {
+                Next::Write => {}
+                Next::Wait => {
+                    drop(batch);
+                    thread::park();
+                    continue;
+                }
+                Next::Finish => {
+                    drop(batch);
+                    return finish(conn);
+                }
+                Next::Stop => return conn.writing_ended(),
+            }
+        }
+        if write_batch(&conn.stream, &mut batch).is_err() {
+            batch.clear();
+            drop(batch);
+            return cut_off(conn);
+        }
+    }
+}
+
+/// Everything is written and the connection is closing: FIN, and tell the
+/// reader, which may be waiting for it.
+fn finish(conn: &Conn) {
+    let _ = conn.stream.shutdown(Shutdown::Write);
+    let reader = lock(&conn.mailbox).flushed();
+    reader.into_iter().for_each(Waker::wake);
+    conn.writing_ended();
+}
+
+/// A write failed (the peer is gone), or no thread could wait for a full
+/// socket: the connection is dead. Wakes the reader out of its read, so
+/// that it tells the hub.
+fn cut_off(conn: &Conn) {
+    let _ = conn.stream.shutdown(Shutdown::Both);
+    let reader = lock(&conn.mailbox).broken();
+    reader.into_iter().flatten().for_each(Waker::wake);
+    conn.writing_ended();
 }
 
 /// Writes the whole batch, or what is left of it once cut: blocking
@@ -471,7 +690,7 @@ fn write_once(stream: &TcpStream, batch: &mut Batch) -> io::Result<()> {
     if batch.is_empty() {
         return Ok(());
     }
-    match writev(stream, batch.frames()) {
+    match send(batch.frames(), |slices| (&*stream).write_vectored(slices)) {
         Ok(0) => Err(io::ErrorKind::WriteZero.into()),
         Ok(written) => {
             batch.advance(written);
@@ -484,18 +703,22 @@ fn write_once(stream: &TcpStream, batch: &mut Batch) -> io::Result<()> {
     }
 }
 
-/// One `writev` of the first frames of `frames`: a small iovec array for a
-/// short queue (filling 1 024 empty entries would cost more than a few
-/// frames), as many as one call takes for a writer that fell behind.
-fn writev(stream: &TcpStream, frames: &Outbound) -> io::Result<usize> {
+/// One vectored write (`write`, blocking or not) of the first frames of
+/// `frames`: a small iovec array for a short queue (filling 1 024 empty
+/// entries would cost more than a few frames), as many as one call takes
+/// for a writer that fell behind.
+fn send(
+    frames: &Outbound,
+    write: impl Fn(&[IoSlice<'_>]) -> io::Result<usize>,
+) -> io::Result<usize> {
     let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
     let n = frames.io_slices(&mut slices);
     if n < MAX_IOVECS {
-        return (&*stream).write_vectored(&slices[..n]);
+        return write(&slices[..n]);
     }
     let mut slices = [IoSlice::new(&[]); FLUSH_IOVECS];
     let n = frames.io_slices(&mut slices);
-    (&*stream).write_vectored(&slices[..n])
+    write(&slices[..n])
 }
 
 /// Wakes a parked thread: the thread server's [`Waker`].
@@ -511,8 +734,15 @@ impl Wake for ThreadWaker {
     }
 }
 
-/// Counts a live writer thread (for the shutdown's flush) until dropped.
+/// Counts a connection whose output is not finished (for the shutdown's
+/// flush) until dropped.
 struct WriterCount(Arc<Shared>);
+
+impl fmt::Debug for WriterCount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("WriterCount")
+    }
+}
 
 impl WriterCount {
     fn new(shared: Arc<Shared>) -> WriterCount {
@@ -623,18 +853,20 @@ mod tests {
         let (stream, _) = listener.accept().unwrap();
         stream.set_nonblocking(false).unwrap();
         stream.set_write_timeout(Some(WRITE_CHECK)).unwrap();
-        let conn = Arc::new(Conn {
-            id: ConnId(1),
+        let conn = Arc::new(Conn::new(
+            ConnId(1),
             stream,
-            mailbox: Arc::new(Mutex::new(Mailbox::new())),
-        });
-        let mut batch = flooded(&conn.mailbox);
+            Arc::new(Mutex::new(Mailbox::new())),
+            None,
+        ));
+        *lock(&conn.batch) = flooded(&conn.mailbox);
         let writer = {
             let conn = conn.clone();
             thread::spawn(move || {
-                let waker = Waker::from(Arc::new(ThreadWaker(thread::current())));
+                let mut batch = lock(&conn.batch);
                 write_batch(&conn.stream, &mut batch).unwrap();
-                assert_eq!(next_batch(&conn, &mut batch, &waker), Next::Write);
+                let next = lock(&conn.mailbox).next_batch(&mut batch, Waker::noop());
+                assert_eq!(next, Next::Write);
                 write_batch(&conn.stream, &mut batch).unwrap();
                 conn.stream.shutdown(Shutdown::Write).unwrap();
             })
@@ -652,11 +884,12 @@ mod tests {
         let mut peer = TcpStream::connect_blocking(listener.local_addr().unwrap()).unwrap();
         let (stream, _) = listener.accept().unwrap();
         stream.set_nonblocking(false).unwrap();
-        let conn = Conn {
-            id: ConnId(1),
+        let conn = Conn::new(
+            ConnId(1),
             stream,
-            mailbox: Arc::new(Mutex::new(Mailbox::new())),
-        };
+            Arc::new(Mutex::new(Mailbox::new())),
+            None,
+        );
         // A byte every 10 ms for up to 10 s: never a silence of LINGER.
         let lingering = Arc::new(AtomicBool::new(true));
         let dribbler = {
@@ -679,5 +912,77 @@ mod tests {
             dribbler.join().unwrap(),
             "linger outlasted its deadline by seconds"
         );
+    }
+
+    /// A connected pair: our blocking side (as `admit` sets it up) and
+    /// the peer.
+    fn pair() -> (Arc<Conn>, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let peer = TcpStream::connect_blocking(listener.local_addr().unwrap()).unwrap();
+        let (stream, _) = listener.accept().unwrap();
+        stream.set_nonblocking(false).unwrap();
+        stream.set_write_timeout(Some(WRITE_CHECK)).unwrap();
+        let mailbox = Arc::new(Mutex::new(Mailbox::new()));
+        (Arc::new(Conn::new(ConnId(1), stream, mailbox, None)), peer)
+    }
+
+    #[test]
+    fn the_waking_thread_writes_through_and_the_writer_sleeps_on() {
+        use crate::fmt::framed::read_frame;
+
+        let (conn, mut peer) = pair();
+        let waker = Waker::noop();
+        // The writer waits: its waker is stored.
+        let mut batch = lock(&conn.batch);
+        assert_eq!(
+            lock(&conn.mailbox).next_batch(&mut batch, waker),
+            Next::Wait
+        );
+        drop(batch);
+        let pong = Frame::encode(&crate::protocol::ServerMsg::Pong { nonce: 7 }).unwrap();
+        for _ in 0..3 {
+            let mut mailbox = lock(&conn.mailbox);
+            mailbox.push(pong.clone(), usize::MAX).unwrap();
+            assert!(mailbox.take_writer().is_some(), "the writer was waiting");
+            drop(mailbox);
+            assert_eq!(write_through(&conn, waker), Through::Done);
+            assert!(lock(&conn.batch).is_empty());
+            let mut buf = Vec::new();
+            let got = read_frame(&mut peer, u32::MAX, &mut buf).unwrap();
+            assert_eq!(got, Some(pong.payload()));
+        }
+        // Written through, the writer's waker is back in place.
+        assert!(lock(&conn.mailbox).take_writer().is_some());
+    }
+
+    #[test]
+    fn a_full_socket_is_left_to_the_writer_thread() {
+        use crate::server::mailbox::testing::COUNT;
+
+        let (conn, _peer) = pair();
+        let big = Frame::encode(&crate::protocol::ServerMsg::Message {
+            room: "r".into(),
+            from: "f".into(),
+            text: "x".repeat(4000),
+            seq: 1,
+            time_ms: 0,
+        })
+        .unwrap();
+        for _ in 0..COUNT {
+            lock(&conn.mailbox).push(big.clone(), usize::MAX).unwrap();
+        }
+        // 16 MiB cannot fit the socket: what did not fit stays in the batch,
+        // for the writer thread to wait on. (And no blocking on the way.)
+        assert_eq!(write_through(&conn, Waker::noop()), Through::Blocked);
+        let batch = lock(&conn.batch);
+        assert!(!batch.is_empty());
+        assert!(batch.frames().queued() < COUNT * big.len());
+        drop(batch);
+        // While someone else holds the batch, no one writes through.
+        let _held = lock(&conn.batch);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let other = conn.clone();
+        thread::spawn(move || tx.send(write_through(&other, Waker::noop())).unwrap());
+        assert_eq!(rx.recv().unwrap(), Through::Blocked);
     }
 }

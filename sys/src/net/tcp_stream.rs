@@ -122,6 +122,42 @@ impl TcpStream {
         Ok(stream)
     }
 
+    /// Writes `bufs` (one `sendmsg(2)`) **without waiting, even in
+    /// blocking mode**: `MSG_DONTWAIT` makes this one call non-blocking, so
+    /// it writes what the send buffer takes now and returns
+    /// `ErrorKind::WouldBlock` if that is nothing.
+    ///
+    /// For a thread that wants to write to a socket that some other thread
+    /// blocks on: it writes if there is room, and otherwise leaves the
+    /// waiting to the blocking writer. Like [`Write::write_vectored`], it
+    /// never raises `SIGPIPE`.
+    ///
+    /// ```
+    /// use std::io::{ErrorKind, IoSlice};
+    /// use sys::net::{TcpListener, TcpStream};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+    /// let stream = TcpStream::connect_blocking(listener.local_addr()?)?;
+    /// let _peer = listener.accept()?; // connected, but never reads
+    /// let chunk = [7u8; 64 * 1024];
+    /// let mut sent = 0;
+    /// let full = loop {
+    ///     match stream.try_write_vectored(&[IoSlice::new(&chunk)]) {
+    ///         Ok(n) => sent += n,
+    ///         Err(e) => break e,
+    ///     }
+    /// };
+    /// // A blocking write would have waited here for the peer to read.
+    /// assert_eq!(full.kind(), ErrorKind::WouldBlock);
+    /// assert!(sent > 0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        self.sendmsg(bufs, socket::SEND_FLAGS | libc::MSG_DONTWAIT)
+    }
+
     /// Closes the reading side, the writing side (the peer then reads end of
     /// stream), or both.
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
@@ -260,6 +296,11 @@ impl TcpStream {
 
     /// `sendmsg` with `MSG_NOSIGNAL`: `writev` with a flags argument.
     fn write_vectored_fd(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        self.sendmsg(bufs, socket::SEND_FLAGS)
+    }
+
+    /// One `sendmsg(2)` of `bufs` with `flags`.
+    fn sendmsg(&self, bufs: &[IoSlice<'_>], flags: libc::c_int) -> io::Result<usize> {
         // SAFETY: all-zero is a valid msghdr (no name, no control data).
         let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
         msg.msg_iov = bufs.as_ptr() as *mut libc::iovec;
@@ -268,7 +309,7 @@ impl TcpStream {
             // SAFETY: `msg` points to `msg_iovlen` iovecs (IoSlice is
             // ABI-compatible with iovec) that the kernel only reads
             // (sendmsg(2)).
-            syscall!(sendmsg(self.fd.as_raw_fd(), &msg, socket::SEND_FLAGS))
+            syscall!(sendmsg(self.fd.as_raw_fd(), &msg, flags))
         })
         .map(|n| n as usize)
     }
