@@ -327,3 +327,12 @@ pub fn decode_frames(decoder: &mut FrameDecoder, inputs: &mut Vec<Result<ClientM
         }
     }
 }
+
+/// Whether `inputs` hold a `Bye`: the client sends nothing after it
+/// (PROTOCOL.md 4), so the connection it closes needs no lingering close
+/// (there is no input left to turn the close into a reset).
+pub fn says_bye(inputs: &[Result<ClientMsg, ErrorCode>]) -> bool {
+    inputs
+        .iter()
+        .any(|input| matches!(input, Ok(ClientMsg::Bye)))
+}

@@ -108,7 +108,7 @@ use super::config::{listening_line, Config};
 use super::event::unix_ms;
 use super::mailbox::{Batch, Mailbox, Next, Phase};
 use super::outbound::{Outbound, FLUSH_IOVECS, MAX_IOVECS};
-use super::shared_hub::{decode_frames, lock, SharedHub, SharedMailbox, Wakeups};
+use super::shared_hub::{decode_frames, lock, says_bye, SharedHub, SharedMailbox, Wakeups};
 use crate::fmt::framed::FrameDecoder;
 use crate::hub::{self, ConnId, SessionState};
 
@@ -257,7 +257,7 @@ async fn read_loop(
     let id = conn.id;
     if hello_deadline.is_none() {
         // Refused (ServerFull, ShuttingDown): the writer sends it; close.
-        return close(shared, conn, &mut reader, &writer).await;
+        return close(shared, conn, &mut reader, &writer, false).await;
     }
     let mut decoder = FrameDecoder::new(shared.config.max_frame);
     let mut inputs = Vec::new();
@@ -270,7 +270,7 @@ async fn read_loop(
             Some(deadline) => {
                 let left = deadline.saturating_duration_since(Instant::now());
                 if left.is_zero() && shared.hub.hello_timeout(id, &mut wake).is_none() {
-                    return close(shared, conn, &mut reader, &writer).await;
+                    return close(shared, conn, &mut reader, &writer, false).await;
                 }
                 timeout(left, read).await.unwrap_or_else(|e| Err(e.into()))
             }
@@ -278,7 +278,7 @@ async fn read_loop(
         };
         match result {
             Ok(0) if closed_elsewhere(conn) => {
-                return close(shared, conn, &mut reader, &writer).await
+                return close(shared, conn, &mut reader, &writer, false).await
             }
             Ok(0) => return disconnect(shared, conn, &writer),
             Ok(_) => {}
@@ -293,8 +293,9 @@ async fn read_loop(
         if inputs.is_empty() {
             continue;
         }
+        let bye = says_bye(&inputs);
         match shared.hub.step(id, &mut inputs, unix_ms(), &mut wake) {
-            None => return close(shared, conn, &mut reader, &writer).await,
+            None => return close(shared, conn, &mut reader, &writer, bye).await,
             Some(SessionState::Welcomed) => {
                 hello_deadline = None;
             }
@@ -490,10 +491,17 @@ fn disconnect(shared: &Shared, conn: &Conn, writer: &JoinHandle<()>) {
 
 /// The hub closed the connection: while the writer sends the last frames,
 /// read and discard until the peer closes (see the module docs), then make
-/// sure the writer is done.
-async fn close(shared: &Shared, conn: &Conn, reader: &mut OwnedReadHalf, writer: &JoinHandle<()>) {
+/// sure the writer is done. No lingering after the peer's `Bye`
+/// ([`says_bye`]), nor at shutdown.
+async fn close(
+    shared: &Shared,
+    conn: &Conn,
+    reader: &mut OwnedReadHalf,
+    writer: &JoinHandle<()>,
+    after_bye: bool,
+) {
     let give_up = Instant::now() + CLOSE_WAIT;
-    if !shared.stopping.load(Ordering::SeqCst) {
+    if !after_bye && !shared.stopping.load(Ordering::SeqCst) {
         linger(conn, reader, give_up).await;
     }
     // The peer closed or went quiet: give the writer what is left of

@@ -74,13 +74,22 @@
 //!   with many short connections does not spend its time creating and
 //!   unmapping stacks (that doubled the connect/`Hello`/`Bye` rate).
 //!
-//! Writing through and starting writer threads only when needed came from
-//! measuring the connect/`Hello`/`Say`/`Bye` churn (`loadgen churn`, 4 000
-//! cycles): with a reader and a writer thread for every connection the
-//! server made 14 context switches and 16 `futex` calls per cycle and ran
-//! at 0.6x the reference's rate; writing through took that to 8 and 6,
-//! and the lazy writer thread to 5 and 2.2, for 1.3x the cycles per second
-//! of the two-thread version.
+//! - **Readers accept**: a reader thread whose connection ended waits in
+//!   `accept` for the next one (while fewer than [`MAX_ACCEPTORS`] wait
+//!   there), and reads it itself. Several threads may block in `accept`
+//!   on one socket; the kernel wakes one per connection. The accept thread
+//!   takes its turn among them, hands what it accepts to a thread from the
+//!   cache, and is the one that pauses when descriptors run out and
+//!   answers `ServerFull` when no thread can be had (see `serve`).
+//!
+//! Writing through, starting writer threads only when needed and letting
+//! readers accept came from measuring the connect/`Hello`/`Say`/`Bye`
+//! churn (`loadgen churn`, 4 000 cycles): with a reader and a writer thread
+//! for every connection the server made 14 context switches and 16 `futex`
+//! calls per cycle and ran at 0.6x the reference's rate. Writing through
+//! took that to 8 and 6, the lazy writer thread to 5 and 2.2, readers
+//! accepting and no linger after `Bye` to 3.7 and 0.75: 1.4x the cycles per
+//! second of the two-thread version, and 15 % less CPU per cycle.
 //!
 //! # Hello timeout, closing, limits
 //!
@@ -97,7 +106,11 @@
 //!   [`CLOSE_WAIT`] in all. Closing a socket with unread input makes the
 //!   kernel send RST, which can destroy the `Error` frame before the peer
 //!   reads it. A writer still blocked at that point (a peer that stopped
-//!   reading) is cut off with `shutdown(Both)`.
+//!   reading) is cut off with `shutdown(Both)`. After the peer's `Bye`
+//!   there is nothing to linger for: it sends nothing more (PROTOCOL.md
+//!   4), so the connection closes as soon as its last frames are written
+//!   (as in the reference server); that saves the reader a wake-up for the
+//!   peer's FIN on every orderly goodbye.
 //! - **Closed by someone else**: a connection dropped as a slow consumer in
 //!   *another* reader's step has its own reader blocked in `read`, which
 //!   would never notice a peer that stopped reading and sending. Its
@@ -162,7 +175,7 @@
 use std::fmt;
 use std::io::{self, IoSlice, Write};
 use std::net::Shutdown;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, Weak};
 use std::task::{Wake, Waker};
 use std::thread::{self, Thread};
@@ -175,7 +188,7 @@ use super::config::{listening_line, Config};
 use super::event::unix_ms;
 use super::mailbox::{Batch, Mailbox, Next, Phase};
 use super::outbound::{Outbound, FLUSH_IOVECS, MAX_IOVECS};
-use super::shared_hub::{decode_frames, lock, SharedHub, SharedMailbox, Wakeups};
+use super::shared_hub::{decode_frames, lock, says_bye, SharedHub, SharedMailbox, Wakeups};
 use super::thread_cache::ThreadCache;
 use crate::fmt::framed::FrameDecoder;
 use crate::hub::{self, ConnId, Frame, SessionState};
@@ -196,6 +209,10 @@ pub const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 /// whether its batch was cut (see the module docs). Only a writer on a full
 /// socket ever wakes for it.
 pub const WRITE_CHECK: Duration = Duration::from_millis(50);
+/// The most reader threads waiting in `accept` for their next connection
+/// (see the module docs); a thread finishing its connection when this many
+/// already wait goes back to the [`ThreadCache`] instead.
+pub const MAX_ACCEPTORS: usize = 32;
 /// Bytes a lingering connection may send before it is cut off.
 const LINGER_DISCARD_LIMIT: usize = 256 * 1024;
 
@@ -231,6 +248,11 @@ struct Shared {
     writers_done: Condvar,
     /// Where connection threads come from (and return to).
     threads: ThreadCache,
+    /// The listening socket (blocking), shared by the accept thread and the
+    /// reader threads waiting for their next connection.
+    listener: TcpListener,
+    /// Reader threads waiting in `accept` right now.
+    acceptors: AtomicUsize,
 }
 
 /// One connection, shared by its reader thread, its [`Writer`] and, if it
@@ -304,13 +326,15 @@ pub fn run(config: Config) -> io::Result<()> {
         writers: Mutex::new(0),
         writers_done: Condvar::new(),
         threads: ThreadCache::new(STACK_SIZE, thread_budget()),
+        listener,
+        acceptors: AtomicUsize::new(0),
     });
     {
         let shared = shared.clone();
         thread::Builder::new()
             .name("accept".into())
             .stack_size(STACK_SIZE)
-            .spawn(move || accept_loop(&shared, listener))?;
+            .spawn(move || accept_loop(&shared))?;
     }
     signals.wait()?;
     shutdown(&shared);
@@ -330,11 +354,32 @@ fn shutdown(shared: &Shared) {
 
 // ----- accepting --------------------------------------------------------
 
-/// Accepts forever; each connection gets a writer and a reader thread.
-fn accept_loop(shared: &Arc<Shared>, listener: TcpListener) {
+/// The accept thread: accepts forever, and hands each connection to a
+/// reader thread of its own. (Most connections do not come this way: see
+/// [`serve`].)
+fn accept_loop(shared: &Arc<Shared>) {
     loop {
-        match listener.accept() {
-            Ok((stream, _peer)) => admit(shared, stream),
+        match shared.listener.accept() {
+            Ok((stream, _peer)) => {
+                let Some((conn, hello_deadline)) = admit(shared, stream) else {
+                    continue;
+                };
+                let reader = {
+                    let (shared, conn) = (shared.clone(), conn.clone());
+                    shared
+                        .threads
+                        .clone()
+                        .spawn(move || serve(&shared, conn, hello_deadline))
+                };
+                if reader.is_err() {
+                    // Out of threads (or memory for a stack): forget it,
+                    // stop the writer, and refuse it ourselves.
+                    shared.hub.disconnect(conn.id, &mut Wakeups::new());
+                    let writer = lock(&conn.mailbox).kill();
+                    writer.into_iter().for_each(Waker::wake);
+                    refuse(&conn);
+                }
+            }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) if e.kind() == io::ErrorKind::ConnectionAborted => {}
             // EMFILE/ENFILE (out of descriptors), ENOBUFS, ENOMEM: the
@@ -344,13 +389,10 @@ fn accept_loop(shared: &Arc<Shared>, listener: TcpListener) {
     }
 }
 
-/// Hands a new connection to the hub (here, so that connections are
-/// counted in the order they were accepted), sets up its [`Writer`], and
-/// starts its reader thread.
-fn admit(shared: &Arc<Shared>, stream: TcpStream) {
-    if stream.set_nonblocking(false).is_err() {
-        return;
-    }
+/// Hands a new connection to the hub, and sets up its [`Writer`]. Returns
+/// the connection and its `Hello` deadline (`None` if the hub refused it).
+fn admit(shared: &Arc<Shared>, stream: TcpStream) -> Option<(Arc<Conn>, Option<Instant>)> {
+    stream.set_nonblocking(false).ok()?;
     let _ = stream.set_nodelay(true);
     let _ = stream.set_write_timeout(Some(WRITE_CHECK));
     let mailbox = Arc::new(Mutex::new(Mailbox::new()));
@@ -361,19 +403,39 @@ fn admit(shared: &Arc<Shared>, stream: TcpStream) {
     // The writer's first turn: it leaves its waker in the mailbox (having
     // written what `connect` queued: a refusal).
     Writer::new(&conn, shared.threads.clone()).wake_by_ref();
-    let reader = {
-        let (shared2, conn) = (shared.clone(), conn.clone());
-        shared
-            .threads
-            .spawn(move || read_loop(&shared2, &conn, hello_deadline))
-    };
-    if reader.is_err() {
-        // Out of threads (or memory for a stack): forget it, stop the
-        // writer, and refuse it ourselves.
-        shared.hub.disconnect(conn.id, &mut Wakeups::new());
-        let writer = lock(&conn.mailbox).kill();
-        writer.into_iter().for_each(Waker::wake);
-        refuse(&conn);
+    Some((conn, hello_deadline))
+}
+
+/// A reader thread's life: it reads its connection until it ends, then, if
+/// fewer than [`MAX_ACCEPTORS`] threads wait in `accept`, waits there
+/// itself and serves the connection it gets, and so on.
+///
+/// Handing a connection from the accept thread to another thread costs a
+/// `futex` wake-up and a context switch on the way of every new client; a
+/// thread that accepts the connection itself goes straight to reading it.
+/// Several threads may block in `accept` on one socket: the kernel wakes
+/// one of them per connection. The accept thread stays as the one that
+/// never gives up, pauses when descriptors run out, and answers
+/// `ServerFull` when no thread can be had.
+fn serve(shared: &Arc<Shared>, mut conn: Arc<Conn>, mut hello_deadline: Option<Instant>) {
+    loop {
+        read_loop(shared, &conn, hello_deadline);
+        drop(conn);
+        if shared.acceptors.fetch_add(1, Ordering::Relaxed) >= MAX_ACCEPTORS {
+            shared.acceptors.fetch_sub(1, Ordering::Relaxed);
+            return;
+        }
+        let accepted = shared.listener.accept();
+        shared.acceptors.fetch_sub(1, Ordering::Relaxed);
+        // Any error (out of descriptors, ...) is the accept thread's to
+        // handle; this one leaves.
+        let Ok((stream, _peer)) = accepted else {
+            return;
+        };
+        match admit(shared, stream) {
+            Some((next, deadline)) => (conn, hello_deadline) = (next, deadline),
+            None => return,
+        }
     }
 }
 
@@ -393,13 +455,13 @@ fn read_loop(shared: &Shared, conn: &Arc<Conn>, mut hello_deadline: Option<Insta
     let id = conn.id;
     if hello_deadline.is_none() {
         // Refused (ServerFull, ShuttingDown): the writer sends it; close.
-        return close(shared, conn);
+        return close(shared, conn, false);
     }
     // If another reader's step closes this connection (it overflowed), the
     // read below must end: see `ShutdownRead`.
     let watcher = Waker::from(Arc::new(ShutdownRead(Arc::downgrade(conn))));
     if !lock(&conn.mailbox).watch(&watcher) {
-        return close(shared, conn);
+        return close(shared, conn, false);
     }
     let mut decoder = FrameDecoder::new(shared.config.max_frame);
     let mut inputs = Vec::new();
@@ -410,14 +472,14 @@ fn read_loop(shared: &Shared, conn: &Arc<Conn>, mut hello_deadline: Option<Insta
             // time out), and no read may outlast it.
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() && shared.hub.hello_timeout(id, &mut wake).is_none() {
-                return close(shared, conn);
+                return close(shared, conn, false);
             }
             let _ = conn
                 .stream
                 .set_read_timeout(Some(left.max(Duration::from_millis(1))));
         }
         match decoder.read_from(&mut &conn.stream) {
-            Ok(0) if closed_elsewhere(conn) => return close(shared, conn),
+            Ok(0) if closed_elsewhere(conn) => return close(shared, conn, false),
             Ok(0) => return disconnect(shared, conn),
             Ok(_) => {}
             // The deadline, checked above.
@@ -431,8 +493,9 @@ fn read_loop(shared: &Shared, conn: &Arc<Conn>, mut hello_deadline: Option<Insta
         if inputs.is_empty() {
             continue;
         }
+        let bye = says_bye(&inputs);
         match shared.hub.step(id, &mut inputs, unix_ms(), &mut wake) {
-            None => return close(shared, conn),
+            None => return close(shared, conn, bye),
             Some(SessionState::Welcomed) => {
                 if hello_deadline.take().is_some() {
                     let _ = conn.stream.set_read_timeout(None);
@@ -773,10 +836,11 @@ fn disconnect(shared: &Shared, conn: &Conn) {
 
 /// The hub closed the connection: while the writer sends the last frames,
 /// read and discard until the peer closes (see the module docs), then make
-/// sure the writer is done.
-fn close(shared: &Shared, conn: &Conn) {
+/// sure the writer is done. No lingering after the peer's `Bye`
+/// ([`says_bye`]), nor at shutdown.
+fn close(shared: &Shared, conn: &Conn, after_bye: bool) {
     let give_up = Instant::now() + CLOSE_WAIT;
-    if !shared.stopping.load(Ordering::SeqCst) {
+    if !after_bye && !shared.stopping.load(Ordering::SeqCst) {
         linger(conn, give_up);
     }
     // The peer closed or went quiet: give the writer what is left of
