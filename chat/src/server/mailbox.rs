@@ -11,16 +11,22 @@
 //!
 //! ```text
 //!   hub steps (any reader)          Mailbox (Mutex)               writer
-//!   ──push(frame, limit)──►  out: [f5 f6 f7]  in_flight: 3 KiB  ◄─next_batch─┐
-//!                              │                                             │
+//!   ──push(frame, limit)──►  out: [f5 f6 f7]  unwritten: 3 KiB  ◄─next_batch─┐
+//!                              │                    ▲                         │
+//!                              │                    └── after each writev ──┐ │
 //!                              └──────── swapped out as one batch ──► writev [f2 f3 f4]
-//!   limit check: out.queued() + in_flight   (bytes not yet written to the socket)
+//!   limit check: out.queued() + unwritten   (bytes not yet written to the socket)
 //! ```
 //!
 //! The limit of PROTOCOL.md 5.5 counts the batch too: its bytes are inside
-//! the server until `writev` returns. A writer that takes the whole queue at
-//! once also writes it in one vectored call: however many frames arrived
-//! while it was busy, it wakes once and makes one system call for them.
+//! the server until a `writev` takes them. So the batch publishes what is
+//! left of it after every write (an atomic shared with the mailbox, read
+//! under the lock by the pushers): a writer that has written most of a
+//! large batch does not count it whole until the last byte is out, which
+//! would drop a client that is keeping up as a slow consumer. A writer
+//! that takes the whole queue at once also writes it in one vectored call:
+//! however many frames arrived while it was busy, it wakes once and makes
+//! one system call for them.
 //!
 //! # Waiting without losing a wake-up
 //!
@@ -77,7 +83,7 @@
 //! ```
 
 use std::mem;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::Waker;
 
@@ -116,11 +122,8 @@ pub enum Next {
 #[derive(Debug)]
 pub struct Mailbox {
     out: Outbound,
-    /// Bytes handed to the writer and not yet written.
-    in_flight: usize,
-    /// How many times the queue was discarded; shared with the writer's
-    /// [`Batch`], written only under the mailbox's lock.
-    discards: Arc<AtomicU64>,
+    /// What the writer's [`Batch`] and the mailbox share.
+    tally: Arc<Tally>,
     phase: Phase,
     /// The writer, while it waits for frames.
     writer: Option<Waker>,
@@ -143,8 +146,7 @@ impl Mailbox {
     pub fn new() -> Mailbox {
         Mailbox {
             out: Outbound::new(),
-            in_flight: 0,
-            discards: Arc::new(AtomicU64::new(0)),
+            tally: Arc::default(),
             phase: Phase::Open,
             writer: None,
             closer: None,
@@ -159,7 +161,7 @@ impl Mailbox {
 
     /// Bytes inside the server and not yet written: queued plus in flight.
     pub fn held(&self) -> usize {
-        self.out.queued() + self.in_flight
+        self.out.queued() + self.tally.unwritten.load(Ordering::Relaxed)
     }
 
     // ----- the hub's side ----------------------------------------------
@@ -207,7 +209,7 @@ impl Mailbox {
 
     /// Tells the writer's batch that it is to be cut.
     fn discarded(&mut self) {
-        self.discards.fetch_add(1, Ordering::Relaxed);
+        self.tally.discards.fetch_add(1, Ordering::Relaxed);
     }
 
     /// The hub is done with the connection: write what is queued, then
@@ -249,8 +251,8 @@ impl Mailbox {
     pub fn batch(&self) -> Batch {
         Batch {
             frames: Outbound::new(),
-            taken_at: self.discards.load(Ordering::Relaxed),
-            discards: self.discards.clone(),
+            taken_at: self.tally.discards.load(Ordering::Relaxed),
+            tally: self.tally.clone(),
         }
     }
 
@@ -260,15 +262,14 @@ impl Mailbox {
     /// stored and will be woken when something changes.
     pub fn next_batch(&mut self, batch: &mut Batch, waker: &Waker) -> Next {
         debug_assert!(batch.is_empty(), "the previous batch was not written");
-        debug_assert!(Arc::ptr_eq(&batch.discards, &self.discards));
-        self.in_flight = 0;
+        debug_assert!(Arc::ptr_eq(&batch.tally, &self.tally));
         match self.phase {
             Phase::Gone | Phase::Flushed => Next::Stop,
             _ if !self.out.is_empty() => {
                 mem::swap(&mut self.out, &mut batch.frames);
                 // Exact: the count changes only under this lock.
-                batch.taken_at = self.discards.load(Ordering::Relaxed);
-                self.in_flight = batch.frames.queued();
+                batch.taken_at = self.tally.discards.load(Ordering::Relaxed);
+                batch.publish();
                 Next::Write
             }
             Phase::Closing => Next::Finish,
@@ -341,8 +342,21 @@ pub struct Batch {
     frames: Outbound,
     /// The mailbox's discard count when `frames` were taken.
     taken_at: u64,
-    /// The mailbox's discard count.
-    discards: Arc<AtomicU64>,
+    /// Shared with the mailbox.
+    tally: Arc<Tally>,
+}
+
+/// What a [`Mailbox`] and its writer's [`Batch`] share without the lock.
+#[derive(Debug, Default)]
+struct Tally {
+    /// How many times the queue was discarded; written only under the
+    /// mailbox's lock.
+    discards: AtomicU64,
+    /// Bytes of the batch not yet written; written only by the batch's
+    /// holder, read by pushers for the limit. Relaxed: a pusher that reads
+    /// it a write late counts a few more bytes than are left, as if it had
+    /// pushed just before that write.
+    unwritten: AtomicUsize,
 }
 
 impl Batch {
@@ -351,10 +365,11 @@ impl Batch {
     /// every frame not yet started, keeping a partly written one. Call it
     /// before each write: it costs one relaxed atomic load.
     pub fn cut_if_discarded(&mut self) {
-        let discards = self.discards.load(Ordering::Relaxed);
+        let discards = self.tally.discards.load(Ordering::Relaxed);
         if discards != self.taken_at {
             self.taken_at = discards;
             self.frames.discard_unstarted();
+            self.publish();
         }
     }
 
@@ -372,11 +387,21 @@ impl Batch {
     /// ([`Outbound::advance`]).
     pub fn advance(&mut self, written: usize) {
         self.frames.advance(written);
+        self.publish();
     }
 
     /// Drops everything (the connection is gone).
     pub fn clear(&mut self) {
         self.frames.clear();
+        self.publish();
+    }
+
+    /// Tells the mailbox how much of the batch is left to write (see the
+    /// module docs).
+    fn publish(&self) {
+        self.tally
+            .unwritten
+            .store(self.frames.queued(), Ordering::Relaxed);
     }
 }
 
@@ -472,6 +497,8 @@ mod tests {
         mb.push(f.clone(), 2 * f.len()).unwrap();
         assert_eq!(mb.next_batch(&mut batch, &waker), Next::Write);
         assert_eq!(mb.held(), f.len(), "the batch still counts");
+        batch.advance(1);
+        assert_eq!(mb.held(), f.len() - 1, "what is written no longer counts");
         // An empty queue takes a frame whatever the batch holds...
         mb.push(f.clone(), 1).unwrap();
         // ...but the batch counts towards the limit of a non-empty one.
