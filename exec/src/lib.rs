@@ -60,7 +60,8 @@
 //!                                  overflow of full local queues
 //! ```
 //!
-//! Fairness: every 31st task comes from the injector first; a task woken by
+//! Fairness: every 31 ticks a batch (up to 15) comes from the injector and runs
+//! first, so a long injector gets about half the turns; a task woken by
 //! the running task goes to a one-task LIFO slot and runs next (hot caches),
 //! at most three times in a row; `yield_now` goes to the back.
 //!

@@ -440,3 +440,65 @@ fn a_task_scheduled_while_the_last_worker_parks_is_not_stranded() {
         }
     });
 }
+
+/// A server's pattern: tasks that wake many others (readers whose
+/// broadcast wakes every member's writer), more tasks than a worker's local
+/// queue holds, and the tasks that ran woken again by the next broadcast.
+/// Every task must keep getting turns: none may be left in the injector
+/// while those woken into the local queue run again and again.
+#[test]
+fn tasks_woken_in_bulk_all_get_their_turn() {
+    const WAITERS: usize = 2000;
+    const DRIVERS: usize = 20;
+    const ROUNDS: usize = 50;
+    watchdog(60, || {
+        let rt = rt(1);
+        let runs = rt.block_on(async {
+            let notifies: Arc<Vec<exec::sync::Notify>> =
+                Arc::new((0..WAITERS).map(|_| exec::sync::Notify::new()).collect());
+            let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let waiters: Vec<_> = (0..WAITERS)
+                .map(|i| {
+                    let (notifies, done) = (notifies.clone(), done.clone());
+                    exec::spawn(async move {
+                        let mut runs = 0usize;
+                        loop {
+                            notifies[i].notified().await;
+                            if done.load(Ordering::Relaxed) {
+                                return runs;
+                            }
+                            runs += 1;
+                        }
+                    })
+                })
+                .collect();
+            let drivers: Vec<_> = (0..DRIVERS)
+                .map(|_| {
+                    let notifies = notifies.clone();
+                    exec::spawn(async move {
+                        for _ in 0..ROUNDS {
+                            notifies.iter().for_each(exec::sync::Notify::notify_one);
+                            exec::yield_now().await;
+                        }
+                    })
+                })
+                .collect();
+            for d in drivers {
+                d.await.unwrap();
+            }
+            done.store(true, Ordering::Relaxed);
+            notifies.iter().for_each(exec::sync::Notify::notify_one);
+            let mut runs = Vec::new();
+            for w in waiters {
+                runs.push(w.await.unwrap());
+            }
+            runs
+        });
+        let fewest = *runs.iter().min().unwrap();
+        let mean = runs.iter().sum::<usize>() / runs.len();
+        assert!(
+            fewest * 4 >= mean,
+            "a task ran {fewest} times, the mean is {mean} ({WAITERS} tasks, one worker)"
+        );
+    });
+}
