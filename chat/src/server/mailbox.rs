@@ -419,21 +419,32 @@ pub(crate) mod testing {
     /// buffers hold, so a writer waits for the peer to read.
     pub const COUNT: usize = 4096;
 
-    /// A mailbox whose writer has taken a batch of [`COUNT`] messages.
-    pub fn flooded(mailbox: &Mutex<Mailbox>) -> Batch {
-        let msg = Frame::encode(&ServerMsg::Message {
+    /// One of the flood's messages: 4 KB of text.
+    pub fn big_message() -> Frame {
+        Frame::encode(&ServerMsg::Message {
             room: "r".into(),
             from: "f".into(),
             text: "x".repeat(4000),
             seq: 1,
             time_ms: 0,
         })
-        .unwrap();
+        .unwrap()
+    }
+
+    /// Queues [`COUNT`] [`big_message`]s in `mailbox`.
+    pub fn flood(mailbox: &Mutex<Mailbox>) {
+        let msg = big_message();
         let mut mb = mailbox.lock().unwrap();
-        let mut batch = mb.batch();
         for _ in 0..COUNT {
             mb.push(msg.clone(), usize::MAX).unwrap();
         }
+    }
+
+    /// A mailbox whose writer has taken a batch of [`COUNT`] messages.
+    pub fn flooded(mailbox: &Mutex<Mailbox>) -> Batch {
+        flood(mailbox);
+        let mut mb = mailbox.lock().unwrap();
+        let mut batch = mb.batch();
         assert_eq!(mb.next_batch(&mut batch, Waker::noop()), Next::Write);
         batch
     }

@@ -1036,26 +1036,16 @@ mod tests {
 
     #[test]
     fn a_full_socket_is_left_to_the_writer_thread() {
-        use crate::server::mailbox::testing::COUNT;
+        use crate::server::mailbox::testing::{big_message, flood, COUNT};
 
         let (conn, _peer) = pair();
-        let big = Frame::encode(&crate::protocol::ServerMsg::Message {
-            room: "r".into(),
-            from: "f".into(),
-            text: "x".repeat(4000),
-            seq: 1,
-            time_ms: 0,
-        })
-        .unwrap();
-        for _ in 0..COUNT {
-            lock(&conn.mailbox).push(big.clone(), usize::MAX).unwrap();
-        }
+        flood(&conn.mailbox);
         // 16 MiB cannot fit the socket: what did not fit stays in the batch,
         // for the writer thread to wait on. (And no blocking on the way.)
         assert_eq!(write_through(&conn, Waker::noop()), Through::Blocked);
         let batch = lock(&conn.batch);
         assert!(!batch.is_empty());
-        assert!(batch.frames().queued() < COUNT * big.len());
+        assert!(batch.frames().queued() < COUNT * big_message().len());
         drop(batch);
         // While someone else holds the batch, no one writes through.
         let _held = lock(&conn.batch);
