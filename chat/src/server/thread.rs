@@ -1054,4 +1054,24 @@ mod tests {
         thread::spawn(move || tx.send(write_through(&other, Waker::noop())).unwrap());
         assert_eq!(rx.recv().unwrap(), Through::Blocked);
     }
+
+    #[test]
+    fn a_full_socket_without_a_thread_to_wait_costs_only_its_connection() {
+        use crate::server::mailbox::testing::flood;
+        use std::io::Read;
+
+        let (conn, mut peer) = pair();
+        // A cache that may not start a single thread: out of threads.
+        let writer = Writer::new(&conn, ThreadCache::new(STACK_SIZE, 0));
+        flood(&conn.mailbox);
+        writer.wake_by_ref();
+        // The socket filled up and no writer thread could wait on it: the
+        // connection is cut off, and its output is over.
+        assert_eq!(lock(&conn.mailbox).phase(), Phase::Gone);
+        // The peer reads what was written, then the end.
+        let mut sink = Vec::new();
+        let _ = peer.read_to_end(&mut sink);
+        assert!(!sink.is_empty());
+        assert!(sink.len() < 16 << 20, "only what fit before the cut");
+    }
 }
