@@ -54,10 +54,13 @@
 //!   sit behind a mutex of their own, and only its holder writes to the
 //!   socket. Writing through *tries* that lock and leaves the work to the
 //!   writer thread if it is taken, so a reader never waits for another
-//!   connection's socket. The mailbox hands its waker to one waker at a
-//!   time (the first push takes it; the holder puts it back when the
+//!   connection's socket. The mailbox hands its waker out to one thread
+//!   at a time (the first push takes it; the holder puts it back when the
 //!   queue is empty), so a frame is never stranded: whoever holds the
-//!   batch looks at the mailbox again before letting go.
+//!   batch looks at the mailbox again before letting go. A thread writing
+//!   through stops after [`THROUGH_BATCHES`] batches and leaves the rest
+//!   to the writer thread, so a busy connection cannot keep a reader from
+//!   its own client.
 //! - The **batch is cut** when the mailbox is discarded (that drop, or the
 //!   shutdown): before each `writev` the writer checks the mailbox's
 //!   discard count ([`Batch::cut_if_discarded`], one atomic load) and, if
@@ -73,7 +76,6 @@
 //!   waits a few seconds for the next one before it exits, so a server
 //!   with many short connections does not spend its time creating and
 //!   unmapping stacks (that doubled the connect/`Hello`/`Bye` rate).
-//!
 //! - **Readers accept**: a reader thread whose connection ended waits in
 //!   `accept` for the next one (while fewer than [`MAX_ACCEPTORS`] wait
 //!   there), and reads it itself. Several threads may block in `accept`
@@ -639,7 +641,7 @@ impl Wake for Writer {
 /// fanout` (100 clients): with no limit the p99 was 110 ms, with 2 it was
 /// 46 to 65 ms (the two-thread version: 52 to 66), with 1 or 4 worse than
 /// with 2; 2 also gave the most deliveries per second.
-const THROUGH_BATCHES: usize = 2;
+pub const THROUGH_BATCHES: usize = 2;
 
 /// How [`write_through`] left the connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
