@@ -34,8 +34,8 @@
 //!
 //! - **Waiting.** A blocking call becomes an `.await`. The writer waits for
 //!   frames by leaving its task's [`Waker`] in the [`Mailbox`] and returning
-//!   `Pending` (the thread server parks and leaves an unparking waker: the
-//!   mailbox code is the same).
+//!   `Pending` (the thread server leaves a waker that writes through or
+//!   unparks its writer thread: the mailbox code is the same).
 //! - **Reading into the decoder.** [`FrameDecoder::read_from`] wants a
 //!   [`Read`]; `PollRead` turns the socket's `poll_read`
 //!   into one whose `Pending` is `WouldBlock`.
@@ -52,8 +52,9 @@
 //!   which blocks them before starting its workers.
 //! - **No stacks.** A connection costs its two tasks (each one allocation
 //!   holding its future's state: 672 bytes for the reader, 216 for the
-//!   writer) and the buffers in use, instead of two stacks and two kernel
-//!   threads; and a wake-up is a push on a run queue, not a context switch.
+//!   writer) and the buffers in use, instead of a stack and a kernel thread
+//!   (two of each for a client that lags); and a wake-up is a push on a
+//!   run queue, not a context switch.
 //!
 //! It also shows three things `thread_server` does because a thread is
 //! expensive to wake and to keep, which a task does not need:
