@@ -17,7 +17,7 @@
 //!                              │              │              │
 //!         ┌────────────────────┴─┐  ┌─────────┴──────────┐  ┌┴─────────────────────┐
 //!         │ event_server         │  │ thread_server      │  │ async_server         │
-//!         │ one thread, one      │  │ 2 threads per      │  │ tasks on the `exec`  │
+//!         │ one thread, one      │  │ a thread per       │  │ tasks on the `exec`  │
 //!         │ sys::Poll, a state   │  │ connection, hub    │  │ work-stealing        │
 //!         │ machine per conn     │  │ behind a Mutex     │  │ runtime              │
 //!         └──────────┬───────────┘  └─────────┬──────────┘  └──────────┬───────────┘

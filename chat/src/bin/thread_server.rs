@@ -1,5 +1,5 @@
-//! `thread_server`: the chat with a reader and a writer thread per
-//! connection, blocking I/O.
+//! `thread_server`: the chat with a thread per connection, blocking I/O
+//! (and a writer thread for a client that falls behind).
 //!
 //! See [`chat::server::thread`] for how it works. Usage:
 //! `thread_server [--addr HOST:PORT] [--max-conns N] [--max-outbound BYTES]

@@ -6,7 +6,7 @@
 //! | module | what it is |
 //! | --- | --- |
 //! | [`event`] | `event_server`: one thread, one `sys::Poll`, a state machine per connection |
-//! | [`thread`] | `thread_server`: a reader and a writer thread per connection, blocking I/O |
+//! | [`thread`] | `thread_server`: a thread per connection (two while its client lags), blocking I/O |
 //! | [`task`] | `async_server`: the same shape as `thread`, on `exec` tasks (diff the two files) |
 //! | [`config`] | the command line of PROTOCOL.md section 6, shared by all three |
 //! | [`outbound`] | a connection's queue of frames, with the `--max-outbound` rule, flushed by `writev` |
