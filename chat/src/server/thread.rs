@@ -57,10 +57,13 @@
 //!   connection's socket. The mailbox hands its waker out to one thread
 //!   at a time (the first push takes it; the holder puts it back when the
 //!   queue is empty), so a frame is never stranded: whoever holds the
-//!   batch looks at the mailbox again before letting go. A thread writing
-//!   through stops after [`THROUGH_BATCHES`] batches and leaves the rest
-//!   to the writer thread, so a busy connection cannot keep a reader from
-//!   its own client.
+//!   batch looks at the mailbox again before letting go (a thread that
+//!   finds the batch held by another thread writing through, which may
+//!   have put the waker back an instant before, waits for it: that never
+//!   waits on the socket). A thread writing through stops after
+//!   [`THROUGH_BATCHES`] batches and leaves the rest to the writer
+//!   thread, so a busy connection cannot keep a reader from its own
+//!   client.
 //! - The **batch is cut** when the mailbox is discarded (that drop, or the
 //!   shutdown): before each `writev` the writer checks the mailbox's
 //!   discard count ([`Batch::cut_if_discarded`], one atomic load) and, if
@@ -624,11 +627,26 @@ impl Wake for Writer {
             return;
         };
         let waker = Waker::from(self.clone());
-        match write_through(&conn, &waker) {
+        let through = loop {
+            match write_through(&conn, &waker) {
+                // Held, and no writer thread runs: the holder is a thread
+                // writing through, which may have put this waker back an
+                // instant before it was taken here and be about to let go,
+                // without looking at the mailbox again. Its turn never
+                // waits on the socket: wait for it, rather than start a
+                // writer thread that the socket does not need (or, out of
+                // threads, cut a healthy connection off).
+                Through::Busy if !self.started.load(Ordering::Acquire) => thread::yield_now(),
+                through => break through,
+            }
+        };
+        match through {
             Through::Done => {}
             // A writer thread, if there is one, must see it and exit.
             Through::Ended => self.unpark(),
-            Through::Blocked => self.run_thread(&conn, waker),
+            // Frames left for the writer thread, or it holds the batch:
+            // it looks at the mailbox before it parks.
+            Through::Busy | Through::Blocked => self.run_thread(&conn, waker),
         }
     }
 }
@@ -651,18 +669,20 @@ enum Through {
     Done,
     /// The output is finished (FIN sent) or abandoned.
     Ended,
-    /// Frames are left for a writer thread: the socket is full, or the
-    /// writer thread holds the batch.
+    /// Frames are left for a writer thread: the socket is full, or this
+    /// thread wrote [`THROUGH_BATCHES`] batches.
     Blocked,
+    /// Another thread holds the batch: nothing was done.
+    Busy,
 }
 
 /// Writes the connection's queued frames from the calling thread, never
-/// blocking, unless the writer thread is at it; finishes the connection's
+/// blocking, unless another thread holds the batch; finishes the connection's
 /// output if it is closing. Leaves the rest to the writer thread after
 /// [`THROUGH_BATCHES`] batches.
 fn write_through(conn: &Conn, waker: &Waker) -> Through {
     let Ok(mut batch) = conn.batch.try_lock() else {
-        return Through::Blocked;
+        return Through::Busy;
     };
     let mut batches = 0;
     loop {
@@ -1054,7 +1074,7 @@ mod tests {
         let (tx, rx) = std::sync::mpsc::channel();
         let other = conn.clone();
         thread::spawn(move || tx.send(write_through(&other, Waker::noop())).unwrap());
-        assert_eq!(rx.recv().unwrap(), Through::Blocked);
+        assert_eq!(rx.recv().unwrap(), Through::Busy);
     }
 
     #[test]
@@ -1075,5 +1095,44 @@ mod tests {
         let _ = peer.read_to_end(&mut sink);
         assert!(!sink.is_empty());
         assert!(sink.len() < 16 << 20, "only what fit before the cut");
+    }
+
+    #[test]
+    fn a_batch_held_by_a_thread_writing_through_needs_no_writer_thread() {
+        use crate::fmt::framed::read_frame;
+        use std::sync::mpsc;
+
+        let (conn, mut peer) = pair();
+        // No writer thread can be had: were one asked for, the connection
+        // would be cut off.
+        let writer = Writer::new(&conn, ThreadCache::new(STACK_SIZE, 0));
+        writer.wake_by_ref();
+        // Another thread writing through has just put the waker back and
+        // still holds the batch (it lets go in a moment)...
+        let (held_tx, held_rx) = mpsc::channel();
+        let holder = {
+            let conn = conn.clone();
+            thread::spawn(move || {
+                let _batch = lock(&conn.batch);
+                held_tx.send(()).unwrap();
+                thread::sleep(Duration::from_millis(50));
+            })
+        };
+        held_rx.recv().unwrap();
+        // ...when a pusher takes that waker and wakes it.
+        let pong = Frame::encode(&crate::protocol::ServerMsg::Pong { nonce: 9 }).unwrap();
+        let waker = {
+            let mut mailbox = lock(&conn.mailbox);
+            mailbox.push(pong.clone(), usize::MAX).unwrap();
+            mailbox.take_writer().expect("the writer waits")
+        };
+        waker.wake();
+        holder.join().unwrap();
+        // The socket had room: the frame goes out, the connection lives on.
+        assert_eq!(lock(&conn.mailbox).phase(), Phase::Open);
+        let mut buf = Vec::new();
+        let got = read_frame(&mut peer, u32::MAX, &mut buf).unwrap();
+        assert_eq!(got, Some(pong.payload()));
+        assert!(!writer.started.load(Ordering::SeqCst), "no writer thread");
     }
 }
