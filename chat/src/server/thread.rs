@@ -371,11 +371,10 @@ fn accept_loop(shared: &Arc<Shared>) {
                     continue;
                 };
                 let reader = {
-                    let (shared, conn) = (shared.clone(), conn.clone());
+                    let (shared2, conn) = (shared.clone(), conn.clone());
                     shared
                         .threads
-                        .clone()
-                        .spawn(move || serve(&shared, conn, hello_deadline))
+                        .spawn(move || serve(&shared2, conn, hello_deadline))
                 };
                 if reader.is_err() {
                     // Out of threads (or memory for a stack): forget it,
