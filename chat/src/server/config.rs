@@ -14,8 +14,13 @@
 //! status 2 ([`Config::from_env_or_exit`] does exactly that).
 
 use std::fmt;
+use std::io::{self, Write};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::Duration;
+
+use sys::net::TcpListener;
+
+use crate::hub;
 
 use crate::protocol::{
     DEFAULT_ADDR, DEFAULT_HELLO_TIMEOUT_MS, DEFAULT_MAX_CONNS, DEFAULT_MAX_FRAME,
@@ -73,6 +78,15 @@ impl fmt::Display for ParseError {
 impl std::error::Error for ParseError {}
 
 impl Config {
+    /// The hub's settings for server `name`: `--max-conns`, and `name` with
+    /// this crate's version as the server string of `Welcome`.
+    pub fn hub_config(&self, name: &str) -> hub::Config {
+        hub::Config {
+            max_conns: self.max_conns,
+            ..hub::Config::new(format!("{name} {}", env!("CARGO_PKG_VERSION")))
+        }
+    }
+
     /// The usage text of `program`; `with_threads` adds `--threads`.
     pub fn usage(program: &str, with_threads: bool) -> String {
         let mut s = format!(
@@ -182,6 +196,23 @@ fn parse_num(flag: &str, value: &str, min: u64, max: u64) -> Result<u64, ParseEr
             "{flag}: '{value}' is not a number from {min} to {max}"
         ))),
     }
+}
+
+/// How every server starts (section 6): raises the open-file limit (a
+/// warning on standard error if it cannot), listens on `config.addr`, and
+/// prints the `listening on` line with the real port, flushed, so that
+/// whoever started the server (a test binding port 0) can connect.
+/// `name` is the server's, for the warning.
+pub fn listen(name: &str, config: &Config) -> io::Result<TcpListener> {
+    if let Err(e) = sys::rlimit::raise_nofile_limit() {
+        eprintln!("{name}: cannot raise the open-file limit: {e}");
+    }
+    let listener = TcpListener::bind(config.addr)
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot listen on {}: {e}", config.addr)))?;
+    let mut stdout = io::stdout().lock();
+    writeln!(stdout, "{}", listening_line(listener.local_addr()?))?;
+    stdout.flush()?;
+    Ok(listener)
 }
 
 /// Formats the line a server prints once it is listening (section 6):

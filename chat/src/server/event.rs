@@ -125,7 +125,7 @@
 //! `exec`).
 
 use std::collections::VecDeque;
-use std::io::{self, Write};
+use std::io;
 use std::net::Shutdown;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -133,7 +133,7 @@ use sys::net::{TcpListener, TcpStream};
 use sys::signal::{Signal, Signals};
 use sys::{Event, Events, Interest, Poll, Token};
 
-use super::config::{listening_line, Config};
+use super::config::{listen, Config};
 use super::deadlines::Deadlines;
 use super::outbound::{Flush, Outbound};
 use crate::fmt::binary::from_bytes;
@@ -198,15 +198,7 @@ struct Conn {
 pub fn run(config: Config) -> io::Result<()> {
     // Block the signals before anything else (signalfd needs them blocked).
     let signals = Signals::new(&[Signal::Interrupt, Signal::Terminate])?;
-    if let Err(e) = sys::rlimit::raise_nofile_limit() {
-        eprintln!("event_server: cannot raise the open-file limit: {e}");
-    }
-    let listener = TcpListener::bind(config.addr)
-        .map_err(|e| io::Error::new(e.kind(), format!("cannot listen on {}: {e}", config.addr)))?;
-    let mut stdout = io::stdout().lock();
-    writeln!(stdout, "{}", listening_line(listener.local_addr()?))?;
-    stdout.flush()?;
-    drop(stdout);
+    let listener = listen("event_server", &config)?;
     EventServer::new(config, listener, signals)?.serve()
 }
 
@@ -250,10 +242,7 @@ impl EventServer {
             .register(&mut listener, LISTENER, Interest::READABLE)?;
         poll.registry()
             .register(&mut signals, SIGNALS, Interest::READABLE)?;
-        let hub = Hub::new(hub::Config {
-            max_conns: config.max_conns,
-            ..hub::Config::new(concat!("event_server ", env!("CARGO_PKG_VERSION")))
-        });
+        let hub = Hub::new(config.hub_config("event_server"));
         Ok(EventServer {
             config,
             poll,

@@ -107,7 +107,7 @@
 //! a worker (a blocking call, or a lock held across `.await`).
 
 use std::future::{poll_fn, Future};
-use std::io::{self, IoSlice, Read, Write};
+use std::io::{self, IoSlice, Read};
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -119,13 +119,13 @@ use exec::sync::Notify;
 use exec::time::{sleep, timeout};
 use exec::JoinHandle;
 
-use super::config::{listening_line, Config};
+use super::config::{listen, Config};
 use super::event::unix_ms;
 use super::mailbox::{Batch, Mailbox, Next, Phase};
 use super::outbound::{Outbound, FLUSH_IOVECS, MAX_IOVECS};
 use super::shared_hub::{decode_frames, lock, says_bye, SharedHub, SharedMailbox, Wakeups};
 use crate::fmt::framed::FrameDecoder;
-use crate::hub::{self, ConnId, SessionState};
+use crate::hub::{ConnId, SessionState};
 
 /// How long a closing connection waits for the peer after its last frame.
 pub const LINGER: Duration = Duration::from_secs(2);
@@ -176,24 +176,8 @@ pub fn run(config: Config) -> io::Result<()> {
 async fn serve(config: Config) -> io::Result<()> {
     // Ask for the signals first: until then they would end the process.
     let signal = exec::signal::shutdown_signal();
-    if let Err(e) = sys::rlimit::raise_nofile_limit() {
-        eprintln!("async_server: cannot raise the open-file limit: {e}");
-    }
-    let listener = sys::net::TcpListener::bind(config.addr)
-        .map_err(|e| io::Error::new(e.kind(), format!("cannot listen on {}: {e}", config.addr)))?;
-    let listener = TcpListener::from_sys(listener)?;
-    let mut stdout = io::stdout().lock();
-    writeln!(stdout, "{}", listening_line(listener.local_addr()?))?;
-    stdout.flush()?;
-    drop(stdout);
-
-    let hub = SharedHub::new(
-        hub::Config {
-            max_conns: config.max_conns,
-            ..hub::Config::new(concat!("async_server ", env!("CARGO_PKG_VERSION")))
-        },
-        config.max_outbound,
-    );
+    let listener = TcpListener::from_sys(listen("async_server", &config)?)?;
+    let hub = SharedHub::new(config.hub_config("async_server"), config.max_outbound);
     let shared = Arc::new(Shared {
         config,
         hub,

@@ -190,14 +190,14 @@ use std::time::{Duration, Instant};
 use sys::net::{TcpListener, TcpStream};
 use sys::signal::{Signal, Signals};
 
-use super::config::{listening_line, Config};
+use super::config::{listen, Config};
 use super::event::unix_ms;
 use super::mailbox::{Batch, Mailbox, Next, Phase};
 use super::outbound::{Outbound, FLUSH_IOVECS, MAX_IOVECS};
 use super::shared_hub::{decode_frames, lock, says_bye, SharedHub, SharedMailbox, Wakeups};
 use super::thread_cache::ThreadCache;
 use crate::fmt::framed::FrameDecoder;
-use crate::hub::{self, ConnId, Frame, SessionState};
+use crate::hub::{ConnId, Frame, SessionState};
 use crate::protocol::ErrorCode;
 
 /// Stack size of every connection thread.
@@ -307,24 +307,9 @@ pub fn run(config: Config) -> io::Result<()> {
     // Block the signals before any thread exists: threads inherit the mask,
     // so the signals reach only `Signals::wait` below.
     let mut signals = Signals::new(&[Signal::Interrupt, Signal::Terminate])?;
-    if let Err(e) = sys::rlimit::raise_nofile_limit() {
-        eprintln!("thread_server: cannot raise the open-file limit: {e}");
-    }
-    let listener = TcpListener::bind(config.addr)
-        .map_err(|e| io::Error::new(e.kind(), format!("cannot listen on {}: {e}", config.addr)))?;
+    let listener = listen("thread_server", &config)?;
     listener.set_nonblocking(false)?;
-    let mut stdout = io::stdout().lock();
-    writeln!(stdout, "{}", listening_line(listener.local_addr()?))?;
-    stdout.flush()?;
-    drop(stdout);
-
-    let hub = SharedHub::new(
-        hub::Config {
-            max_conns: config.max_conns,
-            ..hub::Config::new(concat!("thread_server ", env!("CARGO_PKG_VERSION")))
-        },
-        config.max_outbound,
-    );
+    let hub = SharedHub::new(config.hub_config("thread_server"), config.max_outbound);
     let shared = Arc::new(Shared {
         config,
         hub,
