@@ -933,17 +933,7 @@ mod tests {
     fn a_blocked_writer_cuts_its_batch_when_the_mailbox_is_discarded() {
         use crate::server::mailbox::testing::{assert_cut_before_the_error, flooded};
 
-        let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
-        let mut peer = TcpStream::connect_blocking(listener.local_addr().unwrap()).unwrap();
-        let (stream, _) = listener.accept().unwrap();
-        stream.set_nonblocking(false).unwrap();
-        stream.set_write_timeout(Some(WRITE_CHECK)).unwrap();
-        let conn = Arc::new(Conn::new(
-            ConnId(1),
-            stream,
-            Arc::new(Mutex::new(Mailbox::new())),
-            None,
-        ));
+        let (conn, mut peer) = pair();
         *lock(&conn.batch) = flooded(&conn.mailbox);
         let writer = {
             let conn = conn.clone();
@@ -965,16 +955,7 @@ mod tests {
 
     #[test]
     fn a_peer_that_keeps_dribbling_is_let_go_at_the_deadline() {
-        let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
-        let mut peer = TcpStream::connect_blocking(listener.local_addr().unwrap()).unwrap();
-        let (stream, _) = listener.accept().unwrap();
-        stream.set_nonblocking(false).unwrap();
-        let conn = Conn::new(
-            ConnId(1),
-            stream,
-            Arc::new(Mutex::new(Mailbox::new())),
-            None,
-        );
+        let (conn, mut peer) = pair();
         // A byte every 10 ms for up to 10 s: never a silence of LINGER.
         let lingering = Arc::new(AtomicBool::new(true));
         let dribbler = {
