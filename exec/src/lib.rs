@@ -233,7 +233,6 @@
 //! | [`runtime`] | [`Runtime`], [`Builder`], [`Handle`] |
 
 #![deny(missing_docs, missing_debug_implementations)]
-#![warn(clippy::undocumented_unsafe_blocks, unsafe_op_in_unsafe_fn)]
 #![doc(test(attr(deny(warnings))))]
 
 mod trace;

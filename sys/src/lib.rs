@@ -293,7 +293,6 @@
 //! macOS, NetBSD and OpenBSD by `.ci/check-bsd` but runs only on those
 //! systems; its module documentation lists what was verified by review.
 #![deny(missing_docs, missing_debug_implementations)]
-#![warn(clippy::undocumented_unsafe_blocks, unsafe_op_in_unsafe_fn)]
 #![doc(test(attr(deny(warnings))))]
 
 #[macro_use]
