@@ -41,6 +41,7 @@
 //!
 //! | module | what it holds |
 //! | --- | --- |
+//! | [`clock`] | the wall clock the servers stamp `time_ms` with |
 //! | [`protocol`] | the messages of PROTOCOL.md §4 (variant order *is* the wire format), error codes, naming rules |
 //! | [`fmt`] | the binary format (postcard-compatible), JSON for tracing, and framing |
 //! | [`hub`] | the sans-I/O state machine: events in, deliveries out |
@@ -116,6 +117,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub mod client;
+pub mod clock;
 pub mod fmt;
 pub mod hub;
 pub mod loadgen;

@@ -4,14 +4,15 @@
 
 use std::path::Path;
 
+use chat::clock::unix_ms;
 use chat::protocol::{ClientMsg, ServerMsg};
 
-use crate::util::{decode, now_ms, say, Bytes, Server};
+use crate::util::{decode, say, Bytes, Server};
 
 /// `time_ms` must be the current UNIX time in milliseconds (within a
 /// generous margin: this is a unit check, not a timing check).
 fn assert_plausible_time(time_ms: u64) {
-    let now = now_ms();
+    let now = unix_ms();
     let margin = 10 * 60 * 1000;
     assert!(
         time_ms + margin > now && time_ms < now + margin,

@@ -701,13 +701,6 @@ impl Bytes {
     }
 }
 
-/// Milliseconds since the UNIX epoch, for sanity checks of `time_ms`.
-pub fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_millis() as u64
-}
 
 /// A name of `n` bytes made of every allowed character class.
 pub fn long_name(n: usize) -> String {
