@@ -7,7 +7,7 @@ use super::names::{cmp_folded, Folded};
 use super::wire::Outgoing;
 use super::*;
 use crate::fmt::binary::from_bytes;
-use crate::fmt::framed::encode_frame;
+use crate::fmt::framed::{encode_frame, split_frame, HEADER_LEN};
 use crate::protocol::{
     ClientMsg, ErrorCode, RoomInfo, ServerMsg, HISTORY_LEN, MAX_ROOMS_PER_CLIENT, MAX_TEXT,
     SERVER_MAX_FRAME,
@@ -57,10 +57,15 @@ impl Step {
 }
 
 fn decode(frame: &Frame) -> ServerMsg {
-    let len = u32::from_be_bytes(frame[..4].try_into().unwrap()) as usize;
-    assert_eq!(len, frame.len() - 4, "header must give the payload length");
-    assert!((1..=SERVER_MAX_FRAME as usize).contains(&len));
-    from_bytes::<ServerMsg>(&frame[4..]).expect("every hub frame decodes as ServerMsg")
+    let payload = split_frame(frame, SERVER_MAX_FRAME)
+        .expect("every hub frame header is within 1..=SERVER_MAX_FRAME")
+        .expect("every hub frame is whole");
+    assert_eq!(
+        HEADER_LEN + payload.len(),
+        frame.len(),
+        "header must give the payload length"
+    );
+    from_bytes::<ServerMsg>(payload).expect("every hub frame decodes as ServerMsg")
 }
 
 impl Sim {

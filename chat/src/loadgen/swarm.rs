@@ -28,6 +28,7 @@ use sys::net::TcpStream;
 use sys::{Events, Interest, Poll, Token, Trigger};
 
 use super::wire::{Incoming, MessageView};
+use crate::fmt::framed::{split_frame, HEADER_LEN};
 use crate::protocol::SERVER_MAX_FRAME;
 
 /// Size of the shared read buffer.
@@ -323,20 +324,18 @@ impl Swarm {
         let end = held + n;
         let mut pos = 0;
         let mut next = Next::Keep;
-        while next == Next::Keep && end - pos >= 4 {
-            let b = &scratch[pos..pos + 4];
-            let len = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
-            if len == 0 || len > SERVER_MAX_FRAME {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!("the server sent a frame header announcing {len} bytes"),
-                ));
-            }
-            let total = 4 + len as usize;
-            if end - pos < total {
-                break;
-            }
-            let payload = &scratch[pos + 4..pos + total];
+        while next == Next::Keep {
+            let payload = match split_frame(&scratch[pos..end], SERVER_MAX_FRAME) {
+                Ok(Some(payload)) => payload,
+                Ok(None) => break,
+                Err(e) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("the server sent a refused frame header: {e}"),
+                    ))
+                }
+            };
+            let total = HEADER_LEN + payload.len();
             next = match MessageView::peek(payload) {
                 Some(view) => handler.on_message(slot, view, now_ns, &mut conn.out)?,
                 None => {
