@@ -244,7 +244,7 @@ impl Server {
         for nick in nicks {
             let c = self.login(nick);
             for earlier in &mut conns {
-                earlier.expect(joined(LOBBY, nick));
+                earlier.expect(ServerMsg::joined(LOBBY, nick));
             }
             conns.push(c);
         }
@@ -436,7 +436,7 @@ impl Conn {
     /// and `Joined`. Returns the history.
     #[track_caller]
     pub fn login(&mut self, nick: &str) -> Vec<ServerMsg> {
-        self.send(&hello(nick));
+        self.send(&ClientMsg::hello(nick));
         self.expect_welcome(nick);
         self.expect_history_then_joined(LOBBY, nick)
     }
@@ -491,7 +491,7 @@ impl Conn {
     /// Post to `room` and expect the echo; returns the `Message` received.
     #[track_caller]
     pub fn say(&mut self, room: &str, text: &str) -> ServerMsg {
-        self.send(&say(room, text));
+        self.send(&ClientMsg::say(room, text));
         let m = self.recv();
         match &m {
             ServerMsg::Message {
@@ -546,7 +546,7 @@ pub fn join_all(conns: &mut [Conn], nicks: &[&str], room: &str) {
     for (i, nick) in nicks.iter().enumerate() {
         conns[i].join(room, nick);
         for earlier in conns.iter_mut().take(i) {
-            earlier.expect(joined(room, nick));
+            earlier.expect(ServerMsg::joined(room, nick));
         }
     }
 }
@@ -555,7 +555,7 @@ pub fn join_all(conns: &mut [Conn], nicks: &[&str], room: &str) {
 /// `Left` arrives (their `Left` from that room, say) is skipped.
 #[track_caller]
 pub fn leave_skipping(conn: &mut Conn, room: &str, nick: &str) {
-    let me = left(room, nick);
+    let me = ServerMsg::left(room, nick);
     conn.send(&ClientMsg::Leave { room: room.into() });
     while conn.recv() != me {}
 }
@@ -586,46 +586,6 @@ pub fn try_decode(payload: &[u8]) -> Result<ServerMsg, String> {
 pub fn decode(payload: &[u8]) -> ServerMsg {
     try_decode(payload)
         .unwrap_or_else(|e| panic!("server sent an undecodable payload {payload:02x?}: {e}"))
-}
-
-/// `Hello { version: 1, nick }`.
-pub fn hello(nick: &str) -> ClientMsg {
-    ClientMsg::Hello {
-        version: PROTOCOL_VERSION,
-        nick: nick.into(),
-    }
-}
-
-/// `Say { room, text }`.
-pub fn say(room: &str, text: &str) -> ClientMsg {
-    ClientMsg::Say {
-        room: room.into(),
-        text: text.into(),
-    }
-}
-
-/// `Joined { room, nick }`.
-pub fn joined(room: &str, nick: &str) -> ServerMsg {
-    ServerMsg::Joined {
-        room: room.into(),
-        nick: nick.into(),
-    }
-}
-
-/// `Left { room, nick }`.
-pub fn left(room: &str, nick: &str) -> ServerMsg {
-    ServerMsg::Left {
-        room: room.into(),
-        nick: nick.into(),
-    }
-}
-
-/// `Renamed { old, new }`.
-pub fn renamed(old: &str, new: &str) -> ServerMsg {
-    ServerMsg::Renamed {
-        old: old.into(),
-        new: new.into(),
-    }
 }
 
 /// The `(room, from, text, seq)` of a `Message`, panicking on anything else.
@@ -732,9 +692,12 @@ mod tests {
     #[test]
     fn the_project_encoding_matches_hand_built_bytes() {
         let cases: Vec<(ClientMsg, Vec<u8>)> = vec![
-            (hello("bob"), Bytes::new().var(0).var(1).str("bob").done()),
             (
-                say("lobby", "hi"),
+                ClientMsg::hello("bob"),
+                Bytes::new().var(0).var(1).str("bob").done(),
+            ),
+            (
+                ClientMsg::say("lobby", "hi"),
                 Bytes::new().var(1).str("lobby").str("hi").done(),
             ),
             (ClientMsg::Join { room: "r".into() }, vec![2, 1, b'r']),
