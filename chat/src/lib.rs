@@ -41,6 +41,7 @@
 //!
 //! | module | what it holds |
 //! | --- | --- |
+//! | [`cli`] | the flag reader and usage-error policy of every binary |
 //! | [`clock`] | the wall clock the servers stamp `time_ms` with |
 //! | [`protocol`] | the messages of PROTOCOL.md §4 (variant order *is* the wire format), error codes, naming rules |
 //! | [`fmt`] | the binary format (postcard-compatible), JSON for tracing, and framing |
@@ -116,6 +117,7 @@
 #![deny(missing_docs, missing_debug_implementations)]
 #![doc(test(attr(deny(warnings))))]
 
+pub mod cli;
 pub mod client;
 pub mod clock;
 pub mod fmt;
