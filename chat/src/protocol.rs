@@ -4,8 +4,16 @@
 //! writes an enum as the index of its variant (declaration order, from 0), so
 //! reordering a variant is a protocol change. Golden tests in
 //! `chat/tests/` pin the exact bytes of every variant.
+//!
+//! [`ClientMsgRef`] and [`ServerMsgRef`] are the same messages with
+//! borrowed strings, for code that encodes or decodes many of them (the
+//! hub, the load generator): same variants, same bytes.
 
 use serdy::{Deserialize, Serialize};
+
+mod borrowed;
+
+pub use borrowed::{ClientMsgRef, RoomInfoRef, ServerMsgRef};
 
 /// The protocol version this crate speaks (`Hello.version`, `Welcome.version`).
 pub const PROTOCOL_VERSION: u32 = 1;
