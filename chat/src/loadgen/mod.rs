@@ -27,7 +27,7 @@
 //! ```text
 //!        ┌────────────── loadgen: one thread ───────────────┐
 //!        │ Swarm: Poll + N non-blocking sockets              │
-//!        │   read ─► shared buffer ─► Incoming<'buf> ─► Handler (fanout, ...)
+//!        │   read ─► shared buffer ─► ServerMsgRef ─► Handler (fanout, ...)
 //!        │                                    │ Stamp in the text: sender,
 //!        │                                    │ counter, send time
 //!        │   Handler ─► OrderCheck, Histogram, next Say ─► write

@@ -12,7 +12,7 @@
 //! ```text
 //!   scratch: [ carry of conn 7 | bytes read now .................. ]
 //!              └─ frame ─┘└─ frame ─┘└─ frame ─┘└─ frame ─┘└ part ┘
-//!                  on_frame(7, Incoming::Message{..}, now) ...   └─► carry of conn 7
+//!                  on_frame(7, ServerMsgRef::Message, now) ...   └─► carry of conn 7
 //! ```
 //!
 //! Registrations are level-triggered: a connection is read once per event,
@@ -27,9 +27,10 @@ use std::time::{Duration, Instant};
 use sys::net::TcpStream;
 use sys::{Events, Interest, Poll, Token, Trigger};
 
-use super::wire::{Incoming, MessageView};
+use super::wire::MessageView;
+use crate::fmt::binary::from_bytes;
 use crate::fmt::framed::{split_frame, HEADER_LEN};
-use crate::protocol::SERVER_MAX_FRAME;
+use crate::protocol::{ServerMsgRef, SERVER_MAX_FRAME};
 
 /// Size of the shared read buffer.
 const SCRATCH: usize = 256 * 1024;
@@ -57,7 +58,7 @@ pub trait Handler {
     fn on_frame(
         &mut self,
         conn: usize,
-        msg: Incoming<'_>,
+        msg: ServerMsgRef<'_>,
         now_ns: u64,
         out: &mut Vec<u8>,
     ) -> io::Result<Next>;
@@ -72,7 +73,7 @@ pub trait Handler {
         now_ns: u64,
         out: &mut Vec<u8>,
     ) -> io::Result<Next> {
-        let msg = msg.to_incoming().map_err(|e| {
+        let msg = msg.to_msg().map_err(|e| {
             io::Error::new(
                 io::ErrorKind::InvalidData,
                 format!("a Message that is not UTF-8: {e}"),
@@ -339,7 +340,7 @@ impl Swarm {
             next = match MessageView::peek(payload) {
                 Some(view) => handler.on_message(slot, view, now_ns, &mut conn.out)?,
                 None => {
-                    let msg = Incoming::decode(payload).map_err(|e| {
+                    let msg = from_bytes::<ServerMsgRef>(payload).map_err(|e| {
                         io::Error::new(
                             io::ErrorKind::InvalidData,
                             format!("undecodable frame from the server: {e}"),
