@@ -9,7 +9,7 @@ use chat::server::config::Config;
 
 fn main() {
     let config = Config::from_env_or_exit("async_server", true);
-    if let Err(e) = chat::server::task::run(config) {
+    if let Err(e) = chat::server::async_server::run(config) {
         eprintln!("async_server: {e}");
         std::process::exit(1);
     }

@@ -8,7 +8,7 @@ use chat::server::config::Config;
 
 fn main() {
     let config = Config::from_env_or_exit("event_server", false);
-    if let Err(e) = chat::server::event::run(config) {
+    if let Err(e) = chat::server::event_server::run(config) {
         eprintln!("event_server: {e}");
         std::process::exit(1);
     }

@@ -9,7 +9,7 @@ use chat::server::config::Config;
 
 fn main() {
     let config = Config::from_env_or_exit("thread_server", false);
-    if let Err(e) = chat::server::thread::run(config) {
+    if let Err(e) = chat::server::thread_server::run(config) {
         eprintln!("thread_server: {e}");
         std::process::exit(1);
     }

@@ -191,11 +191,13 @@ use sys::net::{TcpListener, TcpStream};
 use sys::signal::{Signal, Signals};
 
 use super::config::{listen, Config};
-use super::event::unix_ms;
+use super::event_server::unix_ms;
 use super::mailbox::{Batch, Mailbox, Next, Phase};
 use super::outbound::{Outbound, FLUSH_IOVECS, MAX_IOVECS};
 use super::shared_hub::{decode_frames, lock, says_bye, SharedHub, SharedMailbox, Wakeups};
-use super::thread_cache::ThreadCache;
+use self::thread_cache::ThreadCache;
+
+pub mod thread_cache;
 use crate::fmt::framed::FrameDecoder;
 use crate::hub::{ConnId, Frame, SessionState};
 use crate::protocol::ErrorCode;

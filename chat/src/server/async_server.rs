@@ -120,7 +120,7 @@ use exec::time::{sleep, timeout};
 use exec::JoinHandle;
 
 use super::config::{listen, Config};
-use super::event::unix_ms;
+use super::event_server::unix_ms;
 use super::mailbox::{Batch, Mailbox, Next, Phase};
 use super::outbound::{Outbound, FLUSH_IOVECS, MAX_IOVECS};
 use super::shared_hub::{decode_frames, lock, says_bye, SharedHub, SharedMailbox, Wakeups};
