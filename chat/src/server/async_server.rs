@@ -121,23 +121,12 @@ use exec::JoinHandle;
 
 use super::config::{listen, Config};
 use super::event_server::unix_ms;
+use super::lifecycle::{CloseKind, Ending, Expired, Lifecycle, ACCEPT_PAUSE, SHUTDOWN_GRACE};
 use super::mailbox::{Batch, Mailbox, Next, Phase};
 use super::outbound::{Outbound, FLUSH_IOVECS, MAX_IOVECS};
-use super::shared_hub::{decode_frames, lock, says_bye, SharedHub, SharedMailbox, Wakeups};
+use super::shared_hub::{close_kind, decode_frames, lock, SharedHub, SharedMailbox, Wakeups};
 use crate::fmt::framed::FrameDecoder;
 use crate::hub::{ConnId, SessionState};
-
-/// How long a closing connection waits for the peer after its last frame.
-pub const LINGER: Duration = Duration::from_secs(2);
-/// The most a closing connection waits for its writer (a peer that stopped
-/// reading) before it is cut off.
-pub const CLOSE_WAIT: Duration = Duration::from_secs(10);
-/// How long the shutdown waits for queues to flush.
-pub const SHUTDOWN_GRACE: Duration = Duration::from_millis(1000);
-/// How long the accept task rests when `accept` fails (out of descriptors).
-pub const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
-/// Bytes a lingering connection may send before it is cut off.
-const LINGER_DISCARD_LIMIT: usize = 256 * 1024;
 
 /// What every task shares.
 #[derive(Debug)]
@@ -230,7 +219,11 @@ fn admit(shared: &Arc<Shared>, stream: TcpStream) {
     let (reader, writer) = stream.into_split();
     let mailbox = Arc::new(Mutex::new(Mailbox::new()));
     let (id, welcome) = shared.hub.connect(mailbox.clone(), &mut Wakeups::new());
-    let hello_deadline = welcome.then(|| Instant::now() + shared.config.hello_timeout);
+    let now = Instant::now();
+    let mut life = Lifecycle::accepted(now, shared.config.hello_timeout);
+    if !welcome {
+        life.close(now, CloseKind::Error);
+    }
     let conn = Arc::new(Conn { id, mailbox });
     let count = WriterCount::new(shared.clone());
     let writer = {
@@ -238,46 +231,48 @@ fn admit(shared: &Arc<Shared>, stream: TcpStream) {
         exec::spawn(async move { write_loop(&conn, writer, count).await })
     };
     let shared = shared.clone();
-    exec::spawn(async move { read_loop(&shared, &conn, hello_deadline, reader, writer).await });
+    exec::spawn(async move { read_loop(&shared, &conn, life, reader, writer).await });
 }
 
 // ----- reading ----------------------------------------------------------
 
 /// A connection's reader: frames in, hub steps, until the connection ends.
-/// `hello_deadline` is `None` if the hub refused the connection.
 async fn read_loop(
     shared: &Shared,
     conn: &Conn,
-    mut hello_deadline: Option<Instant>,
+    mut life: Lifecycle,
     mut reader: OwnedReadHalf,
     writer: JoinHandle<()>,
 ) {
     let mut wake = Wakeups::new();
     let id = conn.id;
-    if hello_deadline.is_none() {
+    if !life.is_open() {
         // Refused (ServerFull, ShuttingDown): the writer sends it; close.
-        return close(shared, conn, &mut reader, &writer, false).await;
+        return close(shared, conn, life, CloseKind::Error, &mut reader, &writer).await;
     }
     let mut decoder = FrameDecoder::new(shared.config.max_frame);
     let mut inputs = Vec::new();
     loop {
         let read = poll_fn(|cx| poll_read_into(&mut decoder, &reader, conn, cx));
-        let result = match hello_deadline {
+        let result = match life.poll_timeout() {
             // Until welcomed, the deadline is checked before every read (a
             // client sending refused Hellos without pause never lets a read
             // time out), and no read may outlast it.
             Some(deadline) => {
-                let left = deadline.saturating_duration_since(Instant::now());
-                if left.is_zero() && shared.hub.hello_timeout(id, &mut wake).is_none() {
-                    return close(shared, conn, &mut reader, &writer, false).await;
+                let now = Instant::now();
+                if life.handle_timeout(now) == Some(Expired::Hello)
+                    && shared.hub.hello_timeout(id, &mut wake).is_none()
+                {
+                    return close(shared, conn, life, CloseKind::Error, &mut reader, &writer).await;
                 }
+                let left = deadline.saturating_duration_since(now);
                 timeout(left, read).await.unwrap_or_else(|e| Err(e.into()))
             }
             None => read.await,
         };
         match result {
             Ok(0) if closed_elsewhere(conn) => {
-                return close(shared, conn, &mut reader, &writer, false).await
+                return close(shared, conn, life, CloseKind::Error, &mut reader, &writer).await
             }
             Ok(0) => return disconnect(shared, conn, &writer),
             Ok(_) => {}
@@ -292,12 +287,10 @@ async fn read_loop(
         if inputs.is_empty() {
             continue;
         }
-        let bye = says_bye(&inputs);
+        let kind = close_kind(&inputs);
         match shared.hub.step(id, &mut inputs, unix_ms(), &mut wake) {
-            None => return close(shared, conn, &mut reader, &writer, bye).await,
-            Some(SessionState::Welcomed) => {
-                hello_deadline = None;
-            }
+            None => return close(shared, conn, life, kind, &mut reader, &writer).await,
+            Some(SessionState::Welcomed) => life.welcomed(),
             Some(SessionState::Connected) => {}
         }
     }
@@ -488,71 +481,79 @@ fn disconnect(shared: &Shared, conn: &Conn, writer: &JoinHandle<()>) {
     writer.abort();
 }
 
-/// The hub closed the connection: while the writer sends the last frames,
-/// read and discard until the peer closes (see the module docs), then make
-/// sure the writer is done. No lingering after the peer's `Bye`
-/// ([`says_bye`]), nor at shutdown.
+/// The hub let the connection go: the writer sends the last frames and
+/// FIN, while this task reads and discards what the peer still sends,
+/// until the close rules of [`Lifecycle`] say the connection is done. If
+/// they give it up, the writer is cut off.
 async fn close(
     shared: &Shared,
     conn: &Conn,
+    mut life: Lifecycle,
+    kind: CloseKind,
     reader: &mut OwnedReadHalf,
     writer: &JoinHandle<()>,
-    after_bye: bool,
 ) {
-    let give_up = Instant::now() + CLOSE_WAIT;
-    if !after_bye && !shared.stopping.load(Ordering::SeqCst) {
-        linger(conn, reader, give_up).await;
-    }
-    // The peer closed or went quiet: give the writer what is left of
-    // CLOSE_WAIT to finish, then cut it off.
-    if !wait_flushed(conn, give_up).await {
+    let kind = if shared.stopping.load(Ordering::SeqCst) {
+        CloseKind::Shutdown
+    } else {
+        kind
+    };
+    life.close(Instant::now(), kind);
+    linger(conn, &mut life, reader).await;
+    if life.is_gone() == Some(Ending::GaveUp) {
         writer.abort();
         let _ = lock(&conn.mailbox).kill();
     }
 }
 
-/// Reads and throws away input until EOF, [`LINGER`] of silence once the
-/// writer is done, [`LINGER_DISCARD_LIMIT`] bytes, or `give_up`.
-async fn linger(conn: &Conn, reader: &mut OwnedReadHalf, give_up: Instant) {
-    let mut scratch = vec![0u8; 4096];
-    let mut discarded = 0;
-    loop {
+/// Drives a closing connection's [`Lifecycle`] until it is gone: reads and
+/// discards input while it waits for the peer, and otherwise waits for the
+/// writer to finish, never past its deadline.
+async fn linger(conn: &Conn, life: &mut Lifecycle, reader: &mut OwnedReadHalf) {
+    let mut scratch = Vec::new();
+    while life.is_gone().is_none() {
+        if !life.is_flushed() && lock(&conn.mailbox).writer_done() {
+            life.flushed();
+            continue;
+        }
+        let now = Instant::now();
+        let Some(deadline) = life.poll_timeout() else {
+            break;
+        };
+        if life.handle_timeout(now).is_some() {
+            break;
+        }
+        let left = deadline - now;
+        if !life.waits_for_peer() {
+            if wait_flushed(conn, left).await {
+                life.flushed();
+            }
+            continue;
+        }
         // Checked before every read, not only after a silence: a peer that
         // keeps sending a byte now and then must not hold the connection
-        // (and this task) past `give_up`.
-        let left = give_up.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return;
-        }
-        let read = timeout(left.min(LINGER), reader.read(&mut scratch)).await;
-        match read.unwrap_or_else(|e| Err(e.into())) {
-            Ok(0) => return,
-            Ok(n) => {
-                discarded += n;
-                if discarded > LINGER_DISCARD_LIMIT {
-                    return;
-                }
+        // (and this task) past its deadline.
+        scratch.resize(4096, 0);
+        match timeout(left, reader.read(&mut scratch)).await {
+            Ok(Ok(0)) => life.peer_closed(),
+            Ok(Ok(n)) => {
+                life.input(n);
             }
-            // Silence: done if the writer is, else keep waiting for it (a
-            // peer reading slowly), up to `give_up`.
-            Err(e) if is_timeout(&e) => {
-                if lock(&conn.mailbox).writer_done() {
-                    return;
-                }
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => return,
+            Ok(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
+            Ok(Err(_)) => life.broken(),
+            // The deadline: handled at the top of the loop.
+            Err(_) => {}
         }
     }
 }
 
-/// Waits until the writer is done, or `give_up`; returns whether it is.
-async fn wait_flushed(conn: &Conn, give_up: Instant) -> bool {
+/// Waits until the writer is done, or `left` has passed; returns whether
+/// it is.
+async fn wait_flushed(conn: &Conn, left: Duration) -> bool {
     let flushed = poll_fn(|cx| match lock(&conn.mailbox).poll_flushed(cx.waker()) {
         true => Poll::Ready(()),
         false => Poll::Pending,
     });
-    let left = give_up.saturating_duration_since(Instant::now());
     timeout(left, flushed).await.is_ok()
 }
 

@@ -173,6 +173,20 @@ impl Lifecycle {
         matches!(self.state, State::Closing { flushed: true, .. })
     }
 
+    /// Whether a closing connection waits for its peer's EOF (reading and
+    /// discarding until then): after an error, not after `Bye` or at
+    /// shutdown, and not once the peer closed.
+    pub fn waits_for_peer(&self) -> bool {
+        matches!(
+            self.state,
+            State::Closing {
+                kind: CloseKind::Error,
+                peer_closed: false,
+                ..
+            }
+        )
+    }
+
     /// The hub welcomed the connection: its hello deadline is off.
     pub fn welcomed(&mut self) {
         if let State::Open { hello_deadline } = &mut self.state {
@@ -485,6 +499,7 @@ mod tests {
         assert!(life.is_closing());
         assert_eq!(life.poll_timeout(), Some(now + LINGER));
         assert!(!life.input(100), "input after the close goes nowhere");
+        assert!(life.waits_for_peer());
         life.peer_closed();
         assert_eq!(life.is_gone(), None, "the last frames are not out yet");
         life.flushed();
@@ -505,6 +520,7 @@ mod tests {
         for kind in [CloseKind::Bye, CloseKind::Shutdown] {
             let mut life = Lifecycle::accepted(now, Duration::from_secs(10));
             life.close(now, kind);
+            assert!(!life.waits_for_peer());
             assert_eq!(life.is_gone(), None);
             life.flushed();
             assert_eq!(life.is_gone(), Some(Ending::Clean), "{kind:?}");

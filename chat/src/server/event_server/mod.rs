@@ -136,8 +136,8 @@ use sys::{Event, Events, Interest, Poll, Token};
 use self::deadlines::Deadlines;
 use super::config::{listen, Config};
 use super::lifecycle::{
-    apply_outbox, CloseKind, ConnTable, Expired, Lifecycle, Overflow, Queues,
-    ACCEPT_PAUSE, LINGER, SHUTDOWN_GRACE,
+    apply_outbox, CloseKind, ConnTable, Expired, Lifecycle, Overflow, Queues, ACCEPT_PAUSE, LINGER,
+    SHUTDOWN_GRACE,
 };
 use super::outbound::{Flush, Outbound};
 use crate::fmt::binary::from_bytes;
@@ -391,7 +391,12 @@ impl EventServer {
 
     /// Applies the hub's output (see [`apply_outbox`]).
     fn apply(&mut self) {
-        apply_outbox(&mut self.hub, &mut self.outbox, &mut self.io, &mut self.slow);
+        apply_outbox(
+            &mut self.hub,
+            &mut self.outbox,
+            &mut self.io,
+            &mut self.slow,
+        );
     }
 
     /// One hub step for what connection `id` sent.

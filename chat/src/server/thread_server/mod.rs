@@ -179,10 +179,10 @@
 //! scheduling cost is what `event_server` and `async_server` avoid.
 
 use std::fmt;
-use std::io::{self, IoSlice, Write};
+use std::io::{self, Write};
 use std::net::Shutdown;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, OnceLock, Weak};
+use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::task::{Wake, Waker};
 use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
@@ -190,39 +190,30 @@ use std::time::{Duration, Instant};
 use sys::net::{TcpListener, TcpStream};
 use sys::signal::{Signal, Signals};
 
+use self::thread_cache::ThreadCache;
+use self::writer::Writer;
 use super::config::{listen, Config};
 use super::event_server::unix_ms;
-use super::mailbox::{Batch, Mailbox, Next, Phase};
-use super::outbound::{Outbound, FLUSH_IOVECS, MAX_IOVECS};
-use super::shared_hub::{decode_frames, lock, says_bye, SharedHub, SharedMailbox, Wakeups};
-use self::thread_cache::ThreadCache;
-
-pub mod thread_cache;
+use super::lifecycle::{CloseKind, Ending, Expired, Lifecycle, ACCEPT_PAUSE, SHUTDOWN_GRACE};
+use super::mailbox::{Batch, Mailbox, Phase};
+use super::shared_hub::{close_kind, decode_frames, lock, SharedHub, SharedMailbox, Wakeups};
 use crate::fmt::framed::FrameDecoder;
 use crate::hub::{ConnId, Frame, SessionState};
 use crate::protocol::ErrorCode;
 
+pub mod thread_cache;
+mod writer;
+
 /// Stack size of every connection thread.
 pub const STACK_SIZE: usize = 64 * 1024;
-/// How long a closing connection waits for the peer after its last frame.
-pub const LINGER: Duration = Duration::from_secs(2);
-/// The most a closing connection waits for its writer (a peer that stopped
-/// reading) before it is cut off.
-pub const CLOSE_WAIT: Duration = Duration::from_secs(10);
-/// How long the shutdown waits for queues to flush.
-pub const SHUTDOWN_GRACE: Duration = Duration::from_millis(1000);
-/// How long the accept thread rests when `accept` fails (out of descriptors).
-pub const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 /// The socket's send timeout: how often a writer blocked in `writev` looks
 /// whether its batch was cut (see the module docs). Only a writer on a full
 /// socket ever wakes for it.
 pub const WRITE_CHECK: Duration = Duration::from_millis(50);
 /// The most reader threads waiting in `accept` for their next connection
-/// (see the module docs); a thread finishing its connection when this many
+/// (see [`serve`]); a thread finishing its connection when this many
 /// already wait goes back to the [`ThreadCache`] instead.
 pub const MAX_ACCEPTORS: usize = 32;
-/// Bytes a lingering connection may send before it is cut off.
-const LINGER_DISCARD_LIMIT: usize = 256 * 1024;
 
 /// Memory mappings each thread costs: its stack and the signal stack std
 /// gives it, each with a guard page.
@@ -354,14 +345,12 @@ fn accept_loop(shared: &Arc<Shared>) {
     loop {
         match shared.listener.accept() {
             Ok((stream, _peer)) => {
-                let Some((conn, hello_deadline)) = admit(shared, stream) else {
+                let Some((conn, life)) = admit(shared, stream) else {
                     continue;
                 };
                 let reader = {
                     let (shared2, conn) = (shared.clone(), conn.clone());
-                    shared
-                        .threads
-                        .spawn(move || serve(&shared2, conn, hello_deadline))
+                    shared.threads.spawn(move || serve(&shared2, conn, life))
                 };
                 if reader.is_err() {
                     // Out of threads (or memory for a stack): forget it,
@@ -382,20 +371,24 @@ fn accept_loop(shared: &Arc<Shared>) {
 }
 
 /// Hands a new connection to the hub, and sets up its [`Writer`]. Returns
-/// the connection and its `Hello` deadline (`None` if the hub refused it).
-fn admit(shared: &Arc<Shared>, stream: TcpStream) -> Option<(Arc<Conn>, Option<Instant>)> {
+/// the connection and its [`Lifecycle`] (closing if the hub refused it).
+fn admit(shared: &Arc<Shared>, stream: TcpStream) -> Option<(Arc<Conn>, Lifecycle)> {
     stream.set_nonblocking(false).ok()?;
     let _ = stream.set_nodelay(true);
     let _ = stream.set_write_timeout(Some(WRITE_CHECK));
     let mailbox = Arc::new(Mutex::new(Mailbox::new()));
     let (id, welcome) = shared.hub.connect(mailbox.clone(), &mut Wakeups::new());
-    let hello_deadline = welcome.then(|| Instant::now() + shared.config.hello_timeout);
+    let now = Instant::now();
+    let mut life = Lifecycle::accepted(now, shared.config.hello_timeout);
+    if !welcome {
+        life.close(now, CloseKind::Error);
+    }
     let count = WriterCount::new(shared.clone());
     let conn = Arc::new(Conn::new(id, stream, mailbox, Some(count)));
     // The writer's first turn: it leaves its waker in the mailbox (having
     // written what `connect` queued: a refusal).
     Writer::new(&conn, shared.threads.clone()).wake_by_ref();
-    Some((conn, hello_deadline))
+    Some((conn, life))
 }
 
 /// A reader thread's life: it reads its connection until it ends, then, if
@@ -409,9 +402,9 @@ fn admit(shared: &Arc<Shared>, stream: TcpStream) -> Option<(Arc<Conn>, Option<I
 /// one of them per connection. The accept thread stays as the one that
 /// never gives up, pauses when descriptors run out, and answers
 /// `ServerFull` when no thread can be had.
-fn serve(shared: &Arc<Shared>, mut conn: Arc<Conn>, mut hello_deadline: Option<Instant>) {
+fn serve(shared: &Arc<Shared>, mut conn: Arc<Conn>, mut life: Lifecycle) {
     loop {
-        read_loop(shared, &conn, hello_deadline);
+        read_loop(shared, &conn, life);
         drop(conn);
         if shared.acceptors.fetch_add(1, Ordering::Relaxed) >= MAX_ACCEPTORS {
             shared.acceptors.fetch_sub(1, Ordering::Relaxed);
@@ -425,7 +418,7 @@ fn serve(shared: &Arc<Shared>, mut conn: Arc<Conn>, mut hello_deadline: Option<I
             return;
         };
         match admit(shared, stream) {
-            Some((next, deadline)) => (conn, hello_deadline) = (next, deadline),
+            Some((next, next_life)) => (conn, life) = (next, next_life),
             None => return,
         }
     }
@@ -441,37 +434,39 @@ fn refuse(conn: &Conn) {
 // ----- reading ----------------------------------------------------------
 
 /// A connection's reader: frames in, hub steps, until the connection ends.
-/// `hello_deadline` is `None` if the hub refused the connection.
-fn read_loop(shared: &Shared, conn: &Arc<Conn>, mut hello_deadline: Option<Instant>) {
+fn read_loop(shared: &Shared, conn: &Arc<Conn>, mut life: Lifecycle) {
     let mut wake = Wakeups::new();
     let id = conn.id;
-    if hello_deadline.is_none() {
+    if !life.is_open() {
         // Refused (ServerFull, ShuttingDown): the writer sends it; close.
-        return close(shared, conn, false);
+        return close(shared, conn, life, CloseKind::Error);
     }
     // If another reader's step closes this connection (it overflowed), the
     // read below must end: see `ShutdownRead`.
     let watcher = Waker::from(Arc::new(ShutdownRead(Arc::downgrade(conn))));
     if !lock(&conn.mailbox).watch(&watcher) {
-        return close(shared, conn, false);
+        return close(shared, conn, life, CloseKind::Error);
     }
     let mut decoder = FrameDecoder::new(shared.config.max_frame);
     let mut inputs = Vec::new();
     loop {
-        if let Some(deadline) = hello_deadline {
+        if let Some(deadline) = life.poll_timeout() {
             // Until welcomed, the deadline is checked before every read (a
             // client sending refused Hellos without pause never lets a read
             // time out), and no read may outlast it.
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() && shared.hub.hello_timeout(id, &mut wake).is_none() {
-                return close(shared, conn, false);
+            let now = Instant::now();
+            if life.handle_timeout(now) == Some(Expired::Hello)
+                && shared.hub.hello_timeout(id, &mut wake).is_none()
+            {
+                return close(shared, conn, life, CloseKind::Error);
             }
+            let left = deadline.saturating_duration_since(now);
             let _ = conn
                 .stream
                 .set_read_timeout(Some(left.max(Duration::from_millis(1))));
         }
         match decoder.read_from(&mut &conn.stream) {
-            Ok(0) if closed_elsewhere(conn) => return close(shared, conn, false),
+            Ok(0) if closed_elsewhere(conn) => return close(shared, conn, life, CloseKind::Error),
             Ok(0) => return disconnect(shared, conn),
             Ok(_) => {}
             // The deadline, checked above.
@@ -485,15 +480,14 @@ fn read_loop(shared: &Shared, conn: &Arc<Conn>, mut hello_deadline: Option<Insta
         if inputs.is_empty() {
             continue;
         }
-        let bye = says_bye(&inputs);
+        let kind = close_kind(&inputs);
         match shared.hub.step(id, &mut inputs, unix_ms(), &mut wake) {
-            None => return close(shared, conn, bye),
-            Some(SessionState::Welcomed) => {
-                if hello_deadline.take().is_some() {
-                    let _ = conn.stream.set_read_timeout(None);
-                }
+            None => return close(shared, conn, life, kind),
+            Some(SessionState::Welcomed) if life.poll_timeout().is_some() => {
+                life.welcomed();
+                let _ = conn.stream.set_read_timeout(None);
             }
-            Some(SessionState::Connected) => {}
+            Some(_) => {}
         }
     }
 }
@@ -529,282 +523,6 @@ fn is_timeout(e: &io::Error) -> bool {
         e.kind(),
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
     )
-}
-
-// ----- writing ----------------------------------------------------------
-
-/// A connection's writer: whatever writes its frames, and when.
-///
-/// It is the connection's [`Waker`] in its mailbox, woken by whoever queued
-/// frames for it, after the hub's lock is released: by the connection's
-/// own reader (replies), by other readers (room traffic), by the signal
-/// thread (`ShuttingDown`). It first writes the frames **from the waking
-/// thread**, without blocking ([`write_through`]); a writer thread is
-/// started (or unparked) only if that was not enough: the socket is full,
-/// and someone must wait for the peer to read.
-///
-/// Waking a parked thread costs a `futex` system call and two context
-/// switches; a non-blocking `sendmsg` of a few frames into a socket buffer
-/// with room costs less, and it is the common case: a client that reads
-/// keeps its socket buffer nearly empty. So most connections never get a
-/// writer thread, and those that do keep it until they close.
-struct Writer {
-    /// Weak: the mailbox, which the connection owns, stores this waker.
-    conn: Weak<Conn>,
-    threads: ThreadCache,
-    /// Whether the writer thread was started (it runs, or is about to).
-    started: AtomicBool,
-    /// The writer thread, once it runs.
-    thread: OnceLock<Thread>,
-}
-
-impl Writer {
-    fn new(conn: &Arc<Conn>, threads: ThreadCache) -> Arc<Writer> {
-        Arc::new(Writer {
-            conn: Arc::downgrade(conn),
-            threads,
-            started: AtomicBool::new(false),
-            thread: OnceLock::new(),
-        })
-    }
-
-    /// Unparks the writer thread, if it runs.
-    fn unpark(&self) {
-        if let Some(thread) = self.thread.get() {
-            thread.unpark();
-        }
-    }
-
-    /// The socket is full: a thread must wait on it. Unparks the writer
-    /// thread, or starts it.
-    fn run_thread(self: &Arc<Self>, conn: &Arc<Conn>, waker: Waker) {
-        if self.started.swap(true, Ordering::AcqRel) {
-            // If it is not running yet, it is about to, and it will look
-            // at the mailbox before it parks: nothing to wake.
-            return self.unpark();
-        }
-        let (writer, conn2) = (self.clone(), conn.clone());
-        let spawned = self.threads.spawn(move || {
-            let _ = writer.thread.set(thread::current());
-            write_loop(&conn2, &waker);
-        });
-        if spawned.is_err() {
-            // Out of threads: this connection cannot wait for its peer.
-            cut_off(conn);
-        }
-    }
-}
-
-impl fmt::Debug for Writer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Writer")
-            .field("started", &self.started)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Wake for Writer {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        let Some(conn) = self.conn.upgrade() else {
-            return;
-        };
-        let waker = Waker::from(self.clone());
-        let through = loop {
-            match write_through(&conn, &waker) {
-                // Held, and no writer thread runs: the holder is a thread
-                // writing through, which may have put this waker back an
-                // instant before it was taken here and be about to let go,
-                // without looking at the mailbox again. Its turn never
-                // waits on the socket: wait for it, rather than start a
-                // writer thread that the socket does not need (or, out of
-                // threads, cut a healthy connection off).
-                Through::Busy if !self.started.load(Ordering::Acquire) => thread::yield_now(),
-                through => break through,
-            }
-        };
-        match through {
-            Through::Done => {}
-            // A writer thread, if there is one, must see it and exit.
-            Through::Ended => self.unpark(),
-            // Frames left for the writer thread, or it holds the batch:
-            // it looks at the mailbox before it parks.
-            Through::Busy | Through::Blocked => self.run_thread(&conn, waker),
-        }
-    }
-}
-
-/// The most batches a thread writes through for one connection at one
-/// wake-up. Frames may keep arriving for a busy connection while it is
-/// written to; a reader writing through would keep at it, and its own
-/// client (and the other connections its step woke) would wait. After
-/// this many, the writer thread takes over. Measured with `loadgen
-/// fanout` (100 clients): with no limit the p99 was 110 ms, with 2 it was
-/// 46 to 65 ms (the two-thread version: 52 to 66), with 1 or 4 worse than
-/// with 2; 2 also gave the most deliveries per second.
-pub const THROUGH_BATCHES: usize = 2;
-
-/// How [`write_through`] left the connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Through {
-    /// Everything is written, and the writer's waker is back in the
-    /// mailbox.
-    Done,
-    /// The output is finished (FIN sent) or abandoned.
-    Ended,
-    /// Frames are left for a writer thread: the socket is full, or this
-    /// thread wrote [`THROUGH_BATCHES`] batches.
-    Blocked,
-    /// Another thread holds the batch: nothing was done.
-    Busy,
-}
-
-/// Writes the connection's queued frames from the calling thread, never
-/// blocking, unless another thread holds the batch; finishes the connection's
-/// output if it is closing. Leaves the rest to the writer thread after
-/// [`THROUGH_BATCHES`] batches.
-fn write_through(conn: &Conn, waker: &Waker) -> Through {
-    let Ok(mut batch) = conn.batch.try_lock() else {
-        return Through::Busy;
-    };
-    let mut batches = 0;
-    loop {
-        if batch.is_empty() {
-            let next = lock(&conn.mailbox).next_batch(&mut batch, waker);
-            match next {
-                // Enough for a helper: the writer thread takes over.
-                Next::Write if batches == THROUGH_BATCHES => return Through::Blocked,
-                Next::Write => batches += 1,
-                Next::Wait => return Through::Done,
-                Next::Finish => {
-                    drop(batch);
-                    finish(conn);
-                    return Through::Ended;
-                }
-                Next::Stop => {
-                    conn.writing_ended();
-                    return Through::Ended;
-                }
-            }
-        }
-        batch.cut_if_discarded();
-        if batch.is_empty() {
-            continue;
-        }
-        match send(batch.frames(), |slices| {
-            conn.stream.try_write_vectored(slices)
-        }) {
-            Ok(written) if written > 0 => batch.advance(written),
-            Err(e) if !is_timeout(&e) && e.kind() != io::ErrorKind::Interrupted => {
-                batch.clear();
-                drop(batch);
-                cut_off(conn);
-                return Through::Ended;
-            }
-            // Full (`EAGAIN`, which `is_timeout` also covers).
-            _ => return Through::Blocked,
-        }
-    }
-}
-
-/// The writer thread: started when a socket filled up, it writes with
-/// blocking `writev`s and parks when the mailbox is empty, until the
-/// connection closes.
-fn write_loop(conn: &Conn, waker: &Waker) {
-    loop {
-        let mut batch = lock(&conn.batch);
-        if batch.is_empty() {
-            // (The guards must be gone before parking: bind the result.)
-            let next = lock(&conn.mailbox).next_batch(&mut batch, waker);
-            match next {
-                Next::Write => {}
-                Next::Wait => {
-                    drop(batch);
-                    thread::park();
-                    continue;
-                }
-                Next::Finish => {
-                    drop(batch);
-                    return finish(conn);
-                }
-                Next::Stop => return conn.writing_ended(),
-            }
-        }
-        if write_batch(&conn.stream, &mut batch).is_err() {
-            batch.clear();
-            drop(batch);
-            return cut_off(conn);
-        }
-    }
-}
-
-/// Everything is written and the connection is closing: FIN, and tell the
-/// reader, which may be waiting for it.
-fn finish(conn: &Conn) {
-    let _ = conn.stream.shutdown(Shutdown::Write);
-    let reader = lock(&conn.mailbox).flushed();
-    reader.into_iter().for_each(Waker::wake);
-    conn.writing_ended();
-}
-
-/// A write failed (the peer is gone), or no thread could wait for a full
-/// socket: the connection is dead. Wakes the reader out of its read, so
-/// that it tells the hub.
-fn cut_off(conn: &Conn) {
-    let _ = conn.stream.shutdown(Shutdown::Both);
-    let reader = lock(&conn.mailbox).broken();
-    reader.into_iter().flatten().for_each(Waker::wake);
-    conn.writing_ended();
-}
-
-/// Writes the whole batch, or what is left of it once cut: blocking
-/// `writev`s, as many as the socket needs.
-fn write_batch(stream: &TcpStream, batch: &mut Batch) -> io::Result<()> {
-    while !batch.is_empty() {
-        write_once(stream, batch)?;
-    }
-    Ok(())
-}
-
-/// Cuts the batch if the mailbox was discarded since it was taken, then
-/// makes one blocking `writev` of its first frames (if any are left).
-fn write_once(stream: &TcpStream, batch: &mut Batch) -> io::Result<()> {
-    batch.cut_if_discarded();
-    if batch.is_empty() {
-        return Ok(());
-    }
-    match send(batch.frames(), |slices| (&*stream).write_vectored(slices)) {
-        Ok(0) => Err(io::ErrorKind::WriteZero.into()),
-        Ok(written) => {
-            batch.advance(written);
-            Ok(())
-        }
-        // WRITE_CHECK passed with nothing written: check again, write on.
-        Err(e) if is_timeout(&e) => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(()),
-        Err(e) => Err(e),
-    }
-}
-
-/// One vectored write (`write`, blocking or not) of the first frames of
-/// `frames`: a small iovec array for a short queue (filling 1 024 empty
-/// entries would cost more than a few frames), as many as one call takes
-/// for a writer that fell behind.
-fn send(
-    frames: &Outbound,
-    write: impl Fn(&[IoSlice<'_>]) -> io::Result<usize>,
-) -> io::Result<usize> {
-    let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
-    let n = frames.io_slices(&mut slices);
-    if n < MAX_IOVECS {
-        return write(&slices[..n]);
-    }
-    let mut slices = [IoSlice::new(&[]); FLUSH_IOVECS];
-    let n = frames.io_slices(&mut slices);
-    write(&slices[..n])
 }
 
 /// Wakes a parked thread: the thread server's [`Waker`].
@@ -857,56 +575,61 @@ fn disconnect(shared: &Shared, conn: &Conn) {
     let _ = conn.stream.shutdown(Shutdown::Both);
 }
 
-/// The hub closed the connection: while the writer sends the last frames,
-/// read and discard until the peer closes (see the module docs), then make
-/// sure the writer is done. No lingering after the peer's `Bye`
-/// ([`says_bye`]), nor at shutdown.
-fn close(shared: &Shared, conn: &Conn, after_bye: bool) {
-    let give_up = Instant::now() + CLOSE_WAIT;
-    if !after_bye && !shared.stopping.load(Ordering::SeqCst) {
-        linger(conn, give_up);
-    }
-    // The peer closed or went quiet: give the writer what is left of
-    // CLOSE_WAIT to finish, then cut it off.
-    if !wait_flushed(conn, give_up) {
+/// The hub let the connection go: the writer sends the last frames and
+/// FIN, while this thread reads and discards what the peer still sends,
+/// until the close rules of [`Lifecycle`] say the connection is done. If
+/// they give it up, the writer is cut off.
+fn close(shared: &Shared, conn: &Conn, mut life: Lifecycle, kind: CloseKind) {
+    let kind = if shared.stopping.load(Ordering::SeqCst) {
+        CloseKind::Shutdown
+    } else {
+        kind
+    };
+    life.close(Instant::now(), kind);
+    linger(conn, &mut life);
+    if life.is_gone() == Some(Ending::GaveUp) {
         let _ = conn.stream.shutdown(Shutdown::Both);
         let writer = lock(&conn.mailbox).kill();
         writer.into_iter().for_each(Waker::wake);
     }
 }
 
-/// Reads and throws away input until EOF, [`LINGER`] of silence once the
-/// writer is done, [`LINGER_DISCARD_LIMIT`] bytes, or `give_up`.
-fn linger(conn: &Conn, give_up: Instant) {
-    let mut scratch = vec![0u8; 4096];
-    let mut discarded = 0;
-    loop {
+/// Drives a closing connection's [`Lifecycle`] until it is gone: reads and
+/// discards input while it waits for the peer, and otherwise waits for the
+/// writer to finish, never past its deadline.
+fn linger(conn: &Conn, life: &mut Lifecycle) {
+    let mut scratch = Vec::new();
+    while life.is_gone().is_none() {
+        if !life.is_flushed() && lock(&conn.mailbox).writer_done() {
+            life.flushed();
+            continue;
+        }
+        let now = Instant::now();
+        let Some(deadline) = life.poll_timeout() else {
+            break;
+        };
+        if life.handle_timeout(now).is_some() {
+            break;
+        }
+        if !life.waits_for_peer() {
+            if wait_flushed(conn, deadline) {
+                life.flushed();
+            }
+            continue;
+        }
         // Checked before every read, not only after a silence: a peer that
         // keeps sending a byte now and then must not hold the connection
-        // (and this thread) past `give_up`.
-        let left = give_up.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return;
-        }
-        let wait = left.min(LINGER).max(Duration::from_millis(1));
-        let _ = conn.stream.set_read_timeout(Some(wait));
+        // (and this thread) past its deadline.
+        let left = (deadline - now).max(Duration::from_millis(1));
+        let _ = conn.stream.set_read_timeout(Some(left));
+        scratch.resize(4096, 0);
         match io::Read::read(&mut &conn.stream, &mut scratch) {
-            Ok(0) => return,
+            Ok(0) => life.peer_closed(),
             Ok(n) => {
-                discarded += n;
-                if discarded > LINGER_DISCARD_LIMIT {
-                    return;
-                }
+                life.input(n);
             }
-            // Silence: done if the writer is, else keep waiting for it (a
-            // peer reading slowly), up to `give_up`.
-            Err(e) if is_timeout(&e) => {
-                if lock(&conn.mailbox).writer_done() {
-                    return;
-                }
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => return,
+            Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => life.broken(),
         }
     }
 }
@@ -929,42 +652,19 @@ fn wait_flushed(conn: &Conn, give_up: Instant) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::AtomicBool;
-
-    #[test]
-    fn a_blocked_writer_cuts_its_batch_when_the_mailbox_is_discarded() {
-        use crate::server::mailbox::testing::{assert_cut_before_the_error, flooded};
-
-        let (conn, mut peer) = pair();
-        *lock(&conn.batch) = flooded(&conn.mailbox);
-        let writer = {
-            let conn = conn.clone();
-            thread::spawn(move || {
-                let mut batch = lock(&conn.batch);
-                write_batch(&conn.stream, &mut batch).unwrap();
-                let next = lock(&conn.mailbox).next_batch(&mut batch, Waker::noop());
-                assert_eq!(next, Next::Write);
-                write_batch(&conn.stream, &mut batch).unwrap();
-                conn.stream.shutdown(Shutdown::Write).unwrap();
-            })
-        };
-        // The writer holds the whole batch, blocked in `writev` (or about
-        // to be); the hub drops the connection.
-        lock(&conn.mailbox).drop_slow(Frame::error(ErrorCode::SlowConsumer));
-        assert_cut_before_the_error(&mut peer);
-        writer.join().unwrap();
-    }
+    use std::io::Write as _;
 
     #[test]
     fn a_peer_that_keeps_dribbling_is_let_go_at_the_deadline() {
         let (conn, mut peer) = pair();
-        // A byte every 10 ms for up to 10 s: never a silence of LINGER.
+        // A byte every 10 ms for up to 10 s: never a silence.
         let lingering = Arc::new(AtomicBool::new(true));
         let dribbler = {
             let lingering = lingering.clone();
             thread::spawn(move || {
                 let start = Instant::now();
-                while lingering.load(Ordering::SeqCst) && start.elapsed() < CLOSE_WAIT {
+                while lingering.load(Ordering::SeqCst) && start.elapsed() < Duration::from_secs(10)
+                {
                     if peer.write_all(b"x").is_err() {
                         break;
                     }
@@ -974,8 +674,11 @@ mod tests {
                 !lingering.load(Ordering::SeqCst)
             })
         };
-        linger(&conn, Instant::now() + Duration::from_millis(200));
+        let mut life = Lifecycle::accepted(Instant::now(), Duration::from_secs(10));
+        life.close(Instant::now(), CloseKind::Error);
+        linger(&conn, &mut life);
         lingering.store(false, Ordering::SeqCst);
+        assert_eq!(life.is_gone(), Some(Ending::GaveUp));
         assert!(
             dribbler.join().unwrap(),
             "linger outlasted its deadline by seconds"
@@ -984,7 +687,7 @@ mod tests {
 
     /// A connected pair: our blocking side (as `admit` sets it up) and
     /// the peer.
-    fn pair() -> (Arc<Conn>, TcpStream) {
+    pub(super) fn pair() -> (Arc<Conn>, TcpStream) {
         let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
         let peer = TcpStream::connect_blocking(listener.local_addr().unwrap()).unwrap();
         let (stream, _) = listener.accept().unwrap();
@@ -992,114 +695,5 @@ mod tests {
         stream.set_write_timeout(Some(WRITE_CHECK)).unwrap();
         let mailbox = Arc::new(Mutex::new(Mailbox::new()));
         (Arc::new(Conn::new(ConnId(1), stream, mailbox, None)), peer)
-    }
-
-    #[test]
-    fn the_waking_thread_writes_through_and_the_writer_sleeps_on() {
-        use crate::fmt::framed::read_frame;
-
-        let (conn, mut peer) = pair();
-        let waker = Waker::noop();
-        // The writer waits: its waker is stored.
-        let mut batch = lock(&conn.batch);
-        assert_eq!(
-            lock(&conn.mailbox).next_batch(&mut batch, waker),
-            Next::Wait
-        );
-        drop(batch);
-        let pong = Frame::encode(&crate::protocol::ServerMsg::Pong { nonce: 7 }).unwrap();
-        for _ in 0..3 {
-            let mut mailbox = lock(&conn.mailbox);
-            mailbox.push(pong.clone(), usize::MAX).unwrap();
-            assert!(mailbox.take_writer().is_some(), "the writer was waiting");
-            drop(mailbox);
-            assert_eq!(write_through(&conn, waker), Through::Done);
-            assert!(lock(&conn.batch).is_empty());
-            let mut buf = Vec::new();
-            let got = read_frame(&mut peer, u32::MAX, &mut buf).unwrap();
-            assert_eq!(got, Some(pong.payload()));
-        }
-        // Written through, the writer's waker is back in place.
-        assert!(lock(&conn.mailbox).take_writer().is_some());
-    }
-
-    #[test]
-    fn a_full_socket_is_left_to_the_writer_thread() {
-        use crate::server::mailbox::testing::{big_message, flood, COUNT};
-
-        let (conn, _peer) = pair();
-        flood(&conn.mailbox);
-        // 16 MiB cannot fit the socket: what did not fit stays in the batch,
-        // for the writer thread to wait on. (And no blocking on the way.)
-        assert_eq!(write_through(&conn, Waker::noop()), Through::Blocked);
-        let batch = lock(&conn.batch);
-        assert!(!batch.is_empty());
-        assert!(batch.frames().queued() < COUNT * big_message().len());
-        drop(batch);
-        // While someone else holds the batch, no one writes through.
-        let _held = lock(&conn.batch);
-        let (tx, rx) = std::sync::mpsc::channel();
-        let other = conn.clone();
-        thread::spawn(move || tx.send(write_through(&other, Waker::noop())).unwrap());
-        assert_eq!(rx.recv().unwrap(), Through::Busy);
-    }
-
-    #[test]
-    fn a_full_socket_without_a_thread_to_wait_costs_only_its_connection() {
-        use crate::server::mailbox::testing::flood;
-        use std::io::Read;
-
-        let (conn, mut peer) = pair();
-        // A cache that may not start a single thread: out of threads.
-        let writer = Writer::new(&conn, ThreadCache::new(STACK_SIZE, 0));
-        flood(&conn.mailbox);
-        writer.wake_by_ref();
-        // The socket filled up and no writer thread could wait on it: the
-        // connection is cut off, and its output is over.
-        assert_eq!(lock(&conn.mailbox).phase(), Phase::Gone);
-        // The peer reads what was written, then the end.
-        let mut sink = Vec::new();
-        let _ = peer.read_to_end(&mut sink);
-        assert!(!sink.is_empty());
-        assert!(sink.len() < 16 << 20, "only what fit before the cut");
-    }
-
-    #[test]
-    fn a_batch_held_by_a_thread_writing_through_needs_no_writer_thread() {
-        use crate::fmt::framed::read_frame;
-        use std::sync::mpsc;
-
-        let (conn, mut peer) = pair();
-        // No writer thread can be had: were one asked for, the connection
-        // would be cut off.
-        let writer = Writer::new(&conn, ThreadCache::new(STACK_SIZE, 0));
-        writer.wake_by_ref();
-        // Another thread writing through has just put the waker back and
-        // still holds the batch (it lets go in a moment)...
-        let (held_tx, held_rx) = mpsc::channel();
-        let holder = {
-            let conn = conn.clone();
-            thread::spawn(move || {
-                let _batch = lock(&conn.batch);
-                held_tx.send(()).unwrap();
-                thread::sleep(Duration::from_millis(50));
-            })
-        };
-        held_rx.recv().unwrap();
-        // ...when a pusher takes that waker and wakes it.
-        let pong = Frame::encode(&crate::protocol::ServerMsg::Pong { nonce: 9 }).unwrap();
-        let waker = {
-            let mut mailbox = lock(&conn.mailbox);
-            mailbox.push(pong.clone(), usize::MAX).unwrap();
-            mailbox.take_writer().expect("the writer waits")
-        };
-        waker.wake();
-        holder.join().unwrap();
-        // The socket had room: the frame goes out, the connection lives on.
-        assert_eq!(lock(&conn.mailbox).phase(), Phase::Open);
-        let mut buf = Vec::new();
-        let got = read_frame(&mut peer, u32::MAX, &mut buf).unwrap();
-        assert_eq!(got, Some(pong.payload()));
-        assert!(!writer.started.load(Ordering::SeqCst), "no writer thread");
     }
 }
