@@ -1,6 +1,6 @@
 //! `event_server`: the chat on one thread and one `sys::Poll`.
 //!
-//! See [`chat::server::event`] for how it works. Usage:
+//! See [`chat::server::event_server`] for how it works. Usage:
 //! `event_server [--addr HOST:PORT] [--max-conns N] [--max-outbound BYTES]
 //! [--max-frame BYTES] [--hello-timeout-ms MS]`.
 

@@ -3,10 +3,9 @@
 //!
 //! # The model
 //!
-//! The same program as `thread_server`, with tasks instead of threads (as
-//! `thread_server` was before it learned the three tricks below). A
+//! The same program as `thread_server`, with tasks instead of threads. A
 //! task is a future on the heap: where a thread would block in `read` or
-//! `writev`, the task returns `Pending`, its worker thread moves on to
+//! `sendmsg`, the task returns `Pending`, its worker thread moves on to
 //! another task, and the `exec` reactor (one `sys::Poll`, as in
 //! `event_server`) wakes the task when its socket is ready. So the code
 //! reads like blocking code, `.await` marking each place it would block,
@@ -22,7 +21,7 @@
 //!                  ┌───── SharedHub: Mutex { Hub, Outbox } ─────┐ │ takes the whole
 //!    other readers ─►  one step + apply its outbox, then unlock  │ │ Mailbox at once
 //!                  └──────┬──────────────┬──────────────┬────────┘ ▼
-//!                   Mailbox a      Mailbox b      Mailbox c ──► writev().await ──► socket
+//!                   Mailbox a      Mailbox b      Mailbox c ──► sendmsg().await ──► socket
 //!                   (Mutex)        (Mutex)        (Mutex)
 //!
 //!  main: shutdown_signal().await ─► hub.shutdown() ─► wait for writers (grace) ─► exit
@@ -30,7 +29,7 @@
 //!  all of it runs on `--threads` exec workers; idle tasks cost no thread
 //! ```
 //!
-//! `diff thread.rs task.rs` shows what async changes:
+//! Read it beside `thread_server`; what async changes:
 //!
 //! - **Waiting.** A blocking call becomes an `.await`. The writer waits for
 //!   frames by leaving its task's [`Waker`] in the [`Mailbox`] and returning
@@ -51,34 +50,33 @@
 //! - **Signals** come from the runtime ([`exec::signal::shutdown_signal`]),
 //!   which blocks them before starting its workers.
 //! - **No stacks.** A connection costs its two tasks (each one allocation
-//!   holding its future's state: 672 bytes for the reader, 216 for the
-//!   writer) and the buffers in use, instead of a stack and a kernel thread
-//!   (two of each for a client that lags); and a wake-up is a push on a
-//!   run queue, not a context switch.
+//!   holding its future's state, a few hundred bytes) and the buffers in
+//!   use, instead of a stack and a kernel thread; and a wake-up is a push
+//!   on a run queue, not a context switch.
 //!
-//! It also shows three things `thread_server` does because a thread is
-//! expensive to wake and to keep, which a task does not need:
+//! Three things `thread_server` does because a thread is expensive to
+//! wake and to keep, a task does not need, and this server does not do:
 //!
 //! - **Writing through** (the thread that queues frames writes them with a
 //!   non-blocking `sendmsg`): waking a writer task costs a queue push, and
 //!   a writer task that runs a little later gathers more frames into one
-//!   `writev`. In the churn scenario `async_server` makes 5.3 `sendmsg`
-//!   per connect/`Hello`/`Say`/`Bye` cycle, `thread_server` 10.
-//! - **A writer only when a socket fills**: a writer task costs 216 bytes,
-//!   a writer thread a stack.
+//!   `sendmsg`.
+//! - **A writer only when a socket fills**: a writer task costs a small
+//!   allocation, a writer thread a stack.
 //! - **Readers accepting their next connection**: spawning a task is an
 //!   allocation, not a hand-off from one sleeping thread to another.
 //!
-//! The hub, the mailboxes, the slow-consumer rule, the lingering close and
-//! the limits are `thread_server`'s, shared through [`SharedHub`] and
-//! [`Mailbox`]; see [`super::thread`] for them.
+//! The hub, the mailboxes and the connection lifecycle (hello deadline,
+//! lingering close, the after-`Bye` rule, the slow-consumer drop) are
+//! shared with `thread_server` through [`SharedHub`], [`Mailbox`] and
+//! [`super::lifecycle`].
 //!
 //! # Performance notes
 //!
 //! - A writer that was busy when frames arrived is not woken at all: it
 //!   finds them when it asks for its next batch. A writer that was waiting
 //!   is woken once per hub step, however many frames the step gave it, and
-//!   writes them all with one `writev`.
+//!   writes them all with one `sendmsg`.
 //! - The hub's lock is a `std::sync::Mutex` held only for memory work (no
 //!   `.await` inside, no system call), so a worker never parks a task while
 //!   holding it; wakers are woken after it is released.
@@ -87,15 +85,7 @@
 //! - Nothing that lives across an `.await` is bigger than it must be: the
 //!   writer's 1 KiB iovec array exists only inside one poll.
 //!
-//! Measured on this machine (2 cores shared with the load generator,
-//! `loadgen`, release builds, alternating with the reference tokio server
-//! of issue 7; the machine is noisy, so these are ranges):
-//!
-//! | scenario | `async_server` | reference (tokio) |
-//! | --- | --- | --- |
-//! | fanout, 100 clients x 2 000 msgs of 64 B | 3.3-9.5 M deliveries/s, 136-164 ns server CPU each; median ratio to the reference in alternating runs about 1.2 | 2.9-6.7 M/s, 132-167 ns |
-//! | idle, 10 000 connections after `Hello` | 23 MB resident (2 KB each), 0 CPU | 130 MB (13 KB each), 0 CPU |
-//! | churn, connect/`Hello`/`Say`/`Bye` | 9 700 cycles/s | 7 900 cycles/s |
+//! `bench/README.md` has the figures, beside the reference tokio server.
 //!
 //! # When to choose it
 //!
@@ -385,7 +375,7 @@ async fn next_batch(conn: &Conn, batch: &mut Batch) -> Next {
     .await
 }
 
-/// Writes the whole batch, or what is left of it once cut: `writev`s,
+/// Writes the whole batch, or what is left of it once cut: `sendmsg`s,
 /// awaiting writability between them.
 async fn write_batch(writer: &mut OwnedWriteHalf, batch: &mut Batch) -> io::Result<()> {
     while !batch.is_empty() {
@@ -395,7 +385,7 @@ async fn write_batch(writer: &mut OwnedWriteHalf, batch: &mut Batch) -> io::Resu
 }
 
 /// Cuts the batch if the mailbox was discarded since it was taken, then
-/// makes one `writev` of its first frames (if any are left), as a poll:
+/// makes one `sendmsg` of its first frames (if any are left), as a poll:
 /// the check runs again at every poll, so a write that waited for the
 /// socket sees a discard that came meanwhile.
 ///
@@ -427,7 +417,7 @@ fn poll_write_once(
     })
 }
 
-/// One `writev` of the first frames of `frames`: a small iovec array for a
+/// One `sendmsg` of the first frames of `frames`: a small iovec array for a
 /// short queue (filling 1 024 empty entries would cost more than a few
 /// frames), as many as one call takes for a writer that fell behind.
 fn poll_writev(

@@ -20,14 +20,11 @@
 //! for a socket. Writers that were idle are woken after the lock is
 //! released, each once per step however many frames it got.
 //!
-//! The slow-consumer rule (5.5) is applied here exactly as `event_server`
-//! does: a push that overflows a mailbox closes it; after the outbox is
-//! applied, each overflowed connection has its queue discarded, gets
-//! `SlowConsumer`, and the hub does the disconnect clean-up, whose `Left`
-//! frames may overflow other mailboxes in turn, until none does. A
-//! connection closed this way in another connection's step has its reader
-//! woken ([`Mailbox::watch`]), since that reader may be waiting on a peer
-//! that will never send again.
+//! The outbox is applied with [`apply_outbox`], as in `event_server`: the
+//! same slow-consumer rule (5.5), the same order of deliveries, closes and
+//! drops. A connection closed this way in another connection's step has
+//! its reader woken ([`Mailbox::watch`]), since that reader may be waiting
+//! on a peer that will never send again.
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};

@@ -15,7 +15,7 @@
 //!  sockets ──read────► │   FrameDecoder ─► ClientMsg ─► Hub ─► Outbox        │
 //!  signalfd ─────────► │                                  │  (frames, who)  │
 //!  hello deadlines ──► │   Outbound queues ◄──────────────┘                  │
-//!                      │        │ writev, a few connections per turn         │
+//!                      │        │ sendmsg, a few connections per turn         │
 //!                      └────────┼────────────────────────────────────────────┘
 //!                               ▼ sockets
 //! ```
@@ -34,7 +34,7 @@
 //!    turn, so a flooding client cannot starve the others.
 //! 3. Flush the next [`FLUSHES_PER_TURN`] connections of the **write
 //!    rotation** (or an eighth of it, [`TURNS_PER_PASS`], when that is
-//!    more), each with **one** `writev` of its whole queue (up to
+//!    more), each with **one** `sendmsg` of its whole queue (up to
 //!    1 024 frames). A connection joins the back of the rotation when its
 //!    queue gets its first frame (or the socket turns writable); the others
 //!    keep their place and wait for the next turns. A broadcast to 100
@@ -47,30 +47,25 @@
 //!
 //! Why a rotation rather than flushing every waiting connection at the end
 //! of each turn: under steady load every turn writes to every member, and
-//! a `writev` on loopback costs about 7 µs (the kernel runs the receiver's
-//! side of TCP inside it), so a pass over 100 members takes 0.7 ms. With
-//! whole passes, a message that arrives just after a turn's reads waits for
-//! that pass to end, is read, then waits for its own recipients' places in
-//! the next pass: up to two passes. With the rotation the server looks at
-//! its sockets every few flushes, and a new message joins the queues of
-//! the members still waiting, so it leaves with each recipient's next flush:
-//! at most one pass. Measured with `loadgen latency` (100 clients, 20 000
-//! `Say`s/s, the server busy about 95 % of the time): p50 0.62 → 0.35 ms,
-//! p99 1.8 → 1.3 ms; the throughput and the CPU per delivery of `fanout`
-//! did not move (the batches per `writev` stay as large: each connection is
-//! still flushed once per pass).
+//! a `sendmsg` on loopback is expensive (the kernel runs the receiver's
+//! side of TCP inside it), so a pass over a hundred members takes long
+//! enough to matter. With whole passes, a message that arrives just after
+//! a turn's reads waits for that pass to end, is read, then waits for its
+//! own recipients' places in the next pass: up to two passes. With the
+//! rotation the server looks at its sockets every few flushes, and a new
+//! message joins the queues of the members still waiting, so it leaves
+//! with each recipient's next flush: at most one pass. The batches per
+//! `sendmsg` stay as large, since each connection is still flushed once
+//! per pass, so throughput and CPU per delivery do not pay for it.
 //!
 //! # Where the time goes
 //!
-//! Measured with `loadgen fanout` (100 clients, 2 000 messages each, 20 M
-//! deliveries) under `perf record`: about 85 % of the server's CPU time is
-//! in the kernel, a fifth of it copying the bytes into socket buffers, the
-//! rest TCP and loopback processing per `sendmsg` and per segment; the hub
-//! and the queues take about 10 %. So the levers are in the system calls:
-//! how many frames each `writev` carries (one per 62 deliveries with 64
-//! iovecs per call, one per about 600 with 1 024), not in the user-space
-//! code. The server spends about 65 ns of CPU per delivery there, half of
-//! what the reference tokio server spends (see `bench/run.sh`).
+//! Under a broadcast storm most of the server's CPU time is in the kernel:
+//! copying the bytes into socket buffers, and TCP and loopback processing
+//! per `sendmsg` and per segment; the hub and the queues are a small
+//! share. So the levers are in the system calls (how many frames each
+//! `sendmsg` carries), not in the user-space code. `bench/README.md` has
+//! the profile and the figures.
 //!
 //! Registration is edge-triggered ([`sys::Trigger::Edge`]): each readiness
 //! is reported once, so reads drain until `WouldBlock` (or the connection is
@@ -79,29 +74,20 @@
 //!
 //! # Connection states
 //!
-//! ```text
-//!   accept ──► Open ──(hub closes it: Bye, fatal error, slow consumer)──► Closing
-//!               │                                                  queue  │    │ 2 s and
-//!               │ EOF / reset / write error                      flushed  ▼    │ still full
-//!               └───────────────────────► freed ◄──(EOF or 2 s)── Lingering    │
-//!                                           ▲──────────────────────────────────┘
-//! ```
-//!
-//! *Closing* stops reading and flushes what the hub queued last (an `Error`
-//! frame, usually). *Lingering* has sent FIN (`shutdown(Write)`) and reads
-//! and discards until the peer closes. Either way the connection is freed
-//! at the latest [`LINGER`] after the hub let it go, so a peer that never
-//! reads cannot keep it. Lingering exists because closing a
-//! socket that still has unread input makes the kernel send RST, which can
-//! destroy the `Error` frame before the peer reads it.
+//! Each connection carries a [`Lifecycle`], the sans-I/O state machine
+//! every server drives ([`super::lifecycle`]): open, closing (the hub let
+//! it go: its last frames are flushed, then FIN, and its input is read and
+//! discarded until the peer closes), gone. Its deadline (hello, or linger)
+//! sits in one of two FIFO queues ([`deadlines`]), each holding deadlines
+//! of one length, so each stays sorted by construction; an expired entry
+//! is handed to [`Lifecycle::handle_timeout`], which ignores a stale one.
 //!
 //! # Limits (PROTOCOL.md 5.5)
 //!
 //! - `--max-outbound`: a frame that would take a non-empty queue past the
-//!   limit makes the connection a slow consumer: its queue is discarded
-//!   (except a partly written frame), `SlowConsumer` is queued, and it is
-//!   closed. The `Left` this causes may overflow another queue in turn; the
-//!   server loops until no queue overflows.
+//!   limit makes the connection a slow consumer ([`apply_outbox`]): its
+//!   queue is discarded (except a partly written frame), `SlowConsumer` is
+//!   queued last, and it is closed.
 //! - `--max-conns`: the hub refuses the connection with `ServerFull`.
 //! - Out of file descriptors (`EMFILE`/`ENFILE` on accept): the listener
 //!   rests for [`ACCEPT_PAUSE`] (its events are ignored, and no system call
@@ -120,7 +106,7 @@
 //!
 //! When connections are many and mostly idle, and the work per message is
 //! small: memory per connection is a few hundred bytes, there are no context
-//! switches, and the cost of a broadcast is dominated by `writev`. It uses
+//! switches, and the cost of a broadcast is dominated by `sendmsg`. It uses
 //! one core; a server that needs more runs several such loops (or uses
 //! `exec`).
 
@@ -145,7 +131,7 @@ use crate::fmt::framed::FrameDecoder;
 use crate::hub::{ConnId, Frame, Hub, Outbox, SessionState};
 use crate::protocol::{ClientMsg, ErrorCode};
 
-mod deadlines;
+pub mod deadlines;
 
 /// The listener's token.
 const LISTENER: Token = Token(usize::MAX);

@@ -1,170 +1,86 @@
-//! `thread_server`: a thread per connection reading, blocking I/O, one hub
-//! behind a lock; writes made by whichever thread has frames to send, and a
-//! writer thread for a connection whose peer falls behind.
+//! `thread_server`: a thread per connection, blocking I/O, one hub behind a
+//! lock.
 //!
 //! # The model
 //!
 //! The oldest way to write a server: every socket is in blocking mode, and
-//! every connection gets a thread that simply waits in `read` until the
-//! kernel has something. The kernel's scheduler does what `event_server`'s
-//! `Poll` loop does by hand: it runs whichever thread's socket became
-//! ready.
+//! every connection gets a thread that waits in `read` until the kernel has
+//! something. The kernel's scheduler does what `event_server`'s `Poll`
+//! loop does by hand: it runs whichever thread's socket became ready.
 //!
 //! ```text
-//!  accept thread ──accept()──► hub.connect, then a reader thread per connection
+//!  accept thread ──accept()──► SharedHub::connect, then a reader thread
 //!                              (from the ThreadCache: new, or reused)
 //!
-//!   reader thread
-//!   read() ─► FrameDecoder ─► ClientMsg ─┐
-//!                                        ▼
+//!   reader thread: read() ─► FrameDecoder ─► ClientMsg ─┐
+//!                                                       ▼
 //!                  ┌───── SharedHub: Mutex { Hub, Outbox } ─────┐
 //!    other readers ─►  one step + apply its outbox, then unlock  │
 //!                  └──────┬──────────────┬──────────────┬────────┘
-//!                   Mailbox a      Mailbox b      Mailbox c      (Mutex each)
-//!                         │ then, with no lock held, the same reader thread:
+//!                   Mailbox a      Mailbox b      Mailbox c      (a Mutex each)
+//!                         │ woken after the unlock
 //!                         ▼
-//!                   Writer a: sendmsg(MSG_DONTWAIT) ──► socket a
-//!                         │ socket full?
-//!                         ▼
-//!                   writer thread a (started the first time): blocking writev
+//!                   Writer a (see `writer`) ──sendmsg──► socket a
 //!
-//!  signal thread: Signals::wait() ─► hub.shutdown() ─► wait for the flush (grace) ─► exit
+//!  main thread: Signals::wait() ─► SharedHub::shutdown ─► wait for the flush ─► exit
 //! ```
 //!
-//! - The **reader** reads into a [`FrameDecoder`], decodes every complete
-//!   frame *outside* the lock, then takes the [`SharedHub`] lock once for
-//!   all of them: each hub step is applied to the recipients' mailboxes
+//! Read it top to bottom: [`run`] starts the accept thread and waits for a
+//! signal; `accept_loop` and `admit` hand each connection to the hub and
+//! to a reader thread; `read_loop` is the whole life of a connection in
+//! one sequential function: read, decode *outside* the lock, one
+//! [`SharedHub::step`] for everything decoded, and, when the hub lets the
+//! connection go, `close`, which drives the shared
+//! [`Lifecycle`] with blocking reads. The
+//! rules (hello deadline, lingering close, the after-`Bye` rule, the
+//! slow-consumer drop) are the ones every server follows, in
+//! [`super::lifecycle`].
+//!
+//! - **Order**: each hub step is applied to the recipients' mailboxes
 //!   before the lock is released, so every member of a room gets that
 //!   room's frames in `seq` order whichever threads produced them.
-//! - Then the same thread **writes through**: for every mailbox that got
-//!   frames it wakes that connection's `Writer`, a [`Waker`] whose `wake`
-//!   writes the queued frames right there with a `sendmsg` that cannot
-//!   block (`MSG_DONTWAIT`, [`TcpStream::try_write_vectored`]). A client
-//!   that reads keeps its socket buffer nearly empty, so this is the common
-//!   case, and it costs one system call where waking a sleeping thread
-//!   would cost a `futex` call and two context switches.
-//! - Only when a socket is **full** (its peer reads slowly) does the
-//!   connection get a **writer thread**, started then and kept until the
-//!   connection closes. It takes the frames left over, writes them with
-//!   blocking `writev`s, and parks when the mailbox is empty; a client
-//!   that does not read blocks only its own writer thread. Its mailbox
-//!   fills up to `--max-outbound` and the next push drops it with
-//!   `SlowConsumer`, as in every server.
-//! - **One writer at a time**: the frames being written (the [`Batch`])
-//!   sit behind a mutex of their own, and only its holder writes to the
-//!   socket. Writing through *tries* that lock and leaves the work to the
-//!   writer thread if it is taken, so a reader never waits for another
-//!   connection's socket. The mailbox hands its waker out to one thread
-//!   at a time (the first push takes it; the holder puts it back when the
-//!   queue is empty), so a frame is never stranded: whoever holds the
-//!   batch looks at the mailbox again before letting go (a thread that
-//!   finds the batch held by another thread writing through, which may
-//!   have put the waker back an instant before, waits for it: that never
-//!   waits on the socket). A thread writing through stops after
-//!   [`THROUGH_BATCHES`] batches and leaves the rest to the writer
-//!   thread, so a busy connection cannot keep a reader from its own
-//!   client.
-//! - The **batch is cut** when the mailbox is discarded (that drop, or the
-//!   shutdown): before each `writev` the writer checks the mailbox's
-//!   discard count ([`Batch::cut_if_discarded`], one atomic load) and, if
-//!   it moved, keeps only a partly written frame, so that the `Error` comes
-//!   next instead of after the rest of the batch. A `writev` blocked on a
-//!   full socket would not get to check, so the socket has a send timeout
-//!   ([`WRITE_CHECK`]): a blocked `writev` returns that often with what it
-//!   wrote so far, and the writer checks and carries on.
-//! - The [`Mailbox`] does not care what its waker does (here: write
-//!   through, or unpark a thread; in `async_server`: schedule a task),
-//!   which is why `async_server` shares all of it.
-//! - Threads come from a [`ThreadCache`]: a thread whose connection ended
-//!   waits a few seconds for the next one before it exits, so a server
-//!   with many short connections does not spend its time creating and
-//!   unmapping stacks (that doubled the connect/`Hello`/`Bye` rate).
-//! - **Readers accept**: a reader thread whose connection ended waits in
-//!   `accept` for the next one (while fewer than [`MAX_ACCEPTORS`] wait
-//!   there), and reads it itself. Several threads may block in `accept`
-//!   on one socket; the kernel wakes one per connection. The accept thread
-//!   takes its turn among them, hands what it accepts to a thread from the
-//!   cache, and is the one that pauses when descriptors run out and
-//!   answers `ServerFull` when no thread can be had (see `serve`).
-//!
-//! Writing through, starting writer threads only when needed and letting
-//! readers accept came from measuring the connect/`Hello`/`Say`/`Bye`
-//! churn (`loadgen churn`, 4 000 cycles): with a reader and a writer thread
-//! for every connection the server made 14 context switches and 16 `futex`
-//! calls per cycle and ran at 0.6x the reference's rate. Writing through
-//! took that to 8 and 6, the lazy writer thread to 5 and 2.2, readers
-//! accepting and no linger after `Bye` to 3.7 and 0.75: 1.4x the cycles per
-//! second of the two-thread version, and 15 % less CPU per cycle.
-//!
-//! # Hello timeout, closing, limits
-//!
-//! - **Hello timeout**: until its `Hello` is accepted, the reader checks the
-//!   deadline and sets the socket's read timeout (`SO_RCVTIMEO`) to what is
-//!   left of it before each `read`, so a client that sends nothing, or half
-//!   a frame, or dribbles, or sends refused `Hello`s without pause (its
-//!   reads never time out), is cut at the deadline. After `Welcome` the
-//!   timeout is removed: welcomed readers block without a timer.
-//! - **Lingering close**: when the hub closes a connection (a fatal error,
-//!   `Bye`, `SlowConsumer`), the writer writes what is queued and sends FIN
-//!   (`shutdown(Write)`); the reader meanwhile reads and discards input until
-//!   the peer closes, or [`LINGER`] of silence after the flush, or
-//!   [`CLOSE_WAIT`] in all. Closing a socket with unread input makes the
-//!   kernel send RST, which can destroy the `Error` frame before the peer
-//!   reads it. A writer still blocked at that point (a peer that stopped
-//!   reading) is cut off with `shutdown(Both)`. After the peer's `Bye`
-//!   there is nothing to linger for: it sends nothing more (PROTOCOL.md
-//!   4), so the connection closes as soon as its last frames are written
-//!   (as in the reference server); that saves the reader a wake-up for the
-//!   peer's FIN on every orderly goodbye.
+//! - **Writing** is the `writer` module's job: the thread that queued the
+//!   frames writes them without blocking, and a writer thread is started
+//!   only for a connection whose socket is full (a peer that reads
+//!   slowly). It is the one optimisation kept beside the simple model, in
+//!   a file of its own, with what it buys.
+//! - **Hello timeout**: until `Welcome`, the reader sets the socket's read
+//!   timeout (`SO_RCVTIMEO`) to what is left of the deadline before each
+//!   `read`; a welcomed reader blocks without a timer.
 //! - **Closed by someone else**: a connection dropped as a slow consumer in
-//!   *another* reader's step has its own reader blocked in `read`, which
-//!   would never notice a peer that stopped reading and sending. Its
+//!   *another* reader's step has its own reader blocked in `read`. Its
 //!   mailbox holds a waker for that case ([`Mailbox::watch`]); for a thread
 //!   blocked in `read(2)` the only wake-up is to shut the socket's read
-//!   side down (a `ShutdownRead` waker), after which the reader closes as above,
-//!   so the connection is gone within [`CLOSE_WAIT`].
-//! - **`--max-conns`**: the hub refuses the connection (`ServerFull`).
-//! - **Out of descriptors** (`EMFILE`/`ENFILE`): the accept thread sleeps
-//!   [`ACCEPT_PAUSE`] and tries again; the other threads never notice.
-//!   **Out of threads**: a connection whose reader thread cannot be
-//!   created gets `ServerFull`, written directly, and is closed; one whose
-//!   socket fills up when no writer thread can be created is cut off.
+//!   side down (`ShutdownRead`), after which the reader closes as usual.
+//! - **Limits**: `--max-conns` is the hub's (`ServerFull`). Out of
+//!   descriptors, the accept thread rests for
+//!   [`ACCEPT_PAUSE`]. Out of threads, a
+//!   connection with no reader thread gets `ServerFull` written directly.
+//! - **Threads are reused**: a [`ThreadCache`] keeps a finished thread a
+//!   few seconds for the next connection, and a reader whose connection
+//!   ended waits in `accept` itself (while fewer than [`MAX_ACCEPTORS`]
+//!   do), so a new client costs no thread creation and no hand-off.
 //! - **Shutdown**: the signals are blocked before any thread starts (every
-//!   thread inherits the mask), and a dedicated thread (here: `main`) waits
-//!   in [`Signals::wait`]. Then the hub sends `ShuttingDown` to everyone, and
-//!   `run` waits up to [`SHUTDOWN_GRACE`] for the writers to finish.
+//!   thread inherits the mask) and `main` waits in [`Signals::wait`]; the
+//!   hub sends `ShuttingDown` to everyone, and `run` waits up to
+//!   [`SHUTDOWN_GRACE`] for the writers.
 //!
 //! # Costs
 //!
-//! - **A kernel thread and a stack per connection**, two for a connection
-//!   whose peer fell behind. Stacks are [`STACK_SIZE`] (64 KiB of address
-//!   space each, of which only the pages touched become memory), plus a
-//!   small signal stack std gives every thread, plus the kernel's own
-//!   per-thread structures. Measured here: **about 31 KB of resident
-//!   memory per idle connection** (10 000 idle clients; the reference
-//!   tokio server: 13 KB; `async_server`: 2.2 KB).
+//! - **A kernel thread and a stack per connection** (two while its peer
+//!   lags): [`STACK_SIZE`] of address space, of which only touched pages
+//!   become memory, plus std's signal stack and the kernel's per-thread
+//!   structures. Tens of kilobytes per idle connection, against a few
+//!   hundred bytes for `event_server` (`bench/README.md` has the figures).
 //! - **The ceiling is address-space bookkeeping, not memory.** Each thread
-//!   costs four memory mappings (its stack and its signal stack, each with
-//!   a guard page), and Linux caps a process at `vm.max_map_count`
-//!   mappings (65 530 by default). Hitting that cap is fatal: when std
-//!   cannot map a new thread's signal stack it aborts the process. So the
-//!   server budgets its threads from `vm.max_map_count` (keeping 2 048
-//!   mappings spare) and refuses connections past the budget with
-//!   `ServerFull`. Measured on this machine (2 cores, 24 GiB, default
-//!   limits) with `loadgen idle --clients 16500 --lobby leave`: **15 870
-//!   connections** (15 872 threads, 493 MB resident); the next one got
-//!   `ServerFull`, and the others kept being served. (With a writer thread
-//!   for every connection, as this server first had, the wall was at
-//!   7 935.) Raising `vm.max_map_count` moves the wall to
-//!   `kernel.pid_max` (32 768 threads for the whole machine), then to the
-//!   descriptor limit.
-//! - **Work per message on the sender's thread.** A `Say` to a room of
-//!   `n` members wakes the sender's reader (the kernel ends its `read`),
-//!   which then makes up to `n` non-blocking `sendmsg`s itself, one per
-//!   member that got frames in that step: no other thread wakes unless a
-//!   socket is full. Readers on both cores write in parallel, but a step's
-//!   frames are not gathered across steps as `event_server` gathers a
-//!   whole turn's: each step's frames go out at once.
+//!   costs four memory mappings, and Linux caps a process at
+//!   `vm.max_map_count` mappings. Hitting that cap is fatal (std aborts
+//!   when it cannot map a new thread's signal stack), so the server
+//!   budgets its threads from `vm.max_map_count` and refuses connections
+//!   past the budget with `ServerFull`.
+//! - **A wake-up per read.** Every `read` that blocks puts a thread to
+//!   sleep and every arrival wakes one: a context switch per message
+//!   received, which `event_server` does not pay.
 //! - **One lock for every hub step.** Readers on different cores queue up
 //!   on it; the work under it is short (no system call), but it makes the
 //!   hub a serial section, as in the other servers.
@@ -174,9 +90,7 @@
 //! When connections are few (hundreds, a few thousand) and code clarity
 //! matters more than memory: every connection reads like a sequential
 //! program, blocking calls and all, and a debugger or `strace -f` shows
-//! each client's life on its own thread. It uses every core without an
-//! event loop. Past a few thousand connections, the threads' memory and
-//! scheduling cost is what `event_server` and `async_server` avoid.
+//! each client's life on its own thread.
 
 use std::fmt;
 use std::io::{self, Write};
@@ -206,12 +120,12 @@ mod writer;
 
 /// Stack size of every connection thread.
 pub const STACK_SIZE: usize = 64 * 1024;
-/// The socket's send timeout: how often a writer blocked in `writev` looks
+/// The socket's send timeout: how often a writer blocked in `sendmsg` looks
 /// whether its batch was cut (see the module docs). Only a writer on a full
 /// socket ever wakes for it.
 pub const WRITE_CHECK: Duration = Duration::from_millis(50);
 /// The most reader threads waiting in `accept` for their next connection
-/// (see [`serve`]); a thread finishing its connection when this many
+/// (see the module docs); a thread finishing its connection when this many
 /// already wait goes back to the [`ThreadCache`] instead.
 pub const MAX_ACCEPTORS: usize = 32;
 
@@ -571,7 +485,7 @@ impl Drop for WriterCount {
 /// writer.
 fn disconnect(shared: &Shared, conn: &Conn) {
     shared.hub.disconnect(conn.id, &mut Wakeups::new());
-    // A writer blocked in `writev` on a peer that no longer reads.
+    // A writer blocked in `sendmsg` on a peer that no longer reads.
     let _ = conn.stream.shutdown(Shutdown::Both);
 }
 
@@ -652,7 +566,6 @@ fn wait_flushed(conn: &Conn, give_up: Instant) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write as _;
 
     #[test]
     fn a_peer_that_keeps_dribbling_is_let_go_at_the_deadline() {

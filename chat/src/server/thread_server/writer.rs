@@ -1,15 +1,43 @@
 //! The thread server's writer: whatever writes a connection's frames, and
-//! when (see [`Writer`]).
+//! when.
 //!
 //! This is the one optimisation `thread_server` keeps beside its simple
-//! model, because it is the difference between a thread server that
-//! keeps up with fan-out and one that does not: the thread that queues
-//! frames writes them itself with a non-blocking `sendmsg`, and a writer
-//! thread is started only for a connection whose socket is full. The
-//! simple model, a writer thread per connection always parked on its
-//! mailbox, costs a `futex` wake-up and two context switches per
-//! recipient per message, and a second stack per connection;
-//! `bench/README.md` has the figures of both.
+//! model. The simple model is a writer thread per connection, parked on
+//! its mailbox: every frame queued for a connection then costs a `futex`
+//! wake-up and two context switches, and every connection a second stack.
+//! Instead:
+//!
+//! - **Writing through**: the connection's [`Waker`] in its mailbox is a
+//!   [`Writer`], woken by whoever queued frames, after the hub's lock is
+//!   released. It writes the frames right there with a `sendmsg` that
+//!   cannot block (`MSG_DONTWAIT`, `TcpStream::try_write_vectored`). A
+//!   client that reads keeps its socket buffer nearly empty, so this is
+//!   the common case, and it costs one system call.
+//! - **A writer thread only for a full socket**: when the peer reads
+//!   slowly, the connection gets a writer thread, started then and kept
+//!   until the connection closes. It writes what is left with blocking
+//!   `sendmsg`s and parks when the mailbox is empty; a client that does
+//!   not read blocks only its own writer thread, and its mailbox fills up
+//!   to `--max-outbound`, which drops it as a slow consumer.
+//! - **One writer at a time**: the frames being written (the [`Batch`])
+//!   sit behind a mutex of their own, and only its holder writes to the
+//!   socket. Writing through only *tries* that lock, so a reader never
+//!   waits for another connection's socket. The mailbox hands its waker
+//!   to one thread at a time (the first push takes it; the holder puts it
+//!   back when the queue is empty), and whoever holds the batch looks at
+//!   the mailbox again before letting go, so a frame is never stranded. A
+//!   thread writing through stops after [`THROUGH_BATCHES`] batches, so a
+//!   busy connection cannot keep a reader from its own client.
+//! - **Cutting a batch**: a blocked `sendmsg` would not notice that the
+//!   mailbox was discarded (a slow-consumer drop, the shutdown), so the
+//!   socket has a send timeout ([`WRITE_CHECK`](super::WRITE_CHECK)): the
+//!   writer checks [`Batch::cut_if_discarded`] that often.
+//!
+//! What it buys, in context switches, `futex` calls and cycles per second
+//! of the connect/`Hello`/`Say`/`Bye` churn, is in `bench/README.md`; its
+//! cost is that each hub step's frames leave at once instead of being
+//! gathered by a writer that wakes later, which raises the latency of a
+//! steady load.
 
 use std::fmt;
 use std::io::{self, IoSlice, Write};
@@ -135,10 +163,9 @@ impl Wake for Writer {
 /// wake-up. Frames may keep arriving for a busy connection while it is
 /// written to; a reader writing through would keep at it, and its own
 /// client (and the other connections its step woke) would wait. After
-/// this many, the writer thread takes over. Measured with `loadgen
-/// fanout` (100 clients): with no limit the p99 was 110 ms, with 2 it was
-/// 46 to 65 ms (the two-thread version: 52 to 66), with 1 or 4 worse than
-/// with 2; 2 also gave the most deliveries per second.
+/// this many, the writer thread takes over. Two gave the lowest fan-out
+/// p99 and the most deliveries per second of the values tried
+/// (`bench/README.md`).
 pub const THROUGH_BATCHES: usize = 2;
 
 /// How [`write_through`] left the connection.
@@ -205,7 +232,7 @@ fn write_through(conn: &Conn, waker: &Waker) -> Through {
 }
 
 /// The writer thread: started when a socket filled up, it writes with
-/// blocking `writev`s and parks when the mailbox is empty, until the
+/// blocking `sendmsg`s and parks when the mailbox is empty, until the
 /// connection closes.
 fn write_loop(conn: &Conn, waker: &Waker) {
     loop {
@@ -255,7 +282,7 @@ fn cut_off(conn: &Conn) {
 }
 
 /// Writes the whole batch, or what is left of it once cut: blocking
-/// `writev`s, as many as the socket needs.
+/// `sendmsg`s, as many as the socket needs.
 fn write_batch(stream: &TcpStream, batch: &mut Batch) -> io::Result<()> {
     while !batch.is_empty() {
         write_once(stream, batch)?;
@@ -264,7 +291,7 @@ fn write_batch(stream: &TcpStream, batch: &mut Batch) -> io::Result<()> {
 }
 
 /// Cuts the batch if the mailbox was discarded since it was taken, then
-/// makes one blocking `writev` of its first frames (if any are left).
+/// makes one blocking `sendmsg` of its first frames (if any are left).
 fn write_once(stream: &TcpStream, batch: &mut Batch) -> io::Result<()> {
     batch.cut_if_discarded();
     if batch.is_empty() {
@@ -328,7 +355,7 @@ mod tests {
                 conn.stream.shutdown(Shutdown::Write).unwrap();
             })
         };
-        // The writer holds the whole batch, blocked in `writev` (or about
+        // The writer holds the whole batch, blocked in `sendmsg` (or about
         // to be); the hub drops the connection.
         lock(&conn.mailbox).drop_slow(Frame::error(ErrorCode::SlowConsumer));
         assert_cut_before_the_error(&mut peer);
