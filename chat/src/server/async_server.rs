@@ -102,19 +102,22 @@ use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use exec::net::{OwnedReadHalf, OwnedWriteHalf, TcpListener, TcpStream};
-use exec::sync::Notify;
 use exec::time::{sleep, timeout};
 use exec::JoinHandle;
 
 use super::config::{listen, Config};
 use super::event_server::unix_ms;
-use super::lifecycle::{CloseKind, Ending, Expired, Lifecycle, ACCEPT_PAUSE, SHUTDOWN_GRACE};
+use super::lifecycle::{
+    CloseKind, CloseWait, Ending, Expired, Lifecycle, ACCEPT_PAUSE, SHUTDOWN_GRACE,
+};
 use super::mailbox::{Batch, Mailbox, Next, Phase};
 use super::outbound::{Outbound, FLUSH_IOVECS, MAX_IOVECS};
-use super::shared_hub::{close_kind, decode_frames, lock, SharedHub, SharedMailbox, Wakeups};
+use super::shared_hub::{
+    close_kind, decode_frames, lock, SharedHub, SharedMailbox, Unfinished, Wakeups, Writing,
+};
 use crate::fmt::framed::FrameDecoder;
 use crate::hub::{ConnId, SessionState};
 
@@ -126,8 +129,7 @@ struct Shared {
     /// Set once SIGINT/SIGTERM arrived.
     stopping: AtomicBool,
     /// Live writer tasks, for the shutdown's flush.
-    writers: Mutex<usize>,
-    writers_done: Notify,
+    writers: Arc<Unfinished>,
 }
 
 /// One connection, shared by its reader and writer tasks (each owns its
@@ -161,8 +163,7 @@ async fn serve(config: Config) -> io::Result<()> {
         config,
         hub,
         stopping: AtomicBool::new(false),
-        writers: Mutex::new(0),
-        writers_done: Notify::new(),
+        writers: Arc::default(),
     });
     {
         let shared = shared.clone();
@@ -178,11 +179,10 @@ async fn serve(config: Config) -> io::Result<()> {
 async fn shutdown(shared: &Shared) {
     shared.stopping.store(true, Ordering::SeqCst);
     shared.hub.shutdown(&mut Wakeups::new());
-    let all_done = async {
-        while *lock(&shared.writers) > 0 {
-            shared.writers_done.notified().await;
-        }
-    };
+    let all_done = poll_fn(|cx| match shared.writers.poll_done(cx.waker()) {
+        true => Poll::Ready(()),
+        false => Poll::Pending,
+    });
     let _ = timeout(SHUTDOWN_GRACE, all_done).await;
 }
 
@@ -215,7 +215,7 @@ fn admit(shared: &Arc<Shared>, stream: TcpStream) {
         life.close(now, CloseKind::Error);
     }
     let conn = Arc::new(Conn { id, mailbox });
-    let count = WriterCount::new(shared.clone());
+    let count = shared.writers.start();
     let writer = {
         let conn = conn.clone();
         exec::spawn(async move { write_loop(&conn, writer, count).await })
@@ -338,7 +338,7 @@ fn is_timeout(e: &io::Error) -> bool {
 
 /// A connection's writer: waits until its mailbox has frames, writes them
 /// all in one go, until the connection closes.
-async fn write_loop(conn: &Conn, mut writer: OwnedWriteHalf, _count: WriterCount) {
+async fn write_loop(conn: &Conn, mut writer: OwnedWriteHalf, _count: Writing) {
     let mut batch = lock(&conn.mailbox).batch();
     loop {
         match next_batch(conn, &mut batch).await {
@@ -440,27 +440,6 @@ fn poll_writev(
     result
 }
 
-/// Counts a live writer task (for the shutdown's flush) until dropped.
-#[derive(Debug)]
-struct WriterCount(Arc<Shared>);
-
-impl WriterCount {
-    fn new(shared: Arc<Shared>) -> WriterCount {
-        *lock(&shared.writers) += 1;
-        WriterCount(shared)
-    }
-}
-
-impl Drop for WriterCount {
-    fn drop(&mut self) {
-        let mut n = lock(&self.0.writers);
-        *n -= 1;
-        if *n == 0 {
-            self.0.writers_done.notify_one();
-        }
-    }
-}
-
 // ----- closing ----------------------------------------------------------
 
 /// The peer went away (EOF, reset, read error): tell the hub, stop the
@@ -501,49 +480,41 @@ async fn close(
 /// writer to finish, never past its deadline.
 async fn linger(conn: &Conn, life: &mut Lifecycle, reader: &mut OwnedReadHalf) {
     let mut scratch = Vec::new();
-    while life.is_gone().is_none() {
-        if !life.is_flushed() && lock(&conn.mailbox).writer_done() {
-            life.flushed();
-            continue;
-        }
-        let now = Instant::now();
-        let Some(deadline) = life.poll_timeout() else {
-            break;
-        };
-        if life.handle_timeout(now).is_some() {
-            break;
-        }
-        let left = deadline - now;
-        if !life.waits_for_peer() {
-            if wait_flushed(conn, left).await {
-                life.flushed();
+    loop {
+        let writer_done = lock(&conn.mailbox).writer_done();
+        match life.poll_close(Instant::now(), writer_done) {
+            CloseWait::Gone(_) => return,
+            CloseWait::Flush(deadline) => {
+                wait_flushed(conn, deadline).await;
             }
-            continue;
-        }
-        // Checked before every read, not only after a silence: a peer that
-        // keeps sending a byte now and then must not hold the connection
-        // (and this task) past its deadline.
-        scratch.resize(4096, 0);
-        match timeout(left, reader.read(&mut scratch)).await {
-            Ok(Ok(0)) => life.peer_closed(),
-            Ok(Ok(n)) => {
-                life.input(n);
+            CloseWait::Peer(deadline) => {
+                // Bounded by the deadline, not only by a silence: a peer
+                // that keeps sending a byte now and then must not hold the
+                // connection (and this task) past it.
+                let left = deadline.saturating_duration_since(Instant::now());
+                scratch.resize(4096, 0);
+                match timeout(left, reader.read(&mut scratch)).await {
+                    Ok(Ok(0)) => life.peer_closed(),
+                    Ok(Ok(n)) => {
+                        life.input(n);
+                    }
+                    Ok(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Ok(Err(_)) => life.broken(),
+                    // The deadline: poll_close gives the connection up.
+                    Err(_) => {}
+                }
             }
-            Ok(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
-            Ok(Err(_)) => life.broken(),
-            // The deadline: handled at the top of the loop.
-            Err(_) => {}
         }
     }
 }
 
-/// Waits until the writer is done, or `left` has passed; returns whether
-/// it is.
-async fn wait_flushed(conn: &Conn, left: Duration) -> bool {
+/// Waits until the writer is done, or `give_up`; returns whether it is.
+async fn wait_flushed(conn: &Conn, give_up: Instant) -> bool {
     let flushed = poll_fn(|cx| match lock(&conn.mailbox).poll_flushed(cx.waker()) {
         true => Poll::Ready(()),
         false => Poll::Pending,
     });
+    let left = give_up.saturating_duration_since(Instant::now());
     timeout(left, flushed).await.is_ok()
 }
 

@@ -116,6 +116,20 @@ pub enum Expired {
     Linger,
 }
 
+/// What a closing connection waits for next ([`Lifecycle::poll_close`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseWait {
+    /// Nothing: it is gone. Close the socket; on [`Ending::GaveUp`], stop
+    /// its writer.
+    Gone(Ending),
+    /// Its writer to finish, until the deadline.
+    Flush(Instant),
+    /// Its peer, until the deadline: read, and report EOF
+    /// ([`Lifecycle::peer_closed`]) or the bytes discarded
+    /// ([`Lifecycle::input`]).
+    Peer(Instant),
+}
+
 /// One connection's place in its life (see the module docs).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lifecycle {
@@ -290,6 +304,24 @@ impl Lifecycle {
                 Some(Expired::Linger)
             }
             _ => None,
+        }
+    }
+
+    /// For a server whose reader drives the close while a writer flushes
+    /// (`thread_server`, `async_server`): what to wait for next, at `now`,
+    /// given whether the writer is done. Handles the deadline; the caller
+    /// waits, reports what happened, and asks again.
+    pub fn poll_close(&mut self, now: Instant, writer_done: bool) -> CloseWait {
+        if writer_done && self.is_closing() && !self.is_flushed() {
+            self.flushed();
+        }
+        self.handle_timeout(now);
+        match self.state {
+            State::Gone(ending) => CloseWait::Gone(ending),
+            State::Closing { deadline, .. } if self.waits_for_peer() => CloseWait::Peer(deadline),
+            State::Closing { deadline, .. } => CloseWait::Flush(deadline),
+            // Not closing: nothing to wait for.
+            State::Open { .. } => CloseWait::Gone(Ending::GaveUp),
         }
     }
 
@@ -548,6 +580,26 @@ mod tests {
         assert_eq!(flood.is_gone(), None);
         assert!(!flood.input(1));
         assert_eq!(flood.is_gone(), Some(Ending::GaveUp));
+    }
+
+    #[test]
+    fn poll_close_walks_a_threaded_close() {
+        let now = t0();
+        let mut life = Lifecycle::accepted(now, Duration::from_secs(10));
+        life.close(now, CloseKind::Error);
+        assert_eq!(life.poll_close(now, false), CloseWait::Peer(now + LINGER));
+        life.peer_closed();
+        assert_eq!(life.poll_close(now, false), CloseWait::Flush(now + LINGER));
+        assert_eq!(life.poll_close(now, true), CloseWait::Gone(Ending::Clean));
+
+        let mut bye = Lifecycle::accepted(now, Duration::from_secs(10));
+        bye.close(now, CloseKind::Bye);
+        assert_eq!(bye.poll_close(now, false), CloseWait::Flush(now + LINGER));
+        assert_eq!(
+            bye.poll_close(now + LINGER, false),
+            CloseWait::Gone(Ending::GaveUp),
+            "a writer that cannot finish is given up at the deadline"
+        );
     }
 
     #[test]

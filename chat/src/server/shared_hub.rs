@@ -27,8 +27,9 @@
 //! on a peer that will never send again.
 
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::Waker;
+use std::time::Duration;
 
 use super::lifecycle::{apply_outbox, CloseKind, ConnTable, Overflow, Queues};
 use super::mailbox::Mailbox;
@@ -275,6 +276,64 @@ impl Queues for Mailboxes {
             self.wake.extend(mb.take_writer());
             if self.tells(id) {
                 self.wake.extend(mb.take_reader());
+            }
+        }
+    }
+}
+
+/// The connections whose output is not finished, which the shutdown waits
+/// for: each holds a [`Writing`] until its writer is done. A thread waits
+/// with [`Unfinished::wait`], a task polls [`Unfinished::poll_done`].
+#[derive(Debug, Default)]
+pub struct Unfinished {
+    /// The count, and a task waiting for it to reach zero.
+    state: Mutex<(usize, Option<Waker>)>,
+    done: Condvar,
+}
+
+/// Counts one connection in [`Unfinished`] until dropped.
+#[derive(Debug)]
+pub struct Writing(Arc<Unfinished>);
+
+impl Unfinished {
+    /// Counts one more connection until the returned guard is dropped.
+    pub fn start(self: &Arc<Self>) -> Writing {
+        lock(&self.state).0 += 1;
+        Writing(self.clone())
+    }
+
+    /// Blocks until every connection is finished, or `limit` passed;
+    /// returns whether they are.
+    pub fn wait(&self, limit: Duration) -> bool {
+        let state = lock(&self.state);
+        let (state, _) = self
+            .done
+            .wait_timeout_while(state, limit, |(n, _)| *n > 0)
+            .unwrap_or_else(PoisonError::into_inner);
+        state.0 == 0
+    }
+
+    /// Whether every connection is finished; if not, `waker` is woken when
+    /// they are.
+    pub fn poll_done(&self, waker: &Waker) -> bool {
+        let mut state = lock(&self.state);
+        if state.0 == 0 {
+            return true;
+        }
+        state.1 = Some(waker.clone());
+        false
+    }
+}
+
+impl Drop for Writing {
+    fn drop(&mut self) {
+        let mut state = lock(&self.0.state);
+        state.0 -= 1;
+        if state.0 == 0 {
+            self.0.done.notify_all();
+            if let Some(waker) = state.1.take() {
+                drop(state);
+                waker.wake();
             }
         }
     }

@@ -92,11 +92,10 @@
 //! program, blocking calls and all, and a debugger or `strace -f` shows
 //! each client's life on its own thread.
 
-use std::fmt;
 use std::io::{self, Write};
 use std::net::Shutdown;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, Weak};
+use std::sync::{Arc, Mutex, Weak};
 use std::task::{Wake, Waker};
 use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
@@ -108,9 +107,13 @@ use self::thread_cache::ThreadCache;
 use self::writer::Writer;
 use super::config::{listen, Config};
 use super::event_server::unix_ms;
-use super::lifecycle::{CloseKind, Ending, Expired, Lifecycle, ACCEPT_PAUSE, SHUTDOWN_GRACE};
+use super::lifecycle::{
+    CloseKind, CloseWait, Ending, Expired, Lifecycle, ACCEPT_PAUSE, SHUTDOWN_GRACE,
+};
 use super::mailbox::{Batch, Mailbox, Phase};
-use super::shared_hub::{close_kind, decode_frames, lock, SharedHub, SharedMailbox, Wakeups};
+use super::shared_hub::{
+    close_kind, decode_frames, lock, SharedHub, SharedMailbox, Unfinished, Wakeups, Writing,
+};
 use crate::fmt::framed::FrameDecoder;
 use crate::hub::{ConnId, Frame, SessionState};
 use crate::protocol::ErrorCode;
@@ -157,8 +160,7 @@ struct Shared {
     /// Set once SIGINT/SIGTERM arrived.
     stopping: AtomicBool,
     /// Connections whose output is not finished, for the shutdown's flush.
-    writers: Mutex<usize>,
-    writers_done: Condvar,
+    writers: Arc<Unfinished>,
     /// Where connection threads come from (and return to).
     threads: ThreadCache,
     /// The listening socket (blocking), shared by the accept thread and the
@@ -182,16 +184,11 @@ struct Conn {
     batch: Mutex<Batch>,
     /// Counts the connection until its output is finished (for the
     /// shutdown's flush): taken by [`Conn::writing_ended`].
-    writing: Mutex<Option<WriterCount>>,
+    writing: Mutex<Option<Writing>>,
 }
 
 impl Conn {
-    fn new(
-        id: ConnId,
-        stream: TcpStream,
-        mailbox: SharedMailbox,
-        count: Option<WriterCount>,
-    ) -> Conn {
+    fn new(id: ConnId, stream: TcpStream, mailbox: SharedMailbox, count: Option<Writing>) -> Conn {
         let batch = Mutex::new(lock(&mailbox).batch());
         Conn {
             id,
@@ -221,8 +218,7 @@ pub fn run(config: Config) -> io::Result<()> {
         config,
         hub,
         stopping: AtomicBool::new(false),
-        writers: Mutex::new(0),
-        writers_done: Condvar::new(),
+        writers: Arc::default(),
         threads: ThreadCache::new(STACK_SIZE, thread_budget()),
         listener,
         acceptors: AtomicUsize::new(0),
@@ -244,10 +240,7 @@ pub fn run(config: Config) -> io::Result<()> {
 fn shutdown(shared: &Shared) {
     shared.stopping.store(true, Ordering::SeqCst);
     shared.hub.shutdown(&mut Wakeups::new());
-    let writers = lock(&shared.writers);
-    let _ = shared
-        .writers_done
-        .wait_timeout_while(writers, SHUTDOWN_GRACE, |n| *n > 0);
+    shared.writers.wait(SHUTDOWN_GRACE);
 }
 
 // ----- accepting --------------------------------------------------------
@@ -297,7 +290,7 @@ fn admit(shared: &Arc<Shared>, stream: TcpStream) -> Option<(Arc<Conn>, Lifecycl
     if !welcome {
         life.close(now, CloseKind::Error);
     }
-    let count = WriterCount::new(shared.clone());
+    let count = shared.writers.start();
     let conn = Arc::new(Conn::new(id, stream, mailbox, Some(count)));
     // The writer's first turn: it leaves its waker in the mailbox (having
     // written what `connect` queued: a refusal).
@@ -452,33 +445,6 @@ impl Wake for ThreadWaker {
     }
 }
 
-/// Counts a connection whose output is not finished (for the shutdown's
-/// flush) until dropped.
-struct WriterCount(Arc<Shared>);
-
-impl fmt::Debug for WriterCount {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("WriterCount")
-    }
-}
-
-impl WriterCount {
-    fn new(shared: Arc<Shared>) -> WriterCount {
-        *lock(&shared.writers) += 1;
-        WriterCount(shared)
-    }
-}
-
-impl Drop for WriterCount {
-    fn drop(&mut self) {
-        let mut n = lock(&self.0.writers);
-        *n -= 1;
-        if *n == 0 {
-            self.0.writers_done.notify_all();
-        }
-    }
-}
-
 // ----- closing ----------------------------------------------------------
 
 /// The peer went away (EOF, reset, read error): tell the hub, stop the
@@ -513,37 +479,31 @@ fn close(shared: &Shared, conn: &Conn, mut life: Lifecycle, kind: CloseKind) {
 /// writer to finish, never past its deadline.
 fn linger(conn: &Conn, life: &mut Lifecycle) {
     let mut scratch = Vec::new();
-    while life.is_gone().is_none() {
-        if !life.is_flushed() && lock(&conn.mailbox).writer_done() {
-            life.flushed();
-            continue;
-        }
-        let now = Instant::now();
-        let Some(deadline) = life.poll_timeout() else {
-            break;
-        };
-        if life.handle_timeout(now).is_some() {
-            break;
-        }
-        if !life.waits_for_peer() {
-            if wait_flushed(conn, deadline) {
-                life.flushed();
+    loop {
+        let writer_done = lock(&conn.mailbox).writer_done();
+        match life.poll_close(Instant::now(), writer_done) {
+            CloseWait::Gone(_) => return,
+            CloseWait::Flush(deadline) => {
+                wait_flushed(conn, deadline);
             }
-            continue;
-        }
-        // Checked before every read, not only after a silence: a peer that
-        // keeps sending a byte now and then must not hold the connection
-        // (and this thread) past its deadline.
-        let left = (deadline - now).max(Duration::from_millis(1));
-        let _ = conn.stream.set_read_timeout(Some(left));
-        scratch.resize(4096, 0);
-        match io::Read::read(&mut &conn.stream, &mut scratch) {
-            Ok(0) => life.peer_closed(),
-            Ok(n) => {
-                life.input(n);
+            CloseWait::Peer(deadline) => {
+                // Bounded by the deadline, not only by a silence: a peer
+                // that keeps sending a byte now and then must not hold the
+                // connection (and this thread) past it.
+                let left = deadline.saturating_duration_since(Instant::now());
+                let _ = conn
+                    .stream
+                    .set_read_timeout(Some(left.max(Duration::from_millis(1))));
+                scratch.resize(4096, 0);
+                match io::Read::read(&mut &conn.stream, &mut scratch) {
+                    Ok(0) => life.peer_closed(),
+                    Ok(n) => {
+                        life.input(n);
+                    }
+                    Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(_) => life.broken(),
+                }
             }
-            Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => life.broken(),
         }
     }
 }
