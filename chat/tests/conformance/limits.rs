@@ -400,3 +400,75 @@ pub fn descriptor_exhaustion_does_not_stop_service(bin: &Path) {
     early.expect(ServerMsg::joined("lobby", "late"));
     late.expect_quiet();
 }
+
+/// Clients that never read, dropped in one pass: each one's
+/// `Error{SlowConsumer}` is the last frame it gets, although the others'
+/// departures (`Left`) are broadcast in the same pass (PROTOCOL.md 5.5,
+/// 5.6: a fatal error is the last frame; a closing connection receives
+/// nothing more).
+fn non_readers_get_their_error_last(bin: &Path, non_readers: usize) {
+    let server = Server::start(bin, &["--max-outbound", "65536"]);
+    let nicks: Vec<String> = (0..non_readers).map(|i| format!("mute{i}")).collect();
+    let mut all: Vec<&str> = vec!["talker"];
+    all.extend(nicks.iter().map(String::as_str));
+    let mut conns = server.login_all(&all);
+    crate::util::join_all(&mut conns, &all, "flood");
+    let mut mutes = conns.split_off(1);
+    let mut talker = conns.pop().unwrap();
+
+    // The talker floods the room, reading everything it gets, until it has
+    // seen every non-reader leave it.
+    let text = "f".repeat(4000);
+    let batch: Vec<ClientMsg> = (0..8).map(|_| say("flood", &text)).collect();
+    let mut gone = 0;
+    let mut sent = 0usize;
+    while gone < non_readers {
+        assert!(
+            sent * text.len() < MAX_FLOOD_BYTES,
+            "clients that never read were not dropped after {sent} messages{}",
+            server.stderr_note()
+        );
+        talker.send_all(&batch);
+        sent += batch.len();
+        let mut echoes = 0;
+        while echoes < batch.len() {
+            match talker.recv() {
+                ServerMsg::Message { .. } => echoes += 1,
+                ServerMsg::Left { room, .. } if room == "flood" => gone += 1,
+                _ => {}
+            }
+        }
+    }
+
+    for (nick, mute) in nicks.iter().zip(&mut mutes) {
+        mute.set_read_timeout(Duration::from_secs(10));
+        let mut frames = Vec::new();
+        loop {
+            match mute.try_recv_payload() {
+                Ok(p) => frames.push(crate::util::decode(&p)),
+                Err(Closed::Eof) | Err(Closed::Cut) => break,
+                Err(Closed::Io(e)) => panic!("{nick}'s connection was not closed: {e}"),
+            }
+        }
+        let tail: Vec<&ServerMsg> = frames.iter().rev().take(3).collect();
+        assert!(
+            matches!(
+                frames.last(),
+                Some(ServerMsg::Error {
+                    code: ErrorCode::SlowConsumer,
+                    ..
+                })
+            ),
+            "{nick}, one of {non_readers} dropped together, did not get SlowConsumer last: \
+             the last frames were {tail:?}"
+        );
+    }
+}
+
+pub fn two_non_readers_get_their_error_last(bin: &Path) {
+    non_readers_get_their_error_last(bin, 2);
+}
+
+pub fn ten_non_readers_get_their_error_last(bin: &Path) {
+    non_readers_get_their_error_last(bin, 10);
+}

@@ -237,3 +237,50 @@ pub fn replies_before_bye_or_a_fatal_error_still_arrive(bin: &Path) {
     watcher.expect(ServerMsg::left("lobby", "broken"));
     watcher.expect_quiet();
 }
+
+/// How long the test watches for the server's reset. The servers linger
+/// for 2 s after a fatal error; after `Bye` they close at once, so the
+/// reset comes within a round trip. Half the linger keeps the two apart
+/// on the busiest machine.
+const RESET_WATCH: std::time::Duration = std::time::Duration::from_millis(1000);
+
+/// Writes a byte every few milliseconds for up to `RESET_WATCH`; returns
+/// whether a write failed (the server's socket is closed, so its kernel
+/// answered the first byte with a reset).
+fn writes_are_reset(conn: &mut crate::util::Conn) -> bool {
+    use std::io::Write;
+    let start = std::time::Instant::now();
+    while start.elapsed() < RESET_WATCH {
+        if conn.stream.write_all(b"x").is_err() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    false
+}
+
+/// The after-`Bye` rule, the same on every server: the client sends
+/// nothing after `Bye`, so once the frames queued before it are written
+/// the server closes the socket outright, with no lingering close; bytes
+/// the client sends anyway meet a closed socket (a reset). After a fatal
+/// error, by contrast, the server lingers: it reads and discards what the
+/// peer still sends, so that a reset cannot destroy the `Error` frame.
+pub fn bye_closes_at_once_a_fatal_error_lingers(bin: &Path) {
+    let server = Server::start(bin, &[]);
+    let mut leaver = server.login("leaver");
+    leaver.send(&ClientMsg::Bye);
+    leaver.expect_eof();
+    assert!(
+        writes_are_reset(&mut leaver),
+        "the server kept the connection open after Bye (a lingering close){}",
+        server.stderr_note()
+    );
+
+    let mut rude = server.login("rude");
+    rude.send(&hello("again"));
+    rude.expect_fatal(ErrorCode::Unexpected);
+    assert!(
+        !writes_are_reset(&mut rude),
+        "the server closed outright after a fatal error instead of lingering"
+    );
+}
