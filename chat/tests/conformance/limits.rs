@@ -419,7 +419,7 @@ fn non_readers_get_their_error_last(bin: &Path, non_readers: usize) {
     // The talker floods the room, reading everything it gets, until it has
     // seen every non-reader leave it.
     let text = "f".repeat(4000);
-    let batch: Vec<ClientMsg> = (0..8).map(|_| say("flood", &text)).collect();
+    let batch: Vec<ClientMsg> = (0..8).map(|_| ClientMsg::say("flood", &text)).collect();
     let mut gone = 0;
     let mut sent = 0usize;
     while gone < non_readers {

@@ -277,7 +277,7 @@ pub fn bye_closes_at_once_a_fatal_error_lingers(bin: &Path) {
     );
 
     let mut rude = server.login("rude");
-    rude.send(&hello("again"));
+    rude.send(&ClientMsg::hello("again"));
     rude.expect_fatal(ErrorCode::Unexpected);
     assert!(
         !writes_are_reset(&mut rude),
