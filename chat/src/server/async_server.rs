@@ -109,7 +109,6 @@ use exec::time::{sleep, timeout};
 use exec::JoinHandle;
 
 use super::config::{listen, Config};
-use super::event_server::unix_ms;
 use super::lifecycle::{
     CloseKind, CloseWait, Ending, Expired, Lifecycle, ACCEPT_PAUSE, SHUTDOWN_GRACE,
 };
@@ -118,6 +117,7 @@ use super::outbound::{Outbound, FLUSH_IOVECS, MAX_IOVECS};
 use super::shared_hub::{
     close_kind, decode_frames, lock, SharedHub, SharedMailbox, Unfinished, Wakeups, Writing,
 };
+use crate::clock::unix_ms;
 use crate::fmt::framed::FrameDecoder;
 use crate::hub::{ConnId, SessionState};
 

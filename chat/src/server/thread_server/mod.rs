@@ -106,7 +106,6 @@ use sys::signal::{Signal, Signals};
 use self::thread_cache::ThreadCache;
 use self::writer::Writer;
 use super::config::{listen, Config};
-use super::event_server::unix_ms;
 use super::lifecycle::{
     CloseKind, CloseWait, Ending, Expired, Lifecycle, ACCEPT_PAUSE, SHUTDOWN_GRACE,
 };
@@ -114,6 +113,7 @@ use super::mailbox::{Batch, Mailbox, Phase};
 use super::shared_hub::{
     close_kind, decode_frames, lock, SharedHub, SharedMailbox, Unfinished, Wakeups, Writing,
 };
+use crate::clock::unix_ms;
 use crate::fmt::framed::FrameDecoder;
 use crate::hub::{ConnId, Frame, SessionState};
 use crate::protocol::ErrorCode;
