@@ -60,15 +60,17 @@ impl TcpListener {
         let (storage, len) = socket::from_socket_addr(&addr);
         // SAFETY: `storage` holds a sockaddr of `len` bytes for `fd`'s family
         // (bind(2)).
-        let res = syscall!(bind(
-            fd.as_raw_fd(),
-            (&storage as *const libc::sockaddr_storage).cast(),
-            len
-        ));
+        let res = unsafe {
+            syscall!(bind(
+                fd.as_raw_fd(),
+                (&storage as *const libc::sockaddr_storage).cast(),
+                len
+            ))
+        };
         trace!("bind(fd={}, {addr}) {}", fd.as_raw_fd(), Ret(&res));
         res?;
         // SAFETY: listen takes an fd and an integer (listen(2)).
-        let res = syscall!(listen(fd.as_raw_fd(), BACKLOG));
+        let res = unsafe { syscall!(listen(fd.as_raw_fd(), BACKLOG)) };
         trace!("listen(fd={}, {BACKLOG}) {}", fd.as_raw_fd(), Ret(&res));
         res?;
         Ok(TcpListener { fd })

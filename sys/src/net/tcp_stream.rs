@@ -70,11 +70,13 @@ impl TcpStream {
         let (storage, len) = socket::from_socket_addr(&addr);
         // SAFETY: `storage` holds a sockaddr of `len` bytes for `fd`'s family
         // (connect(2)).
-        let res = syscall!(connect(
-            fd.as_raw_fd(),
-            (&storage as *const libc::sockaddr_storage).cast(),
-            len
-        ));
+        let res = unsafe {
+            syscall!(connect(
+                fd.as_raw_fd(),
+                (&storage as *const libc::sockaddr_storage).cast(),
+                len
+            ))
+        };
         trace!("connect(fd={}, {addr}) {}", fd.as_raw_fd(), Ret(&res));
         match res {
             Ok(_) => {}
@@ -167,7 +169,7 @@ impl TcpStream {
             Shutdown::Both => libc::SHUT_RDWR,
         };
         // SAFETY: shutdown takes an fd and a constant (shutdown(2)).
-        syscall!(shutdown(self.fd.as_raw_fd(), how))?;
+        unsafe { syscall!(shutdown(self.fd.as_raw_fd(), how)) }?;
         Ok(())
     }
 
@@ -259,11 +261,13 @@ impl TcpStream {
         retry_eintr(|| {
             // SAFETY: `buf` is writable for `buf.len()` bytes, the count we
             // pass (read(2)).
-            syscall!(read(
-                self.fd.as_raw_fd(),
-                buf.as_mut_ptr().cast(),
-                buf.len()
-            ))
+            unsafe {
+                syscall!(read(
+                    self.fd.as_raw_fd(),
+                    buf.as_mut_ptr().cast(),
+                    buf.len()
+                ))
+            }
         })
         .map(|n| n as usize)
     }
@@ -274,7 +278,7 @@ impl TcpStream {
             // SAFETY: IoSliceMut is ABI-compatible with `iovec` on Unix (std
             // documents it), and `count` of them are valid and writable
             // (readv(2)).
-            syscall!(readv(self.fd.as_raw_fd(), bufs.as_ptr().cast(), count))
+            unsafe { syscall!(readv(self.fd.as_raw_fd(), bufs.as_ptr().cast(), count)) }
         })
         .map(|n| n as usize)
     }
@@ -284,12 +288,14 @@ impl TcpStream {
         retry_eintr(|| {
             // SAFETY: `buf` is readable for `buf.len()` bytes, the count we
             // pass (send(2)).
-            syscall!(send(
-                self.fd.as_raw_fd(),
-                buf.as_ptr().cast(),
-                buf.len(),
-                socket::SEND_FLAGS
-            ))
+            unsafe {
+                syscall!(send(
+                    self.fd.as_raw_fd(),
+                    buf.as_ptr().cast(),
+                    buf.len(),
+                    socket::SEND_FLAGS
+                ))
+            }
         })
         .map(|n| n as usize)
     }
@@ -309,7 +315,7 @@ impl TcpStream {
             // SAFETY: `msg` points to `msg_iovlen` iovecs (IoSlice is
             // ABI-compatible with iovec) that the kernel only reads
             // (sendmsg(2)).
-            syscall!(sendmsg(self.fd.as_raw_fd(), &msg, flags))
+            unsafe { syscall!(sendmsg(self.fd.as_raw_fd(), &msg, flags)) }
         })
         .map(|n| n as usize)
     }

@@ -145,7 +145,7 @@ impl Selector {
         // SAFETY: `self.ep` is an open epoll fd and `event` a valid
         // epoll_event for the duration of the call; epoll_ctl checks `fd`
         // (epoll_ctl(2)).
-        let res = syscall!(epoll_ctl(self.ep.as_raw_fd(), op, fd, &mut event));
+        let res = unsafe { syscall!(epoll_ctl(self.ep.as_raw_fd(), op, fd, &mut event)) };
         if op == libc::EPOLL_CTL_DEL {
             trace!("epoll_ctl(DEL, fd={fd}) {}", Ret(&res));
         } else {
@@ -178,12 +178,14 @@ impl Selector {
         let ms = timeout.map_or(-1, millis_rounded_up);
         // SAFETY: `events` has room for `max` records (its capacity) and the
         // kernel writes at most `max` of them (epoll_wait(2)).
-        let res = syscall!(epoll_wait(
-            self.ep.as_raw_fd(),
-            events.as_mut_ptr(),
-            max,
-            ms
-        ));
+        let res = unsafe {
+            syscall!(epoll_wait(
+                self.ep.as_raw_fd(),
+                events.as_mut_ptr(),
+                max,
+                ms
+            ))
+        };
         trace!(
             "epoll_wait(epfd={}, max={max}, timeout={}) {}",
             self.ep.as_raw_fd(),
@@ -320,7 +322,8 @@ impl Waker {
         loop {
             // SAFETY: we pass a pointer to 8 readable bytes and length 8, as
             // eventfd(2) requires.
-            let res = syscall!(write(self.fd.as_raw_fd(), (&one as *const u64).cast(), 8));
+            let res =
+                unsafe { syscall!(write(self.fd.as_raw_fd(), (&one as *const u64).cast(), 8)) };
             trace!("eventfd write(fd={}, 1) {}", self.fd.as_raw_fd(), Ret(&res));
             match res {
                 Ok(_) => return Ok(()),
@@ -337,11 +340,13 @@ impl Waker {
         let mut count: u64 = 0;
         // SAFETY: we pass a pointer to 8 writable bytes and length 8, as
         // eventfd(2) requires.
-        let res = syscall!(read(
-            self.fd.as_raw_fd(),
-            (&mut count as *mut u64).cast(),
-            8
-        ));
+        let res = unsafe {
+            syscall!(read(
+                self.fd.as_raw_fd(),
+                (&mut count as *mut u64).cast(),
+                8
+            ))
+        };
         trace!(
             "eventfd read(fd={}) {} (count {count})",
             self.fd.as_raw_fd(),
@@ -370,11 +375,11 @@ impl Signals {
         let mut set = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
         // SAFETY: sigemptyset initializes the set it points to
         // (sigemptyset(3)).
-        syscall!(sigemptyset(set.as_mut_ptr()))?;
+        unsafe { syscall!(sigemptyset(set.as_mut_ptr())) }?;
         for &signo in signals {
             // SAFETY: `set` was initialized by sigemptyset; sigaddset rejects
             // invalid numbers with EINVAL (sigaddset(3)).
-            syscall!(sigaddset(set.as_mut_ptr(), signo))?;
+            unsafe { syscall!(sigaddset(set.as_mut_ptr(), signo)) }?;
         }
         // SAFETY: initialized by sigemptyset above.
         let set = unsafe { set.assume_init() };
@@ -401,7 +406,8 @@ impl Signals {
         loop {
             // SAFETY: `info` has room for one signalfd_siginfo, the size we pass
             // (signalfd(2)).
-            let res = syscall!(read(self.fd.as_raw_fd(), info.as_mut_ptr().cast(), size));
+            let res =
+                unsafe { syscall!(read(self.fd.as_raw_fd(), info.as_mut_ptr().cast(), size)) };
             trace!("signalfd read(fd={}) {}", self.fd.as_raw_fd(), Ret(&res));
             match res {
                 Ok(n) if n as usize == size => {

@@ -221,14 +221,16 @@ fn apply(
     // SAFETY: `changes` holds `changes.len()` valid records; `receipts` has
     // room for as many, which EV_RECEIPT produces at most; `zero` is valid
     // (kevent(2)).
-    let res = syscall!(kevent(
-        kq.as_raw_fd(),
-        changes.as_ptr(),
-        changes.len() as Count,
-        receipts.as_mut_ptr().cast(),
-        changes.len() as Count,
-        &zero,
-    ));
+    let res = unsafe {
+        syscall!(kevent(
+            kq.as_raw_fd(),
+            changes.as_ptr(),
+            changes.len() as Count,
+            receipts.as_mut_ptr().cast(),
+            changes.len() as Count,
+            &zero,
+        ))
+    };
     if crate::trace::enabled() {
         for change in changes {
             crate::trace::emit(format_args!(
@@ -392,14 +394,16 @@ impl Selector {
         // SAFETY: `events` has room for `max` records (its capacity) and the
         // kernel writes at most `max`; `ts_ptr` is null or a valid timespec
         // (kevent(2)).
-        let res = syscall!(kevent(
-            self.kq.as_raw_fd(),
-            std::ptr::null(),
-            0,
-            events.as_mut_ptr(),
-            max as Count,
-            ts_ptr,
-        ));
+        let res = unsafe {
+            syscall!(kevent(
+                self.kq.as_raw_fd(),
+                std::ptr::null(),
+                0,
+                events.as_mut_ptr(),
+                max as Count,
+                ts_ptr,
+            ))
+        };
         trace!(
             "kevent(kq={}, max={max}, timeout={}) {}",
             self.kq.as_raw_fd(),
@@ -590,7 +594,7 @@ impl Signals {
             let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
             // SAFETY: both pointers designate valid sigaction structs
             // (sigaction(2)).
-            syscall!(sigaction(signo, &ignore, &mut old))?;
+            unsafe { syscall!(sigaction(signo, &ignore, &mut old)) }?;
             this.previous.push((signo, SigAction(old)));
         }
         Ok(this)
@@ -619,14 +623,16 @@ impl Signals {
         loop {
             // SAFETY: room for one record, count 1; `ts_ptr` is null or valid
             // (kevent(2)).
-            let res = syscall!(kevent(
-                self.kq.as_raw_fd(),
-                std::ptr::null(),
-                0,
-                ev.as_mut_ptr(),
-                1,
-                ts_ptr
-            ));
+            let res = unsafe {
+                syscall!(kevent(
+                    self.kq.as_raw_fd(),
+                    std::ptr::null(),
+                    0,
+                    ev.as_mut_ptr(),
+                    1,
+                    ts_ptr
+                ))
+            };
             trace!(
                 "kevent(signal kq={}, max=1, timeout={}) {}",
                 self.kq.as_raw_fd(),
@@ -660,7 +666,7 @@ impl Drop for Signals {
         for (signo, old) in &self.previous {
             // SAFETY: `old` is the sigaction the kernel gave us; a null
             // old-action pointer is allowed (sigaction(2)).
-            let _ = syscall!(sigaction(*signo, &old.0, std::ptr::null_mut()));
+            let _ = unsafe { syscall!(sigaction(*signo, &old.0, std::ptr::null_mut())) };
         }
     }
 }

@@ -423,7 +423,7 @@ impl EventServer {
                 Ok((stream, _peer)) => self.admit(stream),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) if is_fd_exhaustion(&e) => {
+                Err(e) if sys::net::is_fd_exhaustion(&e) => {
                     // Rest instead of retrying: the backlog keeps the waiting
                     // clients, and nothing wakes us until the pause is over.
                     self.listener_paused = Some(Instant::now() + ACCEPT_PAUSE);
