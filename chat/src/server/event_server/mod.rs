@@ -126,8 +126,8 @@ use super::lifecycle::{
     SHUTDOWN_GRACE,
 };
 use super::outbound::{Flush, Outbound};
-use crate::fmt::binary::from_bytes;
 use crate::clock::unix_ms;
+use crate::fmt::binary::from_bytes;
 use crate::fmt::framed::{split_frame, FrameDecoder, HEADER_LEN};
 use crate::hub::{ConnId, Frame, Hub, Outbox, SessionState};
 use crate::protocol::{ClientMsg, ErrorCode};
