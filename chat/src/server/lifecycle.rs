@@ -162,6 +162,18 @@ impl Lifecycle {
         }
     }
 
+    /// A connection the hub was just told of at `now`: waiting for `Hello`
+    /// if the hub took it (`taken`, what [`Hub::handle_connect`] returns),
+    /// else already closing, with the hub's refusal (`ServerFull`,
+    /// `ShuttingDown`) as its last frame.
+    pub fn admitted(now: Instant, hello_timeout: Duration, taken: bool) -> Lifecycle {
+        let mut life = Lifecycle::accepted(now, hello_timeout);
+        if !taken {
+            life.close(now, CloseKind::Error);
+        }
+        life
+    }
+
     /// Whether frames are read and handed to the hub, and frames queued.
     pub fn is_open(&self) -> bool {
         matches!(self.state, State::Open { .. })

@@ -94,7 +94,7 @@
 
 use std::io::{self, Write};
 use std::net::Shutdown;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::task::{Wake, Waker};
 use std::thread::{self, Thread};
@@ -111,7 +111,7 @@ use super::lifecycle::{
 };
 use super::mailbox::{Batch, Mailbox, Phase};
 use super::shared_hub::{
-    close_kind, decode_frames, lock, SharedHub, SharedMailbox, Unfinished, Wakeups, Writing,
+    close_kind, decode_frames, lock, SharedHub, SharedMailbox, Wakeups, Writing,
 };
 use crate::clock::unix_ms;
 use crate::fmt::framed::FrameDecoder;
@@ -157,10 +157,6 @@ fn thread_budget() -> usize {
 struct Shared {
     config: Config,
     hub: SharedHub,
-    /// Set once SIGINT/SIGTERM arrived.
-    stopping: AtomicBool,
-    /// Connections whose output is not finished, for the shutdown's flush.
-    writers: Arc<Unfinished>,
     /// Where connection threads come from (and return to).
     threads: ThreadCache,
     /// The listening socket (blocking), shared by the accept thread and the
@@ -217,8 +213,6 @@ pub fn run(config: Config) -> io::Result<()> {
     let shared = Arc::new(Shared {
         config,
         hub,
-        stopping: AtomicBool::new(false),
-        writers: Arc::default(),
         threads: ThreadCache::new(STACK_SIZE, thread_budget()),
         listener,
         acceptors: AtomicUsize::new(0),
@@ -238,9 +232,8 @@ pub fn run(config: Config) -> io::Result<()> {
 /// The signal arrived: `ShuttingDown` to everyone, then wait (at most
 /// [`SHUTDOWN_GRACE`]) for the writers to flush it.
 fn shutdown(shared: &Shared) {
-    shared.stopping.store(true, Ordering::SeqCst);
     shared.hub.shutdown(&mut Wakeups::new());
-    shared.writers.wait(SHUTDOWN_GRACE);
+    shared.hub.unfinished().wait(SHUTDOWN_GRACE);
 }
 
 // ----- accepting --------------------------------------------------------
@@ -285,12 +278,8 @@ fn admit(shared: &Arc<Shared>, stream: TcpStream) -> Option<(Arc<Conn>, Lifecycl
     let _ = stream.set_write_timeout(Some(WRITE_CHECK));
     let mailbox = Arc::new(Mutex::new(Mailbox::new()));
     let (id, welcome) = shared.hub.connect(mailbox.clone(), &mut Wakeups::new());
-    let now = Instant::now();
-    let mut life = Lifecycle::accepted(now, shared.config.hello_timeout);
-    if !welcome {
-        life.close(now, CloseKind::Error);
-    }
-    let count = shared.writers.start();
+    let life = Lifecycle::admitted(Instant::now(), shared.config.hello_timeout, welcome);
+    let count = shared.hub.start_writing();
     let conn = Arc::new(Conn::new(id, stream, mailbox, Some(count)));
     // The writer's first turn: it leaves its waker in the mailbox (having
     // written what `connect` queued: a refusal).
@@ -460,12 +449,7 @@ fn disconnect(shared: &Shared, conn: &Conn) {
 /// until the close rules of [`Lifecycle`] say the connection is done. If
 /// they give it up, the writer is cut off.
 fn close(shared: &Shared, conn: &Conn, mut life: Lifecycle, kind: CloseKind) {
-    let kind = if shared.stopping.load(Ordering::SeqCst) {
-        CloseKind::Shutdown
-    } else {
-        kind
-    };
-    life.close(Instant::now(), kind);
+    life.close(Instant::now(), shared.hub.close_kind(kind));
     linger(conn, &mut life);
     if life.is_gone() == Some(Ending::GaveUp) {
         let _ = conn.stream.shutdown(Shutdown::Both);
@@ -526,6 +510,7 @@ fn wait_flushed(conn: &Conn, give_up: Instant) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::AtomicBool;
 
     #[test]
     fn a_peer_that_keeps_dribbling_is_let_go_at_the_deadline() {
