@@ -474,16 +474,10 @@ async fn linger(conn: &Conn, life: &mut Lifecycle, reader: &mut OwnedReadHalf) {
                 // connection (and this task) past it.
                 let left = deadline.saturating_duration_since(Instant::now());
                 scratch.resize(4096, 0);
-                match timeout(left, reader.read(&mut scratch)).await {
-                    Ok(Ok(0)) => life.peer_closed(),
-                    Ok(Ok(n)) => {
-                        life.input(n);
-                    }
-                    Ok(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Ok(Err(_)) => life.broken(),
-                    // The deadline: poll_close gives the connection up.
-                    Err(_) => {}
-                }
+                let read = timeout(left, reader.read(&mut scratch)).await;
+                // At the deadline (`Elapsed`, a timeout): poll_close gives
+                // the connection up.
+                life.discarded(read.unwrap_or_else(|elapsed| Err(elapsed.into())));
             }
         }
     }

@@ -663,17 +663,14 @@ impl EventServer {
         };
         let mut scratch = [0u8; 4096];
         loop {
-            match io::Read::read(&mut &conn.stream, &mut scratch) {
-                Ok(0) => conn.life.peer_closed(),
-                Ok(n) => {
-                    conn.life.input(n);
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(_) => conn.life.broken(),
-            }
+            let read = io::Read::read(&mut &conn.stream, &mut scratch);
+            let drained = matches!(&read, Err(e) if e.kind() == io::ErrorKind::WouldBlock);
+            conn.life.discarded(read);
             if conn.life.is_gone().is_some() {
                 return self.free_conn(id);
+            }
+            if drained {
+                return;
             }
         }
     }

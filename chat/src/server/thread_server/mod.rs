@@ -458,9 +458,10 @@ fn close(shared: &Shared, conn: &Conn, mut life: Lifecycle, kind: CloseKind) {
     }
 }
 
-/// Drives a closing connection's [`Lifecycle`] until it is gone: reads and
-/// discards input while it waits for the peer, and otherwise waits for the
-/// writer to finish, never past its deadline.
+/// Drives a closing connection's [`Lifecycle`] until it is gone: the
+/// lifecycle decides ([`Lifecycle::poll_close`]), this thread blocks on
+/// what it names, the peer's bytes (read and discarded) or the writer's
+/// flush, never past the deadline.
 fn linger(conn: &Conn, life: &mut Lifecycle) {
     let mut scratch = Vec::new();
     loop {
@@ -479,14 +480,7 @@ fn linger(conn: &Conn, life: &mut Lifecycle) {
                     .stream
                     .set_read_timeout(Some(left.max(Duration::from_millis(1))));
                 scratch.resize(4096, 0);
-                match io::Read::read(&mut &conn.stream, &mut scratch) {
-                    Ok(0) => life.peer_closed(),
-                    Ok(n) => {
-                        life.input(n);
-                    }
-                    Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(_) => life.broken(),
-                }
+                life.discarded(io::Read::read(&mut &conn.stream, &mut scratch));
             }
         }
     }
