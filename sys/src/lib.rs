@@ -45,7 +45,9 @@
 //! owns your buffer until the operation ends, which makes cancellation and
 //! buffer lifetimes the hard part of any Rust API over it. This crate
 //! teaches readiness: it is what mio and tokio are built on, it is the same
-//! model on every Unix, and each step is visible.
+//! model on every Unix, and each step is visible. On Linux, the `uring`
+//! module and the `uring_echo` example put completion beside it: the same
+//! echo server, with the system calls per message of each counted.
 //!
 //! ## 3. epoll and kqueue side by side
 //!
@@ -316,6 +318,8 @@ mod waker;
 pub mod net;
 pub mod rlimit;
 pub mod signal;
+#[cfg(target_os = "linux")]
+pub mod uring;
 
 pub use event::Event;
 pub use events::{Events, Iter};
