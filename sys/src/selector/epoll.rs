@@ -113,6 +113,51 @@ impl Selector {
         )
     }
 
+    /// `EPOLL_CTL_ADD` with `EPOLLEXCLUSIVE`: when the fd becomes ready,
+    /// the kernel wakes one (or a few) of the epoll instances that
+    /// registered it this way, not all of them.
+    ///
+    /// The rules of epoll_ctl(2), checked here before the kernel does:
+    ///
+    /// * only `EPOLLIN`, `EPOLLOUT`, `EPOLLWAKEUP` and `EPOLLET` may come
+    ///   with it (`EPOLLHUP`/`EPOLLERR` are reported anyway), so readable
+    ///   interest does not ask for `EPOLLRDHUP` here and one-shot is
+    ///   refused (`EPOLLONESHOT`: `InvalidInput`);
+    /// * it is for `EPOLL_CTL_ADD` only, and a later `EPOLL_CTL_MOD` of the
+    ///   registration fails with `EINVAL`: change it by deregistering and
+    ///   registering again;
+    /// * the fd must not itself be an epoll instance (`EINVAL`).
+    ///
+    /// Kernels before 4.5 do not know the flag and treat the registration
+    /// as a plain one.
+    pub(crate) fn register_exclusive(
+        &self,
+        fd: RawFd,
+        token: Token,
+        interest: Interest,
+        trigger: Trigger,
+    ) -> io::Result<()> {
+        let mut flags = libc::EPOLLEXCLUSIVE;
+        if interest.is_readable() {
+            flags |= libc::EPOLLIN;
+        }
+        if interest.is_writable() {
+            flags |= libc::EPOLLOUT;
+        }
+        flags |= match trigger {
+            Trigger::Edge => libc::EPOLLET,
+            Trigger::Level => 0,
+            Trigger::OneShot => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "EPOLLEXCLUSIVE cannot be combined with EPOLLONESHOT (epoll_ctl(2)); \
+                     register with Trigger::Edge or Trigger::Level",
+                ))
+            }
+        };
+        self.ctl(libc::EPOLL_CTL_ADD, fd, flags as u32, token)
+    }
+
     /// `EPOLL_CTL_MOD`: replaces token, interest and trigger; re-arms a
     /// one-shot registration.
     pub(crate) fn reregister(

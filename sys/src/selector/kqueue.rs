@@ -356,6 +356,35 @@ impl Selector {
         apply(self.kq.as_fd(), &changes[..n], expected)
     }
 
+    /// kqueue has no counterpart of epoll's `EPOLLEXCLUSIVE`: this fails
+    /// with `Unsupported` and changes nothing.
+    ///
+    /// A knote belongs to one kqueue. A listening socket registered in N
+    /// kqueues is N knotes, and a new connection activates all of them, so
+    /// a thread waiting in each kqueue wakes for it. The ways around that
+    /// on kqueue are one kqueue shared by the threads with `EV_DISPATCH`
+    /// (one-shot: the first thread to collect the event disables the knote
+    /// until it re-arms it), or one listening socket per thread that the
+    /// kernel balances connections across (FreeBSD's `SO_REUSEPORT_LB`).
+    pub(crate) fn register_exclusive(
+        &self,
+        fd: RawFd,
+        token: Token,
+        interest: Interest,
+        trigger: Trigger,
+    ) -> io::Result<()> {
+        trace!(
+            "register_exclusive(fd={fd}, token={}, {interest:?}, {trigger:?}): \
+             kqueue has no exclusive wake-up",
+            token.0
+        );
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "exclusive wake-up (EPOLLEXCLUSIVE) is Linux-only: kqueue wakes every kqueue \
+             registered for a ready descriptor; share one kqueue with Trigger::OneShot instead",
+        ))
+    }
+
     /// `EV_DELETE` both knotes, then `EV_ADD` the wanted ones, in one call.
     pub(crate) fn reregister(
         &self,
