@@ -4,6 +4,7 @@
 //!
 //! ```text
 //! cargo run -p sys --example forget_to_drain
+//! SYS_TRACE=2 cargo run -p sys --example forget_to_drain   # every read, and its EAGAIN
 //! ```
 //!
 //! Output (the same on every run; `tests/lab.rs` checks it):
