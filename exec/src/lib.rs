@@ -126,8 +126,9 @@
 //! `tests/tasks.rs` drives this race 20 000 times.
 //!
 //! With no work at all, every worker is blocked in the kernel and the
-//! runtime uses no CPU. `EXEC_TRACE=1` prints each park, unpark, steal and
-//! reactor turn on stderr; [`Runtime::metrics`] gives counters. The
+//! runtime uses no CPU. `EXEC_TRACE=1` (any value but `0` or empty, as
+//! for `SYS_TRACE`) prints each park, unpark, steal and reactor turn on
+//! stderr; [`Runtime::metrics`] gives counters. The
 //! chapters [`guide::idle_workers`] and [`guide::parking`] go into the
 //! details, including when no worker owns the reactor.
 //!

@@ -114,6 +114,15 @@
 //!   of one instance without two of them reading the same socket, at the
 //!   price of one extra system call per event.
 //!
+//! With several threads waiting on one instance the backends differ (the
+//! descriptor-versus-filter difference of section 3 again). epoll's
+//! `EPOLLONESHOT` disables the whole descriptor, both directions, and an
+//! edge wakes a single thread blocked in `epoll_wait` (epoll(7)). kqueue's
+//! `EV_DISPATCH` disables only the filter that fired, so one source's read
+//! and write events can go to two threads before either re-arms, and a
+//! ready event wakes every thread sleeping in `kevent`. [`Trigger`] gives
+//! the details.
+//!
 //! ## 5. How a reactor is built from these
 //!
 //! A *reactor* is the loop that owns the [`Poll`] and turns events into
@@ -289,7 +298,10 @@
 //! for readiness", not failure. `EINTR` (a signal arrived during a call) is
 //! retried where that is safe (`accept`, `read`, `write`, waits inside
 //! [`signal::Signals::wait`] and [`net::TcpStream::connect_timeout`]);
-//! [`Poll::poll`] instead returns early with no events, as mio does.
+//! [`Poll::poll`] instead returns `Ok` early with no events, so that a
+//! signal cannot end an event loop that propagates errors with `?`. (mio
+//! makes the other choice: its `Poll::poll` returns the `Interrupted`
+//! error.)
 //!
 //! ## 9. Map of the crate
 //!
@@ -309,7 +321,9 @@
 //!
 //! Supported: Linux and Android (epoll); macOS, iOS, FreeBSD, NetBSD,
 //! OpenBSD and DragonFly (kqueue). Any other target fails to compile with a
-//! message saying so. The kqueue backend is type-checked for FreeBSD,
+//! message saying so. [`Waker`] on kqueue needs the `EVFILT_USER` filter,
+//! which OpenBSD has from 7.8 and NetBSD from 10: on older releases of
+//! those two, [`Waker::new`] fails with `EINVAL` (everything else works). The kqueue backend is type-checked for FreeBSD,
 //! macOS, NetBSD and OpenBSD by `.ci/check-bsd` but runs only on those
 //! systems; its module documentation lists what was verified by review.
 #![deny(missing_docs, missing_debug_implementations)]

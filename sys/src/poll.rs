@@ -122,9 +122,13 @@ impl Poll {
     ///   millisecond, so the call never returns early because of rounding.
     ///   Timeouts beyond about 24 days are capped.
     /// * **Interrupted by a signal (`EINTR`): returns `Ok(())` with
-    ///   `events` empty**, as mio does, without retrying. An empty `events`
-    ///   therefore means "timeout or interruption"; a caller that needs the
-    ///   full timeout checks the clock and polls again.
+    ///   `events` empty**, without retrying. An empty `events` therefore
+    ///   means "timeout or interruption"; a caller that needs the full
+    ///   timeout checks the clock and polls again. This differs from mio,
+    ///   whose `Poll::poll` returns the `ErrorKind::Interrupted` error and
+    ///   leaves the retry to the caller: here an event loop written as
+    ///   `poll.poll(&mut events, timeout)?` is not ended by a stray signal,
+    ///   at the price of not telling an interruption from a timeout.
     pub fn poll(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
         self.registry.selector().select(events.raw_mut(), timeout)
     }
