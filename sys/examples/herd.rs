@@ -55,8 +55,11 @@
 //! kqueue (macOS, the BSDs) has no exclusive wake-up: the two exclusive
 //! rows print `unsupported` there. A knote belongs to one kqueue, so a
 //! listener registered in N kqueues is N knotes, all activated by one
-//! connection. The kqueue answers to the herd are the shared-instance rows:
-//! one kqueue, with `EV_DISPATCH` (one-shot) or `EV_CLEAR` (edge).
+//! connection. What kqueue offers instead is the shared-instance rows: one
+//! kqueue, with `EV_DISPATCH` (one-shot) or `EV_CLEAR` (edge), so that each
+//! connection's event is collected by one thread (kqueue wakes every thread
+//! asleep in the shared `kevent`, and the others go back to sleep, so its
+//! `sleeps` column may read higher than epoll's).
 
 #[path = "lab/herd.rs"]
 mod lab;

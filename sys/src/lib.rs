@@ -316,7 +316,8 @@
 //! | [`net`] | `net/` | non-blocking TCP |
 //! | [`signal`] | `signal.rs` | signals as events |
 //! | [`rlimit`] | `rlimit.rs` | raising the descriptor limit |
-//! | (internal) | `selector/epoll.rs`, `selector/kqueue.rs` | the two backends, same functions in the same order |
+//! | [`guide`] | `guide/` | the backends inside, the lab examples, the pitfalls |
+//! | (internal) | `selector/epoll.rs`, `selector/kqueue.rs` | the two backends, same functions in the same order ([`guide::epoll`], [`guide::kqueue`]) |
 //! | (internal) | `syscall.rs`, `fd.rs`, `trace.rs` | the door to the kernel, fd helpers, tracing |
 //!
 //! Supported: Linux and Android (epoll); macOS, iOS, FreeBSD, NetBSD,
@@ -325,7 +326,16 @@
 //! which OpenBSD has from 7.8 and NetBSD from 10: on older releases of
 //! those two, [`Waker::new`] fails with `EINVAL` (everything else works). The kqueue backend is type-checked for FreeBSD,
 //! macOS, NetBSD and OpenBSD by `.ci/check-bsd` but runs only on those
-//! systems; its module documentation lists what was verified by review.
+//! systems; [`guide::kqueue`] lists what was verified only by review.
+//!
+//! ## 10. Further: the guide
+//!
+//! [`guide`] goes inside: [`guide::backends`] puts epoll and kqueue side
+//! by side, [`guide::epoll`] and [`guide::kqueue`] describe each backend,
+//! [`guide::lab`] runs the `triggers`, `forget_to_drain`, `herd` and
+//! `starvation` examples and shows their output, and [`guide::pitfalls`]
+//! lists what goes wrong in readiness code, with the guard and the test
+//! for each.
 #![deny(missing_docs, missing_debug_implementations)]
 #![doc(test(attr(deny(warnings))))]
 
@@ -347,6 +357,7 @@ mod token;
 mod trigger;
 mod waker;
 
+pub mod guide;
 pub mod net;
 pub mod rlimit;
 pub mod signal;

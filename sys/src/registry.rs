@@ -99,8 +99,10 @@ impl Registry {
     ///
     /// On kqueue (macOS, the BSDs) there is no equivalent, and this returns
     /// [`Unsupported`](io::ErrorKind::Unsupported): a descriptor registered
-    /// in N kqueues is N separate knotes, all activated together. Share one
-    /// `Poll` between the threads with [`Trigger::OneShot`] there.
+    /// in N kqueues is N separate knotes, all activated together. There,
+    /// threads share one `Poll` ([`Poll::try_clone`](crate::Poll::try_clone))
+    /// with [`Trigger::OneShot`] or [`Trigger::Edge`], so that each event
+    /// is collected by one thread.
     ///
     /// It takes the descriptor (any [`AsFd`]) rather than a [`Source`],
     /// since only a plain descriptor can be registered this way.

@@ -1,18 +1,4 @@
-//! The Linux backend: `epoll(7)`, `eventfd(2)` and `signalfd(2)`.
-//!
-//! Everything here has a counterpart of the same name, in the same order,
-//! in `kqueue.rs`; read the two side by side.
-//!
-//! * [`Selector`]: one epoll instance. Registrations live in the kernel,
-//!   attached to the open file description of the epoll fd, so a `dup`ed fd
-//!   ([`Selector::try_clone`]) shares them.
-//! * [`event`]: how a raw `epoll_event` answers the questions of
-//!   [`Event`](crate::Event).
-//! * [`Waker`]: an `eventfd` registered edge-triggered.
-//! * [`Signals`]: a `signalfd` with the signals blocked.
-//!
-//! Man pages: epoll_create1(2), epoll_ctl(2), epoll_wait(2), epoll(7),
-//! eventfd(2), signalfd(2).
+#![doc = include_str!("../guide/epoll.md")]
 
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
