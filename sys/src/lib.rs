@@ -123,6 +123,9 @@
 //! ready event wakes every thread sleeping in `kevent`. [`Trigger`] gives
 //! the details.
 //!
+//! The table is printed from real sockets by `cargo run -p sys --example
+//! triggers`; [`guide::lab`] shows it with the other lab examples.
+//!
 //! ## 5. How a reactor is built from these
 //!
 //! A *reactor* is the loop that owns the [`Poll`] and turns events into
