@@ -1,11 +1,20 @@
 //! The messages of PROTOCOL.md section 4 and the naming rules of section 5.1.
 //!
+//! The protocol itself is [`spec`]: `docs/PROTOCOL.md` of the repository,
+//! rendered here. Every "PROTOCOL.md section N" in these docs points at a
+//! section of it. This module is its vocabulary in Rust: [`ClientMsg`],
+//! [`ServerMsg`], [`ErrorCode`] and [`RoomInfo`], the limits as constants,
+//! and the naming rule as [`is_valid_name`].
+//!
 //! The order of the variants below *is* the wire format: the binary encoding
 //! writes an enum as the index of its variant (declaration order, from 0), so
 //! reordering a variant is a protocol change. Golden tests in
 //! `chat/tests/` pin the exact bytes of every variant.
 
 use serdy::{Deserialize, Serialize};
+
+#[doc = include_str!("../../docs/PROTOCOL.md")]
+pub mod spec {}
 
 /// The protocol version this crate speaks (`Hello.version`, `Welcome.version`).
 pub const PROTOCOL_VERSION: u32 = 1;

@@ -23,11 +23,12 @@
 //!              └──────────────────────────────────────────────────────────────┘
 //! ```
 //!
-//! This split (the "sans-I/O" style of `quinn-proto` or `h2`'s state
-//! machines) is what lets this crate have three servers that differ only in
-//! how bytes move: `event_server` drives the hub from one `sys::Poll` loop,
-//! `thread_server` keeps it behind a `Mutex` held for one step, and
-//! `async_server` drives it from tasks. None of them re-implements a rule,
+//! This split (the "sans-I/O" style of Rust's `quinn-proto` or Python's
+//! `h11`: a protocol state machine that never touches a socket) is what
+//! lets this crate have three servers that differ only in how bytes move:
+//! `event_server` drives the hub from one `sys::Poll` loop, `thread_server`
+//! keeps it behind a `Mutex` held for one step, and `async_server` drives
+//! it from tasks. None of them re-implements a rule,
 //! so they cannot disagree. And because time is an argument (`now_ms`, UNIX
 //! milliseconds, stamped on `Message` and `Whispered`), the rules are tested
 //! here without a socket, a thread or a sleep: the tests play simulated
