@@ -17,9 +17,10 @@
 //! every socket, so "read until `WouldBlock`" can be watched:
 //!
 //! ```text
-//! sys: read(fd=5, buf=4096) = 12
-//! sys: read(fd=5, buf=4096) = -1 EAGAIN
-//! sys: sendmsg(fd=5, iov=2, 12 bytes) = 12
+//! sys: send(fd=4, 4 bytes) = 4
+//! sys: read(fd=5, buf=4) = 4
+//! sys: read(fd=5, buf=4) = -1 EAGAIN
+//! sys: sendmsg(fd=4, iov=2, 4 bytes) = 4
 //! sys: close(fd=5)
 //! ```
 //!
