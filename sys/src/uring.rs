@@ -40,6 +40,37 @@
 //! `IORING_ENTER_GETEVENTS`, waits for completions: one system call for
 //! any number of operations.
 //!
+//! # A receive, end to end
+//!
+//! ```
+//! use std::io::Write;
+//! use std::net::{TcpListener, TcpStream};
+//! use std::os::fd::AsFd;
+//!
+//! use sys::uring::{is_unavailable, Uring};
+//!
+//! let mut ring = match Uring::new(8) {
+//!     Ok(ring) => ring,
+//!     Err(e) if is_unavailable(&e) => return Ok(()), // no io_uring here
+//!     Err(e) => panic!("{e}"),
+//! };
+//! let listener = TcpListener::bind("127.0.0.1:0")?;
+//! let mut client = TcpStream::connect(listener.local_addr()?)?;
+//! let (server, _) = listener.accept()?;
+//!
+//! // The buffer moves into the ring...
+//! ring.recv(server.as_fd(), vec![0; 64], 1)?;
+//! client.write_all(b"hi")?;
+//! // ...one system call submits the receive and waits for it...
+//! ring.submit_and_wait(1)?;
+//! // ...and the completion hands the buffer back, cut to what arrived.
+//! let done = ring.completion().expect("one completion");
+//! assert_eq!(done.user_data, 1);
+//! assert_eq!(done.result?, 2);
+//! assert_eq!(done.buf.as_deref(), Some(&b"hi"[..]));
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
 //! # Buffer ownership
 //!
 //! While a `recv` is in flight the kernel may write into its buffer at any
@@ -81,6 +112,12 @@
 //! `kernel.io_uring_disabled` sysctl) or too old for the socket operations
 //! used here (they need 5.7's `IORING_FEAT_FAST_POLL`). [`Uring::new`]
 //! reports all three as errors that [`is_unavailable`] recognises.
+//!
+//! The module exists on Linux only. macOS and the BSDs have no
+//! `io_uring`: kqueue is a readiness API, and their nearest completion
+//! mechanism is POSIX AIO reported through kqueue's `EVFILT_AIO`, which
+//! covers files rather than sockets. The `uring_echo` example says so and
+//! exits on those systems.
 //!
 //! Man pages: [io_uring(7)](https://man7.org/linux/man-pages/man7/io_uring.7.html),
 //! [io_uring_setup(2)](https://man7.org/linux/man-pages/man2/io_uring_setup.2.html),
