@@ -115,8 +115,8 @@
 //!
 //! The module exists on Linux only. macOS and the BSDs have no
 //! `io_uring`: kqueue is a readiness API, and their nearest completion
-//! mechanism is POSIX AIO reported through kqueue's `EVFILT_AIO`, which
-//! covers files rather than sockets. The `uring_echo` example says so and
+//! mechanism is POSIX AIO (`aio_read(2)`), whose completions kqueue can
+//! report (`EVFILT_AIO` on FreeBSD). The `uring_echo` example says so and
 //! exits on those systems.
 //!
 //! Man pages: [io_uring(7)](https://man7.org/linux/man-pages/man7/io_uring.7.html),
