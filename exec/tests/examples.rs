@@ -43,4 +43,3 @@ fn reactor_prints_its_documented_output() {
     let expected = documented_output(include_str!("../examples/reactor.rs"), "reactor");
     assert_eq!(reactor::demo().unwrap(), expected);
 }
-
