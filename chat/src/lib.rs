@@ -41,6 +41,8 @@
 //!
 //! | module | what it holds |
 //! | --- | --- |
+//! | [`cli`] | the flag reader and usage-error policy of every binary |
+//! | [`clock`] | the wall clock the servers stamp `time_ms` with |
 //! | [`protocol`] | the messages of PROTOCOL.md §4 (variant order *is* the wire format), error codes, naming rules |
 //! | [`fmt`] | the binary format (postcard-compatible), JSON for tracing, and framing |
 //! | [`hub`] | the sans-I/O state machine: events in, deliveries out |
@@ -138,7 +140,9 @@
 #![deny(missing_docs, missing_debug_implementations)]
 #![doc(test(attr(deny(warnings))))]
 
+pub mod cli;
 pub mod client;
+pub mod clock;
 pub mod fmt;
 pub mod hub;
 pub mod loadgen;

@@ -10,8 +10,16 @@
 //! writes an enum as the index of its variant (declaration order, from 0), so
 //! reordering a variant is a protocol change. Golden tests in
 //! `chat/tests/` pin the exact bytes of every variant.
+//!
+//! [`ClientMsgRef`] and [`ServerMsgRef`] are the same messages with
+//! borrowed strings, for code that encodes or decodes many of them (the
+//! hub, the load generator): same variants, same bytes.
 
 use serdy::{Deserialize, Serialize};
+
+mod borrowed;
+
+pub use borrowed::{ClientMsgRef, RoomInfoRef, ServerMsgRef};
 
 #[doc = include_str!("../../docs/PROTOCOL.md")]
 pub mod spec {}
@@ -96,6 +104,39 @@ pub enum ClientMsg {
     Bye,
 }
 
+/// Shorthands for the messages a client sends most, so that a client and
+/// a test read `ClientMsg::say("lobby", "hi")` rather than a struct literal.
+///
+/// ```
+/// use chat::protocol::{ClientMsg, PROTOCOL_VERSION};
+///
+/// assert_eq!(
+///     ClientMsg::hello("ann"),
+///     ClientMsg::Hello { version: PROTOCOL_VERSION, nick: "ann".into() }
+/// );
+/// assert_eq!(
+///     ClientMsg::say("lobby", "hi"),
+///     ClientMsg::Say { room: "lobby".into(), text: "hi".into() }
+/// );
+/// ```
+impl ClientMsg {
+    /// `Hello` for `nick`, speaking [`PROTOCOL_VERSION`].
+    pub fn hello(nick: &str) -> ClientMsg {
+        ClientMsg::Hello {
+            version: PROTOCOL_VERSION,
+            nick: nick.into(),
+        }
+    }
+
+    /// `Say` of `text` to `room`.
+    pub fn say(room: &str, text: &str) -> ClientMsg {
+        ClientMsg::Say {
+            room: room.into(),
+            text: text.into(),
+        }
+    }
+}
+
 /// A message from the server to a client (PROTOCOL.md section 4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ServerMsg {
@@ -177,6 +218,46 @@ pub enum ServerMsg {
         /// For humans.
         detail: String,
     },
+}
+
+/// Shorthands for the room notices, which tests and examples build often.
+///
+/// ```
+/// use chat::protocol::ServerMsg;
+///
+/// assert_eq!(
+///     ServerMsg::joined("lobby", "ann"),
+///     ServerMsg::Joined { room: "lobby".into(), nick: "ann".into() }
+/// );
+/// assert_eq!(
+///     ServerMsg::renamed("ann", "anna"),
+///     ServerMsg::Renamed { old: "ann".into(), new: "anna".into() }
+/// );
+/// ```
+impl ServerMsg {
+    /// `Joined`: `nick` entered `room`.
+    pub fn joined(room: &str, nick: &str) -> ServerMsg {
+        ServerMsg::Joined {
+            room: room.into(),
+            nick: nick.into(),
+        }
+    }
+
+    /// `Left`: `nick` left `room`.
+    pub fn left(room: &str, nick: &str) -> ServerMsg {
+        ServerMsg::Left {
+            room: room.into(),
+            nick: nick.into(),
+        }
+    }
+
+    /// `Renamed`: `old` is now called `new`.
+    pub fn renamed(old: &str, new: &str) -> ServerMsg {
+        ServerMsg::Renamed {
+            old: old.into(),
+            new: new.into(),
+        }
+    }
 }
 
 /// One entry of [`ServerMsg::Rooms`].

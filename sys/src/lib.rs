@@ -45,7 +45,9 @@
 //! owns your buffer until the operation ends, which makes cancellation and
 //! buffer lifetimes the hard part of any Rust API over it. This crate
 //! teaches readiness: it is what mio and tokio are built on, it is the same
-//! model on every Unix, and each step is visible.
+//! model on every Unix, and each step is visible. On Linux, the `uring`
+//! module and the `uring_echo` example put completion beside it: the same
+//! echo server, with the system calls per message of each counted.
 //!
 //! ## 3. epoll and kqueue side by side
 //!
@@ -120,6 +122,9 @@
 //! and write events can go to two threads before either re-arms, and a
 //! ready event wakes every thread sleeping in `kevent`. [`Trigger`] gives
 //! the details.
+//!
+//! The table is printed from real sockets by `cargo run -p sys --example
+//! triggers`; [`guide::lab`] shows it with the other lab examples.
 //!
 //! ## 5. How a reactor is built from these
 //!
@@ -254,7 +259,7 @@
 //! six bytes always fit in an empty send buffer; a real server buffers what
 //! `write` did not take, as `examples/echo.rs` does.)
 //!
-//! ## 7. Watching the kernel: `SYS_TRACE=1`
+//! ## 7. Watching the kernel: `SYS_TRACE=1` and `SYS_TRACE=2`
 //!
 //! Run any binary built on this crate with `SYS_TRACE=1` and every
 //! readiness system call is printed to standard error with its flags
@@ -269,7 +274,25 @@
 //! sys: accept4(fd=4, SOCK_NONBLOCK|SOCK_CLOEXEC) = 5
 //! ```
 //!
-//! With the variable unset, each traced call costs one relaxed atomic load.
+//! `SYS_TRACE=2` adds the data calls of [`net::TcpStream`] (`read`,
+//! `readv`, `send`, `sendmsg`) with their byte counts and errors by name,
+//! and every `close`: "read until `WouldBlock`" becomes visible. The
+//! draining reader of `examples/forget_to_drain.rs`, one event:
+//!
+//! ```text
+//! sys: send(fd=4, 12 bytes) = 12
+//! sys: epoll_wait(epfd=6, max=4, timeout=100ms) = 1
+//! sys:   -> token=1 EPOLLIN
+//! sys: read(fd=5, buf=4) = 4
+//! sys: read(fd=5, buf=4) = 4
+//! sys: read(fd=5, buf=4) = 4
+//! sys: read(fd=5, buf=4) = -1 EAGAIN
+//! sys: epoll_wait(epfd=6, max=4, timeout=100ms) = 0
+//! ```
+//!
+//! With the variable unset (or `0`), each traced call costs one relaxed
+//! atomic load and a branch, whatever its level; `benches/trace.rs` times
+//! a `read` with tracing off, at level 1 and at level 2.
 //!
 //! ## 8. Errors and interruptions
 //!
@@ -296,7 +319,8 @@
 //! | [`net`] | `net/` | non-blocking TCP |
 //! | [`signal`] | `signal.rs` | signals as events |
 //! | [`rlimit`] | `rlimit.rs` | raising the descriptor limit |
-//! | (internal) | `selector/epoll.rs`, `selector/kqueue.rs` | the two backends, same functions in the same order |
+//! | [`guide`] | `guide/` | the backends inside, the lab examples, the pitfalls |
+//! | (internal) | `selector/epoll.rs`, `selector/kqueue.rs` | the two backends, same functions in the same order ([`guide::epoll`], [`guide::kqueue`]) |
 //! | (internal) | `syscall.rs`, `fd.rs`, `trace.rs` | the door to the kernel, fd helpers, tracing |
 //!
 //! Supported: Linux and Android (epoll); macOS, iOS, FreeBSD, NetBSD,
@@ -305,7 +329,16 @@
 //! which OpenBSD has from 7.8 and NetBSD from 10: on older releases of
 //! those two, [`Waker::new`] fails with `EINVAL` (everything else works). The kqueue backend is type-checked for FreeBSD,
 //! macOS, NetBSD and OpenBSD by `.ci/check-bsd` but runs only on those
-//! systems; its module documentation lists what was verified by review.
+//! systems; [`guide::kqueue`] lists what was verified only by review.
+//!
+//! ## 10. Further: the guide
+//!
+//! [`guide`] goes inside: [`guide::backends`] puts epoll and kqueue side
+//! by side, [`guide::epoll`] and [`guide::kqueue`] describe each backend,
+//! [`guide::lab`] runs the `triggers`, `forget_to_drain`, `herd` and
+//! `starvation` examples and shows their output, and [`guide::pitfalls`]
+//! lists what goes wrong in readiness code, with the guard and the test
+//! for each.
 #![deny(missing_docs, missing_debug_implementations)]
 #![doc(test(attr(deny(warnings))))]
 
@@ -327,9 +360,12 @@ mod token;
 mod trigger;
 mod waker;
 
+pub mod guide;
 pub mod net;
 pub mod rlimit;
 pub mod signal;
+#[cfg(target_os = "linux")]
+pub mod uring;
 
 pub use event::Event;
 pub use events::{Events, Iter};

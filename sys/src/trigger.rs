@@ -25,6 +25,12 @@
 ///                      re-arms it, which reports at once if bytes still wait
 /// ```
 ///
+/// `cargo run -p sys --example triggers` prints this table from real
+/// sockets (its output is in [`guide::lab`](crate::guide::lab));
+/// `tests/lab.rs` checks that it matches, and `tests/trigger.rs` pins
+/// each mode's behaviour. `examples/forget_to_drain.rs` shows what the
+/// edge rule below costs when it is broken.
+///
 /// | trigger | epoll | kqueue |
 /// | --- | --- | --- |
 /// | `Edge` | `EPOLLET` | `EV_CLEAR` |

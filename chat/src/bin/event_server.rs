@@ -1,6 +1,6 @@
 //! `event_server`: the chat on one thread and one `sys::Poll`.
 //!
-//! See [`chat::server::event`] for how it works. Usage:
+//! See [`chat::server::event_server`] for how it works. Usage:
 //! `event_server [--addr HOST:PORT] [--max-conns N] [--max-outbound BYTES]
 //! [--max-frame BYTES] [--hello-timeout-ms MS]`.
 
@@ -8,7 +8,7 @@ use chat::server::config::Config;
 
 fn main() {
     let config = Config::from_env_or_exit("event_server", false);
-    if let Err(e) = chat::server::event::run(config) {
+    if let Err(e) = chat::server::event_server::run(config) {
         eprintln!("event_server: {e}");
         std::process::exit(1);
     }

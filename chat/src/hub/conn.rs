@@ -12,6 +12,30 @@ use std::hash::{BuildHasherDefault, Hasher};
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ConnId(pub u64);
 
+impl ConnId {
+    /// The id a server's connection table gives the `serial`th connection
+    /// it stores in `slot`: `serial << 32 | slot`. The slot finds the
+    /// connection by indexing; the serial tells a reused slot from the
+    /// connection that had it before.
+    ///
+    /// ```
+    /// use chat::hub::ConnId;
+    ///
+    /// let id = ConnId::new(7, 3);
+    /// assert_eq!(id.slot(), 3);
+    /// assert_ne!(id, ConnId::new(8, 3));
+    /// ```
+    pub fn new(serial: u32, slot: usize) -> ConnId {
+        debug_assert!(slot <= u32::MAX as usize, "slot {slot} out of range");
+        ConnId((u64::from(serial) << 32) | (slot as u64 & 0xFFFF_FFFF))
+    }
+
+    /// The slot of an id made by [`ConnId::new`].
+    pub fn slot(self) -> usize {
+        (self.0 & 0xFFFF_FFFF) as usize
+    }
+}
+
 impl fmt::Debug for ConnId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "ConnId({})", self.0)

@@ -94,7 +94,7 @@
 //! | `requests.rs` | one method per `ClientMsg`, checks in precedence order |
 //! | `session.rs` | [`SessionState`] and a member's nick and rooms |
 //! | `room.rs` | members in join order, `seq`, the 32-frame history |
-//! | `frame.rs`, `wire.rs` | [`Frame`], and the borrowed `ServerMsg` it is encoded from |
+//! | `frame.rs` | [`Frame`], encoded from a borrowed [`ServerMsgRef`](crate::protocol::ServerMsgRef) |
 //! | `outbox.rs` | [`Outbox`] and [`Delivery`]: the output of a step |
 //! | `listing.rs` | cutting `Rooms` / `Users` to one frame by arithmetic |
 //! | `names.rs` | case folding on the stack |
@@ -160,7 +160,6 @@ mod outbox;
 mod requests;
 mod room;
 mod session;
-mod wire;
 
 #[cfg(test)]
 mod tests;

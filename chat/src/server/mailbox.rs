@@ -4,7 +4,7 @@
 //! `event_server` owns every [`Outbound`] queue on its one thread. The
 //! threaded and async servers cannot: any reader's hub step may queue a
 //! frame for any connection, while that connection's own writer is busy in
-//! a blocking (or awaited) `writev`. So the queue sits behind a `Mutex`, and
+//! a blocking (or awaited) `sendmsg`. So the queue sits behind a `Mutex`, and
 //! the writer does not write *from* it: it swaps the whole queue out into
 //! its own [`Outbound`] (the *batch*) and writes that without the lock, so a
 //! hub step never waits for a socket.
@@ -13,13 +13,13 @@
 //!   hub steps (any reader)          Mailbox (Mutex)               writer
 //!   ──push(frame, limit)──►  out: [f5 f6 f7]  unwritten: 3 KiB  ◄─next_batch─┐
 //!                              │                    ▲                         │
-//!                              │                    └── after each writev ──┐ │
-//!                              └──────── swapped out as one batch ──► writev [f2 f3 f4]
+//!                              │                    └── after each sendmsg ──┐ │
+//!                              └──────── swapped out as one batch ──► sendmsg [f2 f3 f4]
 //!   limit check: out.queued() + unwritten   (bytes not yet written to the socket)
 //! ```
 //!
 //! The limit of PROTOCOL.md 5.5 counts the batch too: its bytes are inside
-//! the server until a `writev` takes them. So the batch publishes what is
+//! the server until a `sendmsg` takes them. So the batch publishes what is
 //! left of it after every write (an atomic shared with the mailbox, read
 //! under the lock by the pushers): a writer that has written most of a
 //! large batch does not count it whole until the last byte is out, which
@@ -48,14 +48,14 @@
 //! already took are part of that queue, but they are in its [`Batch`], out
 //! of the lock's reach. So the mailbox counts its discards in an atomic
 //! shared with the batch, and the batch remembers the count it was taken
-//! at. Before each `writev` the writer calls [`Batch::cut_if_discarded`]:
+//! at. Before each `sendmsg` the writer calls [`Batch::cut_if_discarded`]:
 //! one relaxed atomic load; if a discard happened since, the batch keeps
 //! only its partly written frame (the peer must see whole frames), and once
 //! that is written the writer takes the mailbox again, which now holds the
 //! `Error`.
 //!
 //! ```text
-//!   drop_slow / discard_unstarted / kill          writer, before each writev
+//!   drop_slow / discard_unstarted / kill          writer, before each sendmsg
 //!   (under the mailbox lock)                      (no lock)
 //!   discards += 1  ───────── Arc<AtomicU64> ─────► discards != taken_at ?
 //!                                                   └─ yes: batch = [partly written frame]
@@ -63,7 +63,7 @@
 //!
 //! The count is only a signal: the frames themselves change hands under the
 //! lock ([`Mailbox::next_batch`]), so a relaxed load is enough; a writer
-//! that misses a discard by a hair writes one more `writev`'s worth, as if
+//! that misses a discard by a hair writes one more `sendmsg`'s worth, as if
 //! the discard had come just after it.
 //!
 //! # Lock order
@@ -174,7 +174,7 @@ impl Mailbox {
     ///
     /// "Empty" means nothing waits that the writer has not taken: a frame
     /// into an empty queue is accepted whatever the batch holds. The batch's
-    /// bytes are known to be written only when its `writev` returns, but
+    /// bytes are known to be written only when its `sendmsg` returns, but
     /// the kernel may hand them to the peer before that, and the peer may
     /// answer; a listing asked for right after a reply must not be refused
     /// because the writer thread has not been scheduled since.

@@ -1,29 +1,32 @@
-//! What the three server binaries share besides the hub: the command line,
-//! the outbound queue with its limit, the hello deadlines, and the servers'
-//! event loops themselves (the binaries in `src/bin/` are thin `main`s that
-//! call them, so the loops are documented here, in `cargo doc`).
+//! The three servers, and what they share besides the hub.
+//!
+//! Each server is the same program, [`lifecycle`] driving the [`Hub`]
+//! for every connection, in a different I/O model; the binaries in
+//! `src/bin/` are thin `main`s that call their `run`, so the servers are
+//! documented here, in `cargo doc`.
 //!
 //! | module | what it is |
 //! | --- | --- |
-//! | [`event`] | `event_server`: one thread, one `sys::Poll`, a state machine per connection |
-//! | [`thread`] | `thread_server`: a thread per connection (two while its client lags), blocking I/O |
-//! | [`task`] | `async_server`: the same shape as `thread`, on `exec` tasks (diff the two files) |
-//! | [`config`] | the command line of PROTOCOL.md section 6, shared by all three |
-//! | [`outbound`] | a connection's queue of frames, with the `--max-outbound` rule, flushed by `writev` |
+//! | [`event_server`] | one thread, one `sys::Poll`, every socket non-blocking |
+//! | [`thread_server`] | a thread per connection, blocking I/O, the hub behind a lock |
+//! | [`async_server`] | a reader and a writer task per connection on the `exec` runtime |
+//! | [`lifecycle`] | what every server shares: a connection's states and deadlines, the close rules, the slow-consumer drop, the connection table, the policy constants |
+//! | [`config`] | the command line of PROTOCOL.md section 6, and binding the listener |
+//! | [`outbound`] | a connection's queue of frames, bounded by `--max-outbound`, written with one vectored `sendmsg` |
+//! | [`shared_hub`] | the hub behind one lock, for the servers with many threads or tasks |
 //! | [`mailbox`] | an [`outbound::Outbound`] behind a lock, for a writer thread or task to take whole |
-//! | [`shared_hub`] | the hub behind one lock, held for a step plus applying its output |
-//! | [`thread_cache`] | reuses finished threads, so churn does not pay for new stacks |
-//! | [`deadlines`] | a FIFO timer queue for timeouts of one fixed length (hello, linger) |
 //!
-//! Read `event` first: it is the whole protocol loop in one place. Then
-//! `thread` and `task` side by side.
+//! Read [`lifecycle`] first: it is the part of the protocol that is about
+//! connections rather than messages. Then [`event_server`], the whole loop
+//! in one place; then [`thread_server`] and [`async_server`] side by side.
+//!
+//! [`Hub`]: crate::hub::Hub
 
+pub mod async_server;
 pub mod config;
-pub mod deadlines;
-pub mod event;
+pub mod event_server;
+pub mod lifecycle;
 pub mod mailbox;
 pub mod outbound;
 pub mod shared_hub;
-pub mod task;
-pub mod thread;
-pub mod thread_cache;
+pub mod thread_server;

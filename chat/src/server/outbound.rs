@@ -4,7 +4,7 @@
 //! ```text
 //!             head_sent
 //!             ├────┤
-//!  frames:  [ ████░░░░ | ░░░░░░ | ░░░ | ░░░░░░░ ]   ──writev──► socket
+//!  frames:  [ ████░░░░ | ░░░░░░ | ░░░ | ░░░░░░░ ]   ──sendmsg──► socket
 //!             frame 0    frame 1   ...               (up to 1024 frames per call)
 //!  queued = unsent bytes (░): what the limit is measured against
 //! ```
@@ -12,15 +12,14 @@
 //! The queue holds [`Frame`]s, which are shared: a broadcast to a hundred
 //! members is one allocation and a hundred reference counts, not a hundred
 //! copies. A flush hands the kernel up to [`FLUSH_IOVECS`] frames in one
-//! `writev`, so a client that fell behind catches up in one system call
+//! `sendmsg`, so a client that fell behind catches up in one system call
 //! instead of one per frame.
 //!
-//! Why that many: under a broadcast storm the server spends over 80 % of
-//! its time in the kernel, and much of that is per system call and per TCP
-//! segment, not per byte. With 64 iovecs per call (the first version)
-//! `event_server` made one `sendmsg` per 62 deliveries in `loadgen fanout`
-//! (N=100, M=2000) and spent 130–190 ns of CPU per delivery; with 1024 it
-//! spends 86–93 ns and moves 1.6–2x the deliveries per second.
+//! Why that many: under a broadcast storm the server spends most of its
+//! time in the kernel, and much of that is per system call and per TCP
+//! segment, not per byte. A client that fell behind by a thousand frames
+//! catches up in one call instead of sixteen (`bench/README.md` has the
+//! figures).
 //!
 //! The limit follows the protocol's wording: a frame that would take a
 //! **non-empty** queue past the limit is refused ([`Overflow`]); a frame is
@@ -33,10 +32,10 @@ use std::io::{self, IoSlice, Write};
 use crate::hub::Frame;
 
 /// A convenient array length for [`Outbound::io_slices`]: 64 frames per
-/// `writev` (1 KiB of iovecs), small enough to keep on any stack.
+/// `sendmsg` (1 KiB of iovecs), small enough to keep on any stack.
 pub const MAX_IOVECS: usize = 64;
 
-/// The most frames [`Outbound::flush_to`] hands to one `writev`: `IOV_MAX`
+/// The most frames [`Outbound::flush_to`] hands to one `sendmsg`: `IOV_MAX`
 /// (1024 on Linux, macOS and the BSDs).
 pub const FLUSH_IOVECS: usize = 1024;
 
@@ -139,9 +138,7 @@ impl Outbound {
     /// `WouldBlock`" makes many small system calls and usually ends in a
     /// failed one. Waiting for writability instead resumes when the kernel
     /// has freed a good share of the buffer (epoll reports `EPOLLOUT` then),
-    /// and the next `writev` moves a large batch. With 1 000 clients in
-    /// `loadgen fanout`, `event_server` made about ten `sendmsg` per
-    /// connection per turn before this, of 61 frames each.
+    /// and the next `sendmsg` moves a large batch.
     pub fn flush_nonblocking<W: Write + ?Sized>(&mut self, sink: &mut W) -> io::Result<Flush> {
         self.flush(sink, true)
     }
@@ -175,7 +172,7 @@ impl Outbound {
         Ok(Flush::Done)
     }
 
-    /// One `writev` of the first `N` frames at most: `(offered, written)`.
+    /// One `sendmsg` of the first `N` frames at most: `(offered, written)`.
     fn write_once<W: Write + ?Sized, const N: usize>(
         &self,
         sink: &mut W,

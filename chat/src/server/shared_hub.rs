@@ -20,23 +20,23 @@
 //! for a socket. Writers that were idle are woken after the lock is
 //! released, each once per step however many frames it got.
 //!
-//! The slow-consumer rule (5.5) is applied here exactly as `event_server`
-//! does: a push that overflows a mailbox closes it; after the outbox is
-//! applied, each overflowed connection has its queue discarded, gets
-//! `SlowConsumer`, and the hub does the disconnect clean-up, whose `Left`
-//! frames may overflow other mailboxes in turn, until none does. A
-//! connection closed this way in another connection's step has its reader
-//! woken ([`Mailbox::watch`]), since that reader may be waiting on a peer
-//! that will never send again.
+//! The outbox is applied with [`apply_outbox`], as in `event_server`: the
+//! same slow-consumer rule (5.5), the same order of deliveries, closes and
+//! drops. A connection closed this way in another connection's step has
+//! its reader woken ([`Mailbox::watch`]), since that reader may be waiting
+//! on a peer that will never send again.
 
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::Waker;
+use std::time::Duration;
 
+use super::lifecycle::{apply_outbox, CloseKind, ConnTable, Overflow, Queues};
 use super::mailbox::Mailbox;
 use crate::fmt::binary::from_bytes;
 use crate::fmt::framed::FrameDecoder;
-use crate::hub::{self, ConnId, Hub, Outbox, SessionState};
+use crate::hub::{self, ConnId, Frame, Hub, Outbox, SessionState};
 use crate::protocol::{ClientMsg, ErrorCode};
 
 /// One connection's mailbox, shared by its reader, its writer and the hub.
@@ -82,10 +82,14 @@ enum Tell {
     Nobody,
 }
 
-/// The hub, its outbox and every connection's mailbox, behind one `Mutex`.
+/// The hub, its outbox and every connection's mailbox, behind one `Mutex`;
+/// and, beside them, whether the server is shutting down and how many
+/// connections' output is not finished (for the shutdown's flush).
 pub struct SharedHub {
     core: Mutex<Core>,
     max_outbound: usize,
+    stopping: AtomicBool,
+    unfinished: Arc<Unfinished>,
 }
 
 impl fmt::Debug for SharedHub {
@@ -100,12 +104,21 @@ impl fmt::Debug for SharedHub {
 struct Core {
     hub: Hub,
     outbox: Outbox,
-    /// Mailboxes of the connections the hub knows (and of those being
-    /// refused, until their outbox is applied).
-    mailboxes: Mailboxes,
-    /// Connections whose mailbox overflowed while applying an outbox.
+    /// The mailboxes, as the [`Queues`] the outbox is applied to.
+    queues: Mailboxes,
+    /// Scratch for [`apply_outbox`].
     slow: Vec<ConnId>,
-    /// Writers to wake after the lock is released.
+}
+
+/// The mailboxes of the connections the hub knows (and of those being
+/// refused, until their outbox is applied), and who to wake once the lock
+/// is released.
+struct Mailboxes {
+    table: ConnTable<SharedMailbox>,
+    limit: usize,
+    /// Whose readers a close wakes, in the current step.
+    tell: Tell,
+    /// Writers (and readers) to wake after the lock is released.
     wake: Vec<Waker>,
 }
 
@@ -116,11 +129,17 @@ impl SharedHub {
             core: Mutex::new(Core {
                 hub: Hub::new(config),
                 outbox: Outbox::new(),
-                mailboxes: Mailboxes::default(),
+                queues: Mailboxes {
+                    table: ConnTable::new(),
+                    limit: max_outbound,
+                    tell: Tell::All,
+                    wake: Vec::new(),
+                },
                 slow: Vec::new(),
-                wake: Vec::new(),
             }),
             max_outbound,
+            stopping: AtomicBool::new(false),
+            unfinished: Arc::default(),
         }
     }
 
@@ -128,9 +147,10 @@ impl SharedHub {
     /// wakes the writers that got something.
     fn with<R>(&self, tell: Tell, wake: &mut Wakeups, input: impl FnOnce(&mut Core) -> R) -> R {
         let mut core = lock(&self.core);
+        core.queues.tell = tell;
         let result = input(&mut core);
-        core.apply_outbox(self.max_outbound, tell);
-        std::mem::swap(&mut core.wake, &mut wake.0);
+        core.apply_outbox();
+        std::mem::swap(&mut core.queues.wake, &mut wake.0);
         drop(core);
         wake.wake_all();
         result
@@ -142,7 +162,7 @@ impl SharedHub {
     /// its mailbox is closing.
     pub fn connect(&self, mailbox: SharedMailbox, wake: &mut Wakeups) -> (ConnId, bool) {
         self.with(Tell::All, wake, |core| {
-            let id = core.mailboxes.insert(mailbox);
+            let id = core.queues.table.insert(mailbox);
             (id, core.hub.handle_connect(id, &mut core.outbox))
         })
     }
@@ -170,7 +190,7 @@ impl SharedHub {
                 }
                 // Apply after each message, as event_server does: a slow
                 // consumer is dropped at the frame that overflowed it.
-                core.apply_outbox(self.max_outbound, Tell::Others(id));
+                core.apply_outbox();
             }
             core.hub.state(id)
         })
@@ -189,19 +209,42 @@ impl SharedHub {
     /// and its mailbox is killed.
     pub fn disconnect(&self, id: ConnId, wake: &mut Wakeups) {
         self.with(Tell::All, wake, |core| {
-            if let Some(mailbox) = core.mailboxes.remove(id) {
-                core.wake.extend(lock(&mailbox).kill());
+            if let Some(mailbox) = core.queues.table.remove(id) {
+                core.queues.wake.extend(lock(&mailbox).kill());
             }
             core.hub.handle_disconnect(id, &mut core.outbox);
         })
+    }
+
+    /// Counts a connection whose output is not finished until the guard is
+    /// dropped (see [`SharedHub::unfinished`]).
+    pub fn start_writing(&self) -> Writing {
+        self.unfinished.start()
+    }
+
+    /// The connections whose output is not finished, for the shutdown to
+    /// wait on.
+    pub fn unfinished(&self) -> &Unfinished {
+        &self.unfinished
+    }
+
+    /// How a connection the hub let go closes: as `kind` says, or without
+    /// waiting for its peer once the server is shutting down.
+    pub fn close_kind(&self, kind: CloseKind) -> CloseKind {
+        if self.stopping.load(Ordering::SeqCst) {
+            CloseKind::Shutdown
+        } else {
+            kind
+        }
     }
 
     /// SIGINT/SIGTERM: queued frames that have not started are dropped, so
     /// that every connection gets `ShuttingDown` promptly, then
     /// [`Hub::handle_shutdown`].
     pub fn shutdown(&self, wake: &mut Wakeups) {
+        self.stopping.store(true, Ordering::SeqCst);
         self.with(Tell::Nobody, wake, |core| {
-            for mailbox in core.mailboxes.iter() {
+            for (_, mailbox) in core.queues.table.iter() {
                 lock(mailbox).discard_unstarted();
             }
             core.hub.handle_shutdown(&mut core.outbox);
@@ -211,103 +254,118 @@ impl SharedHub {
 
 impl Core {
     /// Pushes the outbox's frames onto their mailboxes and closes the ones
-    /// the hub let go, looping while mailboxes overflow (see the module
-    /// docs).
-    fn apply_outbox(&mut self, limit: usize, tell: Tell) {
-        let tells = |id: ConnId| match tell {
-            Tell::Others(own) => id != own,
-            Tell::All => true,
-            Tell::Nobody => false,
-        };
-        loop {
-            for delivery in self.outbox.drain_deliveries() {
-                let Some(mailbox) = self.mailboxes.get(delivery.to) else {
-                    continue;
-                };
-                let mut mb = lock(mailbox);
-                if mb.push(delivery.frame, limit).is_err() {
-                    self.slow.push(delivery.to);
-                }
-                self.wake.extend(mb.take_writer());
-            }
-            for id in self.outbox.drain_closes() {
-                if let Some(mailbox) = self.mailboxes.remove(id) {
-                    let mut mb = lock(&mailbox);
-                    mb.close();
-                    self.wake.extend(mb.take_writer());
-                    if tells(id) {
-                        self.wake.extend(mb.take_reader());
-                    }
-                }
-            }
-            if self.slow.is_empty() {
-                return;
-            }
-            // Slow consumers: discard, queue SlowConsumer, let the hub clean
-            // up (which may fill the outbox again).
-            for id in std::mem::take(&mut self.slow) {
-                let frame = self.hub.error_frame(ErrorCode::SlowConsumer);
-                if let Some(mailbox) = self.mailboxes.get(id) {
-                    let mut mb = lock(mailbox);
-                    mb.drop_slow(frame);
-                    self.wake.extend(mb.take_writer());
-                    if tells(id) {
-                        self.wake.extend(mb.take_reader());
-                    }
-                }
-                self.hub.handle_slow_consumer(id, &mut self.outbox);
-            }
-        }
+    /// the hub let go, looping while mailboxes overflow (see
+    /// [`apply_outbox`]).
+    fn apply_outbox(&mut self) {
+        apply_outbox(
+            &mut self.hub,
+            &mut self.outbox,
+            &mut self.queues,
+            &mut self.slow,
+        );
     }
-}
-
-/// The mailboxes by connection, in a slab: a [`ConnId`] is
-/// `serial << 32 | slot`, so a delivery finds its mailbox by indexing (no
-/// hashing, on the path every frame takes), and the serial tells a reused
-/// slot from the connection that had it before.
-#[derive(Default)]
-struct Mailboxes {
-    slots: Vec<Option<(ConnId, SharedMailbox)>>,
-    free: Vec<usize>,
-    serial: u32,
 }
 
 impl Mailboxes {
-    /// Stores `mailbox` under a new id.
-    fn insert(&mut self, mailbox: SharedMailbox) -> ConnId {
-        let slot = self.free.pop().unwrap_or_else(|| {
-            self.slots.push(None);
-            self.slots.len() - 1
-        });
-        self.serial = self.serial.wrapping_add(1);
-        let id = ConnId((u64::from(self.serial) << 32) | slot as u64);
-        self.slots[slot] = Some((id, mailbox));
-        id
+    /// Whether a close of `id` wakes its reader in this step.
+    fn tells(&self, id: ConnId) -> bool {
+        match self.tell {
+            Tell::Others(own) => id != own,
+            Tell::All => true,
+            Tell::Nobody => false,
+        }
+    }
+}
+
+impl Queues for Mailboxes {
+    fn push(&mut self, to: ConnId, frame: Frame) -> Result<(), Overflow> {
+        let Some(mailbox) = self.table.get(to) else {
+            return Ok(());
+        };
+        let mut mb = lock(mailbox);
+        let pushed = mb.push(frame, self.limit);
+        self.wake.extend(mb.take_writer());
+        pushed
     }
 
-    fn slot(id: ConnId) -> usize {
-        (id.0 & 0xFFFF_FFFF) as usize
-    }
-
-    fn get(&self, id: ConnId) -> Option<&SharedMailbox> {
-        match self.slots.get(Self::slot(id)) {
-            Some(Some((owner, mailbox))) if *owner == id => Some(mailbox),
-            _ => None,
+    fn close(&mut self, id: ConnId) {
+        if let Some(mailbox) = self.table.remove(id) {
+            let mut mb = lock(&mailbox);
+            mb.close();
+            self.wake.extend(mb.take_writer());
+            if self.tells(id) {
+                self.wake.extend(mb.take_reader());
+            }
         }
     }
 
-    fn remove(&mut self, id: ConnId) -> Option<SharedMailbox> {
-        let slot = Self::slot(id);
-        match self.slots.get(slot) {
-            Some(Some((owner, _))) if *owner == id => {}
-            _ => return None,
+    fn drop_slow(&mut self, id: ConnId, error: Frame) {
+        if let Some(mailbox) = self.table.get(id) {
+            let mut mb = lock(mailbox);
+            mb.drop_slow(error);
+            self.wake.extend(mb.take_writer());
+            if self.tells(id) {
+                self.wake.extend(mb.take_reader());
+            }
         }
-        self.free.push(slot);
-        self.slots[slot].take().map(|(_, mailbox)| mailbox)
+    }
+}
+
+/// The connections whose output is not finished, which the shutdown waits
+/// for: each holds a [`Writing`] until its writer is done. A thread waits
+/// with [`Unfinished::wait`], a task polls [`Unfinished::poll_done`].
+#[derive(Debug, Default)]
+pub struct Unfinished {
+    /// The count, and a task waiting for it to reach zero.
+    state: Mutex<(usize, Option<Waker>)>,
+    done: Condvar,
+}
+
+/// Counts one connection in [`Unfinished`] until dropped.
+#[derive(Debug)]
+pub struct Writing(Arc<Unfinished>);
+
+impl Unfinished {
+    /// Counts one more connection until the returned guard is dropped.
+    pub fn start(self: &Arc<Self>) -> Writing {
+        lock(&self.state).0 += 1;
+        Writing(self.clone())
     }
 
-    fn iter(&self) -> impl Iterator<Item = &SharedMailbox> {
-        self.slots.iter().flatten().map(|(_, mailbox)| mailbox)
+    /// Blocks until every connection is finished, or `limit` passed;
+    /// returns whether they are.
+    pub fn wait(&self, limit: Duration) -> bool {
+        let state = lock(&self.state);
+        let (state, _) = self
+            .done
+            .wait_timeout_while(state, limit, |(n, _)| *n > 0)
+            .unwrap_or_else(PoisonError::into_inner);
+        state.0 == 0
+    }
+
+    /// Whether every connection is finished; if not, `waker` is woken when
+    /// they are.
+    pub fn poll_done(&self, waker: &Waker) -> bool {
+        let mut state = lock(&self.state);
+        if state.0 == 0 {
+            return true;
+        }
+        state.1 = Some(waker.clone());
+        false
+    }
+}
+
+impl Drop for Writing {
+    fn drop(&mut self) {
+        let mut state = lock(&self.0.state);
+        state.0 -= 1;
+        if state.0 == 0 {
+            self.0.done.notify_all();
+            if let Some(waker) = state.1.take() {
+                drop(state);
+                waker.wake();
+            }
+        }
     }
 }
 
@@ -328,11 +386,16 @@ pub fn decode_frames(decoder: &mut FrameDecoder, inputs: &mut Vec<Result<ClientM
     }
 }
 
-/// Whether `inputs` hold a `Bye`: the client sends nothing after it
-/// (PROTOCOL.md 4), so the connection it closes needs no lingering close
-/// (there is no input left to turn the close into a reset).
-pub fn says_bye(inputs: &[Result<ClientMsg, ErrorCode>]) -> bool {
-    inputs
+/// How the connection that sent `inputs` closes if their step closes it
+/// (see [`CloseKind`]): after a `Bye` the client sends nothing more, so
+/// the connection needs no lingering close.
+pub fn close_kind(inputs: &[Result<ClientMsg, ErrorCode>]) -> CloseKind {
+    if inputs
         .iter()
         .any(|input| matches!(input, Ok(ClientMsg::Bye)))
+    {
+        CloseKind::Bye
+    } else {
+        CloseKind::Error
+    }
 }

@@ -38,9 +38,6 @@ mod client;
 mod decode;
 mod disconnect;
 mod framing;
-// The seeded xorshift PRNG shared with the format tests.
-#[path = "../fmt_util/mod.rs"]
-mod fmt_util;
 mod golden;
 mod hostile;
 mod limits;
@@ -101,6 +98,7 @@ macro_rules! conformance_tests {
                 session::bye_before_hello_closes_silently,
                 session::bye_after_welcome_closes_silently,
                 session::replies_before_bye_or_a_fatal_error_still_arrive,
+                session::bye_closes_at_once_a_fatal_error_lingers,
                 // 5.3 Rooms
                 rooms::join_sends_history_then_joined_to_everyone,
                 rooms::history_is_the_last_32_messages_byte_for_byte,
@@ -119,6 +117,8 @@ macro_rules! conformance_tests {
                 rooms::a_joiner_mid_traffic_gets_history_then_the_same_order,
                 // 5.5 Limits
                 limits::slow_consumer_is_dropped_others_miss_nothing,
+                limits::two_non_readers_get_their_error_last,
+                limits::ten_non_readers_get_their_error_last,
                 limits::large_reply_into_empty_queue_is_delivered,
                 limits::rooms_listing_is_cut_to_one_frame,
                 limits::connection_limit_counts_connections_before_hello,

@@ -1,18 +1,4 @@
-//! The Linux backend: `epoll(7)`, `eventfd(2)` and `signalfd(2)`.
-//!
-//! Everything here has a counterpart of the same name, in the same order,
-//! in `kqueue.rs`; read the two side by side.
-//!
-//! * [`Selector`]: one epoll instance. Registrations live in the kernel,
-//!   attached to the open file description of the epoll fd, so a `dup`ed fd
-//!   ([`Selector::try_clone`]) shares them.
-//! * [`event`]: how a raw `epoll_event` answers the questions of
-//!   [`Event`](crate::Event).
-//! * [`Waker`]: an `eventfd` registered edge-triggered.
-//! * [`Signals`]: a `signalfd` with the signals blocked.
-//!
-//! Man pages: epoll_create1(2), epoll_ctl(2), epoll_wait(2), epoll(7),
-//! eventfd(2), signalfd(2).
+#![doc = include_str!("../guide/epoll.md")]
 
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
@@ -111,6 +97,51 @@ impl Selector {
             interest_flags(interest, trigger),
             token,
         )
+    }
+
+    /// `EPOLL_CTL_ADD` with `EPOLLEXCLUSIVE`: when the fd becomes ready,
+    /// the kernel wakes one (or a few) of the epoll instances that
+    /// registered it this way, not all of them.
+    ///
+    /// The rules of epoll_ctl(2), checked here before the kernel does:
+    ///
+    /// * only `EPOLLIN`, `EPOLLOUT`, `EPOLLWAKEUP` and `EPOLLET` may come
+    ///   with it (`EPOLLHUP`/`EPOLLERR` are reported anyway), so readable
+    ///   interest does not ask for `EPOLLRDHUP` here and one-shot is
+    ///   refused (`EPOLLONESHOT`: `InvalidInput`);
+    /// * it is for `EPOLL_CTL_ADD` only, and a later `EPOLL_CTL_MOD` of the
+    ///   registration fails with `EINVAL`: change it by deregistering and
+    ///   registering again;
+    /// * the fd must not itself be an epoll instance (`EINVAL`).
+    ///
+    /// Kernels before 4.5 do not know the flag and treat the registration
+    /// as a plain one.
+    pub(crate) fn register_exclusive(
+        &self,
+        fd: RawFd,
+        token: Token,
+        interest: Interest,
+        trigger: Trigger,
+    ) -> io::Result<()> {
+        let mut flags = libc::EPOLLEXCLUSIVE;
+        if interest.is_readable() {
+            flags |= libc::EPOLLIN;
+        }
+        if interest.is_writable() {
+            flags |= libc::EPOLLOUT;
+        }
+        flags |= match trigger {
+            Trigger::Edge => libc::EPOLLET,
+            Trigger::Level => 0,
+            Trigger::OneShot => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "EPOLLEXCLUSIVE cannot be combined with EPOLLONESHOT (epoll_ctl(2)); \
+                     register with Trigger::Edge or Trigger::Level",
+                ))
+            }
+        };
+        self.ctl(libc::EPOLL_CTL_ADD, fd, flags as u32, token)
     }
 
     /// `EPOLL_CTL_MOD`: replaces token, interest and trigger; re-arms a
@@ -220,6 +251,14 @@ impl Selector {
 impl AsRawFd for Selector {
     fn as_raw_fd(&self) -> RawFd {
         self.ep.as_raw_fd()
+    }
+}
+
+impl Drop for Selector {
+    /// The descriptor closes when the field drops, right after this;
+    /// `SYS_TRACE=2` shows it.
+    fn drop(&mut self) {
+        trace_data!("close(fd={})", self.ep.as_raw_fd());
     }
 }
 

@@ -15,7 +15,7 @@
 //!  sockets ──read────► │   FrameDecoder ─► ClientMsg ─► Hub ─► Outbox        │
 //!  signalfd ─────────► │                                  │  (frames, who)  │
 //!  hello deadlines ──► │   Outbound queues ◄──────────────┘                  │
-//!                      │        │ writev, a few connections per turn         │
+//!                      │        │ sendmsg, a few connections per turn         │
 //!                      └────────┼────────────────────────────────────────────┘
 //!                               ▼ sockets
 //! ```
@@ -34,7 +34,7 @@
 //!    turn, so a flooding client cannot starve the others.
 //! 3. Flush the next [`FLUSHES_PER_TURN`] connections of the **write
 //!    rotation** (or an eighth of it, [`TURNS_PER_PASS`], when that is
-//!    more), each with **one** `writev` of its whole queue (up to
+//!    more), each with **one** `sendmsg` of its whole queue (up to
 //!    1 024 frames). A connection joins the back of the rotation when its
 //!    queue gets its first frame (or the socket turns writable); the others
 //!    keep their place and wait for the next turns. A broadcast to 100
@@ -47,30 +47,25 @@
 //!
 //! Why a rotation rather than flushing every waiting connection at the end
 //! of each turn: under steady load every turn writes to every member, and
-//! a `writev` on loopback costs about 7 µs (the kernel runs the receiver's
-//! side of TCP inside it), so a pass over 100 members takes 0.7 ms. With
-//! whole passes, a message that arrives just after a turn's reads waits for
-//! that pass to end, is read, then waits for its own recipients' places in
-//! the next pass: up to two passes. With the rotation the server looks at
-//! its sockets every few flushes, and a new message joins the queues of
-//! the members still waiting, so it leaves with each recipient's next flush:
-//! at most one pass. Measured with `loadgen latency` (100 clients, 20 000
-//! `Say`s/s, the server busy about 95 % of the time): p50 0.62 → 0.35 ms,
-//! p99 1.8 → 1.3 ms; the throughput and the CPU per delivery of `fanout`
-//! did not move (the batches per `writev` stay as large: each connection is
-//! still flushed once per pass).
+//! a `sendmsg` on loopback is expensive (the kernel runs the receiver's
+//! side of TCP inside it), so a pass over a hundred members takes long
+//! enough to matter. With whole passes, a message that arrives just after
+//! a turn's reads waits for that pass to end, is read, then waits for its
+//! own recipients' places in the next pass: up to two passes. With the
+//! rotation the server looks at its sockets every few flushes, and a new
+//! message joins the queues of the members still waiting, so it leaves
+//! with each recipient's next flush: at most one pass. The batches per
+//! `sendmsg` stay as large, since each connection is still flushed once
+//! per pass, so throughput and CPU per delivery do not pay for it.
 //!
 //! # Where the time goes
 //!
-//! Measured with `loadgen fanout` (100 clients, 2 000 messages each, 20 M
-//! deliveries) under `perf record`: about 85 % of the server's CPU time is
-//! in the kernel, a fifth of it copying the bytes into socket buffers, the
-//! rest TCP and loopback processing per `sendmsg` and per segment; the hub
-//! and the queues take about 10 %. So the levers are in the system calls:
-//! how many frames each `writev` carries (one per 62 deliveries with 64
-//! iovecs per call, one per about 600 with 1 024), not in the user-space
-//! code. The server spends about 65 ns of CPU per delivery there, half of
-//! what the reference tokio server spends (see `bench/run.sh`).
+//! Under a broadcast storm most of the server's CPU time is in the kernel:
+//! copying the bytes into socket buffers, and TCP and loopback processing
+//! per `sendmsg` and per segment; the hub and the queues are a small
+//! share. So the levers are in the system calls (how many frames each
+//! `sendmsg` carries), not in the user-space code. `bench/README.md` has
+//! the profile and the figures.
 //!
 //! Registration is edge-triggered ([`sys::Trigger::Edge`]): each readiness
 //! is reported once, so reads drain until `WouldBlock` (or the connection is
@@ -79,29 +74,20 @@
 //!
 //! # Connection states
 //!
-//! ```text
-//!   accept ──► Open ──(hub closes it: Bye, fatal error, slow consumer)──► Closing
-//!               │                                                  queue  │    │ 2 s and
-//!               │ EOF / reset / write error                      flushed  ▼    │ still full
-//!               └───────────────────────► freed ◄──(EOF or 2 s)── Lingering    │
-//!                                           ▲──────────────────────────────────┘
-//! ```
-//!
-//! *Closing* stops reading and flushes what the hub queued last (an `Error`
-//! frame, usually). *Lingering* has sent FIN (`shutdown(Write)`) and reads
-//! and discards until the peer closes. Either way the connection is freed
-//! at the latest [`LINGER`] after the hub let it go, so a peer that never
-//! reads cannot keep it. Lingering exists because closing a
-//! socket that still has unread input makes the kernel send RST, which can
-//! destroy the `Error` frame before the peer reads it.
+//! Each connection carries a [`Lifecycle`], the sans-I/O state machine
+//! every server drives ([`super::lifecycle`]): open, closing (the hub let
+//! it go: its last frames are flushed, then FIN, and its input is read and
+//! discarded until the peer closes), gone. Its deadline (hello, or linger)
+//! sits in one of two FIFO queues ([`deadlines`]), each holding deadlines
+//! of one length, so each stays sorted by construction; an expired entry
+//! is handed to [`Lifecycle::handle_timeout`], which ignores a stale one.
 //!
 //! # Limits (PROTOCOL.md 5.5)
 //!
 //! - `--max-outbound`: a frame that would take a non-empty queue past the
-//!   limit makes the connection a slow consumer: its queue is discarded
-//!   (except a partly written frame), `SlowConsumer` is queued, and it is
-//!   closed. The `Left` this causes may overflow another queue in turn; the
-//!   server loops until no queue overflows.
+//!   limit makes the connection a slow consumer ([`apply_outbox`]): its
+//!   queue is discarded (except a partly written frame), `SlowConsumer` is
+//!   queued last, and it is closed.
 //! - `--max-conns`: the hub refuses the connection with `ServerFull`.
 //! - Out of file descriptors (`EMFILE`/`ENFILE` on accept): the listener
 //!   rests for [`ACCEPT_PAUSE`] (its events are ignored, and no system call
@@ -120,26 +106,33 @@
 //!
 //! When connections are many and mostly idle, and the work per message is
 //! small: memory per connection is a few hundred bytes, there are no context
-//! switches, and the cost of a broadcast is dominated by `writev`. It uses
+//! switches, and the cost of a broadcast is dominated by `sendmsg`. It uses
 //! one core; a server that needs more runs several such loops (or uses
 //! `exec`).
 
 use std::collections::VecDeque;
 use std::io;
 use std::net::Shutdown;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use sys::net::{TcpListener, TcpStream};
 use sys::signal::{Signal, Signals};
 use sys::{Event, Events, Interest, Poll, Token};
 
+use self::deadlines::Deadlines;
 use super::config::{listen, Config};
-use super::deadlines::Deadlines;
+use super::lifecycle::{
+    apply_outbox, CloseKind, ConnTable, Expired, Lifecycle, Overflow, Queues, ACCEPT_PAUSE, LINGER,
+    SHUTDOWN_GRACE,
+};
 use super::outbound::{Flush, Outbound};
+use crate::clock::unix_ms;
 use crate::fmt::binary::from_bytes;
-use crate::fmt::framed::FrameDecoder;
-use crate::hub::{self, ConnId, Hub, Outbox};
+use crate::fmt::framed::{split_frame, FrameDecoder, HEADER_LEN};
+use crate::hub::{ConnId, Frame, Hub, Outbox, SessionState};
 use crate::protocol::{ClientMsg, ErrorCode};
+
+pub mod deadlines;
 
 /// The listener's token.
 const LISTENER: Token = Token(usize::MAX);
@@ -153,44 +146,22 @@ pub const READS_PER_TURN: usize = 16;
 pub const FLUSHES_PER_TURN: usize = 4;
 /// A long rotation is flushed in this many turns per pass, at the most.
 pub const TURNS_PER_PASS: usize = 8;
-/// How long a closed connection keeps draining its input (see the module docs).
-pub const LINGER: Duration = Duration::from_secs(2);
-/// How long the shutdown waits for queues to flush.
-pub const SHUTDOWN_GRACE: Duration = Duration::from_millis(1000);
-/// How long the listener rests when descriptors ran out.
-pub const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
-/// Bytes a lingering connection may send before it is cut off.
-const LINGER_DISCARD_LIMIT: usize = 256 * 1024;
 /// Size of the read buffer all connections share.
 pub const SCRATCH_LEN: usize = 16 * 1024;
 
-/// Where a connection is in its life (see the module docs).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Phase {
-    /// Reading frames and writing deliveries.
-    Open,
-    /// The hub is done with it: flush, then linger.
-    Closing,
-    /// FIN sent; discarding input until EOF or the linger deadline.
-    Lingering,
-}
-
-/// One connection's state machine.
+/// One connection: its socket, its input and output, its lifecycle.
 #[derive(Debug)]
 struct Conn {
-    id: ConnId,
     stream: TcpStream,
     decoder: FrameDecoder,
     out: Outbound,
-    phase: Phase,
+    life: Lifecycle,
     /// Registered for writability (only while the socket refused bytes).
     want_write: bool,
-    /// Listed in `dirty` (has frames to flush this turn).
+    /// In the write rotation (has frames to flush).
     dirty: bool,
     /// Listed in `pending_reads` (was cut off by [`READS_PER_TURN`]).
     read_pending: bool,
-    /// Bytes discarded while lingering.
-    discarded: usize,
 }
 
 /// Runs `event_server` until SIGINT or SIGTERM: binds, prints the
@@ -210,29 +181,102 @@ struct EventServer {
     listener: TcpListener,
     listener_paused: Option<Instant>,
     signals: Signals,
-    /// Connections by slot; a [`ConnId`] is `serial << 32 | slot`.
-    conns: Vec<Option<Conn>>,
-    free: Vec<usize>,
-    serial: u32,
     hub: Hub,
     outbox: Outbox,
+    /// Everything [`Queues`] needs, apart from the hub: the connections,
+    /// the write rotation and the linger deadlines.
+    io: Io,
+    /// Hello deadlines, all of the same length, so pushed in order.
     hello: Deadlines<ConnId>,
-    linger: Deadlines<ConnId>,
-    /// Connections with frames to flush, in the order they got them (the
-    /// write rotation; see the module docs).
-    dirty: VecDeque<usize>,
     /// Connections to keep reading next turn.
     pending_reads: Vec<usize>,
-    /// Connections whose queue overflowed while applying an outbox.
+    /// Scratch for [`apply_outbox`].
     slow: Vec<ConnId>,
     /// The listener reported readiness this turn: accept at its end.
     accept_pending: bool,
-    /// Set once SIGINT/SIGTERM arrived: the deadline for the last flush.
-    stopping: Option<Instant>,
     /// UNIX milliseconds, read once per turn.
     now_ms: u64,
     /// The read buffer every connection shares (see [`EventServer::read_conn`]).
     scratch: Vec<u8>,
+}
+
+/// The connections and what the hub's output changes about them: the
+/// server's [`Queues`].
+#[derive(Debug)]
+struct Io {
+    conns: ConnTable<Conn>,
+    /// Slots of connections with frames to flush, in the order they got
+    /// them (the write rotation; see the module docs).
+    rotation: VecDeque<usize>,
+    /// Linger deadlines, all [`LINGER`] long, so pushed in order.
+    linger: Deadlines<ConnId>,
+    max_outbound: usize,
+    /// The connection whose `Bye` the hub is handling: its close is a
+    /// [`CloseKind::Bye`].
+    saying_bye: Option<ConnId>,
+    /// Set once SIGINT/SIGTERM arrived: the deadline for the last flush.
+    stopping: Option<Instant>,
+}
+
+impl Io {
+    /// Puts `conn` at the back of the rotation unless it is in it.
+    fn mark_dirty(rotation: &mut VecDeque<usize>, id: ConnId, conn: &mut Conn) {
+        if !conn.dirty {
+            conn.dirty = true;
+            rotation.push_back(id.slot());
+        }
+    }
+
+    /// Starts closing `id`: no more frames, flush, linger.
+    fn close_conn(&mut self, id: ConnId, kind: CloseKind) {
+        let Some(conn) = self.conns.get_mut(id) else {
+            return;
+        };
+        if !conn.life.is_open() {
+            return;
+        }
+        let now = Instant::now();
+        conn.life.close(now, kind);
+        self.linger.push(now + LINGER, id);
+        // Even with nothing queued: the flush is what sends FIN.
+        Io::mark_dirty(&mut self.rotation, id, conn);
+    }
+}
+
+impl Queues for Io {
+    fn push(&mut self, to: ConnId, frame: Frame) -> Result<(), Overflow> {
+        let Some(conn) = self.conns.get_mut(to) else {
+            return Ok(());
+        };
+        if !conn.life.is_open() {
+            return Ok(());
+        }
+        if let Err(overflow) = conn.out.push(frame, self.max_outbound) {
+            self.close_conn(to, CloseKind::Error);
+            return Err(overflow);
+        }
+        Io::mark_dirty(&mut self.rotation, to, conn);
+        Ok(())
+    }
+
+    fn close(&mut self, id: ConnId) {
+        let kind = if self.stopping.is_some() {
+            CloseKind::Shutdown
+        } else if self.saying_bye == Some(id) {
+            CloseKind::Bye
+        } else {
+            CloseKind::Error
+        };
+        self.close_conn(id, kind);
+    }
+
+    fn drop_slow(&mut self, id: ConnId, error: Frame) {
+        self.close_conn(id, CloseKind::Error);
+        if let Some(conn) = self.conns.get_mut(id) {
+            conn.out.discard_unstarted();
+            conn.out.push_unbounded(error);
+        }
+    }
 }
 
 impl EventServer {
@@ -243,24 +287,27 @@ impl EventServer {
         poll.registry()
             .register(&mut signals, SIGNALS, Interest::READABLE)?;
         let hub = Hub::new(config.hub_config("event_server"));
+        let max_outbound = config.max_outbound;
         Ok(EventServer {
             config,
             poll,
             listener,
             listener_paused: None,
             signals,
-            conns: Vec::new(),
-            free: Vec::new(),
-            serial: 0,
             hub,
             outbox: Outbox::new(),
+            io: Io {
+                conns: ConnTable::new(),
+                rotation: VecDeque::new(),
+                linger: Deadlines::new(),
+                max_outbound,
+                saying_bye: None,
+                stopping: None,
+            },
             hello: Deadlines::new(),
-            linger: Deadlines::new(),
-            dirty: VecDeque::new(),
             pending_reads: Vec::new(),
             slow: Vec::new(),
             accept_pending: false,
-            stopping: None,
             now_ms: 0,
             scratch: vec![0; SCRATCH_LEN],
         })
@@ -290,9 +337,9 @@ impl EventServer {
             }
             let now = Instant::now();
             self.expire_deadlines(now);
-            self.flush_dirty();
-            if let Some(deadline) = self.stopping {
-                if self.live_connections() == 0 || now >= deadline {
+            self.flush_rotation();
+            if let Some(deadline) = self.io.stopping {
+                if self.io.conns.is_empty() || now >= deadline {
                     return Ok(());
                 }
             }
@@ -302,46 +349,73 @@ impl EventServer {
     /// The poll timeout: zero when reads or flushes are pending, else the
     /// nearest deadline, else none.
     fn next_timeout(&mut self) -> Option<Duration> {
-        if !self.pending_reads.is_empty() || !self.dirty.is_empty() {
+        if !self.pending_reads.is_empty() || !self.io.rotation.is_empty() {
             return Some(Duration::ZERO);
         }
         let now = Instant::now();
-        // Drop cancelled hello deadlines from the front so they do not cause
+        // Drop stale hello deadlines from the front so they do not cause
         // useless wake-ups: only a connection still waiting for Hello counts.
-        while let Some(id) = self.hello.peek().copied() {
-            if self.conn(id).is_some() && self.hub.state(id) == Some(hub::SessionState::Connected) {
+        while let Some(&id) = self.hello.peek() {
+            let waiting = self
+                .io
+                .conns
+                .get(id)
+                .is_some_and(|c| c.life.is_open() && c.life.poll_timeout().is_some());
+            if waiting {
                 break;
             }
             self.hello.pop();
         }
         let candidates = [
             self.hello.timeout(now),
-            self.linger.timeout(now),
+            self.io.linger.timeout(now),
             self.listener_paused
                 .map(|t| t.saturating_duration_since(now)),
-            self.stopping.map(|t| t.saturating_duration_since(now)),
+            self.io.stopping.map(|t| t.saturating_duration_since(now)),
         ];
         candidates.into_iter().flatten().min()
     }
 
-    fn live_connections(&self) -> usize {
-        self.conns.len() - self.free.len()
+    /// Applies the hub's output (see [`apply_outbox`]).
+    fn apply(&mut self) {
+        apply_outbox(
+            &mut self.hub,
+            &mut self.outbox,
+            &mut self.io,
+            &mut self.slow,
+        );
     }
 
-    fn conn(&self, id: ConnId) -> Option<&Conn> {
-        let slot = (id.0 & 0xFFFF_FFFF) as usize;
-        self.conns.get(slot)?.as_ref().filter(|c| c.id == id)
-    }
-
-    fn conn_mut(&mut self, id: ConnId) -> Option<&mut Conn> {
-        let slot = (id.0 & 0xFFFF_FFFF) as usize;
-        self.conns.get_mut(slot)?.as_mut().filter(|c| c.id == id)
+    /// One hub step for what connection `id` sent.
+    fn step(&mut self, id: ConnId, input: Result<ClientMsg, ErrorCode>) {
+        match input {
+            Ok(ClientMsg::Bye) => {
+                self.io.saying_bye = Some(id);
+                self.hub
+                    .handle_message(id, ClientMsg::Bye, self.now_ms, &mut self.outbox);
+            }
+            Ok(msg) => self
+                .hub
+                .handle_message(id, msg, self.now_ms, &mut self.outbox),
+            Err(code) => self.hub.handle_decode_error(id, code, &mut self.outbox),
+        }
+        self.apply();
+        self.io.saying_bye = None;
+        if let Some(conn) = self.io.conns.get_mut(id) {
+            // Only while a hello deadline runs: one lookup in the hub.
+            if conn.life.is_open()
+                && conn.life.poll_timeout().is_some()
+                && self.hub.state(id) == Some(SessionState::Welcomed)
+            {
+                conn.life.welcomed();
+            }
+        }
     }
 
     // ----- accepting ----------------------------------------------------
 
     fn accept_all(&mut self) {
-        if self.listener_paused.is_some() || self.stopping.is_some() {
+        if self.listener_paused.is_some() || self.io.stopping.is_some() {
             return;
         }
         loop {
@@ -349,7 +423,7 @@ impl EventServer {
                 Ok((stream, _peer)) => self.admit(stream),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) if is_fd_exhaustion(&e) => {
+                Err(e) if sys::net::is_fd_exhaustion(&e) => {
                     // Rest instead of retrying: the backlog keeps the waiting
                     // clients, and nothing wakes us until the pause is over.
                     self.listener_paused = Some(Instant::now() + ACCEPT_PAUSE);
@@ -369,44 +443,36 @@ impl EventServer {
         self.accept_all();
     }
 
-    fn admit(&mut self, mut stream: TcpStream) {
+    fn admit(&mut self, stream: TcpStream) {
         let _ = stream.set_nodelay(true);
-        let slot = match self.free.pop() {
-            Some(slot) => slot,
-            None => {
-                self.conns.push(None);
-                self.conns.len() - 1
-            }
-        };
-        self.serial = self.serial.wrapping_add(1);
-        let id = ConnId((u64::from(self.serial) << 32) | slot as u64);
-        if self
-            .poll
-            .registry()
-            .register(&mut stream, Token(slot), Interest::READABLE)
-            .is_err()
-        {
-            self.free.push(slot);
-            return;
-        }
-        self.conns[slot] = Some(Conn {
-            id,
+        let now = Instant::now();
+        let hello_timeout = self.config.hello_timeout;
+        let max_frame = self.config.max_frame;
+        let id = self.io.conns.insert_with(|_| Conn {
             stream,
-            decoder: FrameDecoder::new(self.config.max_frame),
+            decoder: FrameDecoder::new(max_frame),
             out: Outbound::new(),
-            phase: Phase::Open,
+            life: Lifecycle::accepted(now, hello_timeout),
             want_write: false,
             dirty: false,
             read_pending: false,
-            discarded: 0,
         });
-        if self.hub.handle_connect(id, &mut self.outbox) {
-            self.hello
-                .push(Instant::now() + self.config.hello_timeout, id);
+        let conn = self.io.conns.get_mut(id).expect("just inserted");
+        if self
+            .poll
+            .registry()
+            .register(&mut conn.stream, Token(id.slot()), Interest::READABLE)
+            .is_err()
+        {
+            self.io.conns.remove(id);
+            return;
         }
-        self.apply_outbox();
+        if self.hub.handle_connect(id, &mut self.outbox) {
+            self.hello.push(now + hello_timeout, id);
+        }
+        self.apply();
         // Data may already be waiting (the client wrote before we accepted).
-        self.read_conn(slot, true);
+        self.read_conn(id.slot(), true);
     }
 
     // ----- signals ------------------------------------------------------
@@ -416,26 +482,24 @@ impl EventServer {
         while self.signals.receive()?.is_some() {
             got = true;
         }
-        if got && self.stopping.is_none() {
-            self.stopping = Some(Instant::now() + SHUTDOWN_GRACE);
-            let _ = self.poll.registry().deregister(&mut self.listener);
-            // Lingering connections have had their last word.
-            for slot in 0..self.conns.len() {
-                if self.conns[slot]
-                    .as_ref()
-                    .is_some_and(|c| c.phase == Phase::Lingering)
-                {
-                    self.free_conn(slot);
-                }
-            }
-            // Queued frames that have not started yet are dropped: each
-            // client gets ShuttingDown promptly instead of after its backlog.
-            for conn in self.conns.iter_mut().flatten() {
-                conn.out.discard_unstarted();
-            }
-            self.hub.handle_shutdown(&mut self.outbox);
-            self.apply_outbox();
+        if !got || self.io.stopping.is_some() {
+            return Ok(());
         }
+        self.io.stopping = Some(Instant::now() + SHUTDOWN_GRACE);
+        let _ = self.poll.registry().deregister(&mut self.listener);
+        for id in self.io.conns.ids() {
+            let conn = self.io.conns.get_mut(id).expect("listed");
+            // Lingering connections have had their last word; the others'
+            // queued frames that have not started are dropped, so that each
+            // client gets ShuttingDown promptly instead of after its backlog.
+            conn.life.shutting_down();
+            conn.out.discard_unstarted();
+            if conn.life.is_gone().is_some() {
+                self.free_conn(id);
+            }
+        }
+        self.hub.handle_shutdown(&mut self.outbox);
+        self.apply();
         Ok(())
     }
 
@@ -443,7 +507,9 @@ impl EventServer {
 
     fn on_conn_event(&mut self, slot: usize, event: &Event) {
         if event.is_writable() || event.is_error() {
-            self.mark_dirty(slot);
+            if let Some((id, conn)) = self.io.conns.by_slot(slot) {
+                Io::mark_dirty(&mut self.io.rotation, id, conn);
+            }
         }
         if event.is_readable() || event.is_read_closed() || event.is_error() {
             // After EOF or an error has been reported, read until the
@@ -456,7 +522,7 @@ impl EventServer {
     fn continue_pending_reads(&mut self) {
         let pending = std::mem::take(&mut self.pending_reads);
         for &slot in &pending {
-            if let Some(conn) = self.conns.get_mut(slot).and_then(Option::as_mut) {
+            if let Some((_, conn)) = self.io.conns.by_slot(slot) {
                 conn.read_pending = false;
                 self.read_conn(slot, true);
             }
@@ -485,21 +551,18 @@ impl EventServer {
     /// an error, which no later event repeats.
     fn read_conn(&mut self, slot: usize, must_drain: bool) {
         for _ in 0..READS_PER_TURN {
-            let Some(conn) = self.conns.get_mut(slot).and_then(Option::as_mut) else {
+            let Some((id, conn)) = self.io.conns.by_slot(slot) else {
                 return;
             };
-            let id = conn.id;
-            match conn.phase {
-                Phase::Open => {}
-                Phase::Closing => return,
-                Phase::Lingering => return self.discard_input(slot),
+            if !conn.life.is_open() {
+                return self.discard_input(id);
             }
             if conn.decoder.is_empty() && !self.scratch.is_empty() {
                 let got = io::Read::read(&mut &conn.stream, &mut self.scratch);
                 match got {
                     Ok(0) => return self.drop_conn(id),
                     Ok(n) => {
-                        if !self.decode_scratch(slot, n) {
+                        if !self.decode_scratch(id, n) {
                             return;
                         }
                         if n < SCRATCH_LEN && !must_drain {
@@ -521,13 +584,13 @@ impl EventServer {
                 Err(e) if e.kind() == io::ErrorKind::InvalidData => {}
                 Err(_) => return self.drop_conn(id),
             }
-            if !self.decode_frames(slot) {
+            if !self.decode_frames(id) {
                 return;
             }
         }
         // Still readable, most likely: continue next turn.
-        if let Some(conn) = self.conns.get_mut(slot).and_then(Option::as_mut) {
-            if !conn.read_pending && conn.phase == Phase::Open {
+        if let Some((_, conn)) = self.io.conns.by_slot(slot) {
+            if !conn.read_pending && conn.life.is_open() {
                 conn.read_pending = true;
                 self.pending_reads.push(slot);
             }
@@ -538,183 +601,84 @@ impl EventServer {
     /// buffer to the hub, and leaves the rest (a cut frame, or a header the
     /// decoder will refuse) to the connection's decoder. Returns whether
     /// the connection is still open for reading.
-    fn decode_scratch(&mut self, slot: usize, n: usize) -> bool {
+    fn decode_scratch(&mut self, id: ConnId, n: usize) -> bool {
         // Taken out for the loop so the hub can be called; an empty scratch
         // makes read_conn use the decoder, should anything call it meanwhile.
         let scratch = std::mem::take(&mut self.scratch);
-        let max = self.config.max_frame as usize;
         let mut pos = 0;
-        let mut open = true;
-        while n - pos >= 4 {
-            let b = &scratch[pos..pos + 4];
-            let len = u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize;
-            if len == 0 || len > max || n - pos - 4 < len {
+        // A refused header stops the loop: the decoder reports it below.
+        while let Ok(Some(payload)) = split_frame(&scratch[pos..n], self.config.max_frame) {
+            if !self.is_open(id) {
                 break;
             }
-            let Some(id) = self.open_conn_id(slot) else {
-                open = false;
-                break;
-            };
-            let payload = &scratch[pos + 4..pos + 4 + len];
-            match from_bytes::<ClientMsg>(payload) {
-                Ok(msg) => self
-                    .hub
-                    .handle_message(id, msg, self.now_ms, &mut self.outbox),
-                Err(_) => self
-                    .hub
-                    .handle_decode_error(id, ErrorCode::Malformed, &mut self.outbox),
-            }
-            self.apply_outbox();
-            pos += 4 + len;
+            pos += HEADER_LEN + payload.len();
+            let input = from_bytes::<ClientMsg>(payload).map_err(|_| ErrorCode::Malformed);
+            self.step(id, input);
         }
-        if open && pos < n {
-            match self.conns.get_mut(slot).and_then(Option::as_mut) {
-                Some(conn) if conn.phase == Phase::Open => {
+        let open = match self.io.conns.get_mut(id) {
+            Some(conn) if conn.life.is_open() => {
+                if pos < n {
                     conn.decoder.push(&scratch[pos..n]);
                 }
-                _ => open = false,
+                true
             }
-        }
+            _ => false,
+        };
         self.scratch = scratch;
         // The decoder reports a refused header, or finds nothing to do.
-        open && self.decode_frames(slot)
+        open && self.decode_frames(id)
     }
 
-    /// The id of the connection in `slot` if it is still open for reading.
-    fn open_conn_id(&self, slot: usize) -> Option<ConnId> {
-        self.conns
-            .get(slot)?
-            .as_ref()
-            .filter(|c| c.phase == Phase::Open)
-            .map(|c| c.id)
+    /// Whether `id` is still here and open for reading.
+    fn is_open(&self, id: ConnId) -> bool {
+        self.io.conns.get(id).is_some_and(|c| c.life.is_open())
     }
 
-    /// Feeds every complete frame of `slot` to the hub. Returns whether the
+    /// Feeds every complete frame of `id` to the hub. Returns whether the
     /// connection is still open for reading.
-    fn decode_frames(&mut self, slot: usize) -> bool {
+    fn decode_frames(&mut self, id: ConnId) -> bool {
         loop {
-            let Some(conn) = self.conns.get_mut(slot).and_then(Option::as_mut) else {
+            let Some(conn) = self.io.conns.get_mut(id) else {
                 return false;
             };
-            if conn.phase != Phase::Open {
+            if !conn.life.is_open() {
                 return false;
             }
-            let id = conn.id;
-            match conn.decoder.next_frame() {
+            let input = match conn.decoder.next_frame() {
                 Ok(None) => return true,
-                Ok(Some(payload)) => match from_bytes::<ClientMsg>(payload) {
-                    Ok(msg) => self
-                        .hub
-                        .handle_message(id, msg, self.now_ms, &mut self.outbox),
-                    Err(_) => {
-                        self.hub
-                            .handle_decode_error(id, ErrorCode::Malformed, &mut self.outbox)
-                    }
-                },
-                Err(e) => self
-                    .hub
-                    .handle_decode_error(id, e.error_code(), &mut self.outbox),
-            }
-            self.apply_outbox();
+                Ok(Some(payload)) => {
+                    from_bytes::<ClientMsg>(payload).map_err(|_| ErrorCode::Malformed)
+                }
+                Err(e) => Err(e.error_code()),
+            };
+            self.step(id, input);
         }
     }
 
-    /// Reads and throws away input of a lingering connection.
-    fn discard_input(&mut self, slot: usize) {
-        let Some(conn) = self.conns.get_mut(slot).and_then(Option::as_mut) else {
+    /// Reads and throws away the input of a closing connection, until
+    /// `WouldBlock`, EOF, or the close rules give it up.
+    fn discard_input(&mut self, id: ConnId) {
+        let Some(conn) = self.io.conns.get_mut(id) else {
             return;
         };
         let mut scratch = [0u8; 4096];
         loop {
-            match io::Read::read(&mut &conn.stream, &mut scratch) {
-                Ok(0) => return self.free_conn(slot),
-                Ok(n) => {
-                    conn.discarded += n;
-                    if conn.discarded > LINGER_DISCARD_LIMIT {
-                        return self.free_conn(slot);
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(_) => return self.free_conn(slot),
+            let read = io::Read::read(&mut &conn.stream, &mut scratch);
+            let drained = matches!(&read, Err(e) if e.kind() == io::ErrorKind::WouldBlock);
+            conn.life.discarded(read);
+            if conn.life.is_gone().is_some() {
+                return self.free_conn(id);
             }
-        }
-    }
-
-    // ----- applying the hub's output ---------------------------------------
-
-    /// Queues the outbox's frames on their connections and starts closing
-    /// the ones the hub let go, looping while queues overflow.
-    fn apply_outbox(&mut self) {
-        loop {
-            let limit = self.config.max_outbound;
-            for delivery in self.outbox.drain_deliveries() {
-                let slot = (delivery.to.0 & 0xFFFF_FFFF) as usize;
-                let Some(conn) = self.conns.get_mut(slot).and_then(Option::as_mut) else {
-                    continue;
-                };
-                if conn.id != delivery.to || conn.phase == Phase::Lingering {
-                    continue;
-                }
-                if conn.out.push(delivery.frame, limit).is_err() {
-                    if conn.phase == Phase::Open {
-                        self.slow.push(conn.id);
-                    }
-                    continue;
-                }
-                if !conn.dirty {
-                    conn.dirty = true;
-                    self.dirty.push_back(slot);
-                }
-            }
-            for id in self.outbox.drain_closes() {
-                let slot = (id.0 & 0xFFFF_FFFF) as usize;
-                if let Some(conn) = self.conns.get_mut(slot).and_then(Option::as_mut) {
-                    if conn.id == id && conn.phase == Phase::Open {
-                        conn.phase = Phase::Closing;
-                        // The close has a deadline whether or not the peer
-                        // reads: a client that never reads would otherwise
-                        // hold its descriptor and queue forever.
-                        self.linger.push(Instant::now() + LINGER, id);
-                        if !conn.dirty {
-                            conn.dirty = true;
-                            self.dirty.push_back(slot);
-                        }
-                    }
-                }
-            }
-            if self.slow.is_empty() {
+            if drained {
                 return;
-            }
-            // Slow consumers: discard, queue SlowConsumer, let the hub clean up
-            // (which may fill the outbox again).
-            for id in std::mem::take(&mut self.slow) {
-                let frame = self.hub.error_frame(ErrorCode::SlowConsumer);
-                let Some(conn) = self.conn_mut(id) else {
-                    continue;
-                };
-                if conn.phase != Phase::Open {
-                    continue;
-                }
-                conn.out.discard_unstarted();
-                conn.out.push_unbounded(frame);
-                self.hub.handle_slow_consumer(id, &mut self.outbox);
-            }
-        }
-    }
-
-    fn mark_dirty(&mut self, slot: usize) {
-        if let Some(conn) = self.conns.get_mut(slot).and_then(Option::as_mut) {
-            if !conn.dirty {
-                conn.dirty = true;
-                self.dirty.push_back(slot);
             }
         }
     }
 
     // ----- writing ------------------------------------------------------
 
-    /// Flushes the first [`FLUSHES_PER_TURN`] connections of the rotation.
+    /// Flushes the first [`FLUSHES_PER_TURN`] connections of the rotation,
+    /// or a [`TURNS_PER_PASS`]th of it when that is more.
     ///
     /// The others keep their place and are flushed in the next turns, after
     /// a look at the sockets (a `poll` without waiting): frames that arrive
@@ -722,18 +686,16 @@ impl EventServer {
     /// each recipient instead of waiting for a whole pass over all of them
     /// to end first. A connection flushed and given frames again goes to
     /// the back. While the server keeps up, the rotation is empty after a
-    /// turn or a few; an idle server has nothing in it.
-    ///
-    /// A rotation longer than [`FLUSHES_PER_TURN`] × [`TURNS_PER_PASS`]
-    /// flushes a [`TURNS_PER_PASS`]th of itself per turn: with 1 000
-    /// clients in `loadgen fanout`, looking for input after every 4 flushes
-    /// cost about 6 % more CPU per delivery (74 → 78.5 ns) for no gain.
-    fn flush_dirty(&mut self) {
-        let count = FLUSHES_PER_TURN.max(self.dirty.len() / TURNS_PER_PASS);
+    /// turn or a few; an idle server has nothing in it. A long rotation is
+    /// flushed in at most [`TURNS_PER_PASS`] turns, so that looking for
+    /// input every few flushes does not cost a system call per few
+    /// deliveries when thousands of connections wait.
+    fn flush_rotation(&mut self) {
+        let count = FLUSHES_PER_TURN.max(self.io.rotation.len() / TURNS_PER_PASS);
         for _ in 0..count {
             // Flushing can fail and disconnect someone, which can queue
             // `Left` frames at the back: they take their turn like others.
-            let Some(slot) = self.dirty.pop_front() else {
+            let Some(slot) = self.io.rotation.pop_front() else {
                 return;
             };
             self.flush_conn(slot);
@@ -741,11 +703,10 @@ impl EventServer {
     }
 
     fn flush_conn(&mut self, slot: usize) {
-        let Some(conn) = self.conns.get_mut(slot).and_then(Option::as_mut) else {
+        let Some((id, conn)) = self.io.conns.by_slot(slot) else {
             return;
         };
         conn.dirty = false;
-        let id = conn.id;
         match conn.out.flush_nonblocking(&mut &conn.stream) {
             Ok(Flush::Done) => {
                 if conn.want_write {
@@ -756,8 +717,15 @@ impl EventServer {
                         Interest::READABLE,
                     );
                 }
-                if conn.phase == Phase::Closing {
-                    self.start_linger(slot);
+                if conn.life.is_closing() && !conn.life.is_flushed() {
+                    // The last frame is out: FIN, then linger (or close).
+                    let _ = conn.stream.shutdown(Shutdown::Write);
+                    conn.life.flushed();
+                    if conn.life.is_gone().is_some() {
+                        self.free_conn(id);
+                    } else {
+                        self.discard_input(id);
+                    }
                 }
             }
             Ok(Flush::Blocked) => {
@@ -770,76 +738,61 @@ impl EventServer {
                     );
                 }
             }
-            Err(_) => self.drop_conn(id),
+            Err(_) if conn.life.is_open() => self.drop_conn(id),
+            Err(_) => {
+                conn.life.broken();
+                self.free_conn(id);
+            }
         }
-    }
-
-    fn start_linger(&mut self, slot: usize) {
-        let Some(conn) = self.conns.get_mut(slot).and_then(Option::as_mut) else {
-            return;
-        };
-        if self.stopping.is_some() {
-            // Exiting: nothing left to wait for.
-            let _ = conn.stream.shutdown(Shutdown::Write);
-            return self.free_conn(slot);
-        }
-        conn.phase = Phase::Lingering;
-        conn.decoder = FrameDecoder::new(0);
-        let _ = conn.stream.shutdown(Shutdown::Write);
-        self.discard_input(slot);
     }
 
     // ----- timers -------------------------------------------------------
 
     fn expire_deadlines(&mut self, now: Instant) {
         while let Some(id) = self.hello.pop_expired(now) {
-            if self.conn(id).is_some() {
-                self.hub.handle_hello_timeout(id, &mut self.outbox);
-                self.apply_outbox();
-            }
+            self.handle_timeout(id, now);
         }
-        while let Some(id) = self.linger.pop_expired(now) {
-            if self.conn(id).is_some_and(|c| c.phase != Phase::Open) {
-                self.free_conn((id.0 & 0xFFFF_FFFF) as usize);
-            }
+        while let Some(id) = self.io.linger.pop_expired(now) {
+            self.handle_timeout(id, now);
         }
         if self.listener_paused.is_some_and(|t| now >= t) {
             self.resume_listener();
         }
     }
 
-    // ----- closing ------------------------------------------------------
-
-    /// The peer went away (EOF, reset, write error): tell the hub, free.
-    fn drop_conn(&mut self, id: ConnId) {
-        let Some(conn) = self.conn_mut(id) else {
+    fn handle_timeout(&mut self, id: ConnId, now: Instant) {
+        let Some(conn) = self.io.conns.get_mut(id) else {
             return;
         };
-        conn.out.clear();
-        let slot = (id.0 & 0xFFFF_FFFF) as usize;
-        self.free_conn(slot);
+        match conn.life.handle_timeout(now) {
+            Some(Expired::Hello) => {
+                self.hub.handle_hello_timeout(id, &mut self.outbox);
+                self.apply();
+            }
+            Some(Expired::Linger) => self.free_conn(id),
+            None => {}
+        }
+    }
+
+    // ----- closing ------------------------------------------------------
+
+    /// The peer went away while open (EOF, reset, write error): tell the
+    /// hub, free.
+    fn drop_conn(&mut self, id: ConnId) {
+        let Some(conn) = self.io.conns.get_mut(id) else {
+            return;
+        };
+        conn.life.broken();
+        self.free_conn(id);
         self.hub.handle_disconnect(id, &mut self.outbox);
-        self.apply_outbox();
+        self.apply();
     }
 
     /// Deregisters and closes the socket, frees the slot.
-    fn free_conn(&mut self, slot: usize) {
-        if let Some(mut conn) = self.conns.get_mut(slot).and_then(Option::take) {
+    fn free_conn(&mut self, id: ConnId) {
+        if let Some(mut conn) = self.io.conns.remove(id) {
+            debug_assert!(conn.life.is_gone().is_some() || self.io.stopping.is_some());
             let _ = self.poll.registry().deregister(&mut conn.stream);
-            self.free.push(slot);
         }
     }
-}
-
-/// `EMFILE` (this process) or `ENFILE` (the whole system) on accept.
-fn is_fd_exhaustion(e: &io::Error) -> bool {
-    // 24 is EMFILE and 23 ENFILE on Linux, macOS and the BSDs alike.
-    matches!(e.raw_os_error(), Some(23) | Some(24))
-}
-
-/// The current UNIX time in milliseconds.
-pub fn unix_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
 }

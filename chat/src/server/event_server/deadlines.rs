@@ -83,16 +83,6 @@ impl<K> Deadlines<K> {
             .front()
             .map(|&(deadline, _)| deadline.saturating_duration_since(now))
     }
-
-    /// Number of entries, cancelled ones included.
-    pub fn len(&self) -> usize {
-        self.queue.len()
-    }
-
-    /// Whether no deadline is pending.
-    pub fn is_empty(&self) -> bool {
-        self.queue.is_empty()
-    }
 }
 
 #[cfg(test)]
@@ -115,7 +105,7 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(d.pop_expired(t0 + Duration::from_millis(30)), Some(2));
-        assert!(d.is_empty());
+        assert!(d.peek().is_none());
     }
 
     #[test]

@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
 
-use super::shared_hub::lock;
+use crate::server::shared_hub::lock;
 
 /// How long a thread without a job waits for one before exiting.
 pub const KEEP_IDLE: Duration = Duration::from_secs(5);

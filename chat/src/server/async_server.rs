@@ -3,10 +3,9 @@
 //!
 //! # The model
 //!
-//! The same program as `thread_server`, with tasks instead of threads (as
-//! `thread_server` was before it learned the three tricks below). A
+//! The same program as `thread_server`, with tasks instead of threads. A
 //! task is a future on the heap: where a thread would block in `read` or
-//! `writev`, the task returns `Pending`, its worker thread moves on to
+//! `sendmsg`, the task returns `Pending`, its worker thread moves on to
 //! another task, and the `exec` reactor (one `sys::Poll`, as in
 //! `event_server`) wakes the task when its socket is ready. So the code
 //! reads like blocking code, `.await` marking each place it would block,
@@ -22,7 +21,7 @@
 //!                  ┌───── SharedHub: Mutex { Hub, Outbox } ─────┐ │ takes the whole
 //!    other readers ─►  one step + apply its outbox, then unlock  │ │ Mailbox at once
 //!                  └──────┬──────────────┬──────────────┬────────┘ ▼
-//!                   Mailbox a      Mailbox b      Mailbox c ──► writev().await ──► socket
+//!                   Mailbox a      Mailbox b      Mailbox c ──► sendmsg().await ──► socket
 //!                   (Mutex)        (Mutex)        (Mutex)
 //!
 //!  main: shutdown_signal().await ─► hub.shutdown() ─► wait for writers (grace) ─► exit
@@ -30,7 +29,7 @@
 //!  all of it runs on `--threads` exec workers; idle tasks cost no thread
 //! ```
 //!
-//! `diff thread.rs task.rs` shows what async changes:
+//! Read it beside `thread_server`; what async changes:
 //!
 //! - **Waiting.** A blocking call becomes an `.await`. The writer waits for
 //!   frames by leaving its task's [`Waker`] in the [`Mailbox`] and returning
@@ -51,34 +50,33 @@
 //! - **Signals** come from the runtime ([`exec::signal::shutdown_signal`]),
 //!   which blocks them before starting its workers.
 //! - **No stacks.** A connection costs its two tasks (each one allocation
-//!   holding its future's state: 672 bytes for the reader, 216 for the
-//!   writer) and the buffers in use, instead of a stack and a kernel thread
-//!   (two of each for a client that lags); and a wake-up is a push on a
-//!   run queue, not a context switch.
+//!   holding its future's state, a few hundred bytes) and the buffers in
+//!   use, instead of a stack and a kernel thread; and a wake-up is a push
+//!   on a run queue, not a context switch.
 //!
-//! It also shows three things `thread_server` does because a thread is
-//! expensive to wake and to keep, which a task does not need:
+//! Three things `thread_server` does because a thread is expensive to
+//! wake and to keep, a task does not need, and this server does not do:
 //!
 //! - **Writing through** (the thread that queues frames writes them with a
 //!   non-blocking `sendmsg`): waking a writer task costs a queue push, and
 //!   a writer task that runs a little later gathers more frames into one
-//!   `writev`. In the churn scenario `async_server` makes 5.3 `sendmsg`
-//!   per connect/`Hello`/`Say`/`Bye` cycle, `thread_server` 10.
-//! - **A writer only when a socket fills**: a writer task costs 216 bytes,
-//!   a writer thread a stack.
+//!   `sendmsg`.
+//! - **A writer only when a socket fills**: a writer task costs a small
+//!   allocation, a writer thread a stack.
 //! - **Readers accepting their next connection**: spawning a task is an
 //!   allocation, not a hand-off from one sleeping thread to another.
 //!
-//! The hub, the mailboxes, the slow-consumer rule, the lingering close and
-//! the limits are `thread_server`'s, shared through [`SharedHub`] and
-//! [`Mailbox`]; see [`super::thread`] for them.
+//! The hub, the mailboxes and the connection lifecycle (hello deadline,
+//! lingering close, the after-`Bye` rule, the slow-consumer drop) are
+//! shared with `thread_server` through [`SharedHub`], [`Mailbox`] and
+//! [`super::lifecycle`].
 //!
 //! # Performance notes
 //!
 //! - A writer that was busy when frames arrived is not woken at all: it
 //!   finds them when it asks for its next batch. A writer that was waiting
 //!   is woken once per hub step, however many frames the step gave it, and
-//!   writes them all with one `writev`.
+//!   writes them all with one `sendmsg`.
 //! - The hub's lock is a `std::sync::Mutex` held only for memory work (no
 //!   `.await` inside, no system call), so a worker never parks a task while
 //!   holding it; wakers are woken after it is released.
@@ -87,15 +85,7 @@
 //! - Nothing that lives across an `.await` is bigger than it must be: the
 //!   writer's 1 KiB iovec array exists only inside one poll.
 //!
-//! Measured on this machine (2 cores shared with the load generator,
-//! `loadgen`, release builds, alternating with the reference tokio server
-//! of issue 7; the machine is noisy, so these are ranges):
-//!
-//! | scenario | `async_server` | reference (tokio) |
-//! | --- | --- | --- |
-//! | fanout, 100 clients x 2 000 msgs of 64 B | 3.3-9.5 M deliveries/s, 136-164 ns server CPU each; median ratio to the reference in alternating runs about 1.2 | 2.9-6.7 M/s, 132-167 ns |
-//! | idle, 10 000 connections after `Hello` | 23 MB resident (2 KB each), 0 CPU | 130 MB (13 KB each), 0 CPU |
-//! | churn, connect/`Hello`/`Say`/`Bye` | 9 700 cycles/s | 7 900 cycles/s |
+//! `bench/README.md` has the figures, beside the reference tokio server.
 //!
 //! # When to choose it
 //!
@@ -109,46 +99,32 @@
 use std::future::{poll_fn, Future};
 use std::io::{self, IoSlice, Read};
 use std::pin::pin;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use exec::net::{OwnedReadHalf, OwnedWriteHalf, TcpListener, TcpStream};
-use exec::sync::Notify;
 use exec::time::{sleep, timeout};
 use exec::JoinHandle;
 
 use super::config::{listen, Config};
-use super::event::unix_ms;
+use super::lifecycle::{
+    CloseKind, CloseWait, Ending, Expired, Lifecycle, ACCEPT_PAUSE, SHUTDOWN_GRACE,
+};
 use super::mailbox::{Batch, Mailbox, Next, Phase};
 use super::outbound::{Outbound, FLUSH_IOVECS, MAX_IOVECS};
-use super::shared_hub::{decode_frames, lock, says_bye, SharedHub, SharedMailbox, Wakeups};
+use super::shared_hub::{
+    close_kind, decode_frames, lock, SharedHub, SharedMailbox, Wakeups, Writing,
+};
+use crate::clock::unix_ms;
 use crate::fmt::framed::FrameDecoder;
 use crate::hub::{ConnId, SessionState};
-
-/// How long a closing connection waits for the peer after its last frame.
-pub const LINGER: Duration = Duration::from_secs(2);
-/// The most a closing connection waits for its writer (a peer that stopped
-/// reading) before it is cut off.
-pub const CLOSE_WAIT: Duration = Duration::from_secs(10);
-/// How long the shutdown waits for queues to flush.
-pub const SHUTDOWN_GRACE: Duration = Duration::from_millis(1000);
-/// How long the accept task rests when `accept` fails (out of descriptors).
-pub const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
-/// Bytes a lingering connection may send before it is cut off.
-const LINGER_DISCARD_LIMIT: usize = 256 * 1024;
 
 /// What every task shares.
 #[derive(Debug)]
 struct Shared {
     config: Config,
     hub: SharedHub,
-    /// Set once SIGINT/SIGTERM arrived.
-    stopping: AtomicBool,
-    /// Live writer tasks, for the shutdown's flush.
-    writers: Mutex<usize>,
-    writers_done: Notify,
 }
 
 /// One connection, shared by its reader and writer tasks (each owns its
@@ -178,13 +154,7 @@ async fn serve(config: Config) -> io::Result<()> {
     let signal = exec::signal::shutdown_signal();
     let listener = TcpListener::from_sys(listen("async_server", &config)?)?;
     let hub = SharedHub::new(config.hub_config("async_server"), config.max_outbound);
-    let shared = Arc::new(Shared {
-        config,
-        hub,
-        stopping: AtomicBool::new(false),
-        writers: Mutex::new(0),
-        writers_done: Notify::new(),
-    });
+    let shared = Arc::new(Shared { config, hub });
     {
         let shared = shared.clone();
         exec::spawn(async move { accept_loop(&shared, listener).await });
@@ -197,13 +167,11 @@ async fn serve(config: Config) -> io::Result<()> {
 /// The signal arrived: `ShuttingDown` to everyone, then wait (at most
 /// [`SHUTDOWN_GRACE`]) for the writers to flush it.
 async fn shutdown(shared: &Shared) {
-    shared.stopping.store(true, Ordering::SeqCst);
     shared.hub.shutdown(&mut Wakeups::new());
-    let all_done = async {
-        while *lock(&shared.writers) > 0 {
-            shared.writers_done.notified().await;
-        }
-    };
+    let all_done = poll_fn(|cx| match shared.hub.unfinished().poll_done(cx.waker()) {
+        true => Poll::Ready(()),
+        false => Poll::Pending,
+    });
     let _ = timeout(SHUTDOWN_GRACE, all_done).await;
 }
 
@@ -230,54 +198,56 @@ fn admit(shared: &Arc<Shared>, stream: TcpStream) {
     let (reader, writer) = stream.into_split();
     let mailbox = Arc::new(Mutex::new(Mailbox::new()));
     let (id, welcome) = shared.hub.connect(mailbox.clone(), &mut Wakeups::new());
-    let hello_deadline = welcome.then(|| Instant::now() + shared.config.hello_timeout);
+    let life = Lifecycle::admitted(Instant::now(), shared.config.hello_timeout, welcome);
     let conn = Arc::new(Conn { id, mailbox });
-    let count = WriterCount::new(shared.clone());
+    let count = shared.hub.start_writing();
     let writer = {
         let conn = conn.clone();
         exec::spawn(async move { write_loop(&conn, writer, count).await })
     };
     let shared = shared.clone();
-    exec::spawn(async move { read_loop(&shared, &conn, hello_deadline, reader, writer).await });
+    exec::spawn(async move { read_loop(&shared, &conn, life, reader, writer).await });
 }
 
 // ----- reading ----------------------------------------------------------
 
 /// A connection's reader: frames in, hub steps, until the connection ends.
-/// `hello_deadline` is `None` if the hub refused the connection.
 async fn read_loop(
     shared: &Shared,
     conn: &Conn,
-    mut hello_deadline: Option<Instant>,
+    mut life: Lifecycle,
     mut reader: OwnedReadHalf,
     writer: JoinHandle<()>,
 ) {
     let mut wake = Wakeups::new();
     let id = conn.id;
-    if hello_deadline.is_none() {
+    if !life.is_open() {
         // Refused (ServerFull, ShuttingDown): the writer sends it; close.
-        return close(shared, conn, &mut reader, &writer, false).await;
+        return close(shared, conn, life, CloseKind::Error, &mut reader, &writer).await;
     }
     let mut decoder = FrameDecoder::new(shared.config.max_frame);
     let mut inputs = Vec::new();
     loop {
         let read = poll_fn(|cx| poll_read_into(&mut decoder, &reader, conn, cx));
-        let result = match hello_deadline {
+        let result = match life.poll_timeout() {
             // Until welcomed, the deadline is checked before every read (a
             // client sending refused Hellos without pause never lets a read
             // time out), and no read may outlast it.
             Some(deadline) => {
-                let left = deadline.saturating_duration_since(Instant::now());
-                if left.is_zero() && shared.hub.hello_timeout(id, &mut wake).is_none() {
-                    return close(shared, conn, &mut reader, &writer, false).await;
+                let now = Instant::now();
+                if life.handle_timeout(now) == Some(Expired::Hello)
+                    && shared.hub.hello_timeout(id, &mut wake).is_none()
+                {
+                    return close(shared, conn, life, CloseKind::Error, &mut reader, &writer).await;
                 }
+                let left = deadline.saturating_duration_since(now);
                 timeout(left, read).await.unwrap_or_else(|e| Err(e.into()))
             }
             None => read.await,
         };
         match result {
             Ok(0) if closed_elsewhere(conn) => {
-                return close(shared, conn, &mut reader, &writer, false).await
+                return close(shared, conn, life, CloseKind::Error, &mut reader, &writer).await
             }
             Ok(0) => return disconnect(shared, conn, &writer),
             Ok(_) => {}
@@ -292,12 +262,10 @@ async fn read_loop(
         if inputs.is_empty() {
             continue;
         }
-        let bye = says_bye(&inputs);
+        let kind = close_kind(&inputs);
         match shared.hub.step(id, &mut inputs, unix_ms(), &mut wake) {
-            None => return close(shared, conn, &mut reader, &writer, bye).await,
-            Some(SessionState::Welcomed) => {
-                hello_deadline = None;
-            }
+            None => return close(shared, conn, life, kind, &mut reader, &writer).await,
+            Some(SessionState::Welcomed) => life.welcomed(),
             Some(SessionState::Connected) => {}
         }
     }
@@ -355,7 +323,7 @@ fn is_timeout(e: &io::Error) -> bool {
 
 /// A connection's writer: waits until its mailbox has frames, writes them
 /// all in one go, until the connection closes.
-async fn write_loop(conn: &Conn, mut writer: OwnedWriteHalf, _count: WriterCount) {
+async fn write_loop(conn: &Conn, mut writer: OwnedWriteHalf, _count: Writing) {
     let mut batch = lock(&conn.mailbox).batch();
     loop {
         match next_batch(conn, &mut batch).await {
@@ -392,7 +360,7 @@ async fn next_batch(conn: &Conn, batch: &mut Batch) -> Next {
     .await
 }
 
-/// Writes the whole batch, or what is left of it once cut: `writev`s,
+/// Writes the whole batch, or what is left of it once cut: `sendmsg`s,
 /// awaiting writability between them.
 async fn write_batch(writer: &mut OwnedWriteHalf, batch: &mut Batch) -> io::Result<()> {
     while !batch.is_empty() {
@@ -402,7 +370,7 @@ async fn write_batch(writer: &mut OwnedWriteHalf, batch: &mut Batch) -> io::Resu
 }
 
 /// Cuts the batch if the mailbox was discarded since it was taken, then
-/// makes one `writev` of its first frames (if any are left), as a poll:
+/// makes one `sendmsg` of its first frames (if any are left), as a poll:
 /// the check runs again at every poll, so a write that waited for the
 /// socket sees a discard that came meanwhile.
 ///
@@ -434,7 +402,7 @@ fn poll_write_once(
     })
 }
 
-/// One `writev` of the first frames of `frames`: a small iovec array for a
+/// One `sendmsg` of the first frames of `frames`: a small iovec array for a
 /// short queue (filling 1 024 empty entries would cost more than a few
 /// frames), as many as one call takes for a writer that fell behind.
 fn poll_writev(
@@ -457,27 +425,6 @@ fn poll_writev(
     result
 }
 
-/// Counts a live writer task (for the shutdown's flush) until dropped.
-#[derive(Debug)]
-struct WriterCount(Arc<Shared>);
-
-impl WriterCount {
-    fn new(shared: Arc<Shared>) -> WriterCount {
-        *lock(&shared.writers) += 1;
-        WriterCount(shared)
-    }
-}
-
-impl Drop for WriterCount {
-    fn drop(&mut self) {
-        let mut n = lock(&self.0.writers);
-        *n -= 1;
-        if *n == 0 {
-            self.0.writers_done.notify_one();
-        }
-    }
-}
-
 // ----- closing ----------------------------------------------------------
 
 /// The peer went away (EOF, reset, read error): tell the hub, stop the
@@ -488,60 +435,50 @@ fn disconnect(shared: &Shared, conn: &Conn, writer: &JoinHandle<()>) {
     writer.abort();
 }
 
-/// The hub closed the connection: while the writer sends the last frames,
-/// read and discard until the peer closes (see the module docs), then make
-/// sure the writer is done. No lingering after the peer's `Bye`
-/// ([`says_bye`]), nor at shutdown.
+/// The hub let the connection go: the writer sends the last frames and
+/// FIN, while this task reads and discards what the peer still sends,
+/// until the close rules of [`Lifecycle`] say the connection is done. If
+/// they give it up, the writer is cut off.
 async fn close(
     shared: &Shared,
     conn: &Conn,
+    mut life: Lifecycle,
+    kind: CloseKind,
     reader: &mut OwnedReadHalf,
     writer: &JoinHandle<()>,
-    after_bye: bool,
 ) {
-    let give_up = Instant::now() + CLOSE_WAIT;
-    if !after_bye && !shared.stopping.load(Ordering::SeqCst) {
-        linger(conn, reader, give_up).await;
-    }
-    // The peer closed or went quiet: give the writer what is left of
-    // CLOSE_WAIT to finish, then cut it off.
-    if !wait_flushed(conn, give_up).await {
+    life.close(Instant::now(), shared.hub.close_kind(kind));
+    linger(conn, &mut life, reader).await;
+    if life.is_gone() == Some(Ending::GaveUp) {
         writer.abort();
         let _ = lock(&conn.mailbox).kill();
     }
 }
 
-/// Reads and throws away input until EOF, [`LINGER`] of silence once the
-/// writer is done, [`LINGER_DISCARD_LIMIT`] bytes, or `give_up`.
-async fn linger(conn: &Conn, reader: &mut OwnedReadHalf, give_up: Instant) {
-    let mut scratch = vec![0u8; 4096];
-    let mut discarded = 0;
+/// `thread_server`'s `linger` with an `.await` where it blocks: the
+/// [`Lifecycle`] decides ([`Lifecycle::poll_close`]), this task waits for
+/// what it names, the peer's bytes or the writer's flush, never past the
+/// deadline.
+async fn linger(conn: &Conn, life: &mut Lifecycle, reader: &mut OwnedReadHalf) {
+    let mut scratch = Vec::new();
     loop {
-        // Checked before every read, not only after a silence: a peer that
-        // keeps sending a byte now and then must not hold the connection
-        // (and this task) past `give_up`.
-        let left = give_up.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return;
-        }
-        let read = timeout(left.min(LINGER), reader.read(&mut scratch)).await;
-        match read.unwrap_or_else(|e| Err(e.into())) {
-            Ok(0) => return,
-            Ok(n) => {
-                discarded += n;
-                if discarded > LINGER_DISCARD_LIMIT {
-                    return;
-                }
+        let writer_done = lock(&conn.mailbox).writer_done();
+        match life.poll_close(Instant::now(), writer_done) {
+            CloseWait::Gone(_) => return,
+            CloseWait::Flush(deadline) => {
+                wait_flushed(conn, deadline).await;
             }
-            // Silence: done if the writer is, else keep waiting for it (a
-            // peer reading slowly), up to `give_up`.
-            Err(e) if is_timeout(&e) => {
-                if lock(&conn.mailbox).writer_done() {
-                    return;
-                }
+            CloseWait::Peer(deadline) => {
+                // Bounded by the deadline, not only by a silence: a peer
+                // that keeps sending a byte now and then must not hold the
+                // connection (and this task) past it.
+                let left = deadline.saturating_duration_since(Instant::now());
+                scratch.resize(4096, 0);
+                let read = timeout(left, reader.read(&mut scratch)).await;
+                // At the deadline (`Elapsed`, a timeout): poll_close gives
+                // the connection up.
+                life.discarded(read.unwrap_or_else(|elapsed| Err(elapsed.into())));
             }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => return,
         }
     }
 }
