@@ -82,7 +82,7 @@ impl SignalState {
         let mut inner = self.lock();
         if !inner.interested {
             // Nobody asked for signals: act as the default action would.
-            eprintln!("exec: received {signal:?}, exiting");
+            crate::trace::report(format_args!("received {signal:?}, exiting"));
             std::process::exit(128 + signal.as_raw());
         }
         if let Some(i) = index(signal) {

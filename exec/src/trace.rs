@@ -47,6 +47,15 @@ pub(crate) fn emit(args: fmt::Arguments<'_>) {
     let _ = writeln!(std::io::stderr().lock(), "exec [{name}] {args}");
 }
 
+/// Writes one unconditional diagnostic line (`exec: ...`): a broken
+/// invariant the runtime survives, or the reason it exits. Like [`emit`],
+/// it ignores a failed write rather than panic on a closed stderr.
+#[cold]
+pub(crate) fn report(args: fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "exec: {args}");
+}
+
 /// `trace!("worker {} parks", i)`: prints when `EXEC_TRACE` is on.
 macro_rules! trace {
     ($($arg:tt)*) => {

@@ -28,11 +28,11 @@
 //! lets this crate have three servers that differ only in how bytes move:
 //! `event_server` drives the hub from one `sys::Poll` loop, `thread_server`
 //! keeps it behind a `Mutex` held for one step, and `async_server` drives
-//! it from tasks. None of them re-implements a rule,
-//! so they cannot disagree. And because time is an argument (`now_ms`, UNIX
-//! milliseconds, stamped on `Message` and `Whispered`), the rules are tested
-//! here without a socket, a thread or a sleep: the tests play simulated
-//! clients against a hub with a fake clock and decode every frame it emits.
+//! it from tasks. None of them re-implements a rule, so they cannot
+//! disagree. And because time is an argument (`now_ms`, UNIX milliseconds,
+//! stamped on `Message` and `Whispered`), the rules are tested here without
+//! a socket, a thread or a sleep: the tests play simulated clients against
+//! a hub with a fake clock and decode every frame it emits.
 //!
 //! # A connection's life
 //!

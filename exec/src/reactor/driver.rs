@@ -131,6 +131,6 @@ fn readiness(event: &sys::Event) -> usize {
 fn report_poll_error(e: &io::Error) {
     // Poll failures other than EINTR (which sys already absorbs) mean a
     // broken invariant (a bad fd); report and avoid a hot loop.
-    eprintln!("exec: reactor poll failed: {e}");
+    crate::trace::report(format_args!("reactor poll failed: {e}"));
     std::thread::sleep(Duration::from_millis(10));
 }

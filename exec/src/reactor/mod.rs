@@ -121,7 +121,7 @@ impl IoHandle {
     pub(crate) fn wake_reactor(&self) {
         if let Err(e) = self.waker.wake() {
             // Cannot happen short of fd exhaustion bugs; say so loudly.
-            eprintln!("exec: waking the reactor failed: {e}");
+            crate::trace::report(format_args!("waking the reactor failed: {e}"));
         }
     }
 

@@ -22,8 +22,8 @@
 //! IPv4 and IPv6 addresses are [`std::net::SocketAddr`].
 //!
 //! When `accept` fails because the process or the system has run out of
-//! something, the pending connection stays in the listen backlog and an
-//! immediate retry fails the same way: [`is_fd_exhaustion`] and
+//! something, an immediate retry fails the same way, and the connections
+//! still queued wait for the next try: [`is_fd_exhaustion`] and
 //! [`is_resource_exhaustion`] recognise those errors so that an accept
 //! loop can pause instead of spinning.
 
@@ -62,8 +62,8 @@ pub fn is_fd_exhaustion(err: &io::Error) -> bool {
 /// accept(2) notes).
 ///
 /// An accept loop that meets one of these should stop accepting for a
-/// moment (the connection stays in the backlog) rather than loop on the
-/// same error. The other accept errors (`ECONNABORTED`, `EPROTO`, ...)
+/// moment rather than loop on the same error; the connections still in the
+/// backlog wait for it. The other accept errors (`ECONNABORTED`, `EPROTO`, ...)
 /// concern one connection only: retry at once.
 ///
 /// ```
