@@ -89,8 +89,9 @@
 //!   queue is discarded (except a partly written frame), `SlowConsumer` is
 //!   queued last, and it is closed.
 //! - `--max-conns`: the hub refuses the connection with `ServerFull`.
-//! - Out of file descriptors (`EMFILE`/`ENFILE` on accept): the listener
-//!   rests for [`ACCEPT_PAUSE`] (its events are ignored, and no system call
+//! - Out of file descriptors or kernel memory (`EMFILE`, `ENFILE`,
+//!   `ENOBUFS`, `ENOMEM` on accept, [`sys::net::is_resource_exhaustion`]):
+//!   the listener rests for [`ACCEPT_PAUSE`] (its events are ignored, and no system call
 //!   is made for it), then the server accepts again. Waiting clients stay in
 //!   the kernel's backlog until descriptors are free; existing clients never
 //!   notice. Accepting is also done last in a turn, after the reads that may
@@ -423,7 +424,7 @@ impl EventServer {
                 Ok((stream, _peer)) => self.admit(stream),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) if sys::net::is_fd_exhaustion(&e) => {
+                Err(e) if sys::net::is_resource_exhaustion(&e) => {
                     // Rest instead of retrying: the backlog keeps the waiting
                     // clients, and nothing wakes us until the pause is over.
                     self.listener_paused = Some(Instant::now() + ACCEPT_PAUSE);
