@@ -79,6 +79,7 @@ pub mod args;
 pub mod command;
 pub mod event_loop;
 pub mod lines;
+pub mod reconnect;
 pub mod render;
 pub mod session;
 
