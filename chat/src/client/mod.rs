@@ -82,5 +82,6 @@ pub mod lines;
 pub mod reconnect;
 pub mod render;
 pub mod session;
+pub mod tui;
 
 pub use event_loop::{run, run_from_env, ClientError};
