@@ -3,5 +3,11 @@
 //!
 //! * [`keys`]: terminal input bytes to key presses (escape sequences,
 //!   UTF-8, bracketed paste), decoded incrementally.
+//! * [`width`]: how many cells a character takes (wide CJK and emoji,
+//!   zero-width combining marks).
+//! * [`editor`]: the input line: readline keys, kill buffer, history,
+//!   horizontal scrolling by display width.
 
 pub mod keys;
+pub mod width;
+pub mod editor;
