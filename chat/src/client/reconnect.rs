@@ -56,7 +56,11 @@ impl Backoff {
     pub fn new(seed: u64) -> Backoff {
         Backoff {
             attempts: 0,
-            rng: if seed == 0 { 0x9e37_79b9_7f4a_7c15 } else { seed },
+            rng: if seed == 0 {
+                0x9e37_79b9_7f4a_7c15
+            } else {
+                seed
+            },
         }
     }
 
@@ -121,7 +125,10 @@ mod tests {
                 let delay = b.next_attempt(now) - now;
                 let ceiling = Backoff::ceiling(attempt);
                 assert!(delay <= ceiling, "seed {seed} attempt {attempt}: {delay:?}");
-                assert!(delay >= ceiling / 2, "seed {seed} attempt {attempt}: {delay:?}");
+                assert!(
+                    delay >= ceiling / 2,
+                    "seed {seed} attempt {attempt}: {delay:?}"
+                );
                 assert_eq!(b.attempts(), attempt);
             }
         }

@@ -1590,10 +1590,7 @@ mod tests {
         let now = Instant::now();
         let mut s = screen_in("bot", &[]);
         s.handle_line("/quit bye all", now);
-        assert_eq!(
-            sent(&mut s),
-            vec![say("lobby", "bye all"), ClientMsg::Bye]
-        );
+        assert_eq!(sent(&mut s), vec![say("lobby", "bye all"), ClientMsg::Bye]);
         assert_eq!(s.handle_lost(now), None);
         assert_eq!(s.handle_closed(), Ending::Goodbye);
 

@@ -9,5 +9,7 @@
 //!   horizontal scrolling by display width.
 
 pub mod keys;
+pub mod buffers;
+pub mod grid;
 pub mod width;
 pub mod editor;
