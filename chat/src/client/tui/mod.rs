@@ -7,9 +7,13 @@
 //!   zero-width combining marks).
 //! * [`editor`]: the input line: readline keys, kill buffer, history,
 //!   horizontal scrolling by display width.
+//! * [`complete`]: Tab completion of nicks, commands and room names.
+//! * [`clock`]: local time from the TZif zone files, without crates.
 
-pub mod keys;
 pub mod buffers;
-pub mod grid;
-pub mod width;
+pub mod clock;
+pub mod complete;
 pub mod editor;
+pub mod grid;
+pub mod keys;
+pub mod width;
