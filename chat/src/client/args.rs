@@ -1,8 +1,12 @@
 //! The client's command line (PROTOCOL.md section 6).
 //!
 //! ```text
-//! client [--addr HOST:PORT] [--nick NAME] [--trace] [--help]
+//! client [--addr HOST:PORT] [--nick NAME] [--plain] [--trace] [--help]
 //! ```
+//!
+//! The client is full-screen when standard input and output are both
+//! terminals and `TERM` is not `dumb`; `--plain` asks for the line mode
+//! (the one pipes get) on a terminal too.
 //!
 //! Flags take their value as the next argument or after `=`
 //! (`--nick=bob`). The nick is not checked here: the server judges it, and
@@ -32,6 +36,8 @@ pub struct Options {
     pub nick: String,
     /// Print every frame sent and received on standard error.
     pub trace: bool,
+    /// Line mode even on a terminal.
+    pub plain: bool,
 }
 
 /// Why [`Options::parse`] produced no options.
@@ -58,11 +64,12 @@ impl std::error::Error for ArgsError {}
 /// The usage text of the client.
 pub fn usage(program: &str) -> String {
     format!(
-        "usage: {program} [--addr HOST:PORT] [--nick NAME] [--trace] [--help]\n\
+        "usage: {program} [--addr HOST:PORT] [--nick NAME] [--plain] [--trace] [--help]\n\
          \n\
          \x20 --addr HOST:PORT   server to connect to (default {DEFAULT_ADDR})\n\
          \x20 --nick NAME        nick (default: $USER when it is a valid nick, else guest<digits>)\n\
-         \x20 --trace            print every frame sent (>>) and received (<<) on stderr\n\
+         \x20 --plain            line mode even on a terminal (pipes always get it)\n\
+         \x20 --trace            print every frame sent (>>) and received (<<) on stderr (line mode)\n\
          \x20 --help             print this help and exit\n\
          \n\
          Type /help once connected for the commands. End of input quits.\n"
@@ -97,6 +104,7 @@ impl Options {
         let mut addr = DEFAULT_ADDR.to_string();
         let mut nick = None;
         let mut trace = false;
+        let mut plain = false;
         let mut args = args.into_iter().map(Into::into);
         while let Some(arg) = args.next() {
             let (flag, inline) = match arg.split_once('=') {
@@ -108,6 +116,7 @@ impl Options {
             match flag.as_str() {
                 "--help" | "-h" if inline.is_none() => return Err(ArgsError::Help),
                 "--trace" if inline.is_none() => trace = true,
+                "--plain" if inline.is_none() => plain = true,
                 "--addr" | "--nick" => {
                     let Some(value) = inline.or_else(|| args.next()) else {
                         return Err(ArgsError::Bad(format!("{flag} needs a value")));
@@ -123,7 +132,12 @@ impl Options {
             }
         }
         let nick = nick.unwrap_or_else(|| default_nick(user, digits));
-        Ok(Options { addr, nick, trace })
+        Ok(Options {
+            addr,
+            nick,
+            trace,
+            plain,
+        })
     }
 }
 
@@ -154,7 +168,8 @@ mod tests {
             Options {
                 addr: "127.0.0.1:7878".into(),
                 nick: "alice".into(),
-                trace: false
+                trace: false,
+                plain: false,
             }
         );
     }
@@ -167,7 +182,8 @@ mod tests {
             Options {
                 addr: "127.0.0.1:9".into(),
                 nick: "bob".into(),
-                trace: true
+                trace: true,
+                plain: false,
             }
         );
         let opts = parse(&["--addr=[::1]:7878", "--nick=carol"]).unwrap();
@@ -199,6 +215,8 @@ mod tests {
         bad(&["--addr", ":7878"], "--addr: ':7878' is not HOST:PORT");
         bad(&["--addr", "h:99999"], "--addr: 'h:99999' is not HOST:PORT");
         bad(&["--trace=yes"], "unknown argument '--trace=yes'");
+        bad(&["--plain=no"], "unknown argument '--plain=no'");
+        assert!(parse(&["--plain"]).unwrap().plain);
     }
 
     #[test]
