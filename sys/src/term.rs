@@ -72,12 +72,14 @@
 //! tcgetattr(3), tcsetattr(3), tty_ioctl(4) (`TIOCGWINSZ`; tty(4) on the
 //! BSDs), isatty(3).
 //!
-//! With `SYS_TRACE=1` each call is traced:
+//! With `SYS_TRACE=1` each call is traced (here on a pseudo-terminal):
 //!
 //! ```text
-//! sys: tcgetattr(fd=0) = 0
-//! sys: tcsetattr(fd=0, TCSAFLUSH, raw: lflag=ECHOE|ECHOK|ECHOCTL|ECHOKE, iflag=IUTF8) = 0
-//! sys: ioctl(fd=1, TIOCGWINSZ) = 0 -> 80x24
+//! sys: tcgetattr(fd=4) = 0
+//! sys: tcsetattr(fd=4, TCSAFLUSH, raw: lflag=ECHOE|ECHOK|ECHOCTL|ECHOKE, iflag=0x0) = 0
+//! sys: tcgetattr(fd=4) = 0
+//! sys: ioctl(fd=4, TIOCGWINSZ) = 0 -> 132x43
+//! sys: tcsetattr(fd=4, TCSADRAIN, saved: lflag=ISIG|ICANON|ECHO|ECHOE|ECHOK|ECHOCTL|ECHOKE|IEXTEN, iflag=ICRNL|IXON) = 0
 //! ```
 
 use std::fmt;
@@ -122,12 +124,15 @@ pub fn window_size(fd: RawFd) -> io::Result<(u16, u16)> {
     // SAFETY: zero-initialised above, and filled by the kernel on success;
     // `winsize` is plain integers, valid for any bits.
     let ws = unsafe { ws.assume_init() };
-    trace!(
-        "ioctl(fd={fd}, TIOCGWINSZ) {} -> {}x{}",
-        Ret(&res),
-        ws.ws_col,
-        ws.ws_row
-    );
+    match &res {
+        Ok(_) => trace!(
+            "ioctl(fd={fd}, TIOCGWINSZ) {} -> {}x{}",
+            Ret(&res),
+            ws.ws_col,
+            ws.ws_row
+        ),
+        Err(_) => trace!("ioctl(fd={fd}, TIOCGWINSZ) {}", Ret(&res)),
+    }
     res?;
     Ok((ws.ws_col, ws.ws_row))
 }

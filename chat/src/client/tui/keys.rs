@@ -241,8 +241,13 @@ impl KeyDecoder {
     /// True when the pending bytes are an unfinished escape sequence (most
     /// often a lone `ESC`): the caller should wait a short time (about
     /// 25-50 ms) for more bytes, then call [`flush_escape`](Self::flush_escape).
+    /// False while [`next_key`](Self::next_key) still has keys to give.
     pub fn pending_escape(&self) -> bool {
-        self.paste.is_none() && !self.skipping_csi && self.buf.get(self.pos) == Some(&ESC)
+        let rest = &self.buf[self.pos..];
+        self.paste.is_none()
+            && !self.skipping_csi
+            && rest.first() == Some(&ESC)
+            && matches!(decode(rest), Step::NeedMore)
     }
 
     /// The caller's timeout passed with no more bytes: the unfinished
@@ -641,6 +646,30 @@ mod tests {
         assert!(!d.pending_escape());
         d.feed(b"x");
         assert_eq!(d.next_key(), Some(Char('x')));
+        // Keys not yet taken are not an unfinished escape: flushing early
+        // loses nothing.
+        d.feed(b"\x1b[A");
+        assert!(!d.pending_escape());
+        assert_eq!(d.flush_escape(), None);
+        assert_eq!(d.next_key(), Some(Up));
+    }
+
+    #[test]
+    fn long_input_is_compacted() {
+        let mut d = KeyDecoder::new();
+        d.feed(b"\x1b");
+        let mut n = 0;
+        for _ in 0..10_000 {
+            // Each feed ends with a partial sequence: the buffer never empties.
+            d.feed(b"[Cab\x1b");
+            while let Some(k) = d.next_key() {
+                n += 1;
+                assert!(matches!(k, Key::Char(_) | Key::Right), "{k:?}");
+            }
+            assert!(d.pending_escape());
+            assert!(d.buf.len() < 8192, "buffer grew to {}", d.buf.len());
+        }
+        assert_eq!(n, 30_000);
     }
 
     #[test]
