@@ -110,13 +110,27 @@ pub fn run_from_env() -> i32 {
             return 2;
         }
     };
-    match run(&options, Style::detect()) {
+    let result = if full_screen(&options) {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        super::tui::app::run(&options, !no_color)
+    } else {
+        run(&options, Style::detect())
+    };
+    match result {
         Ok(ending) => ending.exit_code(),
         Err(error) => {
             eprintln!("{PROGRAM}: {error}");
             1
         }
     }
+}
+
+/// Whether to run full-screen: both standard input and output are
+/// terminals, `TERM` is not `dumb`, and `--plain` was not given.
+fn full_screen(options: &Options) -> bool {
+    use std::io::IsTerminal;
+    let dumb = std::env::var("TERM").is_ok_and(|term| term == "dumb" || term.is_empty());
+    !options.plain && !dumb && io::stdin().is_terminal() && io::stdout().is_terminal()
 }
 
 /// Connects to `options.addr` and runs the client until the connection

@@ -1,5 +1,15 @@
 //! The terminal client: `cargo run -p chat --bin client -- --nick alice`.
 //!
+//! # Two modes
+//!
+//! When standard input and output are both terminals (and `TERM` is not
+//! `dumb`), the client is full-screen: see [`tui`], whose I/O loop is
+//! [`tui::app`]. Otherwise, or with `--plain`, it is the line mode this
+//! page describes: one line in, lines out, which is what pipes and scripts
+//! want. Both modes share the [`session::Session`]; the full screen asks
+//! it for structured output, reconnection and de-duplication
+//! ([`session::Session::for_screen`]).
+//!
 //! # One `Poll` for the keyboard and the network
 //!
 //! A chat client waits for two things at once: a line from the user and a
