@@ -74,6 +74,9 @@
 //! `0` after `/quit` or end of input once the server has closed the
 //! connection; `1` when the server cannot be reached, closes on its own, or
 //! sends a frame that cannot be decoded; `2` for a bad command line.
+//! Full-screen, a dropped connection is retried instead, so `1` means it
+//! ended for good (a fatal error such as `VersionUnsupported`) or the
+//! client was told to stop by `SIGINT`, `SIGTERM` or `SIGHUP`.
 //!
 //! # Tracing
 //!

@@ -319,7 +319,8 @@ impl Session {
     /// returns when to try again; otherwise `None` and the caller ends
     /// with [`Session::handle_closed`].
     pub fn handle_lost(&mut self, now: Instant) -> Option<Instant> {
-        if self.phase == Phase::Quitting || self.fatal {
+        if self.phase == Phase::Quitting || self.fatal || self.backoff.is_none() {
+            self.connection = Connection::Closed;
             return None;
         }
         let backoff = self.backoff.as_mut()?;
@@ -592,6 +593,7 @@ impl Session {
 
     /// The server closed the connection (end of stream or a reset).
     pub fn handle_closed(&mut self) -> Ending {
+        self.connection = Connection::Closed;
         if self.phase == Phase::Quitting {
             Ending::Goodbye
         } else {
@@ -1592,6 +1594,7 @@ mod tests {
         s.handle_line("/quit bye all", now);
         assert_eq!(sent(&mut s), vec![say("lobby", "bye all"), ClientMsg::Bye]);
         assert_eq!(s.handle_lost(now), None);
+        assert_eq!(s.connection(), Connection::Closed);
         assert_eq!(s.handle_closed(), Ending::Goodbye);
 
         let mut s = screen_in("bot", &[]);

@@ -156,10 +156,17 @@ pub fn run(options: &Options, color: bool) -> Result<Ending, ClientError> {
         retry_at: None,
         bye_deadline: None,
         escape_deadline: None,
+        stopped_by_signal: false,
     };
     app.register()?;
     let result = app.run_loop();
+    let farewell = app.screen.last_notice().map(str::to_string);
+    let stopped = app.stopped_by_signal;
     drop(app);
+    // The screen is gone: repeat why the connection ended.
+    if let (Ok(Ending::Lost), Some(line), false) = (&result, farewell, stopped) {
+        eprintln!("client: {}", line.trim_start_matches("-- "));
+    }
     result
 }
 
@@ -237,6 +244,8 @@ struct App {
     retry_at: Option<Instant>,
     bye_deadline: Option<Instant>,
     escape_deadline: Option<Instant>,
+    /// SIGINT, SIGTERM or SIGHUP ended the loop.
+    stopped_by_signal: bool,
 }
 
 impl App {
@@ -355,6 +364,7 @@ impl App {
                     self.painter.invalidate();
                 }
                 Signal::Interrupt | Signal::Terminate | Signal::Hangup => {
+                    self.stopped_by_signal = true;
                     return Ok(Some(Ending::Lost));
                 }
             }

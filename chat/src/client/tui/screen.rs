@@ -84,6 +84,8 @@ pub struct Screen {
     quit_armed: bool,
     /// The session's current room when last looked at.
     last_room: Option<String>,
+    /// The last notice shown, to repeat on the way out.
+    last_notice: Option<String>,
 }
 
 impl Screen {
@@ -99,12 +101,19 @@ impl Screen {
             paste: None,
             quit_armed: false,
             last_room: None,
+            last_notice: None,
         }
     }
 
     /// The buffers.
     pub fn buffers(&self) -> &Buffers {
         &self.buffers
+    }
+
+    /// The last notice shown (`-- ...`), if any: what a terminal that is
+    /// about to be handed back can still say.
+    pub fn last_notice(&self) -> Option<&str> {
+        self.last_notice.as_deref()
     }
 
     /// The text being typed.
@@ -155,6 +164,7 @@ impl Screen {
                     )
                 }
                 Shown::Notice { room, line } => {
+                    self.last_notice = Some(line.clone());
                     let index = match room {
                         Some(room) => self.buffers.ensure(Kind::Room(room)),
                         None => self.buffers.current(),
