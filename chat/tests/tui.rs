@@ -144,11 +144,16 @@ impl Harness {
     /// `nick`, `cols` by `rows`, between two `stty -a` snapshots; the pane
     /// then prints the exit status and stays for inspection.
     fn client(&mut self, nick: &str, addr: &str, cols: u16, rows: u16) {
+        self.client_with_env(nick, addr, cols, rows, "");
+    }
+
+    /// [`Harness::client`] with `env` (`NAME=value `) before the command.
+    fn client_with_env(&mut self, nick: &str, addr: &str, cols: u16, rows: u16, env: &str) {
         let client = env!("CARGO_BIN_EXE_client");
         let dir = self.dir.display();
         let script = format!(
             "stty -a > {dir}/{nick}.before; \
-             {client} --addr {addr} --nick {nick}; \
+             {env}{client} --addr {addr} --nick {nick}; \
              echo \"exit status $?\"; \
              stty -a > {dir}/{nick}.after; \
              exec sleep 3600"
@@ -172,6 +177,11 @@ impl Harness {
 
     fn capture(&self, target: &str) -> String {
         self.tmux(&["capture-pane", "-p", "-t", target])
+    }
+
+    /// The screen with its colours and attributes as SGR sequences.
+    fn capture_styled(&self, target: &str) -> String {
+        self.tmux(&["capture-pane", "-p", "-e", "-t", target])
     }
 
     /// Polls the screen of `target` until `ok` holds; fails with the last
@@ -452,4 +462,35 @@ fn paste_asks_first_and_plain_keeps_line_mode() {
     h.pane_pids.push(pid.trim().parse().unwrap());
     let screen = h.wait_for("plain", "-- connected to");
     assert!(!screen.contains("[online]"), "{screen}");
+}
+
+/// Whether a styled capture holds a foreground colour (SGR 30-37, 90-97).
+fn has_colour(styled: &str) -> bool {
+    styled.split("\x1b[").skip(1).any(|seq| {
+        let params = seq.split('m').next().unwrap_or("");
+        params
+            .split(';')
+            .any(|p| matches!(p.parse::<u8>(), Ok(30..=37) | Ok(90..=97)))
+    })
+}
+
+#[test]
+fn nick_colours_unless_no_color() {
+    let server = Server::start("127.0.0.1:0");
+    let mut h = Harness::new("colour");
+    h.client("erin", &server.addr, 60, 10);
+    h.client_with_env("fred", &server.addr, 60, 10, "NO_COLOR=1 ");
+    h.wait_for("erin", "[online]");
+    h.wait_for("fred", "[online]");
+    h.say("erin", "hi from erin");
+    h.say("fred", "hi from fred");
+    h.wait_for("erin", "<fred> hi from fred");
+    h.wait_for("fred", "<fred> hi from fred");
+    let coloured = h.capture_styled("erin");
+    assert!(has_colour(&coloured), "{coloured:?}");
+    let plain = h.capture_styled("fred");
+    assert!(plain.contains("<erin> hi from erin"), "{plain:?}");
+    assert!(!has_colour(&plain), "{plain:?}");
+    // Reverse video still marks the bars without colour.
+    assert!(plain.contains("\x1b[7m"), "{plain:?}");
 }

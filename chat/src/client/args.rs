@@ -6,7 +6,8 @@
 //!
 //! The client is full-screen when standard input and output are both
 //! terminals and `TERM` is not `dumb`; `--plain` asks for the line mode
-//! (the one pipes get) on a terminal too.
+//! (the one pipes get) on a terminal too, and so does `--trace`, whose
+//! lines would otherwise land in the middle of the screen.
 //!
 //! Flags take their value as the next argument or after `=`
 //! (`--nick=bob`). The nick is not checked here: the server judges it, and
@@ -69,7 +70,7 @@ pub fn usage(program: &str) -> String {
          \x20 --addr HOST:PORT   server to connect to (default {DEFAULT_ADDR})\n\
          \x20 --nick NAME        nick (default: $USER when it is a valid nick, else guest<digits>)\n\
          \x20 --plain            line mode even on a terminal (pipes always get it)\n\
-         \x20 --trace            print every frame sent (>>) and received (<<) on stderr (line mode)\n\
+         \x20 --trace            print every frame sent (>>) and received (<<) on stderr (implies line mode)\n\
          \x20 --help             print this help and exit\n\
          \n\
          Type /help once connected for the commands. End of input quits.\n"

@@ -126,11 +126,17 @@ pub fn run_from_env() -> i32 {
 }
 
 /// Whether to run full-screen: both standard input and output are
-/// terminals, `TERM` is not `dumb`, and `--plain` was not given.
+/// terminals, `TERM` is not `dumb`, and neither `--plain` nor `--trace`
+/// (whose lines on standard error would land in the middle of the
+/// screen) was given.
 fn full_screen(options: &Options) -> bool {
     use std::io::IsTerminal;
     let dumb = std::env::var("TERM").is_ok_and(|term| term == "dumb" || term.is_empty());
-    !options.plain && !dumb && io::stdin().is_terminal() && io::stdout().is_terminal()
+    !options.plain
+        && !options.trace
+        && !dumb
+        && io::stdin().is_terminal()
+        && io::stdout().is_terminal()
 }
 
 /// Connects to `options.addr` and runs the client until the connection
