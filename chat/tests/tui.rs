@@ -13,9 +13,11 @@
 //! and name the package.
 
 use std::io::{BufRead, BufReader};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
 
 /// How long any one screen condition may take to appear.
@@ -493,4 +495,109 @@ fn nick_colours_unless_no_color() {
     assert!(!has_colour(&plain), "{plain:?}");
     // Reverse video still marks the bars without colour.
     assert!(plain.contains("\x1b[7m"), "{plain:?}");
+}
+
+/// A TCP relay on `127.0.0.1:0` to `upstream` whose connections the test
+/// can cut, so that a client loses its connection while the server (and
+/// the history of its rooms) lives on.
+struct Relay {
+    addr: String,
+    open: Arc<Mutex<Vec<TcpStream>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Relay {
+    fn start(upstream: &str) -> Relay {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let open: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
+        let stop = Arc::new(AtomicBool::new(false));
+        let (upstream, conns, halt) = (upstream.to_string(), open.clone(), stop.clone());
+        std::thread::spawn(move || {
+            for down in listener.incoming() {
+                if halt.load(Ordering::SeqCst) {
+                    return;
+                }
+                let Ok(down) = down else { continue };
+                let Ok(up) = TcpStream::connect(&upstream) else {
+                    continue;
+                };
+                let mut list = conns.lock().unwrap();
+                list.push(down.try_clone().unwrap());
+                list.push(up.try_clone().unwrap());
+                for (mut from, mut to) in [
+                    (down.try_clone().unwrap(), up.try_clone().unwrap()),
+                    (up, down),
+                ] {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(Shutdown::Both);
+                    });
+                }
+            }
+        });
+        Relay { addr, open, stop }
+    }
+
+    /// Closes every relayed connection, both ways.
+    fn cut(&self) {
+        for stream in self.open.lock().unwrap().drain(..) {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        self.cut();
+        // Wake the accept loop so that it sees `stop`.
+        let _ = TcpStream::connect(&self.addr);
+    }
+}
+
+#[test]
+fn a_dropped_connection_resumes_with_the_gap_filled_and_no_repeats() {
+    let server = Server::start("127.0.0.1:0");
+    let relay = Relay::start(&server.addr);
+    let mut h = Harness::new("drop");
+    // alice goes through the relay, bob straight to the server.
+    h.client("alice", &relay.addr, 70, 20);
+    h.client("bob", &server.addr, 70, 20);
+    h.wait_for("alice", "[online]");
+    h.wait_for("bob", "[online]");
+    for nick in ["alice", "bob"] {
+        h.say(nick, "/join rust");
+        h.wait_for(nick, "\n#rust>");
+    }
+    for i in 1..=3 {
+        h.say("bob", &format!("before the drop {i}"));
+    }
+    h.wait_for("alice", "<bob> before the drop 3");
+    h.type_text("alice", "a draft");
+
+    relay.cut();
+    h.wait_for("alice", "reconnecting in");
+    h.say("bob", "said while alice was away");
+    let screen = h.wait("alice", "back online with the gap filled", |s| {
+        status_line(s).contains("[online]") && s.contains("<bob> said while alice was away")
+    });
+    show("a dropped connection resumed", &screen);
+    for i in 1..=3 {
+        let line = format!("<bob> before the drop {i}");
+        assert_eq!(screen.matches(&line).count(), 1, "{line}:\n{screen}");
+    }
+    assert_eq!(
+        screen.matches("said while alice was away").count(),
+        1,
+        "{screen}"
+    );
+    assert_eq!(input_line(&screen).trim_end(), "#rust> a draft");
+    // Still in #rust: a new message arrives there.
+    h.say("bob", "welcome back");
+    let screen = h.wait_for("alice", "<bob> welcome back");
+    assert!(
+        screen.lines().next().unwrap_or("").contains("#rust"),
+        "{screen}"
+    );
 }
