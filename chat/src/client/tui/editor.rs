@@ -136,13 +136,14 @@ impl LineEditor {
         let was_cut = self.last_cut;
         self.last_cut = LastCut::None;
         let changed = match key {
+            // Inserting changed something if the length changed (below).
             Key::Char(c) => {
                 self.insert_str(c.encode_utf8(&mut [0; 4]));
-                true
+                false
             }
             Key::Paste(s) => {
                 self.insert_str(s);
-                true
+                false
             }
             Key::Enter => return self.submit(),
             Key::Tab => return EditResult::Complete,
@@ -173,7 +174,7 @@ impl LineEditor {
             Key::Ctrl('y') => {
                 let kill = self.kill.clone();
                 self.insert_str(&kill);
-                !kill.is_empty()
+                false
             }
             Key::Up => self.history_up(),
             Key::Down => self.history_down(),
@@ -649,8 +650,11 @@ mod tests {
         );
         ed.insert_str(&"x".repeat(MAX_LINE_BYTES + 5));
         assert_eq!(ed.text().len(), MAX_LINE_BYTES);
-        ed.handle(&Key::Char('y'));
+        assert_eq!(ed.handle(&Key::Char('y')), EditResult::Nothing);
         assert_eq!(ed.text().len(), MAX_LINE_BYTES);
+        let mut ed = LineEditor::new();
+        assert_eq!(ed.handle(&Key::Paste(String::new())), EditResult::Nothing);
+        assert_eq!(ed.handle(&Key::Char('\u{7}')), EditResult::Nothing);
     }
 
     #[test]
