@@ -601,3 +601,95 @@ fn a_dropped_connection_resumes_with_the_gap_filled_and_no_repeats() {
         "{screen}"
     );
 }
+
+/// The client process in a pane (the only child of the pane's shell).
+fn client_pid(h: &Harness, target: &str) -> String {
+    let shell = h.tmux(&["display-message", "-p", "-t", target, "#{pane_pid}"]);
+    let start = Instant::now();
+    loop {
+        let out = Command::new("pgrep")
+            .args(["-P", shell.trim()])
+            .output()
+            .expect("run pgrep");
+        let pids = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        if !pids.is_empty() && !pids.contains('\n') {
+            return pids;
+        }
+        assert!(
+            start.elapsed() < DEADLINE,
+            "no single child of {shell}: {pids:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// `stty -a` of a pane's terminal, read from outside.
+fn stty_of(h: &Harness, target: &str) -> String {
+    let tty = h.tmux(&["display-message", "-p", "-t", target, "#{pane_tty}"]);
+    let out = Command::new("stty")
+        .args(["-a", "-F", tty.trim()])
+        .output()
+        .expect("run stty");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn suspend_resume_and_signals_restore_the_terminal() {
+    let server = Server::start("127.0.0.1:0");
+    let mut h = Harness::new("signals");
+    h.client("gina", &server.addr, 60, 12);
+    h.wait_for("gina", "[online]");
+    h.type_text("gina", "kept across a stop");
+    h.wait_for("gina", "#lobby> kept across a stop");
+    let pid = client_pid(&h, "gina");
+    let before = h.file("gina.before");
+    assert!(before.contains(" icanon"), "{before}");
+    assert!(stty_of(&h, "gina").contains("-icanon"), "raw while running");
+
+    // Ctrl-Z: the settings are handed back while the client is stopped.
+    h.press("gina", &["C-z"]);
+    let start = Instant::now();
+    while stty_of(&h, "gina") != before {
+        assert!(
+            start.elapsed() < DEADLINE,
+            "terminal not restored on Ctrl-Z"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Continued (as `fg` would): raw again, and the screen comes back.
+    let status = Command::new("kill").args(["-CONT", &pid]).status().unwrap();
+    assert!(status.success());
+    let screen = h.wait("gina", "the screen back", |s| {
+        input_line(s).trim_end() == "#lobby> kept across a stop" && s.contains("[online]")
+    });
+    show("after Ctrl-Z and SIGCONT", &screen);
+    assert!(
+        stty_of(&h, "gina").contains("-icanon"),
+        "raw again after SIGCONT"
+    );
+
+    // SIGTERM: the terminal is restored and the status is 1.
+    let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(status.success());
+    h.wait_for("gina", "exit status 1");
+    let start = Instant::now();
+    while h.file("gina.after").is_empty() {
+        assert!(start.elapsed() < DEADLINE, "no stty snapshot after SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(h.file("gina.after"), before);
+
+    // SIGHUP does the same.
+    h.client("hal", &server.addr, 60, 12);
+    h.wait_for("hal", "[online]");
+    let pid = client_pid(&h, "hal");
+    let status = Command::new("kill").args(["-HUP", &pid]).status().unwrap();
+    assert!(status.success());
+    h.wait_for("hal", "exit status 1");
+    let start = Instant::now();
+    while h.file("hal.after").is_empty() {
+        assert!(start.elapsed() < DEADLINE, "no stty snapshot after SIGHUP");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(h.file("hal.after"), h.file("hal.before"));
+}
