@@ -308,7 +308,13 @@ fn two_clients_type_switch_resize_reconnect_and_restore_the_terminal() {
     );
     show("typing while messages arrive", &screen);
 
-    // News in three other buffers: unread counts, a mention mark.
+    // alice looks at the status buffer; news arrives in three rooms and
+    // a whisper: unread counts, mention marks.
+    h.press("alice", &["M-1"]);
+    h.wait("alice", "the status buffer", |s| {
+        s.lines().next().unwrap_or("").trim_end().ends_with("│ status")
+    });
+    h.say("bob", "go news");
     h.say("bob", "/switch lobby");
     h.wait_for("bob", "\n#lobby>");
     h.say("bob", "lobby news");
@@ -319,7 +325,10 @@ fn two_clients_type_switch_resize_reconnect_and_restore_the_terminal() {
     h.say("bob", "/msg alice psst");
     let screen = h.wait("alice", "unread marks", |s| {
         let status = status_line(s);
-        status.contains("#lobby(1)") && status.contains("#rust(2!)") && status.contains("bob(1!)")
+        status.contains("#lobby(1)")
+            && status.contains("#rust(2!)")
+            && status.contains("#go(1)")
+            && status.contains("bob(1!)")
     });
     assert_eq!(
         input_line(&screen).trim_end(),
@@ -327,15 +336,17 @@ fn two_clients_type_switch_resize_reconnect_and_restore_the_terminal() {
     );
     show("three rooms with unread marks", &screen);
 
-    // Alt-A goes to the buffers that mention alice (the whisper, then
-    // #rust); the separator marks where unread lines began.
-    h.press("alice", &["M-a"]);
-    let screen = h.wait_for("alice", "bob> half a line from alice");
-    assert!(screen.contains("*bob* -> alice: psst"), "{screen}");
+    // Alt-A goes to the buffers that mention alice (#rust, then the
+    // whisper); the separator marks where unread lines began.
     h.press("alice", &["M-a"]);
     let screen = h.wait_for("alice", "#rust> half a line from alice");
     assert!(screen.contains("unread"), "{screen}");
     assert!(screen.contains("<bob> alice: are you there?"), "{screen}");
+    h.press("alice", &["M-a"]);
+    let screen = h.wait_for("alice", "bob> half a line from alice");
+    assert!(screen.contains("*bob* -> alice: psst"), "{screen}");
+    h.press("alice", &["M-3"]);
+    h.wait_for("alice", "#rust> half a line from alice");
 
     // Resize: the layout follows, the input survives.
     h.tmux(&["resize-window", "-t", "alice", "-x", "50", "-y", "12"]);
