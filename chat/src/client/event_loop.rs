@@ -142,13 +142,15 @@ fn full_screen(options: &Options) -> bool {
 /// Connects to `options.addr` and runs the client until the connection
 /// ends, printing lines in `style` on standard output.
 pub fn run(options: &Options, style: Style) -> Result<Ending, ClientError> {
-    let socket = connect(&options.addr)?;
+    let socket = connect(&options.addr, None)?;
     let session = Session::new(&options.nick, Renderer::new(style));
     Client::new(socket, session, options.trace)?.run()
 }
 
-/// Resolves `addr` and connects to the first address that accepts.
-fn connect(addr: &str) -> Result<TcpStream, ClientError> {
+/// Resolves `addr` and connects to the first address that accepts,
+/// waiting at most `wait` for each handshake (`None`: as long as the
+/// kernel tries); the stream returned is non-blocking, without Nagle.
+pub(crate) fn connect(addr: &str, wait: Option<Duration>) -> Result<TcpStream, ClientError> {
     let fail = |error| ClientError::Connect {
         addr: addr.to_string(),
         error,
@@ -156,7 +158,11 @@ fn connect(addr: &str) -> Result<TcpStream, ClientError> {
     let candidates: Vec<SocketAddr> = addr.to_socket_addrs().map_err(fail)?.collect();
     let mut last = io::Error::new(io::ErrorKind::NotFound, "the name has no address");
     for candidate in candidates {
-        match TcpStream::connect_blocking(candidate) {
+        let attempt = match wait {
+            Some(wait) => TcpStream::connect_timeout(candidate, wait),
+            None => TcpStream::connect_blocking(candidate),
+        };
+        match attempt {
             Ok(stream) => {
                 stream.set_nonblocking(true)?;
                 // Lines are small and typed by people: send them now.

@@ -27,7 +27,6 @@
 
 use std::fs::File;
 use std::io::{self, Read, StdinLock, Write};
-use std::net::{SocketAddr, ToSocketAddrs};
 use std::os::fd::{AsFd, AsRawFd};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -41,7 +40,7 @@ use super::grid::Painter;
 use super::keys::KeyDecoder;
 use super::screen::{Action, Screen};
 use crate::client::args::Options;
-use crate::client::event_loop::ClientError;
+use crate::client::event_loop::{connect, ClientError};
 use crate::client::session::{Ending, Session};
 use crate::fmt::binary::from_bytes;
 use crate::fmt::framed::{encode_frame, FrameDecoder};
@@ -196,32 +195,6 @@ fn install_panic_hook(restorer: Restorer) {
         let _ = restorer.restore();
         default(info);
     }));
-}
-
-/// Resolves and connects, non-blocking once connected; `wait` bounds the
-/// handshake (`None`: as long as it takes).
-fn connect(addr: &str, wait: Option<Duration>) -> Result<TcpStream, ClientError> {
-    let fail = |error| ClientError::Connect {
-        addr: addr.to_string(),
-        error,
-    };
-    let candidates: Vec<SocketAddr> = addr.to_socket_addrs().map_err(fail)?.collect();
-    let mut last = io::Error::new(io::ErrorKind::NotFound, "the name has no address");
-    for candidate in candidates {
-        let attempt = match wait {
-            Some(wait) => TcpStream::connect_timeout(candidate, wait),
-            None => TcpStream::connect_blocking(candidate),
-        };
-        match attempt {
-            Ok(stream) => {
-                stream.set_nonblocking(true)?;
-                stream.set_nodelay(true)?;
-                return Ok(stream);
-            }
-            Err(error) => last = error,
-        }
-    }
-    Err(fail(last))
 }
 
 struct App {

@@ -246,8 +246,8 @@ impl Screen {
                     self.follow_selection(session);
                 }
             }
-            Key::PageUp => self.scroll_by(session, true),
-            Key::PageDown => self.scroll_by(session, false),
+            Key::PageUp => self.scroll_by(true),
+            Key::PageDown => self.scroll_by(false),
             Key::Paste(text) => {
                 let text = text.replace("\r\n", "\n").replace('\r', "\n");
                 let text = text.trim_end_matches('\n');
@@ -331,7 +331,7 @@ impl Screen {
     }
 
     /// PgUp / PgDn: a page less one row, within what the buffer holds.
-    fn scroll_by(&mut self, _session: &Session, up: bool) {
+    fn scroll_by(&mut self, up: bool) {
         let height = self.scrollback_height();
         let page = height.saturating_sub(1).max(1);
         let total = self.wrapped_rows(self.buffers.current()).len();
