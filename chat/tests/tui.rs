@@ -312,7 +312,11 @@ fn two_clients_type_switch_resize_reconnect_and_restore_the_terminal() {
     // a whisper: unread counts, mention marks.
     h.press("alice", &["M-1"]);
     h.wait("alice", "the status buffer", |s| {
-        s.lines().next().unwrap_or("").trim_end().ends_with("│ status")
+        s.lines()
+            .next()
+            .unwrap_or("")
+            .trim_end()
+            .ends_with("│ status")
     });
     h.say("bob", "go news");
     h.say("bob", "/switch lobby");
