@@ -66,8 +66,10 @@
 //! -- pong in 0.213 ms
 //! ```
 //!
-//! On a terminal (and without `NO_COLOR`), notices and timestamps are dim and
-//! each nick has a colour of its own. Times are UTC (see [`render`]).
+//! On a terminal (`--plain`, without `NO_COLOR`), notices and timestamps
+//! are dim and each nick has a colour of its own. Line mode shows times in
+//! UTC (see [`render`]), so that scripted output does not depend on where
+//! it runs; the full screen shows local time ([`tui::clock`]).
 //!
 //! # Exit status
 //!
