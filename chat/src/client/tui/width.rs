@@ -6,36 +6,37 @@
 //! The screen needs this to place the cursor and to cut lines, so that a
 //! line of `中文` is 4 cells, not 2, and `é` written as `e` + U+0301 is 1.
 //!
-//! # What the table covers
+//! # What the tables cover
 //!
-//! Hand-written ranges, not generated from the Unicode Character Database
-//! (no outside crates, no build step), covering the main blocks:
+//! Two tables of ranges, written into this file (no outside crates, no
+//! build step):
 //!
-//! * **Zero width:** combining marks (general category Mn/Me) of the main
-//!   blocks: Combining Diacritical Marks and their Extended and Supplement
-//!   blocks, the marks for Symbols, Half Marks, Cyrillic, Hebrew, Arabic,
-//!   Syriac, Thaana, NKo, the Brahmic scripts from Devanagari to Malayalam
-//!   (vowel signs above/below, virama, nukta), Thai, Lao, Tibetan; Hangul
-//!   medial and final jamo; variation selectors (U+FE00-FE0F and the
-//!   supplement); format characters: soft hyphen, ZWSP, ZWNJ, ZWJ, the
-//!   bidirectional marks and embeddings, word joiner, BOM; and control
-//!   characters (never drawn: the screen neutralises them first).
-//! * **Wide (2):** Hangul jamo initials, CJK radicals to CJK symbols and
-//!   punctuation, Hiragana, Katakana, Bopomofo, Hangul compatibility jamo,
-//!   enclosed CJK, CJK ideographs (BMP, extension A, planes 2 and 3), Yi,
-//!   Hangul syllables, CJK compatibility ideographs, vertical and small
-//!   forms, fullwidth forms, Tangut, Kana supplement; emoji: the BMP
-//!   symbols with default emoji presentation (⌚, ⏰, ☕, ⚡, ✅, ❌, ⭐...)
-//!   and the pictograph blocks U+1F300-1F64F, U+1F680-1F6FF,
-//!   U+1F900-1F9FF, U+1FA70-1FAFF, plus the enclosed ideographic
-//!   supplement.
+//! * **Wide (2):** every assigned code point whose East Asian Width is
+//!   Wide or Fullwidth in Unicode 14 (`EastAsianWidth.txt`), with short
+//!   gaps of unassigned code points merged into the ranges around them.
+//!   That is Hangul jamo initials, CJK radicals, symbols and punctuation,
+//!   Hiragana, Katakana, Bopomofo, CJK ideographs (all planes), Yi, Hangul
+//!   syllables, fullwidth forms, Tangut, Khitan, Nüshu, Kana supplements,
+//!   and the emoji with default emoji presentation, in the BMP (⌚, ☕,
+//!   ⚡, ✅, ⭐...) and in the pictograph blocks. Symbols of those blocks
+//!   that default to text presentation (U+1F321 THERMOMETER) stay narrow.
+//! * **Zero width:** hand-picked: the combining marks (general category
+//!   Mn/Me) of the main blocks: Combining Diacritical Marks with their
+//!   Extended and Supplement blocks, the marks for symbols, Half Marks,
+//!   Cyrillic, Hebrew, Arabic, Syriac, Thaana, NKo, the Brahmic scripts
+//!   from Devanagari to Malayalam, Thai, Lao, Tibetan, Khmer; Hangul
+//!   medial and final jamo; variation selectors (including Mongolian's
+//!   and the supplement); format characters: soft hyphen, ZWSP, ZWNJ,
+//!   ZWJ, the bidirectional marks, embeddings and isolates, word joiner,
+//!   BOM, tags; and control characters (never drawn: the screen
+//!   neutralises them first). Marks of scripts outside this list
+//!   (Myanmar, Balinese, the Brahmi family of the supplementary plane...)
+//!   count 1, one cell too many.
 //! * **Everything else is 1**, including unassigned code points and
 //!   ambiguous-width characters (the narrow choice, as in a Western locale).
 //!
-//! Known limits: a text-presentation symbol in the pictograph blocks (a
-//! few, such as U+1F321) counts 2 where some terminals draw 1, and an emoji
-//! ZWJ sequence counts the sum of its parts, where terminals disagree
-//! anyway.
+//! An emoji ZWJ sequence counts the sum of its parts, where terminals
+//! disagree anyway.
 //!
 //! ```
 //! use chat::client::tui::width::{char_width, str_width};
@@ -123,11 +124,17 @@ const ZERO: &[(u32, u32)] = &[
     (0x0f86, 0x0f87),
     (0x0f8d, 0x0fbc),
     (0x1160, 0x11ff),
+    (0x17b4, 0x17b5),
+    (0x17b7, 0x17bd),
+    (0x17c6, 0x17c6),
+    (0x17c9, 0x17d3),
+    (0x180b, 0x180f),
     (0x1ab0, 0x1aff),
     (0x1dc0, 0x1dff),
     (0x200b, 0x200f),
     (0x2028, 0x202e),
     (0x2060, 0x2064),
+    (0x2066, 0x206f),
     (0x20d0, 0x20f0),
     (0xfe00, 0xfe0f),
     (0xfe20, 0xfe2f),
@@ -136,7 +143,8 @@ const ZERO: &[(u32, u32)] = &[
     (0xe0100, 0xe01ef),
 ];
 
-/// Wide ranges, sorted, inclusive.
+/// Wide ranges, sorted, inclusive: East Asian Wide and Fullwidth
+/// (see the module docs).
 const WIDE: &[(u32, u32)] = &[
     (0x1100, 0x115f),
     (0x231a, 0x231b),
@@ -174,31 +182,55 @@ const WIDE: &[(u32, u32)] = &[
     (0x2b50, 0x2b50),
     (0x2b55, 0x2b55),
     (0x2e80, 0x303e),
-    (0x3041, 0x33ff),
-    (0x3400, 0x4dbf),
-    (0x4e00, 0x9fff),
-    (0xa000, 0xa4cf),
-    (0xa960, 0xa97f),
+    (0x3041, 0x3247),
+    (0x3250, 0x4dbf),
+    (0x4e00, 0xa4c6),
+    (0xa960, 0xa97c),
     (0xac00, 0xd7a3),
-    (0xf900, 0xfaff),
+    (0xf900, 0xfad9),
     (0xfe10, 0xfe19),
-    (0xfe30, 0xfe6f),
-    (0xff00, 0xff60),
+    (0xfe30, 0xfe6b),
+    (0xff01, 0xff60),
     (0xffe0, 0xffe6),
-    (0x16fe0, 0x16fe4),
-    (0x17000, 0x18aff),
-    (0x1b000, 0x1b2ff),
+    (0x16fe0, 0x18d08),
+    (0x1aff0, 0x1b2fb),
     (0x1f004, 0x1f004),
     (0x1f0cf, 0x1f0cf),
     (0x1f18e, 0x1f18e),
     (0x1f191, 0x1f19a),
-    (0x1f200, 0x1f2ff),
-    (0x1f300, 0x1f64f),
-    (0x1f680, 0x1f6ff),
-    (0x1f900, 0x1f9ff),
-    (0x1fa70, 0x1faff),
-    (0x20000, 0x2fffd),
-    (0x30000, 0x3fffd),
+    (0x1f200, 0x1f265),
+    (0x1f300, 0x1f320),
+    (0x1f32d, 0x1f335),
+    (0x1f337, 0x1f37c),
+    (0x1f37e, 0x1f393),
+    (0x1f3a0, 0x1f3ca),
+    (0x1f3cf, 0x1f3d3),
+    (0x1f3e0, 0x1f3f0),
+    (0x1f3f4, 0x1f3f4),
+    (0x1f3f8, 0x1f43e),
+    (0x1f440, 0x1f440),
+    (0x1f442, 0x1f4fc),
+    (0x1f4ff, 0x1f53d),
+    (0x1f54b, 0x1f54e),
+    (0x1f550, 0x1f567),
+    (0x1f57a, 0x1f57a),
+    (0x1f595, 0x1f596),
+    (0x1f5a4, 0x1f5a4),
+    (0x1f5fb, 0x1f64f),
+    (0x1f680, 0x1f6c5),
+    (0x1f6cc, 0x1f6cc),
+    (0x1f6d0, 0x1f6d2),
+    (0x1f6d5, 0x1f6df),
+    (0x1f6eb, 0x1f6ec),
+    (0x1f6f4, 0x1f6fc),
+    (0x1f7e0, 0x1f7f0),
+    (0x1f90c, 0x1f93a),
+    (0x1f93c, 0x1f945),
+    (0x1f947, 0x1f9ff),
+    (0x1fa70, 0x1faf6),
+    (0x20000, 0x2ebe0),
+    (0x2f800, 0x2fa1d),
+    (0x30000, 0x3134a),
 ];
 
 /// Is `c` in one of the sorted, disjoint, inclusive `ranges`?
@@ -311,6 +343,10 @@ mod tests {
             ('★', 1),
             ('→', 1),
             ('\u{20000}', 2),
+            ('\u{1f321}', 1), // thermometer: text presentation
+            ('\u{1f7e0}', 2), // large orange circle
+            ('\u{17b7}', 0),  // Khmer vowel sign i
+            ('\u{2066}', 0),  // left-to-right isolate
             ('\u{10ffff}', 1),
         ];
         for (c, w) in cases {
