@@ -292,10 +292,13 @@ impl App {
     }
 
     /// Until the next thing that happens without input: a lone ESC
-    /// expiring, a reconnection, the end of the goodbye, the next second.
+    /// expiring, a reconnection, the end of the goodbye, the status line's
+    /// clock changing.
     fn timeout(&self, now: Instant) -> Duration {
-        let into_second = unix_ms() % 1000;
-        let mut timeout = Duration::from_millis(1000 - into_second);
+        // The status line shows minutes, and whole seconds while counting
+        // down to a reconnection: wake up when one of those changes.
+        let tick = if self.retry_at.is_some() { 1000 } else { 60_000 };
+        let mut timeout = Duration::from_millis(tick - unix_ms() % tick);
         for deadline in [self.escape_deadline, self.retry_at, self.bye_deadline]
             .into_iter()
             .flatten()
