@@ -124,8 +124,8 @@ pub fn run(options: &Options, color: bool) -> Result<Ending, ClientError> {
     ])?;
     let socket = connect(&options.addr, None)?;
     let (zone, warning) = LocalZone::load();
-    let (cols, rows) = sys::term::window_size(1)?;
-    let mut screen = Screen::new(cols.into(), rows.into(), zone);
+    let (cols, rows) = terminal_size()?;
+    let mut screen = Screen::new(cols, rows, zone);
     if let Some(warning) = warning {
         screen.notice(&warning);
     }
@@ -176,6 +176,17 @@ fn seed() -> u64 {
         .map(|d| d.as_nanos() as u64)
         .unwrap_or(1);
     nanos ^ (u64::from(std::process::id()) << 32)
+}
+
+/// The size of the terminal on standard output; 80 by 24 when it reports
+/// none (a terminal that does not know its size says 0 by 0).
+fn terminal_size() -> io::Result<(usize, usize)> {
+    let (cols, rows) = sys::term::window_size(1)?;
+    if cols == 0 || rows == 0 {
+        Ok((80, 24))
+    } else {
+        Ok((cols.into(), rows.into()))
+    }
 }
 
 fn unix_ms() -> u64 {
@@ -349,8 +360,8 @@ impl App {
     }
 
     fn resize(&mut self) -> Result<(), ClientError> {
-        let (cols, rows) = sys::term::window_size(1)?;
-        self.screen.resize(cols.into(), rows.into());
+        let (cols, rows) = terminal_size()?;
+        self.screen.resize(cols, rows);
         self.painter.invalidate();
         Ok(())
     }
