@@ -211,8 +211,8 @@ pub struct Session {
     /// Reconnection pacing; `None`: a lost connection ends the session.
     backoff: Option<Backoff>,
     connection: Connection,
-    /// A `VersionUnsupported` (or a refused nick while reconnecting):
-    /// trying again cannot help.
+    /// A `VersionUnsupported` or `BadNick` not yet followed by a
+    /// `Welcome`: trying again cannot help.
     fatal: bool,
     /// The nick to restore after a reconnection.
     wanted_nick: String,
@@ -446,6 +446,7 @@ impl Session {
                     self.server = server;
                     self.phase = Phase::Chatting;
                     self.connection = Connection::Online;
+                    self.fatal = false;
                     if let Some(backoff) = &mut self.backoff {
                         backoff.reset();
                     }
@@ -605,7 +606,9 @@ impl Session {
     fn handle_error(&mut self, code: ErrorCode, detail: &str, now: Instant) {
         let line = self.renderer.error(code, detail);
         self.print(line);
-        if code == ErrorCode::VersionUnsupported {
+        // Reconnecting cannot fix these: the same Hello would be refused
+        // again. A BadNick stops counting once a /nick is welcomed.
+        if matches!(code, ErrorCode::VersionUnsupported | ErrorCode::BadNick) {
             self.fatal = true;
         }
         match code {
@@ -620,9 +623,6 @@ impl Session {
                     version: PROTOCOL_VERSION,
                     nick: self.nick.clone(),
                 });
-            }
-            ErrorCode::BadNick if self.phase == Phase::Greeting && self.rejoin => {
-                self.fatal = true;
             }
             ErrorCode::BadNick | ErrorCode::NickTaken if self.phase == Phase::Greeting => {
                 self.phase = Phase::Refused;
@@ -1619,6 +1619,28 @@ mod tests {
             now,
         );
         assert_eq!(s.handle_lost(now), None);
+
+        // A nick the server refuses as malformed: no reconnecting with it,
+        // until a /nick is welcomed.
+        let bad_nick = ServerMsg::Error {
+            code: ErrorCode::BadNick,
+            detail: String::new(),
+        };
+        let mut s = Session::for_screen("bad nick", 1);
+        s.handle_msg(bad_nick.clone(), now);
+        assert_eq!(s.handle_lost(now), None);
+        let mut s = Session::for_screen("bad nick", 1);
+        s.handle_msg(
+            ServerMsg::Error {
+                code: ErrorCode::BadNick,
+                detail: String::new(),
+            },
+            now,
+        );
+        assert_eq!(s.phase(), Phase::Refused);
+        s.handle_line("/nick good", now);
+        s.handle_msg(welcome("good"), now);
+        assert!(s.handle_lost(now).is_some());
 
         let mut p = welcomed("bot");
         assert_eq!(p.handle_lost(now), None);
