@@ -818,6 +818,30 @@ mod tests {
     }
 
     #[test]
+    fn fuzz_random_calls_never_panic() {
+        let mut rng = Rng(0x0dd_ba11);
+        let mut d = KeyDecoder::new();
+        for _ in 0..20_000 {
+            match rng.below(4) {
+                0 | 1 => d.feed(&random_input(&mut rng)),
+                2 => {
+                    if d.pending_escape() {
+                        d.flush_escape();
+                        assert!(!d.pending_escape());
+                    }
+                }
+                _ => {
+                    while let Some(key) = d.next_key() {
+                        if let Key::Char(c) | Key::Alt(c) = key {
+                            assert!(!c.is_control());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn fuzz_same_keys_whatever_the_split() {
         let seed: u64 = std::env::var("KEYS_FUZZ_SEED")
             .ok()
