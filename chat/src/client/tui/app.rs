@@ -308,7 +308,11 @@ impl App {
     fn timeout(&self, now: Instant) -> Duration {
         // The status line shows minutes, and whole seconds while counting
         // down to a reconnection: wake up when one of those changes.
-        let tick = if self.retry_at.is_some() { 1000 } else { 60_000 };
+        let tick = if self.retry_at.is_some() {
+            1000
+        } else {
+            60_000
+        };
         let mut timeout = Duration::from_millis(tick - unix_ms() % tick);
         for deadline in [self.escape_deadline, self.retry_at, self.bye_deadline]
             .into_iter()
