@@ -683,6 +683,30 @@ fn suspend_resume_and_signals_restore_the_terminal() {
         "raw again after SIGCONT"
     );
 
+    // Stopped from elsewhere, with the settings reset meanwhile (as a
+    // shell does): SIGCONT puts raw mode back anyway.
+    let kill = |sig: &str| {
+        let status = Command::new("kill").args([sig, &pid]).status().unwrap();
+        assert!(status.success(), "kill {sig} {pid}");
+    };
+    kill("-STOP");
+    let tty = h.tmux(&["display-message", "-p", "-t", "gina", "#{pane_tty}"]);
+    let status = Command::new("stty")
+        .args(["-F", tty.trim(), "sane"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(stty_of(&h, "gina").contains(" icanon"));
+    kill("-CONT");
+    let start = Instant::now();
+    while !stty_of(&h, "gina").contains("-icanon") {
+        assert!(start.elapsed() < DEADLINE, "not raw again after SIGCONT");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    h.wait("gina", "the screen after SIGCONT", |s| {
+        input_line(s).trim_end() == "#lobby> kept across a stop"
+    });
+
     // SIGTERM: the terminal is restored and the status is 1.
     let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     assert!(status.success());

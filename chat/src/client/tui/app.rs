@@ -90,6 +90,19 @@ impl TerminalGuard {
     /// Raw mode and the alternate screen again.
     pub fn resume(&mut self) -> io::Result<()> {
         self.raw.resume()?;
+        self.enter_screen()
+    }
+
+    /// Raw mode and the alternate screen again, even if the guard believes
+    /// they are on: after a stop the guard did not see (`SIGSTOP` from
+    /// elsewhere), the shell may have reset the terminal meanwhile.
+    pub fn reassert(&mut self) -> io::Result<()> {
+        self.raw.suspend()?;
+        self.raw.resume()?;
+        self.enter_screen()
+    }
+
+    fn enter_screen(&mut self) -> io::Result<()> {
         let mut out = io::stdout().lock();
         out.write_all(ENTER)?;
         out.flush()
@@ -113,7 +126,9 @@ fn leave_screen() {
 /// ends for good. The first connection is made before the screen is
 /// taken, so an unreachable server is reported in the shell.
 pub fn run(options: &Options, color: bool) -> Result<Ending, ClientError> {
-    // Signals first: they must be blocked before any thread exists.
+    // Connect while Ctrl-C still interrupts a connect that hangs.
+    let socket = connect(&options.addr, None)?;
+    // The client starts no thread, so the signals are blocked for all.
     let signals = Signals::new(&[
         Signal::Interrupt,
         Signal::Terminate,
@@ -122,7 +137,6 @@ pub fn run(options: &Options, color: bool) -> Result<Ending, ClientError> {
         Signal::TerminalStop,
         Signal::Continue,
     ])?;
-    let socket = connect(&options.addr, None)?;
     let (zone, warning) = LocalZone::load();
     let (cols, rows) = terminal_size()?;
     let mut screen = Screen::new(cols, rows, zone);
@@ -351,7 +365,7 @@ impl App {
                 Signal::Continue => {
                     // Stopped from outside (SIGSTOP): the shell may have
                     // changed the settings meanwhile.
-                    self.guard.resume()?;
+                    self.guard.reassert()?;
                     self.painter.invalidate();
                 }
                 Signal::Interrupt | Signal::Terminate | Signal::Hangup => {
