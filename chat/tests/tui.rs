@@ -355,7 +355,12 @@ fn two_clients_type_switch_resize_reconnect_and_restore_the_terminal() {
     // Resize: the layout follows, the input survives.
     h.tmux(&["resize-window", "-t", "alice", "-x", "50", "-y", "12"]);
     let screen = h.wait("alice", "a redraw at 12 rows", |s| {
-        s.lines().count() == 12 && status_line(s).contains("[online]")
+        s.lines().count() == 12
+            && s.lines()
+                .next()
+                .unwrap_or("")
+                .contains("│ #rust (2 members)")
+            && status_line(s).contains("[online]")
     });
     assert!(screen.lines().all(|l| l.chars().count() <= 50), "{screen}");
     assert_eq!(
