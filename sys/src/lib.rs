@@ -4,8 +4,8 @@
 //! kernel. It turns the readiness APIs of Linux (`epoll`) and of macOS and
 //! the BSDs (`kqueue`) into a small, mio-like Rust API: [`Poll`],
 //! [`Registry`], [`Token`], [`Interest`], [`Trigger`], [`Events`],
-//! [`Waker`], non-blocking sockets in [`net`], [`signal`]s as events, and
-//! [`rlimit`]. Everything above it (the `exec` runtime, the chat servers)
+//! [`Waker`], non-blocking sockets in [`net`], [`signal`]s as events, the
+//! [`term`]inal's raw mode and size, and [`rlimit`]. Everything above it (the `exec` runtime, the chat servers)
 //! is built from these pieces. The guide below starts from zero.
 //!
 //! ## 1. Blocking and non-blocking I/O
@@ -318,6 +318,7 @@
 //! | [`Waker`] | `waker.rs` | cross-thread wake-up |
 //! | [`net`] | `net/` | non-blocking TCP |
 //! | [`signal`] | `signal.rs` | signals as events |
+//! | [`term`] | `term.rs` | terminals: raw mode, window size, `isatty` |
 //! | [`rlimit`] | `rlimit.rs` | raising the descriptor limit |
 //! | [`guide`] | `guide/` | the backends inside, the lab examples, the pitfalls |
 //! | (internal) | `selector/epoll.rs`, `selector/kqueue.rs` | the two backends, same functions in the same order ([`guide::epoll`], [`guide::kqueue`]) |
@@ -364,6 +365,7 @@ pub mod guide;
 pub mod net;
 pub mod rlimit;
 pub mod signal;
+pub mod term;
 #[cfg(target_os = "linux")]
 pub mod uring;
 

@@ -1,5 +1,6 @@
-//! Signals as readiness: SIGINT, SIGTERM and SIGHUP delivered through a
-//! registrable [`Signals`] source instead of an asynchronous handler.
+//! Signals as readiness: SIGINT, SIGTERM, SIGHUP and the terminal signals
+//! (SIGWINCH, SIGTSTP, SIGCONT) delivered through a registrable [`Signals`]
+//! source instead of an asynchronous handler.
 //!
 //! A classic signal handler runs in the middle of whatever the thread was
 //! doing and may call almost nothing safely. Turning signals into readiness
@@ -51,6 +52,19 @@ pub enum Signal {
     Terminate,
     /// `SIGHUP`: the terminal went away (or "reload your configuration").
     Hangup,
+    /// `SIGWINCH`: the terminal window was resized; read the new size
+    /// with [`window_size`](crate::term::window_size). Its default action
+    /// is to do nothing.
+    WindowChange,
+    /// `SIGTSTP`: a request to stop (Ctrl-Z when the terminal is not raw,
+    /// or `kill -TSTP`). Received here, it does not stop the process: the
+    /// program restores the terminal, then calls [`stop_self`].
+    TerminalStop,
+    /// `SIGCONT`: the process was continued (the shell's `fg` or `bg`).
+    /// The kernel continues a stopped process whatever the signal's
+    /// disposition or mask (signal(7), POSIX `kill`); receiving it here
+    /// only tells the program to re-enter raw mode and redraw.
+    Continue,
 }
 
 impl Signal {
@@ -60,6 +74,9 @@ impl Signal {
             Signal::Interrupt => libc::SIGINT,
             Signal::Terminate => libc::SIGTERM,
             Signal::Hangup => libc::SIGHUP,
+            Signal::WindowChange => libc::SIGWINCH,
+            Signal::TerminalStop => libc::SIGTSTP,
+            Signal::Continue => libc::SIGCONT,
         }
     }
 
@@ -69,6 +86,9 @@ impl Signal {
             libc::SIGINT => Some(Signal::Interrupt),
             libc::SIGTERM => Some(Signal::Terminate),
             libc::SIGHUP => Some(Signal::Hangup),
+            libc::SIGWINCH => Some(Signal::WindowChange),
+            libc::SIGTSTP => Some(Signal::TerminalStop),
+            libc::SIGCONT => Some(Signal::Continue),
             _ => None,
         }
     }
@@ -92,6 +112,29 @@ pub fn send(pid: u32, signal: Signal) -> io::Result<()> {
     // SAFETY: kill takes two integers (kill(2)).
     unsafe { syscall!(kill(pid, signal.as_raw())) }?;
     Ok(())
+}
+
+/// Stops the whole process, as Ctrl-Z does, until a SIGCONT (`fg`).
+///
+/// Sends `SIGSTOP` to the process itself (`kill(getpid(), SIGSTOP)`,
+/// kill(2)). `SIGSTOP` cannot be caught, blocked or ignored, so this works
+/// even while [`Signals`] holds SIGTSTP; the shell sees the process stop
+/// as after Ctrl-Z. The function returns once the process has been
+/// continued. A full-screen program first restores the terminal
+/// ([`RawMode::suspend`](crate::term::RawMode::suspend)), and after the
+/// return re-enters raw mode and redraws.
+///
+/// POSIX has the signal delivered before `kill` returns when it is sent to
+/// the calling process and not blocked, so the process is stopped before
+/// this function returns.
+pub fn stop_self() -> io::Result<()> {
+    // SAFETY: getpid takes nothing and cannot fail (getpid(2)).
+    let pid = unsafe { libc::getpid() };
+    // SAFETY: kill takes two integers and touches no memory of ours
+    // (kill(2)); SIGSTOP is a valid signal number.
+    let res = unsafe { syscall!(kill(pid, libc::SIGSTOP)) };
+    trace!("kill(pid={pid}, SIGSTOP) {}", crate::trace::Ret(&res));
+    res.map(drop)
 }
 
 /// A registrable source that becomes readable when one of its signals is

@@ -168,6 +168,10 @@ impl fmt::Display for Sig {
             libc::SIGINT => f.write_str("SIGINT"),
             libc::SIGTERM => f.write_str("SIGTERM"),
             libc::SIGHUP => f.write_str("SIGHUP"),
+            libc::SIGWINCH => f.write_str("SIGWINCH"),
+            libc::SIGTSTP => f.write_str("SIGTSTP"),
+            libc::SIGCONT => f.write_str("SIGCONT"),
+            libc::SIGSTOP => f.write_str("SIGSTOP"),
             n => write!(f, "signal {n}"),
         }
     }

@@ -1,8 +1,13 @@
 //! The client's command line (PROTOCOL.md section 6).
 //!
 //! ```text
-//! client [--addr HOST:PORT] [--nick NAME] [--trace] [--help]
+//! client [--addr HOST:PORT] [--nick NAME] [--plain] [--trace] [--help]
 //! ```
+//!
+//! The client is full-screen when standard input and output are both
+//! terminals and `TERM` is not `dumb`; `--plain` asks for the line mode
+//! (the one pipes get) on a terminal too, and so does `--trace`, whose
+//! lines would otherwise land in the middle of the screen.
 //!
 //! Flags are read by [`crate::cli`]: they take their value as the next
 //! argument or after `=` (`--nick=bob`), and a bad one is a
@@ -33,16 +38,19 @@ pub struct Options {
     pub nick: String,
     /// Print every frame sent and received on standard error.
     pub trace: bool,
+    /// Line mode even on a terminal.
+    pub plain: bool,
 }
 
 /// The usage text of the client.
 pub fn usage(program: &str) -> String {
     format!(
-        "usage: {program} [--addr HOST:PORT] [--nick NAME] [--trace] [--help]\n\
+        "usage: {program} [--addr HOST:PORT] [--nick NAME] [--plain] [--trace] [--help]\n\
          \n\
          \x20 --addr HOST:PORT   server to connect to (default {DEFAULT_ADDR})\n\
          \x20 --nick NAME        nick (default: $USER when it is a valid nick, else guest<digits>)\n\
-         \x20 --trace            print every frame sent (>>) and received (<<) on stderr\n\
+         \x20 --plain            line mode even on a terminal (pipes always get it)\n\
+         \x20 --trace            print every frame sent (>>) and received (<<) on stderr (implies line mode)\n\
          \x20 --help             print this help and exit\n\
          \n\
          Type /help once connected for the commands. End of input quits.\n"
@@ -77,17 +85,24 @@ impl Options {
         let mut addr = DEFAULT_ADDR.to_string();
         let mut nick = None;
         let mut trace = false;
+        let mut plain = false;
         let mut flags = Flags::new(args);
         while let Some(flag) = flags.next_flag()? {
             match flag.as_str() {
                 "--addr" => addr = check_addr(flags.value()?)?,
                 "--nick" => nick = Some(flags.value()?),
                 "--trace" => trace = flags.switch()?,
+                "--plain" => plain = flags.switch()?,
                 _ => return Err(flags.unknown()),
             }
         }
         let nick = nick.unwrap_or_else(|| default_nick(user, digits));
-        Ok(Options { addr, nick, trace })
+        Ok(Options {
+            addr,
+            nick,
+            trace,
+            plain,
+        })
     }
 }
 
@@ -116,7 +131,8 @@ mod tests {
             Options {
                 addr: "127.0.0.1:7878".into(),
                 nick: "alice".into(),
-                trace: false
+                trace: false,
+                plain: false,
             }
         );
     }
@@ -129,7 +145,8 @@ mod tests {
             Options {
                 addr: "127.0.0.1:9".into(),
                 nick: "bob".into(),
-                trace: true
+                trace: true,
+                plain: false,
             }
         );
         let opts = parse(&["--addr=[::1]:7878", "--nick=carol"]).unwrap();
@@ -161,6 +178,8 @@ mod tests {
         bad(&["--addr", ":7878"], "--addr: ':7878' is not HOST:PORT");
         bad(&["--addr", "h:99999"], "--addr: 'h:99999' is not HOST:PORT");
         bad(&["--trace=yes"], "unknown argument '--trace=yes'");
+        bad(&["--plain=no"], "unknown argument '--plain=no'");
+        assert!(parse(&["--plain"]).unwrap().plain);
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //! | `/rooms` | `Rooms` |
 //! | `/who [ROOM]` | `Who(None)` means the current room |
 //! | `/ping` | `Ping` |
-//! | `/quit` | `Quit` |
+//! | `/quit [MESSAGE]` | `Quit(None)`; a message is said in the current room first |
 //! | `/help` | `Help` |
 //!
 //! Command names ignore ASCII case. A blank line is no command at all.
@@ -59,8 +59,9 @@ pub enum Command {
     Who(Option<String>),
     /// Measure the round trip to the server.
     Ping,
-    /// Say `Bye` and exit once the server has closed.
-    Quit,
+    /// Say `Bye` and exit once the server has closed; a parting message,
+    /// when given, is said in the current room first.
+    Quit(Option<String>),
     /// Show the list of commands.
     Help,
 }
@@ -96,7 +97,7 @@ pub const HELP: &[&str] = &[
     "  /rooms           list the rooms",
     "  /who [ROOM]      list who is in ROOM (default: the current room)",
     "  /ping            measure the round trip to the server",
-    "  /quit            say goodbye and exit (end of input does the same)",
+    "  /quit [MESSAGE]  say goodbye (and MESSAGE first) and exit; end of input does the same",
     "  /help            this list",
     "  other lines go to the current room; start one with // to send a leading /",
 ];
@@ -143,7 +144,7 @@ pub fn parse(line: &str) -> Result<Option<Command>, ParseError> {
         "rooms" => none(&words, "/rooms", Command::Rooms)?,
         "who" => Command::Who(optional(&words, "/who [ROOM]")?),
         "ping" => none(&words, "/ping", Command::Ping)?,
-        "quit" => none(&words, "/quit", Command::Quit)?,
+        "quit" => Command::Quit((!args.is_empty()).then(|| args.to_string())),
         "help" => none(&words, "/help", Command::Help)?,
         _ => return Err(ParseError::Unknown(name.to_string())),
     };
@@ -239,8 +240,9 @@ mod tests {
         assert_eq!(ok("/who"), Command::Who(None));
         assert_eq!(ok("/who rust"), Command::Who(Some("rust".into())));
         assert_eq!(ok("/ping"), Command::Ping);
-        assert_eq!(ok("/quit"), Command::Quit);
-        assert_eq!(ok("/quit\r\n"), Command::Quit);
+        assert_eq!(ok("/quit"), Command::Quit(None));
+        assert_eq!(ok("/quit\r\n"), Command::Quit(None));
+        assert_eq!(ok("/quit see  you"), Command::Quit(Some("see  you".into())));
         assert_eq!(ok("/help"), Command::Help);
     }
 
@@ -259,7 +261,6 @@ mod tests {
             ("/rooms x", "/rooms"),
             ("/who a b", "/who [ROOM]"),
             ("/ping 1", "/ping"),
-            ("/quit now", "/quit"),
             ("/help me", "/help"),
         ];
         for (line, usage) in cases {

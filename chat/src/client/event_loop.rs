@@ -102,7 +102,13 @@ pub fn run_from_env() -> i32 {
         Ok(options) => options,
         Err(e) => return e.report(PROGRAM, &usage(PROGRAM)),
     };
-    match run(&options, Style::detect()) {
+    let result = if full_screen(&options) {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        super::tui::app::run(&options, !no_color)
+    } else {
+        run(&options, Style::detect())
+    };
+    match result {
         Ok(ending) => ending.exit_code(),
         Err(error) => {
             eprintln!("{PROGRAM}: {error}");
@@ -111,16 +117,32 @@ pub fn run_from_env() -> i32 {
     }
 }
 
+/// Whether to run full-screen: both standard input and output are
+/// terminals, `TERM` is not `dumb`, and neither `--plain` nor `--trace`
+/// (whose lines on standard error would land in the middle of the
+/// screen) was given.
+fn full_screen(options: &Options) -> bool {
+    use std::io::IsTerminal;
+    let dumb = std::env::var("TERM").is_ok_and(|term| term == "dumb" || term.is_empty());
+    !options.plain
+        && !options.trace
+        && !dumb
+        && io::stdin().is_terminal()
+        && io::stdout().is_terminal()
+}
+
 /// Connects to `options.addr` and runs the client until the connection
 /// ends, printing lines in `style` on standard output.
 pub fn run(options: &Options, style: Style) -> Result<Ending, ClientError> {
-    let socket = connect(&options.addr)?;
+    let socket = connect(&options.addr, None)?;
     let session = Session::new(&options.nick, Renderer::new(style));
     Client::new(socket, session, options.trace)?.run()
 }
 
-/// Resolves `addr` and connects to the first address that accepts.
-fn connect(addr: &str) -> Result<TcpStream, ClientError> {
+/// Resolves `addr` and connects to the first address that accepts,
+/// waiting at most `wait` for each handshake (`None`: as long as the
+/// kernel tries); the stream returned is non-blocking, without Nagle.
+pub(crate) fn connect(addr: &str, wait: Option<Duration>) -> Result<TcpStream, ClientError> {
     let fail = |error| ClientError::Connect {
         addr: addr.to_string(),
         error,
@@ -128,7 +150,11 @@ fn connect(addr: &str) -> Result<TcpStream, ClientError> {
     let candidates: Vec<SocketAddr> = addr.to_socket_addrs().map_err(fail)?.collect();
     let mut last = io::Error::new(io::ErrorKind::NotFound, "the name has no address");
     for candidate in candidates {
-        match TcpStream::connect_blocking(candidate) {
+        let attempt = match wait {
+            Some(wait) => TcpStream::connect_timeout(candidate, wait),
+            None => TcpStream::connect_blocking(candidate),
+        };
+        match attempt {
             Ok(stream) => {
                 stream.set_nonblocking(true)?;
                 // Lines are small and typed by people: send them now.

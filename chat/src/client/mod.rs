@@ -1,5 +1,15 @@
 //! The terminal client: `cargo run -p chat --bin client -- --nick alice`.
 //!
+//! # Two modes
+//!
+//! When standard input and output are both terminals (and `TERM` is not
+//! `dumb`), the client is full-screen: see [`tui`], whose I/O loop is
+//! [`tui::app`]. Otherwise, or with `--plain`, it is the line mode this
+//! page describes: one line in, lines out, which is what pipes and scripts
+//! want. Both modes share the [`session::Session`]; the full screen asks
+//! it for structured output, reconnection and de-duplication
+//! ([`session::Session::for_screen`]).
+//!
 //! # One `Poll` for the keyboard and the network
 //!
 //! A chat client waits for two things at once: a line from the user and a
@@ -56,14 +66,19 @@
 //! -- pong in 0.213 ms
 //! ```
 //!
-//! On a terminal (and without `NO_COLOR`), notices and timestamps are dim and
-//! each nick has a colour of its own. Times are UTC (see [`render`]).
+//! On a terminal (`--plain`, without `NO_COLOR`), notices and timestamps
+//! are dim and each nick has a colour of its own. Line mode shows times in
+//! UTC (see [`render`]), so that scripted output does not depend on where
+//! it runs; the full screen shows local time ([`tui::clock`]).
 //!
 //! # Exit status
 //!
 //! `0` after `/quit` or end of input once the server has closed the
 //! connection; `1` when the server cannot be reached, closes on its own, or
 //! sends a frame that cannot be decoded; `2` for a bad command line.
+//! Full-screen, a dropped connection is retried instead, so `1` means it
+//! ended for good (a fatal error such as `VersionUnsupported`) or the
+//! client was told to stop by `SIGINT`, `SIGTERM` or `SIGHUP`.
 //!
 //! # Tracing
 //!
@@ -79,7 +94,9 @@ pub mod args;
 pub mod command;
 pub mod event_loop;
 pub mod lines;
+pub mod reconnect;
 pub mod render;
 pub mod session;
+pub mod tui;
 
 pub use event_loop::{run, run_from_env, ClientError};

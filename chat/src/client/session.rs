@@ -64,14 +64,78 @@
 //! assert!(s.is_quitting());
 //! ```
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
-use std::time::Instant;
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::time::{Duration, Instant};
 
 use super::command::{self, Command};
-use super::render::Renderer;
+use super::reconnect::Backoff;
+use super::render::{Renderer, Style};
 use crate::protocol::{
-    fold_name, is_valid_text, ClientMsg, ErrorCode, ServerMsg, LOBBY, PROTOCOL_VERSION,
+    fold_name, is_valid_text, ClientMsg, ErrorCode, ServerMsg, LOBBY, MAX_NAME, PROTOCOL_VERSION,
 };
+
+/// How many `(seq, fingerprint)` pairs are remembered per room for
+/// [`Session::for_screen`]'s de-duplication: well over the 32 messages of
+/// history a `Join` replays.
+const SEEN_PER_ROOM: usize = 256;
+
+/// The state of the connection, for a status line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Connection {
+    /// Connected, `Hello` sent, no `Welcome` yet.
+    Connecting,
+    /// `Welcome` received.
+    Online,
+    /// The connection dropped; the next attempt is due at this instant.
+    Waiting {
+        /// When to try again.
+        at: Instant,
+        /// Attempts since the connection was last up (1 for the first).
+        attempt: u32,
+    },
+    /// The connection is over and will not be tried again.
+    Closed,
+}
+
+/// One thing to show, in [`Session::for_screen`]'s structured output.
+///
+/// Fields that come from the network are raw (a screen sanitises them as
+/// it lays them out); notice lines are already rendered plain and
+/// sanitised, `-- ` prefix included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shown {
+    /// A room message (shown once: replays of a message already shown are
+    /// dropped).
+    Message {
+        /// Room (lowercase).
+        room: String,
+        /// Sender nick.
+        from: String,
+        /// The text.
+        text: String,
+        /// UNIX time in milliseconds.
+        time_ms: u64,
+    },
+    /// A whisper, sent or received.
+    Whisper {
+        /// Sender nick.
+        from: String,
+        /// Recipient nick.
+        to: String,
+        /// The text.
+        text: String,
+        /// UNIX time in milliseconds.
+        time_ms: u64,
+    },
+    /// A notice line about `room`, or about nothing in particular (`None`:
+    /// shown where the user is looking).
+    Notice {
+        /// The room it concerns.
+        room: Option<String>,
+        /// The rendered line, `-- ...`.
+        line: String,
+    },
+}
 
 /// Where the session stands with the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,6 +205,29 @@ pub struct Session {
     queue: VecDeque<Input>,
     transmit: VecDeque<ClientMsg>,
     output: VecDeque<String>,
+    /// Structured output instead of lines ([`Session::for_screen`]).
+    screen: bool,
+    shown: VecDeque<Shown>,
+    /// Reconnection pacing; `None`: a lost connection ends the session.
+    backoff: Option<Backoff>,
+    connection: Connection,
+    /// A `VersionUnsupported` or `BadNick` not yet followed by a
+    /// `Welcome`: trying again cannot help.
+    fatal: bool,
+    /// The nick to restore after a reconnection.
+    wanted_nick: String,
+    /// `Hello`s refused with `NickTaken` during this reconnection.
+    nick_tries: u32,
+    /// This greeting follows a reconnection: rejoin the rooms on `Welcome`.
+    rejoin: bool,
+    /// The server's name, from `Welcome`.
+    server: String,
+    /// Per room: seq to fingerprint of the messages shown (screen only).
+    seen: HashMap<String, BTreeMap<u64, u64>>,
+    /// Per room: the members, folded nick to nick as stored (screen only).
+    roster: HashMap<String, BTreeMap<String, String>>,
+    /// Rooms whose `Users` answer fills the roster silently.
+    roster_pending: BTreeSet<String>,
 }
 
 impl Session {
@@ -158,9 +245,129 @@ impl Session {
             queue: VecDeque::new(),
             transmit: VecDeque::new(),
             output: VecDeque::new(),
+            screen: false,
+            shown: VecDeque::new(),
+            backoff: None,
+            connection: Connection::Connecting,
+            fatal: false,
+            wanted_nick: nick.to_string(),
+            nick_tries: 0,
+            rejoin: false,
+            server: String::new(),
+            seen: HashMap::new(),
+            roster: HashMap::new(),
+            roster_pending: BTreeSet::new(),
         };
         session.send(ClientMsg::hello(nick));
         session
+    }
+
+    /// A session for a full-screen client: output comes as [`Shown`]
+    /// items from [`Session::poll_shown`] (none from `poll_output`),
+    /// messages already shown are not shown again, each joined room's
+    /// members are tracked ([`Session::members`]), and a lost connection
+    /// is retried ([`Session::handle_lost`]) with jitter drawn from `seed`.
+    pub fn for_screen(nick: &str, seed: u64) -> Session {
+        let mut session = Session::new(nick, Renderer::new(Style::plain()));
+        session.screen = true;
+        session.backoff = Some(Backoff::new(seed));
+        session
+    }
+
+    /// The next structured item to show ([`Session::for_screen`] only).
+    pub fn poll_shown(&mut self) -> Option<Shown> {
+        self.shown.pop_front()
+    }
+
+    /// The state of the connection.
+    pub fn connection(&self) -> Connection {
+        self.connection
+    }
+
+    /// The server's name and version, once welcomed.
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
+    /// The members of `room` as last known, sorted by folded nick
+    /// ([`Session::for_screen`] only; empty otherwise).
+    pub fn members(&self, room: &str) -> Vec<String> {
+        self.roster
+            .get(room)
+            .map(|m| m.values().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Makes `room` (lowercase, already joined) the room plain lines go
+    /// to, without a notice: the screen's buffer keys do this. Returns
+    /// whether the session is in that room.
+    pub fn set_current(&mut self, room: &str) -> bool {
+        if self.rooms.contains(room) {
+            self.current = Some(room.to_string());
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The connection dropped. With reconnection enabled and nothing
+    /// making it pointless (`/quit`, a fatal error), the session forgets
+    /// the dead connection's state, keeps its rooms and typed input, and
+    /// returns when to try again; otherwise `None` and the caller ends
+    /// with [`Session::handle_closed`].
+    pub fn handle_lost(&mut self, now: Instant) -> Option<Instant> {
+        if self.phase == Phase::Quitting || self.fatal || self.backoff.is_none() {
+            self.connection = Connection::Closed;
+            return None;
+        }
+        let backoff = self.backoff.as_mut()?;
+        let at = backoff.next_attempt(now);
+        let attempt = backoff.attempts();
+        self.reset_connection();
+        self.connection = Connection::Waiting { at, attempt };
+        self.notice(&format!(
+            "connection lost; reconnecting in {}",
+            seconds(at - now)
+        ));
+        Some(at)
+    }
+
+    /// An attempt to reconnect failed (`error` says why); returns when to
+    /// try again. Only meaningful after [`Session::handle_lost`].
+    pub fn handle_connect_failed(&mut self, error: &str, now: Instant) -> Instant {
+        let backoff = self.backoff.get_or_insert_with(|| Backoff::new(1));
+        let at = backoff.next_attempt(now);
+        let attempt = backoff.attempts();
+        self.connection = Connection::Waiting { at, attempt };
+        self.notice(&format!(
+            "cannot reconnect ({error}); next try in {}",
+            seconds(at - now)
+        ));
+        at
+    }
+
+    /// A new connection is up: say `Hello` with the nick held before,
+    /// and rejoin every room once welcomed.
+    pub fn handle_connected(&mut self) {
+        self.reset_connection();
+        self.connection = Connection::Connecting;
+        self.rejoin = true;
+        self.nick_tries = 0;
+        self.nick = self.wanted_nick.clone();
+        self.send(ClientMsg::Hello {
+            version: PROTOCOL_VERSION,
+            nick: self.nick.clone(),
+        });
+    }
+
+    /// Drops what belonged to the dead connection.
+    fn reset_connection(&mut self) {
+        self.phase = Phase::Greeting;
+        self.awaiting = None;
+        self.pings.clear();
+        self.transmit.clear();
+        self.roster_pending.clear();
+        self.roster.clear();
     }
 
     /// The current phase.
@@ -231,12 +438,30 @@ impl Session {
                 let line = self.renderer.welcome(&nick, &server);
                 self.print(line);
                 if self.phase == Phase::Greeting {
-                    self.nick = nick;
+                    self.nick = nick.clone();
+                    self.wanted_nick = nick;
+                    self.server = server;
                     self.phase = Phase::Chatting;
+                    self.connection = Connection::Online;
+                    self.fatal = false;
+                    if let Some(backoff) = &mut self.backoff {
+                        backoff.reset();
+                    }
                     // The server joined us to the lobby before reading our
                     // next frame (PROTOCOL.md 5.2): queued text may go there.
                     self.rooms.insert(LOBBY.to_string());
-                    self.current = Some(LOBBY.to_string());
+                    if std::mem::take(&mut self.rejoin) {
+                        let again: Vec<String> =
+                            self.rooms.iter().filter(|r| *r != LOBBY).cloned().collect();
+                        for room in again {
+                            self.send(ClientMsg::Join { room });
+                        }
+                        if self.current.is_none() {
+                            self.current = Some(LOBBY.to_string());
+                        }
+                    } else {
+                        self.current = Some(LOBBY.to_string());
+                    }
                     self.drain(now);
                 }
             }
@@ -245,10 +470,19 @@ impl Session {
                 from,
                 text,
                 time_ms,
-                ..
+                seq,
             } => {
-                let line = self.renderer.message(&room, &from, &text, time_ms);
-                self.print(line);
+                if !self.screen {
+                    let line = self.renderer.message(&room, &from, &text, time_ms);
+                    self.print(line);
+                } else if !self.seen_before(&room, &from, &text, seq, time_ms) {
+                    self.shown.push_back(Shown::Message {
+                        room,
+                        from,
+                        text,
+                        time_ms,
+                    });
+                }
             }
             ServerMsg::Whispered {
                 from,
@@ -256,13 +490,31 @@ impl Session {
                 text,
                 time_ms,
             } => {
-                let line = self.renderer.whisper(&from, &to, &text, time_ms);
-                self.print(line);
+                if self.screen {
+                    self.shown.push_back(Shown::Whisper {
+                        from,
+                        to,
+                        text,
+                        time_ms,
+                    });
+                } else {
+                    let line = self.renderer.whisper(&from, &to, &text, time_ms);
+                    self.print(line);
+                }
             }
             ServerMsg::Joined { room, nick } => {
                 let line = self.renderer.joined(&room, &nick);
-                self.print(line);
+                self.print_in(Some(&room), line);
+                if self.screen {
+                    self.roster
+                        .entry(room.clone())
+                        .or_default()
+                        .insert(fold_name(&nick), nick.clone());
+                }
                 if self.is_me(&nick) {
+                    if self.screen && self.roster_pending.insert(room.clone()) {
+                        self.send(ClientMsg::ListUsers { room: room.clone() });
+                    }
                     self.rooms.insert(room.clone());
                     if self.awaiting == Some(Awaiting::Join(room.clone())) {
                         self.awaiting = None;
@@ -275,8 +527,12 @@ impl Session {
             }
             ServerMsg::Left { room, nick } => {
                 let line = self.renderer.left(&room, &nick);
-                self.print(line);
+                self.print_in(Some(&room), line);
+                if let Some(members) = self.roster.get_mut(&room) {
+                    members.remove(&fold_name(&nick));
+                }
                 if self.is_me(&nick) {
+                    self.roster.remove(&room);
                     self.rooms.remove(&room);
                     if self.current.as_deref() == Some(room.as_str()) {
                         match self.rooms.iter().next().cloned() {
@@ -296,7 +552,13 @@ impl Session {
             ServerMsg::Renamed { old, new } => {
                 let line = self.renderer.renamed(&old, &new);
                 self.print(line);
+                for members in self.roster.values_mut() {
+                    if members.remove(&fold_name(&old)).is_some() {
+                        members.insert(fold_name(&new), new.clone());
+                    }
+                }
                 if self.is_me(&old) {
+                    self.wanted_nick = new.clone();
                     self.nick = new;
                 }
             }
@@ -305,8 +567,15 @@ impl Session {
                 self.print(line);
             }
             ServerMsg::Users { room, nicks } => {
-                let line = self.renderer.users(&room, &nicks);
-                self.print(line);
+                let silent = self.roster_pending.remove(&room);
+                if self.screen && self.rooms.contains(&room) {
+                    let members = nicks.iter().map(|n| (fold_name(n), n.clone())).collect();
+                    self.roster.insert(room.clone(), members);
+                }
+                if !silent {
+                    let line = self.renderer.users(&room, &nicks);
+                    self.print(line);
+                }
             }
             ServerMsg::Pong { nonce } => {
                 let rtt = self
@@ -322,6 +591,7 @@ impl Session {
 
     /// The server closed the connection (end of stream or a reset).
     pub fn handle_closed(&mut self) -> Ending {
+        self.connection = Connection::Closed;
         if self.phase == Phase::Quitting {
             Ending::Goodbye
         } else {
@@ -333,7 +603,24 @@ impl Session {
     fn handle_error(&mut self, code: ErrorCode, detail: &str, now: Instant) {
         let line = self.renderer.error(code, detail);
         self.print(line);
+        // Reconnecting cannot fix these: the same Hello would be refused
+        // again. A BadNick stops counting once a /nick is welcomed.
+        if matches!(code, ErrorCode::VersionUnsupported | ErrorCode::BadNick) {
+            self.fatal = true;
+        }
         match code {
+            // Reconnecting: the old connection may still hold the nick on
+            // the server, or someone took it meanwhile. Try variants.
+            ErrorCode::NickTaken if self.phase == Phase::Greeting && self.rejoin => {
+                self.nick_tries += 1;
+                self.nick = nick_variant(&self.wanted_nick, self.nick_tries);
+                let note = format!("trying the nick {}", self.nick);
+                self.notice(&note);
+                self.send(ClientMsg::Hello {
+                    version: PROTOCOL_VERSION,
+                    nick: self.nick.clone(),
+                });
+            }
             ErrorCode::BadNick | ErrorCode::NickTaken if self.phase == Phase::Greeting => {
                 self.phase = Phase::Refused;
                 self.notice("choose another nick with /nick NAME (or /quit)");
@@ -367,7 +654,7 @@ impl Session {
                 return;
             }
             let command = match input {
-                Input::Eof => Ok(Some(Command::Quit)),
+                Input::Eof => Ok(Some(Command::Quit(None))),
                 Input::Line(line) => command::parse(line),
             };
             let waits = matches!(&command, Ok(Some(c)) if needs_session(c));
@@ -456,7 +743,10 @@ impl Session {
                 self.pings.insert(nonce, now);
                 self.send(ClientMsg::Ping { nonce });
             }
-            Command::Quit => {
+            Command::Quit(message) => {
+                if let Some(text) = message {
+                    self.execute(Command::Say(text), now);
+                }
                 self.phase = Phase::Quitting;
                 self.queue.clear();
                 self.send(ClientMsg::Bye);
@@ -485,7 +775,10 @@ impl Session {
     }
 
     fn switch_to(&mut self, room: String) {
-        self.notice(&format!("now talking in #{room}"));
+        if !self.screen {
+            // A screen shows the room in its title line instead.
+            self.notice(&format!("now talking in #{room}"));
+        }
         self.current = Some(room);
     }
 
@@ -498,14 +791,88 @@ impl Session {
     }
 
     fn print(&mut self, line: String) {
-        self.output.push_back(line);
+        self.print_in(None, line);
+    }
+
+    /// A rendered line; in screen mode a [`Shown::Notice`] about `room`.
+    fn print_in(&mut self, room: Option<&str>, line: String) {
+        if self.screen {
+            self.shown.push_back(Shown::Notice {
+                room: room.map(str::to_string),
+                line,
+            });
+        } else {
+            self.output.push_back(line);
+        }
+    }
+
+    /// Whether a message was shown before (a replay after a rejoin), and
+    /// remembers it if not. Keyed by room and `seq`; the fingerprint of
+    /// time, sender and text tells a replay from a message that reuses a
+    /// seq after the server restarted and began its rooms again.
+    fn seen_before(&mut self, room: &str, from: &str, text: &str, seq: u64, time_ms: u64) -> bool {
+        let print = fingerprint(from, text, time_ms);
+        let seen = self.seen.entry(room.to_string()).or_default();
+        if seen.get(&seq) == Some(&print) {
+            return true;
+        }
+        seen.insert(seq, print);
+        if seen.len() > SEEN_PER_ROOM {
+            seen.pop_first();
+        }
+        false
     }
 }
 
 /// Whether a command needs `Welcome` first: everything the server handles
 /// but `Hello` and `Bye`. Local commands (`/help`, `/quit`) never wait.
 fn needs_session(command: &Command) -> bool {
-    !matches!(command, Command::Quit | Command::Help)
+    !matches!(command, Command::Quit(None) | Command::Help)
+}
+
+/// `Nn` seconds, rounded up, for notices.
+fn seconds(delay: Duration) -> String {
+    let secs = delay.as_millis().div_ceil(1000);
+    format!("{secs} s")
+}
+
+/// The `tries`-th replacement for a taken `nick`: `nick_`, `nick__`, then
+/// `nick_3`, `nick_4`, ..., cut so that it stays a valid name.
+///
+/// ```text
+/// alice  →  alice_, alice__, alice_3, alice_4, ...
+/// ```
+pub fn nick_variant(nick: &str, tries: u32) -> String {
+    let suffix = match tries {
+        0 => String::new(),
+        1 => "_".to_string(),
+        2 => "__".to_string(),
+        n => format!("_{n}"),
+    };
+    let keep = MAX_NAME.saturating_sub(suffix.len()).min(nick.len());
+    // Valid nicks are ASCII, so any byte index is a char boundary; a nick
+    // that is not ASCII is cut at the nearest boundary below.
+    let mut cut = keep;
+    while !nick.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}{suffix}", &nick[..cut])
+}
+
+/// FNV-1a over the time, sender and text of a message.
+fn fingerprint(from: &str, text: &str, time_ms: u64) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for &b in bytes {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    };
+    eat(&time_ms.to_le_bytes());
+    eat(from.as_bytes());
+    eat(&[0]);
+    eat(text.as_bytes());
+    hash
 }
 
 #[cfg(test)]
@@ -1006,5 +1373,278 @@ mod tests {
             ]
         );
         assert_eq!(Ending::Lost.exit_code(), 1);
+    }
+
+    fn message(room: &str, from: &str, text: &str, seq: u64, time_ms: u64) -> ServerMsg {
+        ServerMsg::Message {
+            room: room.into(),
+            from: from.into(),
+            text: text.into(),
+            seq,
+            time_ms,
+        }
+    }
+
+    fn shown(s: &mut Session) -> Vec<Shown> {
+        std::iter::from_fn(|| s.poll_shown()).collect()
+    }
+
+    fn shown_texts(s: &mut Session) -> Vec<String> {
+        shown(s)
+            .into_iter()
+            .filter_map(|item| match item {
+                Shown::Message { text, .. } => Some(text),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// A screen session welcomed as `nick`, in lobby and `rooms`.
+    fn screen_in(nick: &str, rooms: &[&str]) -> Session {
+        let now = Instant::now();
+        let mut s = Session::for_screen(nick, 9);
+        assert_eq!(s.poll_transmit(), Some(ClientMsg::hello(nick)));
+        s.handle_msg(welcome(nick), now);
+        s.handle_msg(ServerMsg::joined("lobby", nick), now);
+        for room in rooms {
+            s.handle_line(&format!("/join {room}"), now);
+            s.handle_msg(ServerMsg::joined(room, nick), now);
+        }
+        sent(&mut s);
+        shown(&mut s);
+        s
+    }
+
+    #[test]
+    fn screen_output_is_structured_and_pipe_output_untouched() {
+        let now = Instant::now();
+        let mut s = Session::for_screen("bot", 1);
+        sent(&mut s);
+        s.handle_msg(welcome("bot"), now);
+        s.handle_msg(ServerMsg::joined("lobby", "bot"), now);
+        s.handle_msg(message("lobby", "al", "hi", 1, 60_000), now);
+        assert_eq!(s.poll_output(), None);
+        assert_eq!(
+            shown(&mut s),
+            vec![
+                Shown::Notice {
+                    room: None,
+                    line: "-- connected to test 1 as bot".into()
+                },
+                Shown::Notice {
+                    room: Some("lobby".into()),
+                    line: "-- bot joined #lobby".into()
+                },
+                Shown::Message {
+                    room: "lobby".into(),
+                    from: "al".into(),
+                    text: "hi".into(),
+                    time_ms: 60_000
+                },
+            ]
+        );
+        assert_eq!(s.connection(), Connection::Online);
+        assert_eq!(s.server(), "test 1");
+        // Our own Joined asks for the roster, whose answer is not printed.
+        assert_eq!(
+            sent(&mut s),
+            vec![ClientMsg::ListUsers {
+                room: "lobby".into()
+            }]
+        );
+        s.handle_msg(
+            ServerMsg::Users {
+                room: "lobby".into(),
+                nicks: vec!["al".into(), "bot".into()],
+            },
+            now,
+        );
+        assert_eq!(shown(&mut s), vec![]);
+        assert_eq!(s.members("lobby"), vec!["al", "bot"]);
+        s.handle_msg(ServerMsg::joined("lobby", "Cy"), now);
+        s.handle_msg(
+            ServerMsg::Renamed {
+                old: "al".into(),
+                new: "Alan".into(),
+            },
+            now,
+        );
+        assert_eq!(s.members("lobby"), vec!["Alan", "bot", "Cy"]);
+        s.handle_msg(
+            ServerMsg::Left {
+                room: "lobby".into(),
+                nick: "cy".into(),
+            },
+            now,
+        );
+        assert_eq!(s.members("lobby"), vec!["Alan", "bot"]);
+        // A /who the user asked for is printed.
+        s.handle_line("/who", now);
+        s.handle_msg(
+            ServerMsg::Users {
+                room: "lobby".into(),
+                nicks: vec!["Alan".into(), "bot".into()],
+            },
+            now,
+        );
+        assert_eq!(shown(&mut s).len(), 4);
+    }
+
+    #[test]
+    fn replayed_history_is_not_shown_twice() {
+        let now = Instant::now();
+        let mut s = screen_in("bot", &["rust"]);
+        s.handle_msg(message("rust", "al", "one", 1, 1_000), now);
+        s.handle_msg(message("rust", "al", "two", 2, 2_000), now);
+        assert_eq!(shown_texts(&mut s), vec!["one", "two"]);
+        // The connection drops; the rejoin replays the history with what
+        // was said meanwhile.
+        let at = s.handle_lost(now).expect("reconnects");
+        assert!(at > now && at <= now + Duration::from_secs(1));
+        s.handle_connected();
+        s.handle_msg(welcome("bot"), now);
+        s.handle_msg(message("rust", "al", "one", 1, 1_000), now);
+        s.handle_msg(message("rust", "al", "two", 2, 2_000), now);
+        s.handle_msg(message("rust", "al", "three", 3, 3_000), now);
+        assert_eq!(shown_texts(&mut s), vec!["three"]);
+        // A restarted server numbers its rooms from 1 again: new messages
+        // with old seqs are still shown.
+        s.handle_msg(message("rust", "al", "fresh", 1, 9_000), now);
+        assert_eq!(shown_texts(&mut s), vec!["fresh"]);
+        // The pipe mode does no such thing (it never reconnects).
+        let mut p = welcomed("bot");
+        p.handle_msg(message("lobby", "al", "x", 1, 0), now);
+        p.handle_msg(message("lobby", "al", "x", 1, 0), now);
+        assert_eq!(drain_output(&mut p).len(), 2);
+    }
+
+    #[test]
+    fn reconnect_restores_nick_and_rooms() {
+        let now = Instant::now();
+        let mut s = screen_in("bot", &["rust", "go"]);
+        s.handle_line("/switch rust", now);
+        s.handle_line("/ping", now);
+        sent(&mut s);
+        let at = s.handle_lost(now).unwrap();
+        assert!(matches!(
+            s.connection(),
+            Connection::Waiting { attempt: 1, .. }
+        ));
+        assert_eq!(s.phase(), Phase::Greeting);
+        // Typed while offline: waits for the new session.
+        s.handle_line("still here", now);
+        assert_eq!(sent(&mut s), vec![]);
+        // The first attempt fails; the next one is further away.
+        let again = s.handle_connect_failed("connection refused", at);
+        assert!(again - at >= Duration::from_secs(1));
+        assert!(matches!(
+            s.connection(),
+            Connection::Waiting { attempt: 2, .. }
+        ));
+        s.handle_connected();
+        assert_eq!(s.connection(), Connection::Connecting);
+        assert_eq!(sent(&mut s), vec![ClientMsg::hello("bot")]);
+        // The old connection still holds the nick: variants are tried.
+        let taken = ServerMsg::Error {
+            code: ErrorCode::NickTaken,
+            detail: String::new(),
+        };
+        s.handle_msg(taken.clone(), now);
+        assert_eq!(sent(&mut s), vec![ClientMsg::hello("bot_")]);
+        s.handle_msg(taken, now);
+        assert_eq!(sent(&mut s), vec![ClientMsg::hello("bot__")]);
+        s.handle_msg(welcome("bot__"), now);
+        assert_eq!(s.nick(), "bot__");
+        assert_eq!(
+            sent(&mut s),
+            vec![
+                ClientMsg::Join { room: "go".into() },
+                ClientMsg::Join {
+                    room: "rust".into()
+                },
+                ClientMsg::say("rust", "still here"),
+            ]
+        );
+        assert_eq!(s.current_room(), Some("rust"));
+        assert_eq!(s.connection(), Connection::Online);
+        // Back online, the next drop starts from 1 s again.
+        let at = s.handle_lost(now).unwrap();
+        assert!(at - now <= Duration::from_secs(1));
+    }
+
+    #[test]
+    fn no_reconnect_after_quit_or_fatal_errors_or_in_pipe_mode() {
+        let now = Instant::now();
+        let mut s = screen_in("bot", &[]);
+        s.handle_line("/quit bye all", now);
+        assert_eq!(
+            sent(&mut s),
+            vec![ClientMsg::say("lobby", "bye all"), ClientMsg::Bye]
+        );
+        assert_eq!(s.handle_lost(now), None);
+        assert_eq!(s.connection(), Connection::Closed);
+        assert_eq!(s.handle_closed(), Ending::Goodbye);
+
+        let mut s = screen_in("bot", &[]);
+        s.handle_msg(
+            ServerMsg::Error {
+                code: ErrorCode::VersionUnsupported,
+                detail: String::new(),
+            },
+            now,
+        );
+        assert_eq!(s.handle_lost(now), None);
+        assert_eq!(s.handle_closed(), Ending::Lost);
+
+        let mut s = screen_in("bot", &[]);
+        s.handle_lost(now).unwrap();
+        s.handle_connected();
+        s.handle_msg(
+            ServerMsg::Error {
+                code: ErrorCode::BadNick,
+                detail: String::new(),
+            },
+            now,
+        );
+        assert_eq!(s.handle_lost(now), None);
+
+        // A nick the server refuses as malformed: no reconnecting with it,
+        // until a /nick is welcomed.
+        let bad_nick = ServerMsg::Error {
+            code: ErrorCode::BadNick,
+            detail: String::new(),
+        };
+        let mut s = Session::for_screen("bad nick", 1);
+        s.handle_msg(bad_nick.clone(), now);
+        assert_eq!(s.handle_lost(now), None);
+        let mut s = Session::for_screen("bad nick", 1);
+        s.handle_msg(
+            ServerMsg::Error {
+                code: ErrorCode::BadNick,
+                detail: String::new(),
+            },
+            now,
+        );
+        assert_eq!(s.phase(), Phase::Refused);
+        s.handle_line("/nick good", now);
+        s.handle_msg(welcome("good"), now);
+        assert!(s.handle_lost(now).is_some());
+
+        let mut p = welcomed("bot");
+        assert_eq!(p.handle_lost(now), None);
+        assert_eq!(p.handle_closed(), Ending::Lost);
+    }
+
+    #[test]
+    fn nick_variants_stay_valid() {
+        assert_eq!(nick_variant("alice", 1), "alice_");
+        assert_eq!(nick_variant("alice", 2), "alice__");
+        assert_eq!(nick_variant("alice", 3), "alice_3");
+        assert_eq!(nick_variant("alice", 12), "alice_12");
+        let long = "a".repeat(MAX_NAME);
+        for tries in 1..20 {
+            let v = nick_variant(&long, tries);
+            assert!(crate::protocol::is_valid_name(&v), "{v}");
+        }
     }
 }
