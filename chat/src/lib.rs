@@ -116,6 +116,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub mod client;
+pub mod cluster;
 pub mod fmt;
 pub mod hub;
 pub mod loadgen;

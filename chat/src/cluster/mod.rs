@@ -1,0 +1,2 @@
+//! Cluster (placeholder)
+pub mod resp;
