@@ -1,2 +1,3 @@
 //! Cluster (placeholder)
+pub mod conn;
 pub mod resp;
