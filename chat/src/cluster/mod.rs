@@ -1,3 +1,4 @@
 //! Cluster (placeholder)
 pub mod conn;
 pub mod resp;
+pub mod room;
