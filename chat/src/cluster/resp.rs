@@ -844,7 +844,7 @@ mod tests {
     fn every_type_decodes_from_spec_bytes() {
         for (bytes, want) in samples() {
             let got = decode_all(&[bytes], Limits::default()).unwrap();
-            assert_eq!(got, [want.clone()], "{:?}", String::from_utf8_lossy(bytes));
+            assert_eq!(got, [want], "{:?}", String::from_utf8_lossy(bytes));
         }
         let nan = decode_all(&[b",nan\r\n"], Limits::default()).unwrap();
         assert!(matches!(nan[..], [Value::Double(d)] if d.is_nan()));
