@@ -283,6 +283,59 @@ fn room_event_script_numbers_keeps_and_publishes() {
     );
 }
 
+#[test]
+fn dropping_the_harness_stops_redis() {
+    let redis = Redis::start();
+    let (pid, addr) = (redis.pid().to_string(), redis.addr());
+    drop(redis);
+    // kill -0 probes for the process without signalling it.
+    let alive = std::process::Command::new("kill")
+        .args(["-0", &pid])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap()
+        .success();
+    assert!(!alive, "redis-server {pid} still runs");
+    assert!(std::net::TcpStream::connect(addr).is_err());
+}
+
+/// On a Redis Cluster node the slot rules apply: a room's keys and its
+/// channel share the `{room}` slot, so both scripts run and their
+/// publication reaches the room's shard subscribers, while one
+/// `SSUBSCRIBE` across two rooms is refused with `CROSSSLOT`, an error
+/// reply that ends only that command.
+#[test]
+fn room_scripts_run_on_a_cluster_node() {
+    let redis = Redis::start_cluster_node();
+    let mut c = redis.client();
+    assert_eq!(c.conn().hello().unwrap().mode, "cluster");
+    let (event_sha, join_sha) = load_scripts(&mut c);
+    let mut sub = redis.client();
+    let both = sub.call(&["SSUBSCRIBE", "chat:{a}", "chat:{b}"]);
+    assert!(
+        both.as_error().unwrap().starts_with(b"CROSSSLOT"),
+        "{both:?}"
+    );
+    sub.call(&["SSUBSCRIBE", room::channel("a").as_str()]);
+    let (text, time) = nth_message("a", 1);
+    let id = queue_message(&mut c, &event_sha, "a", &text, time);
+    c.flush();
+    assert_eq!(
+        c.wait(chat::cluster::conn::CommandId(id)),
+        Value::Integer(1)
+    );
+    let frame = frame_of(&message("a", "pub", &text, 1, time));
+    assert_eq!(sub.next_push()[2], Value::Bulk(frame.clone()));
+    let joined = c.call(&room::join_command(&join_sha, "a"));
+    assert_eq!(
+        joined,
+        Value::Array(vec![
+            Value::Integer(1),
+            Value::Array(vec![Value::Bulk(frame)])
+        ])
+    );
+}
+
 /// A push that a script publishes to a channel its own connection is
 /// subscribed to reaches that connection *before* the script's reply:
 /// Redis delivers it while the script runs and queues the reply after.

@@ -106,6 +106,8 @@ fn free_port() -> u16 {
 pub struct Redis {
     child: Child,
     port: u16,
+    /// A file Redis wrote that goes when it stops (a cluster node's config).
+    scratch: Option<PathBuf>,
 }
 
 impl Redis {
@@ -156,7 +158,11 @@ impl Redis {
                     Err(_) => break false, // exited, or the deadline passed
                 }
             };
-            let mut redis = Redis { child, port };
+            let mut redis = Redis {
+                child,
+                port,
+                scratch: None,
+            };
             if ready {
                 let mut client = redis.client();
                 assert_eq!(
@@ -178,6 +184,50 @@ impl Redis {
             "redis-server did not start; its log:\n{}",
             last_log.join("\n")
         );
+    }
+
+    /// A one-node Redis Cluster holding every slot, so that the slot rules
+    /// (`CROSSSLOT`) apply as on a real cluster.
+    pub fn start_cluster_node() -> Redis {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let conf = std::env::temp_dir().join(format!(
+            "chat-tests-redis-nodes-{}-{n}.conf",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_file(&conf);
+        let conf_arg = conf.to_str().expect("a UTF-8 temp dir").to_owned();
+        let mut redis = Redis::start_with(&[
+            "--cluster-enabled",
+            "yes",
+            "--cluster-config-file",
+            &conf_arg,
+        ]);
+        redis.scratch = Some(conf);
+        let mut c = redis.client();
+        assert_eq!(
+            c.call(&["CLUSTER", "ADDSLOTSRANGE", "0", "16383"]),
+            Value::Simple(b"OK".to_vec())
+        );
+        // The node takes the slots on its next cluster tick: poll, bounded.
+        let start = Instant::now();
+        loop {
+            let info = c.call(&["CLUSTER", "INFO"]);
+            let text = info.as_bytes().expect("CLUSTER INFO text");
+            if text.windows(16).any(|w| w == b"cluster_state:ok") {
+                return redis;
+            }
+            assert!(
+                start.elapsed() < DEADLINE,
+                "cluster node never reached cluster_state:ok"
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The server's pid.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// The server's loopback address.
@@ -211,6 +261,9 @@ impl Redis {
 impl Drop for Redis {
     fn drop(&mut self) {
         self.stop();
+        if let Some(path) = self.scratch.take() {
+            let _ = std::fs::remove_file(path);
+        }
     }
 }
 
