@@ -93,6 +93,11 @@
 //!   `server`, `version`, `proto` (3), `id`, `mode`, `role`, `modules`. A
 //!   subscription is confirmed by one push per channel
 //!   (`ssubscribe chat:{room} <count>`) and has no other reply.
+//! - On a Redis Cluster node (checked on one node holding every slot) both
+//!   scripts run unchanged, since a room's keys and channel share a slot;
+//!   an `SSUBSCRIBE` naming two rooms is refused with `CROSSSLOT` there
+//!   (a standalone server accepts it), so a node subscribes one room per
+//!   command.
 //!
 //! # Failures and their bounds (planned)
 //!
