@@ -82,8 +82,9 @@
 //!   there precedes the join). The rule is therefore: pushes that arrive
 //!   before the join reply are not the joiner's. When both commands leave
 //!   in one write, Redis ran them back to back in every trial (that window
-//!   was empty); when the join waits for the confirmation, about one join
-//!   in four saw events in it. The rule holds either way.
+//!   was empty); when the join waits for the confirmation, about half of
+//!   the joins under concurrent publishing saw events in it. The rule
+//!   holds either way.
 //! - A push that a script publishes to a channel its *own* connection is
 //!   subscribed to arrives *before* that script's reply. So the join script
 //!   does not publish the joiner's `Joined`: the node runs the room event
