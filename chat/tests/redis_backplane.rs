@@ -5,7 +5,6 @@
 //! `CHAT_REDIS_ITERATIONS` sets the number of joins in the ordering test
 //! (default 200), `CHAT_PROP_SEED` its seed.
 
-#[path = "fmt_util/mod.rs"]
 mod fmt_util;
 mod redis;
 
