@@ -2,7 +2,7 @@
 //!
 //! `cargo bench -p chat --bench codec` prints, for each case, the median and
 //! the minimum of several timed runs in nanoseconds per operation, next to
-//! the reference of issue #3 (serde 1.0 + postcard 1.2 on the same kind of
+//! the serde 1.0 + postcard 1.2 reference (measured on the same kind of
 //! machine). Encoding goes into a reused, pre-sized `Vec`; decoding produces
 //! owned values (and drops them). A filter argument runs only the cases
 //! whose name contains it: `cargo bench -p chat --bench codec -- Rooms`.

@@ -41,6 +41,8 @@
 //!
 //! | module | what it holds |
 //! | --- | --- |
+//! | [`cli`] | the flag reader and usage-error policy of every binary |
+//! | [`clock`] | the wall clock the servers stamp `time_ms` with |
 //! | [`protocol`] | the messages of PROTOCOL.md §4 (variant order *is* the wire format), error codes, naming rules |
 //! | [`fmt`] | the binary format (postcard-compatible), JSON for tracing, and framing |
 //! | [`hub`] | the sans-I/O state machine: events in, deliveries out |
@@ -97,17 +99,40 @@
 //!
 //! # Watch it live
 //!
-//! Two terminals:
+//! Two terminals. The server prints every readiness system call on
+//! standard error, decoded; the client prints every frame as JSON (`>>`
+//! sent, `<<` received). Lines from a real run on Linux, the client typing
+//! `hi`:
 //!
 //! ```text
 //! $ SYS_TRACE=1 cargo run -p chat --bin event_server
+//! sys: signalfd(-1, [SIGINT, SIGTERM], SFD_NONBLOCK|SFD_CLOEXEC) = 3
+//! sys: socket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK|SOCK_CLOEXEC) = 4
+//! sys: bind(fd=4, 127.0.0.1:7878) = 0
+//! sys: listen(fd=4, 1024) = 0
 //! listening on 127.0.0.1:7878
-//! epoll_wait(epfd=3, timeout=none) ...        every readiness syscall, decoded
+//! sys: epoll_create1(EPOLL_CLOEXEC) = 5
+//! sys: epoll_ctl(ADD, fd=4, EPOLLIN|EPOLLRDHUP|EPOLLET, token=18446744073709551615) = 0
+//! sys: epoll_ctl(ADD, fd=3, EPOLLIN|EPOLLRDHUP|EPOLLET, token=18446744073709551614) = 0
+//! sys: epoll_wait(epfd=5, max=1024, timeout=forever) = 1
+//! sys:   -> token=18446744073709551615 EPOLLIN
+//! sys: accept4(fd=4, SOCK_NONBLOCK|SOCK_CLOEXEC) = 6
+//! sys:   -> fd=6 peer=127.0.0.1:44518
+//! sys: epoll_ctl(ADD, fd=6, EPOLLIN|EPOLLRDHUP|EPOLLET, token=0) = 0
+//! sys: accept4(fd=4, SOCK_NONBLOCK|SOCK_CLOEXEC) = -1 (Resource temporarily unavailable (os error 11))
+//! sys: epoll_wait(epfd=5, max=1024, timeout=forever) = 1
+//! sys:   -> token=0 EPOLLIN
 //!
 //! $ cargo run -p chat --bin client -- --nick alice --trace
-//! >> {"Hello":{"version":1,"nick":"alice"}}   every frame, as JSON
+//! >> {"Hello":{"version":1,"nick":"alice"}}
 //! << {"Welcome":{"version":1,"nick":"alice","server":"event_server 0.1.0"}}
+//! << {"Joined":{"room":"lobby","nick":"alice"}}
+//! >> {"Say":{"room":"lobby","text":"hi"}}
+//! << {"Message":{"room":"lobby","from":"alice","text":"hi","seq":1,"time_ms":1796647579295}}
 //! ```
+//!
+//! (The listener's and the signal source's tokens are `usize::MAX` and
+//! `usize::MAX - 1`, out of the way of the connection slots.)
 //!
 //! `SYS_TRACE=1` works for any binary of the workspace (it is read by the
 //! `sys` crate), so the same trick shows the `exec` runtime parking its
@@ -116,7 +141,9 @@
 #![deny(missing_docs, missing_debug_implementations)]
 #![doc(test(attr(deny(warnings))))]
 
+pub mod cli;
 pub mod client;
+pub mod clock;
 pub mod cluster;
 pub mod fmt;
 pub mod hub;

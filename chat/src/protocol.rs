@@ -1,11 +1,28 @@
 //! The messages of PROTOCOL.md section 4 and the naming rules of section 5.1.
 //!
+//! The protocol itself is [`spec`]: `docs/PROTOCOL.md` of the repository,
+//! rendered here. Every "PROTOCOL.md section N" in these docs points at a
+//! section of it. This module is its vocabulary in Rust: [`ClientMsg`],
+//! [`ServerMsg`], [`ErrorCode`] and [`RoomInfo`], the limits as constants,
+//! and the naming rule as [`is_valid_name`].
+//!
 //! The order of the variants below *is* the wire format: the binary encoding
 //! writes an enum as the index of its variant (declaration order, from 0), so
 //! reordering a variant is a protocol change. Golden tests in
 //! `chat/tests/` pin the exact bytes of every variant.
+//!
+//! [`ClientMsgRef`] and [`ServerMsgRef`] are the same messages with
+//! borrowed strings, for code that encodes or decodes many of them (the
+//! hub, the load generator): same variants, same bytes.
 
 use serdy::{Deserialize, Serialize};
+
+mod borrowed;
+
+pub use borrowed::{ClientMsgRef, RoomInfoRef, ServerMsgRef};
+
+#[doc = include_str!("../../docs/PROTOCOL.md")]
+pub mod spec {}
 
 /// The protocol version this crate speaks (`Hello.version`, `Welcome.version`).
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -85,6 +102,39 @@ pub enum ClientMsg {
     },
     /// 9: orderly goodbye; the server then closes.
     Bye,
+}
+
+/// Shorthands for the messages a client sends most, so that a client and
+/// a test read `ClientMsg::say("lobby", "hi")` rather than a struct literal.
+///
+/// ```
+/// use chat::protocol::{ClientMsg, PROTOCOL_VERSION};
+///
+/// assert_eq!(
+///     ClientMsg::hello("ann"),
+///     ClientMsg::Hello { version: PROTOCOL_VERSION, nick: "ann".into() }
+/// );
+/// assert_eq!(
+///     ClientMsg::say("lobby", "hi"),
+///     ClientMsg::Say { room: "lobby".into(), text: "hi".into() }
+/// );
+/// ```
+impl ClientMsg {
+    /// `Hello` for `nick`, speaking [`PROTOCOL_VERSION`].
+    pub fn hello(nick: &str) -> ClientMsg {
+        ClientMsg::Hello {
+            version: PROTOCOL_VERSION,
+            nick: nick.into(),
+        }
+    }
+
+    /// `Say` of `text` to `room`.
+    pub fn say(room: &str, text: &str) -> ClientMsg {
+        ClientMsg::Say {
+            room: room.into(),
+            text: text.into(),
+        }
+    }
 }
 
 /// A message from the server to a client (PROTOCOL.md section 4).
@@ -168,6 +218,46 @@ pub enum ServerMsg {
         /// For humans.
         detail: String,
     },
+}
+
+/// Shorthands for the room notices, which tests and examples build often.
+///
+/// ```
+/// use chat::protocol::ServerMsg;
+///
+/// assert_eq!(
+///     ServerMsg::joined("lobby", "ann"),
+///     ServerMsg::Joined { room: "lobby".into(), nick: "ann".into() }
+/// );
+/// assert_eq!(
+///     ServerMsg::renamed("ann", "anna"),
+///     ServerMsg::Renamed { old: "ann".into(), new: "anna".into() }
+/// );
+/// ```
+impl ServerMsg {
+    /// `Joined`: `nick` entered `room`.
+    pub fn joined(room: &str, nick: &str) -> ServerMsg {
+        ServerMsg::Joined {
+            room: room.into(),
+            nick: nick.into(),
+        }
+    }
+
+    /// `Left`: `nick` left `room`.
+    pub fn left(room: &str, nick: &str) -> ServerMsg {
+        ServerMsg::Left {
+            room: room.into(),
+            nick: nick.into(),
+        }
+    }
+
+    /// `Renamed`: `old` is now called `new`.
+    pub fn renamed(old: &str, new: &str) -> ServerMsg {
+        ServerMsg::Renamed {
+            old: old.into(),
+            new: new.into(),
+        }
+    }
 }
 
 /// One entry of [`ServerMsg::Rooms`].

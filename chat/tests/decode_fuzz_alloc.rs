@@ -19,7 +19,8 @@ use std::cell::Cell;
 use chat::fmt::framed::FrameDecoder;
 use chat::fmt::{binary, json};
 use chat::protocol::{ClientMsg, ServerMsg};
-use fmt_util::{env_count, seed, Floats, Rich, Rng};
+use fmt_util::{seed, Floats, Inputs, Rich, Rng};
+use testkit::env_u64;
 
 thread_local! {
     /// Bytes requested from the allocator by this thread since the last reset.
@@ -195,7 +196,7 @@ fn random_bytes_never_panic_nor_overallocate() {
     let seed = seed(0xf022_0001);
     let mut rng = Rng::new(seed);
     let corpus = corpus(&mut rng);
-    let cases = env_count("CHAT_FUZZ_CASES", 1_000_000);
+    let cases = env_u64("CHAT_FUZZ_CASES", 1_000_000);
     let mut worst: [Worst; 3] = Default::default();
     for _ in 0..cases {
         let input = if rng.chance(2) {
@@ -231,7 +232,7 @@ fn random_json_never_panics() {
     texts.push(r#"{"Say":{"room":"lobby","text":"h\u00e9\"llo"}}"#.into());
     texts.push(r#"{"Rooms":{"rooms":[{"name":"a","members":1}]}}"#.into());
     const ALPHABET: &[u8] = b"{}[]\":,\\ntfu0123456789-.eE ";
-    for _ in 0..env_count("CHAT_FUZZ_CASES", 1_000_000) / 10 {
+    for _ in 0..env_u64("CHAT_FUZZ_CASES", 1_000_000) / 10 {
         let base = &texts[rng.below(texts.len() as u64) as usize];
         let mut bytes = base.as_bytes().to_vec();
         for _ in 0..1 + rng.below(4) {
@@ -259,7 +260,7 @@ fn random_json_never_panics() {
 fn random_chunks_never_panic_the_frame_decoder() {
     let seed = seed(0xf022_0003);
     let mut rng = Rng::new(seed);
-    for _ in 0..env_count("CHAT_FUZZ_CASES", 1_000_000) / 100 {
+    for _ in 0..env_u64("CHAT_FUZZ_CASES", 1_000_000) / 100 {
         let mut dec = FrameDecoder::new(1 + rng.below(64) as u32);
         for _ in 0..1 + rng.below(8) {
             let n = rng.below(40) as usize;

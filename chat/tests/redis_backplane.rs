@@ -16,8 +16,9 @@ use chat::cluster::resp::Value;
 use chat::cluster::room::{self, RoomEvent, HISTORY_LEN};
 use chat::fmt::{binary, framed};
 use chat::protocol::ServerMsg;
-use fmt_util::{env_count, seed, Rng};
+use fmt_util::{seed, Rng};
 use redis::{Client, Redis};
+use testkit::env_u64;
 
 fn bulk(s: &str) -> Value {
     Value::Bulk(s.as_bytes().to_vec())
@@ -402,7 +403,7 @@ fn subscribe_then_join_gives_history_then_every_later_event() {
     let (event_sha, join_sha) = load_scripts(&mut setup);
     let seed = seed(0xc1_0001);
     let mut rng = Rng::new(seed);
-    let iterations = env_count("CHAT_REDIS_ITERATIONS", 200);
+    let iterations = env_u64("CHAT_REDIS_ITERATIONS", 200);
     // Non-empty windows and their events, [after waiting for the
     // confirmation, pipelined].
     let (mut windows, mut dropped) = ([0; 2], [0; 2]);

@@ -20,7 +20,8 @@ use std::cell::Cell;
 
 use chat::cluster::conn::{ConnLimits, Connection};
 use chat::cluster::resp::{Decoder, Error, Limits, Value};
-use fmt_util::{env_count, seed, Rng};
+use fmt_util::{seed, Inputs, Rng};
+use testkit::env_u64;
 
 thread_local! {
     /// Bytes requested from the allocator by this thread since the last reset.
@@ -255,7 +256,7 @@ fn same_encoding(a: &[Value], b: &[Value]) -> bool {
 fn valid_streams_cut_anywhere_decode_to_what_was_encoded() {
     let seed = seed(0x2e59_0001);
     let mut rng = Rng::new(seed);
-    for case in 0..env_count("CHAT_FUZZ_CASES", 300_000) / 30 {
+    for case in 0..env_u64("CHAT_FUZZ_CASES", 300_000) / 30 {
         let values: Vec<Value> = (0..1 + rng.below(4)).map(|_| value(&mut rng, 3)).collect();
         let wire = encode_all(&values);
         let (got, err, left) = decode_chunked(&mut rng, &wire, Limits::default());
@@ -280,7 +281,7 @@ fn hostile_bytes_never_panic_nor_overallocate() {
         .collect();
     let (mut worst_bytes, mut worst_ratio) = (0usize, 0f64);
     let mut errors = 0u64;
-    let cases = env_count("CHAT_FUZZ_CASES", 300_000);
+    let cases = env_u64("CHAT_FUZZ_CASES", 300_000);
     for case in 0..cases {
         let input = match rng.below(3) {
             0 => {
@@ -335,7 +336,7 @@ fn hostile_bytes_never_panic_nor_overallocate() {
 fn hostile_bytes_never_panic_the_connection() {
     let seed = seed(0x2e59_0003);
     let mut rng = Rng::new(seed);
-    for _ in 0..env_count("CHAT_FUZZ_CASES", 300_000) / 100 {
+    for _ in 0..env_u64("CHAT_FUZZ_CASES", 300_000) / 100 {
         let mut conn = Connection::new(ConnLimits {
             max_inbound: 64 + rng.below(512) as usize,
             max_in_flight: 1 + rng.below(8) as usize,

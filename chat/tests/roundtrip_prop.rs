@@ -8,14 +8,15 @@ mod fmt_util;
 
 use chat::fmt::{binary, framed, json};
 use chat::protocol::{ClientMsg, ErrorCode, RoomInfo, ServerMsg};
-use fmt_util::{env_count, seed, Floats, Rich, Rng, SameBits};
+use fmt_util::{seed, Floats, Inputs, Rich, Rng, SameBits};
+use testkit::env_u64;
 
 #[test]
 fn binary_round_trip_rich() {
     let seed = seed(0x5eed_0001);
     let mut rng = Rng::new(seed);
     let mut buf = Vec::new();
-    for case in 0..env_count("CHAT_PROP_CASES", 5_000) {
+    for case in 0..env_u64("CHAT_PROP_CASES", 5_000) {
         let value = rng.rich(Floats::AnyBits);
         buf.clear();
         binary::serialize_into(&value, &mut buf).unwrap();
@@ -38,7 +39,7 @@ fn binary_round_trip_rich() {
 fn json_round_trip_rich() {
     let seed = seed(0x5eed_0002);
     let mut rng = Rng::new(seed);
-    for case in 0..env_count("CHAT_PROP_CASES", 2_000) {
+    for case in 0..env_u64("CHAT_PROP_CASES", 2_000) {
         let value = rng.rich(Floats::Finite);
         let text = json::to_string(&value).unwrap();
         let back: Rich = json::from_str(&text)
@@ -141,7 +142,7 @@ fn messages_round_trip_through_frames_and_json() {
     let mut wire = Vec::new();
     let mut sent_c = Vec::new();
     let mut sent_s = Vec::new();
-    for _ in 0..env_count("CHAT_PROP_CASES", 2_000) {
+    for _ in 0..env_u64("CHAT_PROP_CASES", 2_000) {
         let c = random_client(&mut rng);
         let s = random_server(&mut rng);
         framed::encode_frame(&c, &mut wire).unwrap();

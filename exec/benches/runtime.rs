@@ -1,4 +1,5 @@
-//! The workloads of issue 4, timed with `Instant` on a 2-worker runtime.
+//! The runtime's workloads (spawn, `yield_now`, channels, timers, TCP
+//! echo), timed with `Instant` on a 2-worker runtime.
 //!
 //! `cargo bench -p exec --bench runtime [filter]`: each workload runs
 //! `RUNS` times after one warm-up; the median and the minimum are printed.

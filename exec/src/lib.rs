@@ -126,8 +126,9 @@
 //! `tests/tasks.rs` drives this race 20 000 times.
 //!
 //! With no work at all, every worker is blocked in the kernel and the
-//! runtime uses no CPU. `EXEC_TRACE=1` prints each park, unpark, steal and
-//! reactor turn on stderr; [`Runtime::metrics`] gives counters. The
+//! runtime uses no CPU. `EXEC_TRACE=1` (any value but `0` or empty, as
+//! for `SYS_TRACE`) prints each park, unpark, steal and reactor turn on
+//! stderr; [`Runtime::metrics`] gives counters. The
 //! chapters [`guide::idle_workers`] and [`guide::parking`] go into the
 //! details, including when no worker owns the reactor.
 //!
@@ -195,26 +196,14 @@
 //!
 //! ## 7. Performance
 //!
-//! `cargo bench -p exec --bench runtime` runs the workloads below on two
-//! workers (median of 11 runs, on a 2-core machine shared with other jobs;
-//! several are bimodal, so compare across runs). `cargo bench -p exec
-//! --bench idle` measures an idle runtime.
-//!
-//! | workload | exec | tokio 1.54 |
-//! | --- | --- | --- |
-//! | spawn 100 000 from a task, await all | 150-380 ns/task | 380-420 ns |
-//! | spawn 100 000 from a non-runtime thread | 210-300 ns/task | 250 ns |
-//! | 1 000 tasks x 1 000 `yield_now` | 18-23 ns/yield | 24 ns |
-//! | ping-pong, two bounded(1) channels | 58 ns/round trip | 295 ns |
-//! | chain of 1 000 tasks passing a oneshot | 100-200 ns/hop | 350 ns |
-//! | 8 producers x 250 000 into one unbounded | 12-64 ns/message | 100 ns |
-//! | 10 000 sleeps of 1-10 ms | 12 ms wall, 0.65 ms late | 15.8 ms, 1.1 ms |
-//! | TCP echo 64 B, 1 / 50 connections | 75-78 k / 82-154 k round trips/s | 101 k / 150 k |
-//! | idle for 5 s | no measurable CPU, 1 context switch | 32 µs, 1 |
-//!
-//! The TCP figures are dominated by the kernel: each round trip costs two
-//! `sendto`, two `recv` and two `recv` that return `WouldBlock`, with
-//! `epoll_wait` amortised over many sockets when busy.
+//! `cargo bench -p exec --bench runtime` runs the runtime's workloads
+//! (spawning, `yield_now`, channels, timers, TCP echo) on two workers and
+//! prints the median of several runs; `cargo bench -p exec --bench idle`
+//! measures an idle runtime. The figures, beside tokio's on the same
+//! machine, are in `bench/README.md`. The TCP figures are dominated by the
+//! kernel: each round trip costs two `sendto`, two `recv` and two `recv`
+//! that return `WouldBlock`, with `epoll_wait` amortised over many sockets
+//! when busy.
 //!
 //! ## Map of the crate
 //!
@@ -233,7 +222,6 @@
 //! | [`runtime`] | [`Runtime`], [`Builder`], [`Handle`] |
 
 #![deny(missing_docs, missing_debug_implementations)]
-#![warn(clippy::undocumented_unsafe_blocks, unsafe_op_in_unsafe_fn)]
 #![doc(test(attr(deny(warnings))))]
 
 mod trace;

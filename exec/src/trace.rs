@@ -1,9 +1,11 @@
 //! `EXEC_TRACE=1`: one line on stderr per park, unpark, steal and reactor
 //! turn, so a learner can watch the scheduler work.
 //!
-//! The environment variable is read once; afterwards a disabled trace costs
-//! one relaxed load per trace point.
+//! The variable follows the rule of `sys`'s `SYS_TRACE`: set to anything
+//! but `0` or the empty string, it turns tracing on. It is read once;
+//! afterwards a disabled trace costs one relaxed load per trace point.
 
+use std::ffi::OsStr;
 use std::fmt;
 use std::sync::atomic::{AtomicU8, Ordering};
 
@@ -13,26 +15,39 @@ const ON: u8 = 2;
 
 static STATE: AtomicU8 = AtomicU8::new(UNKNOWN);
 
-/// True if `EXEC_TRACE=1` was set when first asked.
+/// True if `EXEC_TRACE` turned tracing on when first asked.
 pub(crate) fn enabled() -> bool {
     match STATE.load(Ordering::Relaxed) {
         ON => true,
         OFF => false,
         _ => {
-            let on = std::env::var_os("EXEC_TRACE").is_some_and(|v| v == "1");
+            let on = turns_on(std::env::var_os("EXEC_TRACE").as_deref());
+            // Threads racing here all compute the same answer.
             STATE.store(if on { ON } else { OFF }, Ordering::Relaxed);
             on
         }
     }
 }
 
-/// Writes one trace line, prefixed with the thread name.
-pub(crate) fn emit(args: fmt::Arguments<'_>) {
-    let thread = std::thread::current();
-    eprintln!("exec [{}] {}", thread.name().unwrap_or("-"), args);
+/// The value rule shared with `SYS_TRACE`: set, not empty, not `0`.
+fn turns_on(value: Option<&OsStr>) -> bool {
+    value.is_some_and(|v| !v.is_empty() && v != "0")
 }
 
-/// `trace!("worker {} parks", i)`: prints when `EXEC_TRACE=1`.
+/// Writes one trace line, prefixed with the thread name.
+///
+/// A failed write (standard error closed, or a pipe whose reader is gone)
+/// is ignored: tracing must never turn into a panic, which `eprintln!`
+/// would be.
+#[cold]
+pub(crate) fn emit(args: fmt::Arguments<'_>) {
+    use std::io::Write;
+    let thread = std::thread::current();
+    let name = thread.name().unwrap_or("-");
+    let _ = writeln!(std::io::stderr().lock(), "exec [{name}] {args}");
+}
+
+/// `trace!("worker {} parks", i)`: prints when `EXEC_TRACE` is on.
 macro_rules! trace {
     ($($arg:tt)*) => {
         if $crate::trace::enabled() {
@@ -41,3 +56,19 @@ macro_rules! trace {
     };
 }
 pub(crate) use trace;
+
+#[cfg(test)]
+mod tests {
+    use super::turns_on;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn the_value_rule_is_the_one_of_sys_trace() {
+        for on in ["1", "yes", "true", "2", "on"] {
+            assert!(turns_on(Some(OsStr::new(on))), "{on:?}");
+        }
+        assert!(!turns_on(Some(OsStr::new("0"))));
+        assert!(!turns_on(Some(OsStr::new(""))));
+        assert!(!turns_on(None));
+    }
+}

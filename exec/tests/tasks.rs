@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use util::{rt, watchdog, CountDrop, Rng};
+use testkit::Rng;
+use util::{rt, watchdog, CountDrop};
 
 #[test]
 fn hundred_thousand_tasks_all_complete() {

@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
-use util::{rt, watchdog, Rng};
+use testkit::Rng;
+use util::{rt, watchdog};
 
 #[test]
 fn sleeps_on_many_tasks_never_fire_early() {

@@ -17,7 +17,8 @@
 //! 6. [What `#[derive]` writes: a struct](#6-what-derive-writes-a-struct)
 //! 7. [What `#[derive]` writes: an enum](#7-what-derive-writes-an-enum)
 //! 8. [Hostile input](#8-hostile-input)
-//! 9. [Map of the crate](#9-map-of-the-crate)
+//! 9. [Writing a data format](#9-writing-a-data-format)
+//! 10. [Map of the crate](#10-map-of-the-crate)
 //!
 //! ## 1. Two sides that never meet
 //!
@@ -787,7 +788,15 @@
 //!   type does, which is bounded unless the type is recursive (`Box<Self>`);
 //!   the chat's messages are not.
 //!
-//! ## 9. Map of the crate
+//! ## 9. Writing a data format
+//!
+//! The other side, from scratch: [`writing_a_format`] builds a small
+//! self-describing text format in five steps (the error type, the
+//! serializer, the deserializer, derived types, and how the chat's binary
+//! format differs), every block of it compiled and tested. Read it before
+//! `chat::fmt::binary`.
+//!
+//! ## 10. Map of the crate
 //!
 //! - [`ser`]: [`Serialize`], [`Serializer`], the compound traits
 //!   ([`SerializeSeq`](ser::SerializeSeq), [`SerializeStruct`](ser::SerializeStruct),
@@ -816,6 +825,7 @@ mod macros;
 pub mod de;
 pub mod ser;
 pub mod test_tokens;
+pub mod writing_a_format;
 
 #[doc(hidden)]
 pub mod __private;

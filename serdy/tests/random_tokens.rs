@@ -10,36 +10,7 @@ use std::time::Duration;
 use serdy::de::IgnoredAny;
 use serdy::test_tokens::{Token, TokenDeserializer};
 use serdy::Deserialize;
-
-/// xorshift64* (Vigna, "An experimental exploration of Marsaglia's
-/// xorshift generators, scrambled", 2016); a zero seed is replaced.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Self {
-        Rng(if seed == 0 {
-            0x9e37_79b9_7f4a_7c15
-        } else {
-            seed
-        })
-    }
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+use testkit::{env_u64, Rng};
 
 /// The tokens random streams are drawn from: a mix of scalars, headers
 /// with honest and lying lengths, and stray end tokens.
@@ -138,8 +109,8 @@ fn run_cases(
     mut fill: impl FnMut(&mut Rng, u64, &mut Vec<Token>),
     decode: fn(&[Token]),
 ) {
-    let seed = env_or("SERDY_SEED", default_seed);
-    let cases = env_or("SERDY_CASES", 20_000);
+    let seed = env_u64("SERDY_SEED", default_seed);
+    let cases = env_u64("SERDY_CASES", 20_000);
     let mut rng = Rng::new(seed);
     let mut tokens = Vec::new();
     for case in 0..cases {
@@ -171,8 +142,8 @@ fn random_tokens_never_panic() {
     run_cases(
         0x5e7d_1e5e,
         |rng, _, tokens| {
-            let len = 1 + rng.below(24);
-            tokens.extend((0..len).map(|_| PALETTE[rng.below(PALETTE.len())]));
+            let len = 1 + rng.index(24);
+            tokens.extend((0..len).map(|_| PALETTE[rng.index(PALETTE.len())]));
         },
         decode_std,
     );
@@ -342,7 +313,7 @@ fn decode_derived(tokens: &[Token]) {
 /// A random token, from either palette.
 fn any_token(rng: &mut Rng) -> Token {
     let all = PALETTE.len() + NAMES.len();
-    match rng.below(all) {
+    match rng.index(all) {
         i if i < PALETTE.len() => PALETTE[i],
         i => NAMES[i - PALETTE.len()],
     }
@@ -355,16 +326,16 @@ fn derived_impls_never_panic() {
         |rng, case, tokens| {
             if case % 2 == 0 {
                 // Random streams.
-                let len = 1 + rng.below(24);
+                let len = 1 + rng.index(24);
                 tokens.extend((0..len).map(|_| any_token(rng)));
                 return;
             }
             // A valid message with one to three tokens replaced, inserted
             // or removed.
             tokens.extend_from_slice(MESSAGE);
-            for _ in 0..1 + rng.below(3) {
-                let at = rng.below(tokens.len());
-                match rng.below(3) {
+            for _ in 0..1 + rng.index(3) {
+                let at = rng.index(tokens.len());
+                match rng.index(3) {
                     0 => tokens[at] = any_token(rng),
                     1 => tokens.insert(at, any_token(rng)),
                     _ => {

@@ -47,7 +47,7 @@ pub(crate) fn set_nonblocking(fd: BorrowedFd<'_>, nonblocking: bool) -> io::Resu
     let raw = fd.as_raw_fd();
     // SAFETY: `raw` is open (borrowed); F_GETFL takes no argument
     // (fcntl(2)).
-    let flags = syscall!(fcntl(raw, libc::F_GETFL))?;
+    let flags = unsafe { syscall!(fcntl(raw, libc::F_GETFL)) }?;
     let wanted = if nonblocking {
         flags | libc::O_NONBLOCK
     } else {
@@ -56,7 +56,7 @@ pub(crate) fn set_nonblocking(fd: BorrowedFd<'_>, nonblocking: bool) -> io::Resu
     if wanted != flags {
         // SAFETY: `raw` is open (borrowed); F_SETFL takes an int of flags
         // (fcntl(2)).
-        syscall!(fcntl(raw, libc::F_SETFL, wanted))?;
+        unsafe { syscall!(fcntl(raw, libc::F_SETFL, wanted)) }?;
     }
     Ok(())
 }
@@ -66,7 +66,7 @@ pub(crate) fn set_nonblocking(fd: BorrowedFd<'_>, nonblocking: bool) -> io::Resu
 pub(crate) fn set_cloexec(fd: BorrowedFd<'_>) -> io::Result<()> {
     // SAFETY: `fd` is open (borrowed); F_SETFD takes an int of flags
     // (fcntl(2)).
-    syscall!(fcntl(fd.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC))?;
+    unsafe { syscall!(fcntl(fd.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC)) }?;
     Ok(())
 }
 
@@ -91,7 +91,7 @@ pub(crate) fn poll_one(
         };
         // SAFETY: `pfd` is one valid, writable pollfd and we pass a count
         // of 1 (poll(2)).
-        let res = syscall!(poll(&mut pfd, 1, ms));
+        let res = unsafe { syscall!(poll(&mut pfd, 1, ms)) };
         trace!(
             "poll(fd={}, {}, timeout={}) {} (revents {})",
             pfd.fd,

@@ -45,7 +45,9 @@
 //! owns your buffer until the operation ends, which makes cancellation and
 //! buffer lifetimes the hard part of any Rust API over it. This crate
 //! teaches readiness: it is what mio and tokio are built on, it is the same
-//! model on every Unix, and each step is visible.
+//! model on every Unix, and each step is visible. On Linux, the `uring`
+//! module and the `uring_echo` example put completion beside it: the same
+//! echo server, with the system calls per message of each counted.
 //!
 //! ## 3. epoll and kqueue side by side
 //!
@@ -111,6 +113,18 @@
 //!   the source until then, which is how several threads share the events
 //!   of one instance without two of them reading the same socket, at the
 //!   price of one extra system call per event.
+//!
+//! With several threads waiting on one instance the backends differ (the
+//! descriptor-versus-filter difference of section 3 again). epoll's
+//! `EPOLLONESHOT` disables the whole descriptor, both directions, and an
+//! edge wakes a single thread blocked in `epoll_wait` (epoll(7)). kqueue's
+//! `EV_DISPATCH` disables only the filter that fired, so one source's read
+//! and write events can go to two threads before either re-arms, and a
+//! ready event wakes every thread sleeping in `kevent`. [`Trigger`] gives
+//! the details.
+//!
+//! The table is printed from real sockets by `cargo run -p sys --example
+//! triggers`; [`guide::lab`] shows it with the other lab examples.
 //!
 //! ## 5. How a reactor is built from these
 //!
@@ -245,7 +259,7 @@
 //! six bytes always fit in an empty send buffer; a real server buffers what
 //! `write` did not take, as `examples/echo.rs` does.)
 //!
-//! ## 7. Watching the kernel: `SYS_TRACE=1`
+//! ## 7. Watching the kernel: `SYS_TRACE=1` and `SYS_TRACE=2`
 //!
 //! Run any binary built on this crate with `SYS_TRACE=1` and every
 //! readiness system call is printed to standard error with its flags
@@ -260,7 +274,25 @@
 //! sys: accept4(fd=4, SOCK_NONBLOCK|SOCK_CLOEXEC) = 5
 //! ```
 //!
-//! With the variable unset, each traced call costs one relaxed atomic load.
+//! `SYS_TRACE=2` adds the data calls of [`net::TcpStream`] (`read`,
+//! `readv`, `send`, `sendmsg`) with their byte counts and errors by name,
+//! and every `close`: "read until `WouldBlock`" becomes visible. The
+//! draining reader of `examples/forget_to_drain.rs`, one event:
+//!
+//! ```text
+//! sys: send(fd=4, 12 bytes) = 12
+//! sys: epoll_wait(epfd=6, max=4, timeout=100ms) = 1
+//! sys:   -> token=1 EPOLLIN
+//! sys: read(fd=5, buf=4) = 4
+//! sys: read(fd=5, buf=4) = 4
+//! sys: read(fd=5, buf=4) = 4
+//! sys: read(fd=5, buf=4) = -1 EAGAIN
+//! sys: epoll_wait(epfd=6, max=4, timeout=100ms) = 0
+//! ```
+//!
+//! With the variable unset (or `0`), each traced call costs one relaxed
+//! atomic load and a branch, whatever its level; `benches/trace.rs` times
+//! a `read` with tracing off, at level 1 and at level 2.
 //!
 //! ## 8. Errors and interruptions
 //!
@@ -269,7 +301,10 @@
 //! for readiness", not failure. `EINTR` (a signal arrived during a call) is
 //! retried where that is safe (`accept`, `read`, `write`, waits inside
 //! [`signal::Signals::wait`] and [`net::TcpStream::connect_timeout`]);
-//! [`Poll::poll`] instead returns early with no events, as mio does.
+//! [`Poll::poll`] instead returns `Ok` early with no events, so that a
+//! signal cannot end an event loop that propagates errors with `?`. (mio
+//! makes the other choice: its `Poll::poll` returns the `Interrupted`
+//! error.)
 //!
 //! ## 9. Map of the crate
 //!
@@ -284,16 +319,27 @@
 //! | [`net`] | `net/` | non-blocking TCP |
 //! | [`signal`] | `signal.rs` | signals as events |
 //! | [`rlimit`] | `rlimit.rs` | raising the descriptor limit |
-//! | (internal) | `selector/epoll.rs`, `selector/kqueue.rs` | the two backends, same functions in the same order |
+//! | [`guide`] | `guide/` | the backends inside, the lab examples, the pitfalls |
+//! | (internal) | `selector/epoll.rs`, `selector/kqueue.rs` | the two backends, same functions in the same order ([`guide::epoll`], [`guide::kqueue`]) |
 //! | (internal) | `syscall.rs`, `fd.rs`, `trace.rs` | the door to the kernel, fd helpers, tracing |
 //!
 //! Supported: Linux and Android (epoll); macOS, iOS, FreeBSD, NetBSD,
 //! OpenBSD and DragonFly (kqueue). Any other target fails to compile with a
-//! message saying so. The kqueue backend is type-checked for FreeBSD,
+//! message saying so. [`Waker`] on kqueue needs the `EVFILT_USER` filter,
+//! which OpenBSD has from 7.8 and NetBSD from 10: on older releases of
+//! those two, [`Waker::new`] fails with `EINVAL` (everything else works). The kqueue backend is type-checked for FreeBSD,
 //! macOS, NetBSD and OpenBSD by `.ci/check-bsd` but runs only on those
-//! systems; its module documentation lists what was verified by review.
+//! systems; [`guide::kqueue`] lists what was verified only by review.
+//!
+//! ## 10. Further: the guide
+//!
+//! [`guide`] goes inside: [`guide::backends`] puts epoll and kqueue side
+//! by side, [`guide::epoll`] and [`guide::kqueue`] describe each backend,
+//! [`guide::lab`] runs the `triggers`, `forget_to_drain`, `herd` and
+//! `starvation` examples and shows their output, and [`guide::pitfalls`]
+//! lists what goes wrong in readiness code, with the guard and the test
+//! for each.
 #![deny(missing_docs, missing_debug_implementations)]
-#![warn(clippy::undocumented_unsafe_blocks, unsafe_op_in_unsafe_fn)]
 #![doc(test(attr(deny(warnings))))]
 
 #[macro_use]
@@ -314,9 +360,12 @@ mod token;
 mod trigger;
 mod waker;
 
+pub mod guide;
 pub mod net;
 pub mod rlimit;
 pub mod signal;
+#[cfg(target_os = "linux")]
+pub mod uring;
 
 pub use event::Event;
 pub use events::{Events, Iter};

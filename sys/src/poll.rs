@@ -70,6 +70,44 @@ impl Poll {
         })
     }
 
+    /// A second `Poll` on the **same** kernel instance (a `dup` of its
+    /// descriptor, close-on-exec): same registrations, same ready list.
+    ///
+    /// [`poll`](Poll::poll) takes `&mut self`, so threads that want to wait
+    /// in one instance together each take a clone. Who then receives a
+    /// ready source depends on its [`Trigger`](crate::Trigger): an edge or
+    /// a one-shot event goes to one waiter; a level-triggered source stays
+    /// on the ready list after a waiter collects it, so the next waiter is
+    /// woken for it too, and so on while it stays ready (the thundering
+    /// herd that `examples/herd.rs` counts).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use sys::{Events, Poll, Token, Waker};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// let poll = Poll::new()?;
+    /// let waker = Waker::new(poll.registry(), Token(9))?;
+    /// let mut other = poll.try_clone()?;
+    /// let waiter = std::thread::spawn(move || -> std::io::Result<Events> {
+    ///     let mut events = Events::with_capacity(4);
+    ///     while events.is_empty() {
+    ///         other.poll(&mut events, Some(Duration::from_secs(10)))?;
+    ///     }
+    ///     Ok(events)
+    /// });
+    /// waker.wake()?;
+    /// let events = waiter.join().unwrap()?;
+    /// assert_eq!(events.iter().next().unwrap().token(), Token(9));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn try_clone(&self) -> io::Result<Poll> {
+        Ok(Poll {
+            registry: self.registry.try_clone()?,
+        })
+    }
+
     /// The handle for adding, changing and removing sources.
     pub fn registry(&self) -> &Registry {
         &self.registry
@@ -84,9 +122,13 @@ impl Poll {
     ///   millisecond, so the call never returns early because of rounding.
     ///   Timeouts beyond about 24 days are capped.
     /// * **Interrupted by a signal (`EINTR`): returns `Ok(())` with
-    ///   `events` empty**, as mio does, without retrying. An empty `events`
-    ///   therefore means "timeout or interruption"; a caller that needs the
-    ///   full timeout checks the clock and polls again.
+    ///   `events` empty**, without retrying. An empty `events` therefore
+    ///   means "timeout or interruption"; a caller that needs the full
+    ///   timeout checks the clock and polls again. This differs from mio,
+    ///   whose `Poll::poll` returns the `ErrorKind::Interrupted` error and
+    ///   leaves the retry to the caller: here an event loop written as
+    ///   `poll.poll(&mut events, timeout)?` is not ended by a stray signal,
+    ///   at the price of not telling an interruption from a timeout.
     pub fn poll(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
         self.registry.selector().select(events.raw_mut(), timeout)
     }

@@ -1,6 +1,7 @@
 //! [`Registry`]: add, change and remove interest in sources.
 
 use std::io;
+use std::os::fd::{AsFd, AsRawFd};
 
 use crate::selector::Selector;
 use crate::{Interest, Source, Token, Trigger};
@@ -67,6 +68,81 @@ impl Registry {
         trigger: Trigger,
     ) -> io::Result<()> {
         source.register(self, token, interest, trigger)
+    }
+
+    /// Registers a descriptor for an **exclusive wake-up** (Linux's
+    /// `EPOLLEXCLUSIVE`): when several [`Poll`](crate::Poll) instances have
+    /// registered the same descriptor this way, a readiness change wakes
+    /// one of them (sometimes a few), not all.
+    ///
+    /// This is the cure for the thundering herd of threads that each own a
+    /// `Poll` and all watch one listening socket: without it, every new
+    /// connection wakes every thread and all but one find nothing to
+    /// accept. (Threads sharing *one* `Poll` do not need it: there
+    /// [`Trigger::Edge`] or [`Trigger::OneShot`] already hand each event to
+    /// one waiter.) `examples/herd.rs` counts the wake-ups with and
+    /// without it.
+    ///
+    /// The rules come from [epoll_ctl(2)]:
+    ///
+    /// * `trigger` is [`Trigger::Edge`] or [`Trigger::Level`]; one-shot is
+    ///   refused with [`InvalidInput`](io::ErrorKind::InvalidInput).
+    /// * Readable interest does not include `EPOLLRDHUP` (not allowed with
+    ///   the flag): a peer's shutdown shows as readability and a `read` of
+    ///   0 bytes, not as [`Event::is_read_closed`](crate::Event::is_read_closed)
+    ///   (unless the connection is fully closed, `EPOLLHUP`).
+    /// * The registration cannot be changed: [`reregister`](Registry::reregister)
+    ///   fails with `EINVAL`. [`deregister`](Registry::deregister) and
+    ///   register again instead.
+    /// * Kernels before 4.5 ignore the flag: the registration then behaves
+    ///   as a plain one.
+    ///
+    /// On kqueue (macOS, the BSDs) there is no equivalent, and this returns
+    /// [`Unsupported`](io::ErrorKind::Unsupported): a descriptor registered
+    /// in N kqueues is N separate knotes, all activated together. There,
+    /// threads share one `Poll` ([`Poll::try_clone`](crate::Poll::try_clone))
+    /// with [`Trigger::OneShot`] or [`Trigger::Edge`], so that each event
+    /// is collected by one thread.
+    ///
+    /// It takes the descriptor (any [`AsFd`]) rather than a [`Source`],
+    /// since only a plain descriptor can be registered this way.
+    ///
+    /// ```
+    /// use std::io::ErrorKind;
+    /// use sys::net::TcpListener;
+    /// use sys::{Interest, Poll, Token, Trigger};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+    /// let (a, b) = (Poll::new()?, Poll::new()?);
+    /// let res = a.registry().register_exclusive(&listener, Token(0), Interest::READABLE, Trigger::Level);
+    /// if cfg!(any(target_os = "linux", target_os = "android")) {
+    ///     res?;
+    ///     b.registry().register_exclusive(&listener, Token(0), Interest::READABLE, Trigger::Edge)?;
+    ///     // One-shot is not allowed with the flag.
+    ///     let one_shot = Poll::new()?;
+    ///     let err = one_shot
+    ///         .registry()
+    ///         .register_exclusive(&listener, Token(0), Interest::READABLE, Trigger::OneShot)
+    ///         .unwrap_err();
+    ///     assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    /// } else {
+    ///     assert_eq!(res.unwrap_err().kind(), ErrorKind::Unsupported);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// [epoll_ctl(2)]: https://man7.org/linux/man-pages/man2/epoll_ctl.2.html
+    pub fn register_exclusive<S: AsFd + ?Sized>(
+        &self,
+        source: &S,
+        token: Token,
+        interest: Interest,
+        trigger: Trigger,
+    ) -> io::Result<()> {
+        self.selector
+            .register_exclusive(source.as_fd().as_raw_fd(), token, interest, trigger)
     }
 
     /// Replaces the token and interest of a registered source, making it

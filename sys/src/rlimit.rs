@@ -23,7 +23,7 @@ pub fn raise_nofile_limit() -> io::Result<u64> {
         rlim_max: 0,
     };
     // SAFETY: `lim` is a valid rlimit for getrlimit to fill.
-    syscall!(getrlimit(libc::RLIMIT_NOFILE, &mut lim))?;
+    unsafe { syscall!(getrlimit(libc::RLIMIT_NOFILE, &mut lim)) }?;
     let mut wanted = lim.rlim_max;
     if cfg!(any(target_os = "macos", target_os = "ios")) {
         const OPEN_MAX: libc::rlim_t = 10240;
@@ -35,7 +35,7 @@ pub fn raise_nofile_limit() -> io::Result<u64> {
             rlim_max: lim.rlim_max,
         };
         // SAFETY: `new` is a valid rlimit; the kernel checks the values.
-        syscall!(setrlimit(libc::RLIMIT_NOFILE, &new))?;
+        unsafe { syscall!(setrlimit(libc::RLIMIT_NOFILE, &new)) }?;
         lim.rlim_cur = wanted;
     }
     // rlim_t is u64 on Linux and macOS but i64 on FreeBSD.

@@ -90,7 +90,7 @@ pub fn send(pid: u32, signal: Signal) -> io::Result<()> {
     let pid = libc::pid_t::try_from(pid)
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "pid out of range"))?;
     // SAFETY: kill takes two integers (kill(2)).
-    syscall!(kill(pid, signal.as_raw()))?;
+    unsafe { syscall!(kill(pid, signal.as_raw())) }?;
     Ok(())
 }
 

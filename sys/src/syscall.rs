@@ -43,18 +43,16 @@ pub(crate) fn check_errno(res: libc::c_int) -> io::Result<()> {
 
 /// Calls `libc::$fn(args...)` and converts `-1` into `Err(last_os_error)`.
 ///
-/// The call site must carry a `// SAFETY:` comment saying why the arguments
-/// meet the contract of the man page (valid pointers, lengths that match the
-/// buffers, descriptors that are open).
+/// The expansion calls the libc function directly, so it compiles only
+/// inside an `unsafe` block: every call site writes
+/// `unsafe { syscall!(f(args)) }` under its own safety comment saying why
+/// the arguments meet the contract of the man page (valid pointers,
+/// lengths that match the buffers, descriptors that are open), and
+/// `clippy::undocumented_unsafe_blocks` checks that each one has it.
 macro_rules! syscall {
-    ($fn:ident ( $($arg:expr),* $(,)? )) => {{
-        // SAFETY: the macro is only used at call sites whose own `SAFETY:`
-        // comment establishes that the arguments satisfy `$fn`'s contract;
-        // the call itself has no other precondition.
-        #[allow(unused_unsafe)]
-        let res = unsafe { libc::$fn($($arg),*) };
-        $crate::syscall::check(res)
-    }};
+    ($fn:ident ( $($arg:expr),* $(,)? )) => {
+        $crate::syscall::check(libc::$fn($($arg),*))
+    };
 }
 
 /// Retries `f` while it fails with `EINTR`.

@@ -1,4 +1,4 @@
-//! `SYS_TRACE=1`: watch the conversation with the kernel.
+//! `SYS_TRACE`: watch the conversation with the kernel.
 //!
 //! With the environment variable `SYS_TRACE` set to anything but `0` or the
 //! empty string, every readiness system call this crate makes is printed to
@@ -11,8 +11,22 @@
 //! sys:   -> token=0 EPOLLIN
 //! ```
 //!
+//! `SYS_TRACE=2` (or any larger number) adds the data calls of
+//! [`net::TcpStream`](crate::net::TcpStream) (`read`, `readv`, `send`,
+//! `sendmsg`, with byte counts and the error by name) and the `close` of
+//! every socket, so "read until `WouldBlock`" can be watched:
+//!
+//! ```text
+//! sys: send(fd=4, 4 bytes) = 4
+//! sys: read(fd=5, buf=4) = 4
+//! sys: read(fd=5, buf=4) = -1 EAGAIN
+//! sys: sendmsg(fd=4, iov=2, 4 bytes) = 4
+//! sys: close(fd=5)
+//! ```
+//!
 //! The variable is read once, on the first traced call. After that, a call
-//! with tracing off costs one relaxed atomic load and a branch.
+//! with tracing off costs one relaxed atomic load and a branch, whichever
+//! level it belongs to (`benches/trace.rs` measures it).
 //!
 //! The flag-name tables are the same ones [`Event`](crate::Event)'s `Debug`
 //! uses, so what the trace prints and what `{:#?}` prints agree.
@@ -22,29 +36,56 @@ use std::sync::atomic::{AtomicU8, Ordering};
 
 const UNKNOWN: u8 = 0;
 const OFF: u8 = 1;
-const ON: u8 = 2;
+/// `SYS_TRACE=1`: readiness calls.
+const READINESS: u8 = 2;
+/// `SYS_TRACE=2`: readiness and data calls.
+const DATA: u8 = 3;
 
 static STATE: AtomicU8 = AtomicU8::new(UNKNOWN);
 
-/// Is tracing on? One relaxed load once the variable has been read.
+/// Is tracing of readiness calls on (level 1 or more)? One relaxed load
+/// once the variable has been read.
 #[inline]
 pub(crate) fn enabled() -> bool {
     match STATE.load(Ordering::Relaxed) {
-        ON => true,
+        READINESS | DATA => true,
         OFF => false,
-        _ => init(),
+        _ => init() >= READINESS,
+    }
+}
+
+/// Is tracing of data calls on (level 2)? One relaxed load once the
+/// variable has been read.
+#[inline]
+pub(crate) fn data_enabled() -> bool {
+    match STATE.load(Ordering::Relaxed) {
+        DATA => true,
+        OFF | READINESS => false,
+        _ => init() == DATA,
     }
 }
 
 #[cold]
-fn init() -> bool {
-    let on = match std::env::var_os("SYS_TRACE") {
-        Some(v) => !v.is_empty() && v != "0",
-        None => false,
+fn init() -> u8 {
+    let state = match std::env::var_os("SYS_TRACE") {
+        Some(v) => level(&v.to_string_lossy()),
+        None => OFF,
     };
     // Several threads may race here; they all compute the same answer.
-    STATE.store(if on { ON } else { OFF }, Ordering::Relaxed);
-    on
+    STATE.store(state, Ordering::Relaxed);
+    state
+}
+
+/// The state a value of `SYS_TRACE` asks for: empty or `0` is off, a
+/// number of 2 or more adds the data calls, anything else (`1`, `yes`)
+/// traces the readiness calls.
+fn level(value: &str) -> u8 {
+    match value.trim().parse::<u64>() {
+        _ if value.is_empty() => OFF,
+        Ok(0) => OFF,
+        Ok(n) if n >= 2 => DATA,
+        _ => READINESS,
+    }
 }
 
 /// Writes one trace line. Only called after [`enabled`] said yes.
@@ -62,6 +103,15 @@ pub(crate) fn emit(args: fmt::Arguments<'_>) {
 macro_rules! trace {
     ($($arg:tt)*) => {
         if $crate::trace::enabled() {
+            $crate::trace::emit(format_args!($($arg)*));
+        }
+    };
+}
+
+/// `trace_data!(...)`: like [`trace!`], for the data calls of level 2.
+macro_rules! trace_data {
+    ($($arg:tt)*) => {
+        if $crate::trace::data_enabled() {
             $crate::trace::emit(format_args!($($arg)*));
         }
     };
@@ -178,11 +228,73 @@ impl<T: Returned> fmt::Display for Ret<'_, T> {
     }
 }
 
+/// A data call's result as level 2 prints it: `= 12`, or `= -1 EAGAIN`
+/// with the error by name (and its text when the name is not in
+/// [`errno_name`]'s table).
+pub(crate) struct RetNamed<'a, T>(pub(crate) &'a std::io::Result<T>);
+
+impl<T: Returned> fmt::Display for RetNamed<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Ok(v) => write!(f, "= {}", v.returned()),
+            Err(e) => match e.raw_os_error().and_then(errno_name) {
+                Some(name) => write!(f, "= -1 {name}"),
+                None => write!(f, "= -1 ({e})"),
+            },
+        }
+    }
+}
+
+/// The names of the errors a socket's data calls report.
+///
+/// `EWOULDBLOCK` is `EAGAIN` on every supported OS, so it prints as
+/// `EAGAIN`, the name the man pages of `read(2)` and `send(2)` give first.
+pub(crate) fn errno_name(errno: i32) -> Option<&'static str> {
+    Some(match errno {
+        libc::EAGAIN => "EAGAIN",
+        libc::EINTR => "EINTR",
+        libc::ECONNRESET => "ECONNRESET",
+        libc::EPIPE => "EPIPE",
+        libc::ENOTCONN => "ENOTCONN",
+        libc::ECONNREFUSED => "ECONNREFUSED",
+        libc::ETIMEDOUT => "ETIMEDOUT",
+        libc::EBADF => "EBADF",
+        libc::EINVAL => "EINVAL",
+        libc::ENOBUFS => "ENOBUFS",
+        libc::ENOMEM => "ENOMEM",
+        libc::EMFILE => "EMFILE",
+        libc::ENFILE => "ENFILE",
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const TABLE: FlagTable = &[(1, "A"), (2, "B"), (8, "D")];
+
+    #[test]
+    fn levels_from_the_variable() {
+        assert_eq!(level(""), OFF);
+        assert_eq!(level("0"), OFF);
+        assert_eq!(level("1"), READINESS);
+        assert_eq!(level("yes"), READINESS);
+        assert_eq!(level("2"), DATA);
+        assert_eq!(level("3"), DATA);
+    }
+
+    #[test]
+    fn data_results_name_the_error() {
+        let would_block: std::io::Result<isize> =
+            Err(std::io::Error::from_raw_os_error(libc::EAGAIN));
+        assert_eq!(RetNamed(&would_block).to_string(), "= -1 EAGAIN");
+        let reset: std::io::Result<isize> =
+            Err(std::io::Error::from_raw_os_error(libc::ECONNRESET));
+        assert_eq!(RetNamed(&reset).to_string(), "= -1 ECONNRESET");
+        let ok: std::io::Result<isize> = Ok(12);
+        assert_eq!(RetNamed(&ok).to_string(), "= 12");
+    }
 
     #[test]
     fn flags_name_known_bits_and_show_the_rest_in_hex() {

@@ -25,11 +25,26 @@
 ///                      re-arms it, which reports at once if bytes still wait
 /// ```
 ///
+/// `cargo run -p sys --example triggers` prints this table from real
+/// sockets (its output is in [`guide::lab`](crate::guide::lab));
+/// `tests/lab.rs` checks that it matches, and `tests/trigger.rs` pins
+/// each mode's behaviour. `examples/forget_to_drain.rs` shows what the
+/// edge rule below costs when it is broken.
+///
 /// | trigger | epoll | kqueue |
 /// | --- | --- | --- |
 /// | `Edge` | `EPOLLET` | `EV_CLEAR` |
 /// | `Level` | (no flag) | (no flag) |
 /// | `OneShot` | `EPOLLONESHOT` | `EV_DISPATCH` |
+///
+/// The two backends differ when several threads wait on one instance.
+/// epoll registers a descriptor: `EPOLLONESHOT` disables the whole
+/// registration, both directions, after one event, and an edge on an
+/// `EPOLLET` descriptor wakes one of the threads blocked in `epoll_wait`
+/// (epoll(7)). kqueue registers one filter per direction: `EV_DISPATCH`
+/// disables only the filter that fired, and a ready event wakes every
+/// thread sleeping in `kevent` (each edge is still collected once, by
+/// one of them).
 ///
 /// The events themselves carry no promise beyond "this may be ready now":
 /// every mode can report a source that then answers `WouldBlock` (a
@@ -48,11 +63,14 @@ pub enum Trigger {
     ///
     /// When several threads serve the events of one epoll/kqueue instance
     /// (threads each waiting on it, or one poller handing events to
-    /// workers), each edge goes to one of them (epoll(7) wakes a single
-    /// waiter for an edge-triggered descriptor). But a *second* edge, more
+    /// workers), each edge is reported to one of them. On epoll only that
+    /// one is woken (epoll(7) wakes a single waiter for an edge-triggered
+    /// descriptor); on kqueue every thread sleeping in `kevent` wakes and
+    /// one of them collects the event. Either way a *second* edge, more
     /// data arriving while the first thread is still reading, can reach
-    /// another: two threads then read the same socket and split its bytes in
-    /// an order neither knows. [`Trigger::OneShot`] rules this out.
+    /// another thread: two threads then read the same socket and split its
+    /// bytes in an order neither knows. [`Trigger::OneShot`] rules this out
+    /// for one direction (for both on epoll; see there).
     #[default]
     Edge,
 
@@ -74,9 +92,19 @@ pub enum Trigger {
     ///
     /// Consequence: exactly one thread receives each event, which is how a
     /// multi-threaded reactor hands a connection to a single worker without
-    /// a thundering herd or two workers reading the same socket. The price is
-    /// one extra system call per event, and a forgotten re-arm silences the
-    /// source for good. Re-arming a source that is still ready reports it
+    /// two workers reading the same socket. The price is one extra system
+    /// call per event, and a forgotten re-arm silences the source for good.
+    ///
+    /// What is disabled differs between the backends. On epoll
+    /// (`EPOLLONESHOT`) it is the whole descriptor: after a readable event
+    /// no writable event is reported either until the re-arm. On kqueue
+    /// (`EV_DISPATCH`) it is the one filter that fired: a source registered
+    /// for [`Interest::READABLE`](crate::Interest::READABLE) and
+    /// [`Interest::WRITABLE`](crate::Interest::WRITABLE) can deliver its
+    /// read event to one thread and its write event to another before
+    /// either re-arms. A reactor that needs one owner per source on both
+    /// backends registers one direction at a time, or hands both kinds of
+    /// event for a token to the same worker. Re-arming a source that is still ready reports it
     /// again immediately (readiness is checked when the registration is
     /// enabled), so a worker may stop reading early and re-arm.
     OneShot,

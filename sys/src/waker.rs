@@ -27,7 +27,9 @@ use crate::{selector, Registry, Token};
 ///   never read on the normal path (it is read back to zero only when its
 ///   64-bit counter would overflow).
 /// * kqueue: an `EVFILT_USER` filter with `EV_CLEAR`, fired by `NOTE_TRIGGER`;
-///   the kernel clears it when the event is delivered.
+///   the kernel clears it when the event is delivered. OpenBSD has
+///   `EVFILT_USER` from 7.8 and NetBSD from 10; on older releases of those
+///   two, `Waker::new` fails with `EINVAL`.
 ///
 /// Only one waker should exist per `Poll` with a given token; a `Poll` can
 /// have several wakers with different tokens.

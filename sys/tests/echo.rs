@@ -6,6 +6,7 @@
 #[allow(dead_code)] // the example's `main` and argument parsing
 #[path = "../examples/echo.rs"]
 mod echo;
+mod self_test_table;
 
 use std::io::{Read, Write};
 use std::net::Shutdown;
@@ -67,4 +68,15 @@ fn echo_round_trips_with_100_concurrent_clients() {
 
     stop.wake().unwrap();
     server.join().unwrap().unwrap();
+}
+
+#[test]
+fn self_test_echoes_1000_messages_and_counts_its_system_calls() {
+    let table = echo::self_test(1000).unwrap();
+    println!("{table}");
+    let calls = ["epoll_wait", "read", "sendto", "accept4", "epoll_ctl"];
+    let total = self_test_table::check(&table, "echo", &calls, 1000);
+    // At least the client's send, the server's read and send, and the
+    // client's read happen for every message.
+    assert!(total >= 4 * 1000, "{table}");
 }

@@ -4,23 +4,24 @@
 //! client [--addr HOST:PORT] [--nick NAME] [--trace] [--help]
 //! ```
 //!
-//! Flags take their value as the next argument or after `=`
-//! (`--nick=bob`). The nick is not checked here: the server judges it, and
+//! Flags are read by [`crate::cli`]: they take their value as the next
+//! argument or after `=` (`--nick=bob`), and a bad one is a
+//! [`CliError::Bad`] (exit status 2). The nick is not checked here: the server judges it, and
 //! a refused nick can be replaced with `/nick` once connected.
 //!
 //! ```
-//! use chat::client::args::{Options, ArgsError};
+//! use chat::cli::CliError;
+//! use chat::client::args::Options;
 //!
 //! let opts = Options::parse(["--nick", "bob", "--trace"], Some("alice"), 42).unwrap();
 //! assert_eq!(opts.addr, "127.0.0.1:7878");
 //! assert_eq!(opts.nick, "bob");
 //! assert!(opts.trace);
 //!
-//! assert_eq!(Options::parse(["--help"], None, 42), Err(ArgsError::Help));
+//! assert_eq!(Options::parse(["--help"], None, 42), Err(CliError::Help));
 //! ```
 
-use std::fmt;
-
+use crate::cli::{CliError, Flags};
 use crate::protocol::{is_valid_name, DEFAULT_ADDR};
 
 /// What the command line asked for.
@@ -33,27 +34,6 @@ pub struct Options {
     /// Print every frame sent and received on standard error.
     pub trace: bool,
 }
-
-/// Why [`Options::parse`] produced no options.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ArgsError {
-    /// `--help`: print [`usage`] and exit 0.
-    Help,
-    /// A bad flag or value, with a one-line message: print it and
-    /// [`usage`] on standard error, exit 2.
-    Bad(String),
-}
-
-impl fmt::Display for ArgsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ArgsError::Help => f.write_str("help requested"),
-            ArgsError::Bad(msg) => f.write_str(msg),
-        }
-    }
-}
-
-impl std::error::Error for ArgsError {}
 
 /// The usage text of the client.
 pub fn usage(program: &str) -> String {
@@ -89,7 +69,7 @@ pub fn default_nick(user: Option<&str>, digits: u32) -> String {
 impl Options {
     /// Parses the flags (without the program name). `user` and `digits`
     /// feed [`default_nick`] when `--nick` is absent.
-    pub fn parse<I, S>(args: I, user: Option<&str>, digits: u32) -> Result<Options, ArgsError>
+    pub fn parse<I, S>(args: I, user: Option<&str>, digits: u32) -> Result<Options, CliError>
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
@@ -97,29 +77,13 @@ impl Options {
         let mut addr = DEFAULT_ADDR.to_string();
         let mut nick = None;
         let mut trace = false;
-        let mut args = args.into_iter().map(Into::into);
-        while let Some(arg) = args.next() {
-            let (flag, inline) = match arg.split_once('=') {
-                Some((flag, value)) if flag.starts_with("--") => {
-                    (flag.to_string(), Some(value.to_string()))
-                }
-                _ => (arg.clone(), None),
-            };
+        let mut flags = Flags::new(args);
+        while let Some(flag) = flags.next_flag()? {
             match flag.as_str() {
-                "--help" | "-h" if inline.is_none() => return Err(ArgsError::Help),
-                "--trace" if inline.is_none() => trace = true,
-                "--addr" | "--nick" => {
-                    let Some(value) = inline.or_else(|| args.next()) else {
-                        return Err(ArgsError::Bad(format!("{flag} needs a value")));
-                    };
-                    if flag == "--addr" {
-                        check_addr(&value)?;
-                        addr = value;
-                    } else {
-                        nick = Some(value);
-                    }
-                }
-                _ => return Err(ArgsError::Bad(format!("unknown argument '{arg}'"))),
+                "--addr" => addr = check_addr(flags.value()?)?,
+                "--nick" => nick = Some(flags.value()?),
+                "--trace" => trace = flags.switch()?,
+                _ => return Err(flags.unknown()),
             }
         }
         let nick = nick.unwrap_or_else(|| default_nick(user, digits));
@@ -129,12 +93,10 @@ impl Options {
 
 /// `HOST:PORT` with a non-empty host and a port number; the host is only
 /// resolved when connecting.
-fn check_addr(value: &str) -> Result<(), ArgsError> {
+fn check_addr(value: String) -> Result<String, CliError> {
     match value.rsplit_once(':') {
-        Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => Ok(()),
-        _ => Err(ArgsError::Bad(format!(
-            "--addr: '{value}' is not HOST:PORT"
-        ))),
+        Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => Ok(value),
+        _ => Err(CliError::Bad(format!("--addr: '{value}' is not HOST:PORT"))),
     }
 }
 
@@ -142,7 +104,7 @@ fn check_addr(value: &str) -> Result<(), ArgsError> {
 mod tests {
     use super::*;
 
-    fn parse(args: &[&str]) -> Result<Options, ArgsError> {
+    fn parse(args: &[&str]) -> Result<Options, CliError> {
         Options::parse(args.iter().copied(), Some("alice"), 99)
     }
 
@@ -181,15 +143,15 @@ mod tests {
 
     #[test]
     fn help() {
-        assert_eq!(parse(&["--help"]), Err(ArgsError::Help));
-        assert_eq!(parse(&["--nick", "x", "-h"]), Err(ArgsError::Help));
+        assert_eq!(parse(&["--help"]), Err(CliError::Help));
+        assert_eq!(parse(&["--nick", "x", "-h"]), Err(CliError::Help));
         assert!(usage("client").starts_with("usage: client [--addr HOST:PORT]"));
     }
 
     #[test]
     fn bad_flags() {
         let bad = |args: &[&str], msg: &str| {
-            assert_eq!(parse(args), Err(ArgsError::Bad(msg.into())), "{args:?}");
+            assert_eq!(parse(args), Err(CliError::Bad(msg.into())), "{args:?}");
         };
         bad(&["--bogus"], "unknown argument '--bogus'");
         bad(&["bob"], "unknown argument 'bob'");

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use sys::net::TcpStream;
 use sys::{Events, Interest, Poll, SourceFd, Token, Trigger};
 
-use super::args::{usage, ArgsError, Options};
+use super::args::{usage, Options};
 use super::lines::{Line, LineSplitter};
 use super::render::{sanitize, Renderer, Style};
 use super::session::{Ending, Session};
@@ -100,15 +100,7 @@ pub fn run_from_env() -> i32 {
         std::process::id(),
     ) {
         Ok(options) => options,
-        Err(ArgsError::Help) => {
-            print!("{}", usage(PROGRAM));
-            return 0;
-        }
-        Err(ArgsError::Bad(message)) => {
-            eprintln!("{PROGRAM}: {message}");
-            eprint!("{}", usage(PROGRAM));
-            return 2;
-        }
+        Err(e) => return e.report(PROGRAM, &usage(PROGRAM)),
     };
     match run(&options, Style::detect()) {
         Ok(ending) => ending.exit_code(),

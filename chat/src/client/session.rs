@@ -159,10 +159,7 @@ impl Session {
             transmit: VecDeque::new(),
             output: VecDeque::new(),
         };
-        session.send(ClientMsg::Hello {
-            version: PROTOCOL_VERSION,
-            nick: nick.to_string(),
-        });
+        session.send(ClientMsg::hello(nick));
         session
     }
 
@@ -520,15 +517,8 @@ mod tests {
 
     fn session(nick: &str) -> Session {
         let mut s = Session::new(nick, Renderer::new(Style::plain()));
-        assert_eq!(s.poll_transmit(), Some(hello(nick)));
+        assert_eq!(s.poll_transmit(), Some(ClientMsg::hello(nick)));
         s
-    }
-
-    fn hello(nick: &str) -> ClientMsg {
-        ClientMsg::Hello {
-            version: 1,
-            nick: nick.into(),
-        }
     }
 
     fn welcome(nick: &str) -> ServerMsg {
@@ -539,26 +529,12 @@ mod tests {
         }
     }
 
-    fn joined(room: &str, nick: &str) -> ServerMsg {
-        ServerMsg::Joined {
-            room: room.into(),
-            nick: nick.into(),
-        }
-    }
-
-    fn say(room: &str, text: &str) -> ClientMsg {
-        ClientMsg::Say {
-            room: room.into(),
-            text: text.into(),
-        }
-    }
-
     /// A session that got `Welcome` and the lobby `Joined`, outputs drained.
     fn welcomed(nick: &str) -> Session {
         let mut s = session(nick);
         let now = Instant::now();
         s.handle_msg(welcome(nick), now);
-        s.handle_msg(joined("lobby", nick), now);
+        s.handle_msg(ServerMsg::joined("lobby", nick), now);
         drain_output(&mut s);
         s
     }
@@ -585,14 +561,14 @@ mod tests {
         assert_eq!(
             sent(&mut s),
             vec![
-                say("lobby", "hello"),
+                ClientMsg::say("lobby", "hello"),
                 ClientMsg::Join {
                     room: "rust".into()
                 },
             ]
         );
         // `/quit` waits for the Join's answer, like every line after it.
-        s.handle_msg(joined("rust", "bot"), now);
+        s.handle_msg(ServerMsg::joined("rust", "bot"), now);
         assert_eq!(sent(&mut s), vec![ClientMsg::Bye]);
         assert!(s.is_quitting());
         s.handle_line("ignored", now);
@@ -610,7 +586,10 @@ mod tests {
         s.handle_eof(now);
         assert_eq!(sent(&mut s), vec![]);
         s.handle_msg(welcome("bot"), now);
-        assert_eq!(sent(&mut s), vec![say("lobby", "hello"), ClientMsg::Bye]);
+        assert_eq!(
+            sent(&mut s),
+            vec![ClientMsg::say("lobby", "hello"), ClientMsg::Bye]
+        );
         assert_eq!(drain_output(&mut s), vec!["-- connected to test 1 as bot"]);
     }
 
@@ -654,11 +633,11 @@ mod tests {
         assert_eq!(sent(&mut s), vec![]);
         drain_output(&mut s);
         s.handle_line("/nick alice2", now);
-        assert_eq!(sent(&mut s), vec![hello("alice2")]);
+        assert_eq!(sent(&mut s), vec![ClientMsg::hello("alice2")]);
         assert_eq!(s.phase(), Phase::Greeting);
         s.handle_line("hello again", now);
         s.handle_msg(welcome("alice2"), now);
-        assert_eq!(sent(&mut s), vec![say("lobby", "hello again")]);
+        assert_eq!(sent(&mut s), vec![ClientMsg::say("lobby", "hello again")]);
         // After Welcome, /nick is a rename.
         s.handle_line("/nick al", now);
         assert_eq!(sent(&mut s), vec![ClientMsg::Nick { nick: "al".into() }]);
@@ -695,17 +674,20 @@ mod tests {
         );
         s.handle_line("held until joined", now);
         assert_eq!(sent(&mut s), vec![]);
-        s.handle_msg(joined("rust", "bot"), now);
-        assert_eq!(sent(&mut s), vec![say("rust", "held until joined")]);
+        s.handle_msg(ServerMsg::joined("rust", "bot"), now);
+        assert_eq!(
+            sent(&mut s),
+            vec![ClientMsg::say("rust", "held until joined")]
+        );
         assert_eq!(
             drain_output(&mut s),
             vec!["-- bot joined #rust", "-- now talking in #rust"]
         );
         assert_eq!(s.current_room(), Some("rust"));
         s.handle_line("in rust", now);
-        assert_eq!(sent(&mut s), vec![say("rust", "in rust")]);
+        assert_eq!(sent(&mut s), vec![ClientMsg::say("rust", "in rust")]);
         // Someone else joining does not move us.
-        s.handle_msg(joined("lobby", "alice"), now);
+        s.handle_msg(ServerMsg::joined("lobby", "alice"), now);
         assert_eq!(s.current_room(), Some("rust"));
         // Joining a room we are in just switches, locally.
         s.handle_line("/join LOBBY", now);
@@ -743,8 +725,8 @@ mod tests {
             },
             now,
         );
-        assert_eq!(sent(&mut s), vec![say("lobby", "after")]);
-        s.handle_msg(joined("bad", "bot"), now);
+        assert_eq!(sent(&mut s), vec![ClientMsg::say("lobby", "after")]);
+        s.handle_msg(ServerMsg::joined("bad", "bot"), now);
         assert_eq!(s.current_room(), Some("lobby"));
     }
 
@@ -758,7 +740,7 @@ mod tests {
             vec!["-- you are not in #rust (use /join rust)"]
         );
         s.handle_line("/join rust", now);
-        s.handle_msg(joined("rust", "bot"), now);
+        s.handle_msg(ServerMsg::joined("rust", "bot"), now);
         s.handle_line("/switch LOBBY", now);
         assert_eq!(s.current_room(), Some("lobby"));
         sent(&mut s);
@@ -816,7 +798,7 @@ mod tests {
         let now = Instant::now();
         let mut s = welcomed("bot");
         s.handle_line("/join rust", now);
-        s.handle_msg(joined("rust", "bot"), now);
+        s.handle_msg(ServerMsg::joined("rust", "bot"), now);
         sent(&mut s);
         s.handle_line("/leave", now);
         s.handle_line("where am I", now);
@@ -833,7 +815,7 @@ mod tests {
             },
             now,
         );
-        assert_eq!(sent(&mut s), vec![say("lobby", "where am I")]);
+        assert_eq!(sent(&mut s), vec![ClientMsg::say("lobby", "where am I")]);
         // A refused Leave releases the queue too.
         s.handle_line("/leave nowhere", now);
         s.handle_line("/rooms", now);
@@ -884,7 +866,7 @@ mod tests {
                 ClientMsg::Nick {
                     nick: "robot".into()
                 },
-                say("lobby", "/x"),
+                ClientMsg::say("lobby", "/x"),
             ]
         );
     }
@@ -896,7 +878,10 @@ mod tests {
         s.handle_line(&"x".repeat(4097), now);
         s.handle_line(&format!("/msg bob {}", "y".repeat(4097)), now);
         s.handle_line(&"z".repeat(4096), now);
-        assert_eq!(sent(&mut s), vec![say("lobby", &"z".repeat(4096))]);
+        assert_eq!(
+            sent(&mut s),
+            vec![ClientMsg::say("lobby", &"z".repeat(4096))]
+        );
         assert_eq!(
             drain_output(&mut s),
             vec![
@@ -949,7 +934,7 @@ mod tests {
         assert_eq!(s.nick(), "Robot");
         // Our own Joined is recognised by the new nick, ignoring case.
         s.handle_line("/join x", now);
-        s.handle_msg(joined("x", "robot"), now);
+        s.handle_msg(ServerMsg::joined("x", "robot"), now);
         assert_eq!(s.current_room(), Some("x"));
     }
 

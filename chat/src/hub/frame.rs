@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use serdy::Serialize;
 
-use super::wire::Outgoing;
 use crate::fmt::binary::Error;
 use crate::fmt::framed::encode_frame_limited;
+use crate::protocol::ServerMsgRef;
 use crate::protocol::{ErrorCode, SERVER_MAX_FRAME};
 
 /// Length of the frame header: a big-endian `u32` payload length (PROTOCOL.md section 2).
@@ -54,7 +54,7 @@ impl Frame {
         let mut buf = Vec::new();
         Frame::encode_into(
             &mut buf,
-            &Outgoing::Error {
+            &ServerMsgRef::Error {
                 code,
                 detail: code.describe(),
             },
@@ -63,7 +63,7 @@ impl Frame {
 
     /// Encodes a hub message through a reused scratch buffer: the only
     /// allocation is the shared `Arc<[u8]>` itself.
-    pub(super) fn encode_into(scratch: &mut Vec<u8>, msg: &Outgoing<'_>) -> Frame {
+    pub(super) fn encode_into(scratch: &mut Vec<u8>, msg: &ServerMsgRef<'_>) -> Frame {
         scratch.clear();
         if let Err(e) = encode_frame_limited(msg, SERVER_MAX_FRAME, scratch) {
             // Invariant: everything the hub sends is bounded before it is

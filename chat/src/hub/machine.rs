@@ -282,7 +282,7 @@ impl Hub {
             if room.members.is_empty() {
                 self.rooms.remove(&**name);
             } else {
-                let left = super::wire::Outgoing::Left {
+                let left = crate::protocol::ServerMsgRef::Left {
                     room: name,
                     nick: &member.nick,
                 };

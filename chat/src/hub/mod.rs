@@ -23,11 +23,12 @@
 //!              └──────────────────────────────────────────────────────────────┘
 //! ```
 //!
-//! This split (the "sans-I/O" style of `quinn-proto` or `h2`'s state
-//! machines) is what lets this crate have three servers that differ only in
-//! how bytes move: `event_server` drives the hub from one `sys::Poll` loop,
-//! `thread_server` keeps it behind a `Mutex` held for one step, and
-//! `async_server` drives it from tasks. None of them re-implements a rule,
+//! This split (the "sans-I/O" style of Rust's `quinn-proto` or Python's
+//! `h11`: a protocol state machine that never touches a socket) is what
+//! lets this crate have three servers that differ only in how bytes move:
+//! `event_server` drives the hub from one `sys::Poll` loop, `thread_server`
+//! keeps it behind a `Mutex` held for one step, and `async_server` drives
+//! it from tasks. None of them re-implements a rule,
 //! so they cannot disagree. And because time is an argument (`now_ms`, UNIX
 //! milliseconds, stamped on `Message` and `Whispered`), the rules are tested
 //! here without a socket, a thread or a sleep: the tests play simulated
@@ -93,7 +94,7 @@
 //! | `requests.rs` | one method per `ClientMsg`, checks in precedence order |
 //! | `session.rs` | [`SessionState`] and a member's nick and rooms |
 //! | `room.rs` | members in join order, `seq`, the 32-frame history |
-//! | `frame.rs`, `wire.rs` | [`Frame`], and the borrowed `ServerMsg` it is encoded from |
+//! | `frame.rs` | [`Frame`], encoded from a borrowed [`ServerMsgRef`](crate::protocol::ServerMsgRef) |
 //! | `outbox.rs` | [`Outbox`] and [`Delivery`]: the output of a step |
 //! | `listing.rs` | cutting `Rooms` / `Users` to one frame by arithmetic |
 //! | `names.rs` | case folding on the stack |
@@ -159,7 +160,6 @@ mod outbox;
 mod requests;
 mod room;
 mod session;
-mod wire;
 
 #[cfg(test)]
 mod tests;

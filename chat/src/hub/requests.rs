@@ -20,13 +20,17 @@
 //! - A `Nick` equal to the current nick, or a case variant of it, is not
 //!   `NickTaken`: the nick belongs to the renamer (section 5.1).
 
+use std::borrow::Cow;
+
 use super::listing::{self, ROOMS_FIXED};
 use super::names::{cmp_folded, Folded};
 use super::room::Room;
 use super::session::{Member, Session};
-use super::wire::Outgoing;
 use super::{ConnId, Frame, Hub, Outbox};
-use crate::protocol::{is_valid_text, ErrorCode, LOBBY, MAX_ROOMS_PER_CLIENT, PROTOCOL_VERSION};
+use crate::protocol::{
+    is_valid_text, ErrorCode, RoomInfoRef, ServerMsgRef, LOBBY, MAX_ROOMS_PER_CLIENT,
+    PROTOCOL_VERSION,
+};
 
 impl Hub {
     /// `Hello` from a connection not yet welcomed (section 5.2).
@@ -41,7 +45,8 @@ impl Hub {
             return self.refuse(conn, ErrorCode::NickTaken, out);
         }
         self.nicks.insert(key.as_str().to_owned(), conn);
-        let welcome = Outgoing::Welcome {
+        let welcome = ServerMsgRef::Welcome {
+            version: PROTOCOL_VERSION,
             nick: &nick,
             server: &self.config.server,
         };
@@ -78,7 +83,7 @@ impl Hub {
             return; // invariant: a member's rooms exist
         };
         let seq = room.next_seq();
-        let message = Outgoing::Message {
+        let message = ServerMsgRef::Message {
             room: &room.name,
             from: &member.nick,
             text,
@@ -121,7 +126,7 @@ impl Hub {
         for frame in room.history() {
             out.send(conn, frame.clone());
         }
-        let joined = Outgoing::Joined {
+        let joined = ServerMsgRef::Joined {
             room: &room.name,
             nick: &member.nick,
         };
@@ -144,7 +149,7 @@ impl Hub {
         let Some(room) = self.rooms.get_mut(key.as_str()) else {
             return; // invariant: a member's rooms exist
         };
-        let left = Outgoing::Left {
+        let left = ServerMsgRef::Left {
             room: &room.name,
             nick: &member.nick,
         };
@@ -181,7 +186,7 @@ impl Hub {
         let Some((to_conn, recipient)) = recipient else {
             return self.refuse(conn, ErrorCode::NoSuchUser, out);
         };
-        let whispered = Outgoing::Whispered {
+        let whispered = ServerMsgRef::Whispered {
             from: &sender.nick,
             to: &recipient.nick,
             text,
@@ -216,7 +221,7 @@ impl Hub {
         }
         self.peers.sort_unstable();
         self.peers.dedup();
-        let renamed = Outgoing::Renamed {
+        let renamed = ServerMsgRef::Renamed {
             old: &member.nick,
             new: &nick,
         };
@@ -239,18 +244,21 @@ impl Hub {
     /// `ListRooms`: every room with its member count, sorted by name, cut
     /// to fit one frame.
     pub(super) fn list_rooms(&mut self, conn: ConnId, out: &mut Outbox) {
-        let mut rooms: Vec<(&str, u32)> = self
+        let mut rooms: Vec<RoomInfoRef<'_>> = self
             .rooms
             .values()
-            .map(|room| (&*room.name, room.member_count()))
+            .map(|room| RoomInfoRef {
+                name: &room.name,
+                members: room.member_count(),
+            })
             .collect();
-        rooms.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        rooms.sort_unstable_by(|a, b| a.name.cmp(b.name));
         let sizes = rooms
             .iter()
-            .map(|&(name, n)| listing::room_entry_len(name, n));
+            .map(|room| listing::room_entry_len(room.name, room.members));
         let fit = listing::fitting(ROOMS_FIXED, sizes, self.frame_limit);
-        let reply = Outgoing::Rooms {
-            rooms: &rooms[..fit],
+        let reply = ServerMsgRef::Rooms {
+            rooms: Cow::Borrowed(&rooms[..fit]),
         };
         out.send(conn, Frame::encode_into(&mut self.scratch, &reply));
     }
@@ -275,9 +283,9 @@ impl Hub {
         nicks.sort_unstable_by(|a, b| cmp_folded(a, b));
         let sizes = nicks.iter().map(|nick| listing::str_len(nick));
         let fit = listing::fitting(listing::users_fixed(&room.name), sizes, self.frame_limit);
-        let reply = Outgoing::Users {
+        let reply = ServerMsgRef::Users {
             room: &room.name,
-            nicks: &nicks[..fit],
+            nicks: Cow::Borrowed(&nicks[..fit]),
         };
         out.send(conn, Frame::encode_into(&mut self.scratch, &reply));
     }
@@ -286,7 +294,7 @@ impl Hub {
     pub(super) fn ping(&mut self, conn: ConnId, nonce: u64, out: &mut Outbox) {
         out.send(
             conn,
-            Frame::encode_into(&mut self.scratch, &Outgoing::Pong { nonce }),
+            Frame::encode_into(&mut self.scratch, &ServerMsgRef::Pong { nonce }),
         );
     }
 }

@@ -2,15 +2,18 @@
 //! hub with a fake clock. Every delivered frame is decoded back into a
 //! `ServerMsg` and compared exactly, in order.
 
+use std::borrow::Cow;
+
+use testkit::Rng;
+
 use super::listing::{self, fitting, varint_len};
 use super::names::{cmp_folded, Folded};
-use super::wire::Outgoing;
 use super::*;
 use crate::fmt::binary::from_bytes;
-use crate::fmt::framed::encode_frame;
+use crate::fmt::framed::{encode_frame, split_frame, HEADER_LEN};
 use crate::protocol::{
-    ClientMsg, ErrorCode, RoomInfo, ServerMsg, HISTORY_LEN, MAX_ROOMS_PER_CLIENT, MAX_TEXT,
-    SERVER_MAX_FRAME,
+    ClientMsg, ErrorCode, RoomInfo, ServerMsg, ServerMsgRef, HISTORY_LEN, MAX_ROOMS_PER_CLIENT,
+    MAX_TEXT, SERVER_MAX_FRAME,
 };
 
 // ----- simulated peers ------------------------------------------------------
@@ -57,10 +60,15 @@ impl Step {
 }
 
 fn decode(frame: &Frame) -> ServerMsg {
-    let len = u32::from_be_bytes(frame[..4].try_into().unwrap()) as usize;
-    assert_eq!(len, frame.len() - 4, "header must give the payload length");
-    assert!((1..=SERVER_MAX_FRAME as usize).contains(&len));
-    from_bytes::<ServerMsg>(&frame[4..]).expect("every hub frame decodes as ServerMsg")
+    let payload = split_frame(frame, SERVER_MAX_FRAME)
+        .expect("every hub frame header is within 1..=SERVER_MAX_FRAME")
+        .expect("every hub frame is whole");
+    assert_eq!(
+        HEADER_LEN + payload.len(),
+        frame.len(),
+        "header must give the payload length"
+    );
+    from_bytes::<ServerMsg>(payload).expect("every hub frame decodes as ServerMsg")
 }
 
 impl Sim {
@@ -104,7 +112,7 @@ impl Sim {
     /// Connects and welcomes `id` as `nick`, discarding the output.
     fn login(&mut self, id: u64, nick: &str) -> ConnId {
         assert!(self.connect(id).frames.is_empty());
-        let step = self.send(id, hello(nick));
+        let step = self.send(id, ClientMsg::hello(nick));
         assert!(step.closes.is_empty());
         assert_eq!(self.hub.state(ConnId(id)), Some(SessionState::Welcomed));
         ConnId(id)
@@ -113,18 +121,6 @@ impl Sim {
 
 // ----- message builders ---------------------------------------------------
 
-fn hello(nick: &str) -> ClientMsg {
-    ClientMsg::Hello {
-        version: 1,
-        nick: nick.into(),
-    }
-}
-fn say(room: &str, text: &str) -> ClientMsg {
-    ClientMsg::Say {
-        room: room.into(),
-        text: text.into(),
-    }
-}
 fn join(room: &str) -> ClientMsg {
     ClientMsg::Join { room: room.into() }
 }
@@ -151,18 +147,6 @@ fn welcome(nick: &str) -> ServerMsg {
         server: SERVER.into(),
     }
 }
-fn joined(room: &str, nick: &str) -> ServerMsg {
-    ServerMsg::Joined {
-        room: room.into(),
-        nick: nick.into(),
-    }
-}
-fn left(room: &str, nick: &str) -> ServerMsg {
-    ServerMsg::Left {
-        room: room.into(),
-        nick: nick.into(),
-    }
-}
 fn message(room: &str, from: &str, text: &str, seq: u64, time_ms: u64) -> ServerMsg {
     ServerMsg::Message {
         room: room.into(),
@@ -170,12 +154,6 @@ fn message(room: &str, from: &str, text: &str, seq: u64, time_ms: u64) -> Server
         text: text.into(),
         seq,
         time_ms,
-    }
-}
-fn renamed(old: &str, new: &str) -> ServerMsg {
-    ServerMsg::Renamed {
-        old: old.into(),
-        new: new.into(),
     }
 }
 fn err(code: ErrorCode) -> ServerMsg {
@@ -197,10 +175,13 @@ fn hello_gets_welcome_then_lobby_join() {
     let mut sim = Sim::new();
     assert!(sim.connect(1).frames.is_empty());
     assert_eq!(sim.hub.state(A), Some(SessionState::Connected));
-    let step = sim.send(1, hello("Alice"));
+    let step = sim.send(1, ClientMsg::hello("Alice"));
     assert_eq!(
         step.msgs(),
-        [(A, welcome("Alice")), (A, joined("lobby", "Alice"))]
+        [
+            (A, welcome("Alice")),
+            (A, ServerMsg::joined("lobby", "Alice"))
+        ]
     );
     assert!(step.closes.is_empty());
     assert_eq!(sim.hub.nick(A), Some("Alice"));
@@ -211,17 +192,17 @@ fn hello_gets_welcome_then_lobby_join() {
 fn lobby_auto_join_is_exactly_a_join() {
     let mut sim = Sim::new();
     sim.login(1, "alice");
-    let said = sim.send(1, say("lobby", "before bob"));
+    let said = sim.send(1, ClientMsg::say("lobby", "before bob"));
     sim.connect(2);
-    let step = sim.send(2, hello("bob"));
+    let step = sim.send(2, ClientMsg::hello("bob"));
     // Welcome, then the lobby history, then Joined to every member in join order.
     assert_eq!(
         step.msgs(),
         [
             (B, welcome("bob")),
             (B, message("lobby", "alice", "before bob", 1, T0 + 2)),
-            (A, joined("lobby", "bob")),
-            (B, joined("lobby", "bob")),
+            (A, ServerMsg::joined("lobby", "bob")),
+            (B, ServerMsg::joined("lobby", "bob")),
         ]
     );
     assert!(Frame::ptr_eq(&step.frames[1].1, &said.frames[0].1));
@@ -249,13 +230,13 @@ fn hello_bad_nick_is_not_fatal_and_may_be_retried() {
     sim.connect(1);
     let too_long = "x".repeat(33);
     for bad in ["", "has space", "é", "dot.", too_long.as_str()] {
-        let step = sim.send(1, hello(bad));
+        let step = sim.send(1, ClientMsg::hello(bad));
         assert_eq!(step.only(A), err(ErrorCode::BadNick), "{bad:?}");
         assert!(step.closes.is_empty());
         assert_eq!(sim.hub.state(A), Some(SessionState::Connected));
     }
     let longest = "y".repeat(32);
-    let step = sim.send(1, hello(&longest));
+    let step = sim.send(1, ClientMsg::hello(&longest));
     assert_eq!(step.to(A)[0], welcome(&longest));
 }
 
@@ -264,7 +245,7 @@ fn hello_nick_taken_ignores_case_and_bad_nick_comes_first() {
     let mut sim = Sim::new();
     sim.login(1, "Alice");
     sim.connect(2);
-    let step = sim.send(2, hello("aLICE"));
+    let step = sim.send(2, ClientMsg::hello("aLICE"));
     assert_eq!(step.only(B), err(ErrorCode::NickTaken));
     assert!(step.closes.is_empty());
     // Bye after a refusal: closed, nothing sent, nothing announced.
@@ -277,7 +258,7 @@ fn hello_nick_taken_ignores_case_and_bad_nick_comes_first() {
 #[test]
 fn only_hello_and_bye_before_welcome() {
     let others = [
-        say("lobby", "hi"),
+        ClientMsg::say("lobby", "hi"),
         join("lobby"),
         leave("lobby"),
         whisper("x", "hi"),
@@ -311,12 +292,18 @@ fn hello_after_welcome_is_unexpected_and_departs() {
     );
     assert_eq!(
         step.msgs(),
-        [(B, err(ErrorCode::Unexpected)), (A, left("lobby", "bob"))]
+        [
+            (B, err(ErrorCode::Unexpected)),
+            (A, ServerMsg::left("lobby", "bob"))
+        ]
     );
     assert_eq!(step.closes, [B]);
     // The nick is free again.
     sim.connect(3);
-    assert_eq!(sim.send(3, hello("BOB")).to(C)[0], welcome("BOB"));
+    assert_eq!(
+        sim.send(3, ClientMsg::hello("BOB")).to(C)[0],
+        welcome("BOB")
+    );
 }
 
 // ----- 5.3 rooms --------------------------------------------------------------
@@ -327,16 +314,16 @@ fn join_sends_history_then_joined_to_every_member() {
     sim.login(1, "alice");
     sim.login(2, "bob");
     sim.send(1, join("r"));
-    let first = sim.send(1, say("r", "one"));
-    let second = sim.send(1, say("r", "two"));
+    let first = sim.send(1, ClientMsg::say("r", "one"));
+    let second = sim.send(1, ClientMsg::say("r", "two"));
     let step = sim.send(2, join("r"));
     assert_eq!(
         step.msgs(),
         [
             (B, message("r", "alice", "one", 1, T0 + 4)),
             (B, message("r", "alice", "two", 2, T0 + 5)),
-            (A, joined("r", "bob")),
-            (B, joined("r", "bob")),
+            (A, ServerMsg::joined("r", "bob")),
+            (B, ServerMsg::joined("r", "bob")),
         ]
     );
     // Byte for byte: the very frames first sent.
@@ -350,7 +337,7 @@ fn history_keeps_the_last_32_messages() {
     sim.login(1, "alice");
     let mut sent = Vec::new();
     for i in 1..=40u64 {
-        let step = sim.send(1, say("lobby", &format!("m{i}")));
+        let step = sim.send(1, ClientMsg::say("lobby", &format!("m{i}")));
         assert_eq!(
             step.msgs(),
             [(A, message("lobby", "alice", &format!("m{i}"), i, sim.now))]
@@ -358,7 +345,7 @@ fn history_keeps_the_last_32_messages() {
         sent.push(step.frames[0].1.clone());
     }
     sim.connect(2);
-    let step = sim.send(2, hello("bob"));
+    let step = sim.send(2, ClientMsg::hello("bob"));
     let replay: Vec<&Frame> = step.frames[1..1 + HISTORY_LEN]
         .iter()
         .map(|(_, f)| f)
@@ -384,10 +371,12 @@ fn seq_counts_per_room_from_one() {
     sim.send(1, join("b"));
     let seqs: Vec<(String, u64)> = ["a", "b", "a", "lobby", "a", "b"]
         .iter()
-        .map(|room| match sim.send(1, say(room, "x")).only(A) {
-            ServerMsg::Message { room, seq, .. } => (room, seq),
-            other => panic!("{other:?}"),
-        })
+        .map(
+            |room| match sim.send(1, ClientMsg::say(room, "x")).only(A) {
+                ServerMsg::Message { room, seq, .. } => (room, seq),
+                other => panic!("{other:?}"),
+            },
+        )
         .collect();
     let want = [
         ("a", 1),
@@ -406,7 +395,7 @@ fn say_goes_to_every_member_sender_included_sharing_one_frame() {
     for i in 1..=5 {
         sim.login(i, &format!("u{i}"));
     }
-    let step = sim.send(3, say("lobby", "hello all"));
+    let step = sim.send(3, ClientMsg::say("lobby", "hello all"));
     let to: Vec<ConnId> = step.frames.iter().map(|(to, _)| *to).collect();
     assert_eq!(to, [1, 2, 3, 4, 5].map(ConnId), "members in join order");
     assert!(step
@@ -425,14 +414,14 @@ fn room_names_ignore_case_and_are_stored_lowercase() {
     sim.login(1, "alice");
     assert_eq!(
         sim.send(1, join("GeNeRaL")).only(A),
-        joined("general", "alice")
+        ServerMsg::joined("general", "alice")
     );
     assert_eq!(
         sim.send(1, join("general")).only(A),
         err(ErrorCode::AlreadyInRoom)
     );
     assert_eq!(
-        sim.send(1, say("GENERAL", "hi")).only(A),
+        sim.send(1, ClientMsg::say("GENERAL", "hi")).only(A),
         message("general", "alice", "hi", 1, sim.now)
     );
     match sim.send(1, ClientMsg::ListRooms).only(A) {
@@ -441,7 +430,7 @@ fn room_names_ignore_case_and_are_stored_lowercase() {
     }
     assert_eq!(
         sim.send(1, leave("General")).only(A),
-        left("general", "alice")
+        ServerMsg::left("general", "alice")
     );
 }
 
@@ -466,7 +455,7 @@ fn join_refusals_in_precedence_order() {
     for i in 1..MAX_ROOMS_PER_CLIENT {
         assert_eq!(
             sim.send(1, join(&format!("r{i}"))).only(A),
-            joined(&format!("r{i}"), "alice")
+            ServerMsg::joined(&format!("r{i}"), "alice")
         );
     }
     assert_eq!(
@@ -483,7 +472,7 @@ fn join_refusals_in_precedence_order() {
     sim.send(1, leave("r7"));
     assert_eq!(
         sim.send(1, join("one-more")).only(A),
-        joined("one-more", "alice")
+        ServerMsg::joined("one-more", "alice")
     );
 }
 
@@ -495,18 +484,24 @@ fn leave_tells_every_member_then_removes() {
     let step = sim.send(1, leave("lobby"));
     assert_eq!(
         step.msgs(),
-        [(A, left("lobby", "alice")), (B, left("lobby", "alice"))]
+        [
+            (A, ServerMsg::left("lobby", "alice")),
+            (B, ServerMsg::left("lobby", "alice"))
+        ]
     );
     assert_eq!(
         sim.send(1, leave("lobby")).only(A),
         err(ErrorCode::NotInRoom)
     );
     assert_eq!(
-        sim.send(1, say("lobby", "hi")).only(A),
+        sim.send(1, ClientMsg::say("lobby", "hi")).only(A),
         err(ErrorCode::NotInRoom)
     );
     // Bob talks alone now.
-    assert_eq!(sim.send(2, say("lobby", "anyone?")).msgs().len(), 1);
+    assert_eq!(
+        sim.send(2, ClientMsg::say("lobby", "anyone?")).msgs().len(),
+        1
+    );
 }
 
 #[test]
@@ -528,7 +523,7 @@ fn empty_room_is_deleted_with_its_history() {
     let mut sim = Sim::new();
     sim.login(1, "alice");
     sim.send(1, join("tmp"));
-    sim.send(1, say("tmp", "old"));
+    sim.send(1, ClientMsg::say("tmp", "old"));
     assert_eq!(sim.hub.room_count(), 2);
     sim.send(1, leave("tmp"));
     assert_eq!(sim.hub.room_count(), 1);
@@ -537,9 +532,12 @@ fn empty_room_is_deleted_with_its_history() {
         err(ErrorCode::NoSuchRoom)
     );
     // Re-created: no history, seq from 1 again.
-    assert_eq!(sim.send(1, join("tmp")).only(A), joined("tmp", "alice"));
     assert_eq!(
-        sim.send(1, say("tmp", "new")).only(A),
+        sim.send(1, join("tmp")).only(A),
+        ServerMsg::joined("tmp", "alice")
+    );
+    assert_eq!(
+        sim.send(1, ClientMsg::say("tmp", "new")).only(A),
         message("tmp", "alice", "new", 1, sim.now)
     );
 }
@@ -551,37 +549,37 @@ fn say_refusals_in_precedence_order() {
     let long = "x".repeat(MAX_TEXT + 1);
     // BadRoom before BadText before NotInRoom.
     assert_eq!(
-        sim.send(1, say("bad room", "")).only(A),
+        sim.send(1, ClientMsg::say("bad room", "")).only(A),
         err(ErrorCode::BadRoom)
     );
     assert_eq!(
-        sim.send(1, say("elsewhere", "")).only(A),
+        sim.send(1, ClientMsg::say("elsewhere", "")).only(A),
         err(ErrorCode::BadText)
     );
     assert_eq!(
-        sim.send(1, say("elsewhere", &long)).only(A),
+        sim.send(1, ClientMsg::say("elsewhere", &long)).only(A),
         err(ErrorCode::BadText)
     );
     assert_eq!(
-        sim.send(1, say("elsewhere", "x")).only(A),
+        sim.send(1, ClientMsg::say("elsewhere", "x")).only(A),
         err(ErrorCode::NotInRoom)
     );
     assert_eq!(
-        sim.send(1, say("lobby", "")).only(A),
+        sim.send(1, ClientMsg::say("lobby", "")).only(A),
         err(ErrorCode::BadText)
     );
     assert_eq!(
-        sim.send(1, say("lobby", &long)).only(A),
+        sim.send(1, ClientMsg::say("lobby", &long)).only(A),
         err(ErrorCode::BadText)
     );
     // Exactly MAX_TEXT bytes, and any UTF-8, is fine.
     let max = "é".repeat(MAX_TEXT / 2);
     assert_eq!(
-        sim.send(1, say("lobby", &max)).only(A),
+        sim.send(1, ClientMsg::say("lobby", &max)).only(A),
         message("lobby", "alice", &max, 1, sim.now)
     );
     assert_eq!(
-        sim.send(1, say("lobby", "\u{1b}[2J")).only(A),
+        sim.send(1, ClientMsg::say("lobby", "\u{1b}[2J")).only(A),
         message("lobby", "alice", "\u{1b}[2J", 2, sim.now)
     );
 }
@@ -651,7 +649,7 @@ fn whisper_refusals_in_precedence_order() {
     );
     // Someone who has not said Hello has no nick.
     sim.connect(2);
-    sim.send(2, hello("bad nick"));
+    sim.send(2, ClientMsg::hello("bad nick"));
     assert_eq!(
         sim.send(1, whisper("bad nick", "hi")).only(A),
         err(ErrorCode::NoSuchUser)
@@ -679,19 +677,19 @@ fn rename_goes_once_to_everyone_sharing_a_room_and_the_renamer() {
     assert!(step
         .msgs()
         .iter()
-        .all(|(_, m)| *m == renamed("alice", "Alicia")));
+        .all(|(_, m)| *m == ServerMsg::renamed("alice", "Alicia")));
     assert_eq!(sim.hub.nick(A), Some("Alicia"));
     // A renamer alone in no room still hears it.
     let step = sim.send(4, nick("david"));
-    assert_eq!(step.only(D), renamed("dave", "david"));
+    assert_eq!(step.only(D), ServerMsg::renamed("dave", "david"));
     // The new nick is used from now on; the old one is free.
     assert_eq!(
-        sim.send(1, say("r2", "hi")).to(C),
+        sim.send(1, ClientMsg::say("r2", "hi")).to(C),
         [message("r2", "Alicia", "hi", 1, sim.now)]
     );
     sim.connect(5);
     assert_eq!(
-        sim.send(5, hello("ALICE")).to(ConnId(5))[0],
+        sim.send(5, ClientMsg::hello("ALICE")).to(ConnId(5))[0],
         welcome("ALICE")
     );
     assert_eq!(sim.send(2, whisper("alicia", "x")).to(A).len(), 1);
@@ -706,12 +704,12 @@ fn rename_to_own_nick_or_case_variant_is_announced() {
     assert_eq!(
         step.msgs(),
         [
-            (A, renamed("alice", "alice")),
-            (B, renamed("alice", "alice"))
+            (A, ServerMsg::renamed("alice", "alice")),
+            (B, ServerMsg::renamed("alice", "alice"))
         ]
     );
     let step = sim.send(1, nick("ALICE"));
-    assert_eq!(step.to(B), [renamed("alice", "ALICE")]);
+    assert_eq!(step.to(B), [ServerMsg::renamed("alice", "ALICE")]);
     assert_eq!(sim.hub.nick(A), Some("ALICE"));
     // Still owned: nobody else may take any case of it.
     assert_eq!(
@@ -720,7 +718,7 @@ fn rename_to_own_nick_or_case_variant_is_announced() {
     );
     sim.connect(3);
     assert_eq!(
-        sim.send(3, hello("alice")).only(C),
+        sim.send(3, ClientMsg::hello("alice")).only(C),
         err(ErrorCode::NickTaken)
     );
 }
@@ -924,9 +922,9 @@ fn fitting_at_one_mebibyte() {
     let n = fitting(fixed, nicks.iter().map(|s| listing::str_len(s)), limit);
     let encode = |k: usize| {
         let mut buf = Vec::new();
-        let users = Outgoing::Users {
+        let users = ServerMsgRef::Users {
             room: "lobby",
-            nicks: &nicks[..k],
+            nicks: Cow::Borrowed(&nicks[..k]),
         };
         encode_frame(&users, &mut buf).unwrap();
         buf.len() - 4
@@ -968,7 +966,7 @@ fn pings_are_answered_in_order() {
             .handle_message(A, ClientMsg::Ping { nonce }, 0, &mut sim.out);
     }
     sim.hub
-        .handle_message(A, say("nowhere", "x"), 0, &mut sim.out);
+        .handle_message(A, ClientMsg::say("nowhere", "x"), 0, &mut sim.out);
     sim.hub
         .handle_message(A, ClientMsg::Ping { nonce: 7 }, 0, &mut sim.out);
     let pong = |nonce| ServerMsg::Pong { nonce };
@@ -1013,7 +1011,7 @@ fn slow_consumer_departs_and_is_closed_without_a_frame_from_the_hub() {
     sim.login(2, "bob");
     sim.hub.handle_slow_consumer(B, &mut sim.out);
     let step = sim.take();
-    assert_eq!(step.msgs(), [(A, left("lobby", "bob"))]);
+    assert_eq!(step.msgs(), [(A, ServerMsg::left("lobby", "bob"))]);
     assert_eq!(step.closes, [B]);
     // What the server writes itself:
     assert_eq!(
@@ -1039,14 +1037,23 @@ fn bye_tells_the_others_and_nothing_to_the_leaver() {
     let step = sim.send(1, ClientMsg::Bye);
     assert_eq!(
         step.msgs(),
-        [(B, left("lobby", "alice")), (B, left("r", "alice"))]
+        [
+            (B, ServerMsg::left("lobby", "alice")),
+            (B, ServerMsg::left("r", "alice"))
+        ]
     );
     assert_eq!(step.closes, [A]);
     assert_eq!(sim.hub.room_count(), 2, "solo is gone");
     // Anything after Bye is ignored.
-    assert!(sim.send(1, say("lobby", "ghost")).frames.is_empty());
+    assert!(sim
+        .send(1, ClientMsg::say("lobby", "ghost"))
+        .frames
+        .is_empty());
     sim.connect(3);
-    assert_eq!(sim.send(3, hello("alice")).to(C)[0], welcome("alice"));
+    assert_eq!(
+        sim.send(3, ClientMsg::hello("alice")).to(C)[0],
+        welcome("alice")
+    );
 }
 
 #[test]
@@ -1060,7 +1067,7 @@ fn disconnect_in_any_state_cleans_up() {
     sim.login(3, "carol");
     sim.hub.handle_disconnect(C, &mut sim.out);
     let step = sim.take();
-    assert_eq!(step.msgs(), [(A, left("lobby", "carol"))]);
+    assert_eq!(step.msgs(), [(A, ServerMsg::left("lobby", "carol"))]);
     assert!(step.closes.is_empty(), "the socket is already closed");
     // Disconnecting twice, or an id never seen, does nothing.
     sim.hub.handle_disconnect(C, &mut sim.out);
@@ -1085,7 +1092,10 @@ fn decode_errors_are_fatal_in_any_state() {
         sim.login(3, "carol");
         sim.hub.handle_decode_error(C, code, &mut sim.out);
         let step = sim.take();
-        assert_eq!(step.msgs(), [(C, err(code)), (B, left("lobby", "carol"))]);
+        assert_eq!(
+            step.msgs(),
+            [(C, err(code)), (B, ServerMsg::left("lobby", "carol"))]
+        );
         assert_eq!(step.closes, [C]);
         sim.hub.handle_decode_error(C, code, &mut sim.out);
         assert!(sim.out.is_empty(), "gone: ignored");
@@ -1096,7 +1106,7 @@ fn decode_errors_are_fatal_in_any_state() {
 fn hello_timeout_only_for_connections_not_welcomed() {
     let mut sim = Sim::new();
     sim.connect(1);
-    sim.send(1, hello("bad nick")); // refused: still waiting
+    sim.send(1, ClientMsg::hello("bad nick")); // refused: still waiting
     sim.login(2, "bob");
     sim.hub.handle_hello_timeout(B, &mut sim.out);
     assert!(sim.out.is_empty());
@@ -1188,95 +1198,7 @@ fn every_error_code_is_emitted_and_closes_exactly_when_fatal() {
     assert_eq!(seen, ErrorCode::ALL);
 }
 
-// ----- wire mirror, names -----------------------------------------------------
-
-#[test]
-fn outgoing_encodes_exactly_like_server_msg() {
-    let rooms = [("a", 1u32), ("bb", 300)];
-    let nicks = ["x", "Yy"];
-    let pairs: Vec<(Outgoing<'_>, ServerMsg)> = vec![
-        (
-            Outgoing::Welcome {
-                nick: "n",
-                server: SERVER,
-            },
-            welcome("n"),
-        ),
-        (
-            Outgoing::Message {
-                room: "r",
-                from: "f",
-                text: "t",
-                seq: 300,
-                time_ms: T0,
-            },
-            message("r", "f", "t", 300, T0),
-        ),
-        (
-            Outgoing::Whispered {
-                from: "f",
-                to: "t",
-                text: "x",
-                time_ms: 1,
-            },
-            whispered("f", "t", "x", 1),
-        ),
-        (
-            Outgoing::Joined {
-                room: "r",
-                nick: "n",
-            },
-            joined("r", "n"),
-        ),
-        (
-            Outgoing::Left {
-                room: "r",
-                nick: "n",
-            },
-            left("r", "n"),
-        ),
-        (Outgoing::Renamed { old: "o", new: "n" }, renamed("o", "n")),
-        (
-            Outgoing::Rooms { rooms: &rooms },
-            ServerMsg::Rooms {
-                rooms: rooms
-                    .iter()
-                    .map(|&(name, members)| RoomInfo {
-                        name: name.into(),
-                        members,
-                    })
-                    .collect(),
-            },
-        ),
-        (
-            Outgoing::Users {
-                room: "r",
-                nicks: &nicks,
-            },
-            ServerMsg::Users {
-                room: "r".into(),
-                nicks: nicks.map(String::from).to_vec(),
-            },
-        ),
-        (
-            Outgoing::Pong { nonce: u64::MAX },
-            ServerMsg::Pong { nonce: u64::MAX },
-        ),
-        (
-            Outgoing::Error {
-                code: ErrorCode::ShuttingDown,
-                detail: ErrorCode::ShuttingDown.describe(),
-            },
-            err(ErrorCode::ShuttingDown),
-        ),
-    ];
-    for (borrowed, owned) in pairs {
-        let (mut a, mut b) = (Vec::new(), Vec::new());
-        encode_frame(&borrowed, &mut a).unwrap();
-        encode_frame(&owned, &mut b).unwrap();
-        assert_eq!(a, b, "{owned:?}");
-    }
-}
+// ----- names -----------------------------------------------------
 
 #[test]
 fn folding_checks_the_naming_rule() {
@@ -1296,31 +1218,13 @@ fn folding_checks_the_naming_rule() {
 
 // ----- seeded random sessions ---------------------------------------------------
 
-/// xorshift64* (Vigna 2016): a tiny deterministic PRNG; never seeded with 0.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 /// Random clients doing random things: the hub never panics, every frame
 /// decodes, and every member sees each room's `seq` go up by exactly 1.
 /// `HUB_SEED=n` replays another seed.
 #[test]
 fn random_sessions_keep_room_order() {
-    let seed = std::env::var("HUB_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0x5EED_u64);
-    let mut rng = Rng(seed | 1);
+    let seed = testkit::seed("HUB_SEED", 0x5EED);
+    let mut rng = Rng::new(seed | 1);
     let mut sim = Sim::with(Config {
         max_conns: 10,
         ..Config::new(SERVER)
@@ -1353,7 +1257,7 @@ fn random_sessions_keep_room_order() {
                 let msg = match rng.below(20) {
                     0 => ClientMsg::Bye,
                     1 => ClientMsg::Ping { nonce: 0 },
-                    _ => hello(pick(&mut rng, &nicks)),
+                    _ => ClientMsg::hello(pick(&mut rng, &nicks)),
                 };
                 sim.hub.handle_message(id, msg, sim.now, &mut sim.out);
             }
@@ -1373,15 +1277,17 @@ fn random_sessions_keep_room_order() {
                         None
                     }
                     3 => Some(ClientMsg::Bye),
-                    4 => Some(hello("again")),
+                    4 => Some(ClientMsg::hello("again")),
                     5..=7 => Some(join(pick(&mut rng, &rooms))),
                     8..=9 => Some(leave(pick(&mut rng, &rooms))),
                     10..=11 => Some(whisper(pick(&mut rng, &nicks), "psst")),
                     12..=13 => Some(nick(pick(&mut rng, &nicks))),
                     14 => Some(ClientMsg::ListRooms),
                     15 => Some(list_users(pick(&mut rng, &rooms))),
-                    16 => Some(ClientMsg::Ping { nonce: rng.next() }),
-                    _ => Some(say(pick(&mut rng, &rooms), "hi")),
+                    16 => Some(ClientMsg::Ping {
+                        nonce: rng.next_u64(),
+                    }),
+                    _ => Some(ClientMsg::say(pick(&mut rng, &rooms), "hi")),
                 };
                 if let Some(msg) = msg {
                     sim.hub.handle_message(id, msg, sim.now, &mut sim.out);

@@ -1,85 +1,117 @@
-//! [`Args`]: `--flag value` pairs of a subcommand, read by name.
+//! [`Args`]: the flags of a subcommand, collected first, read by name.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::str::FromStr;
 
-/// The flags of one subcommand. Every flag takes a value; each getter
-/// removes what it reads, and [`finish`](Args::finish) refuses leftovers
-/// (unknown flags).
+use crate::cli::{parse_value, socket_addr, CliError, Flags};
+
+/// The flags of one subcommand. Every flag takes a value, as `--flag value`
+/// or `--flag=value` (read by [`crate::cli::Flags`], so `--help` and bad
+/// input behave as in every other binary). Each getter removes what it
+/// reads, and [`finish`](Args::finish) refuses leftovers (unknown flags):
+/// which flags exist depends on the subcommand, known only after parsing.
 ///
 /// ```
+/// use chat::cli::CliError;
 /// use chat::loadgen::args::Args;
 ///
-/// let mut args = Args::parse(["--clients", "10", "--addr", "127.0.0.1:9"]).unwrap();
+/// let mut args = Args::parse(["--clients", "10", "--addr=127.0.0.1:9"]).unwrap();
 /// assert_eq!(args.get("clients", 100usize).unwrap(), 10);
 /// assert_eq!(args.get("msgs", 200u32).unwrap(), 200);
 /// assert!(args.get_opt::<u32>("pid").unwrap().is_none());
-/// assert_eq!(args.finish().unwrap_err(), "unknown flag --addr");
+/// assert_eq!(
+///     args.finish().unwrap_err(),
+///     CliError::Bad("unknown argument '--addr'".into())
+/// );
 /// ```
 #[derive(Debug, Default)]
 pub struct Args {
+    /// Values by flag name, without the leading `--`.
     flags: HashMap<String, String>,
 }
 
 impl Args {
-    /// Reads `--name value` pairs.
-    pub fn parse<I, S>(args: I) -> Result<Args, String>
+    /// Reads `--name value` pairs; a flag given twice is refused.
+    pub fn parse<I, S>(args: I) -> Result<Args, CliError>
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
         let mut flags = HashMap::new();
-        let mut it = args.into_iter().map(Into::into);
-        while let Some(flag) = it.next() {
-            let Some(name) = flag.strip_prefix("--") else {
-                return Err(format!("unexpected argument {flag:?}"));
-            };
-            let value = it.next().ok_or_else(|| format!("--{name} needs a value"))?;
-            if flags.insert(name.to_string(), value).is_some() {
-                return Err(format!("--{name} given twice"));
+        let mut reader = Flags::new(args);
+        while let Some(flag) = reader.next_flag()? {
+            let value = reader.value()?;
+            let name = flag.trim_start_matches('-').to_string();
+            if flags.insert(name, value).is_some() {
+                return Err(CliError::Bad(format!("{flag} given twice")));
             }
         }
         Ok(Args { flags })
     }
 
     /// The value of `--name`, or `default`.
-    pub fn get<T: FromStr>(&mut self, name: &str, default: T) -> Result<T, String> {
+    pub fn get<T: FromStr>(&mut self, name: &str, default: T) -> Result<T, CliError> {
         Ok(self.get_opt(name)?.unwrap_or(default))
     }
 
     /// The value of `--name`, if given.
-    pub fn get_opt<T: FromStr>(&mut self, name: &str) -> Result<Option<T>, String> {
+    pub fn get_opt<T: FromStr>(&mut self, name: &str) -> Result<Option<T>, CliError> {
         match self.flags.remove(name) {
             None => Ok(None),
-            Some(v) => v
-                .parse()
-                .map(Some)
-                .map_err(|_| format!("bad value for --{name}: {v:?}")),
+            Some(v) => parse_value(&format!("--{name}"), &v).map(Some),
         }
     }
 
     /// `--addr`, default `127.0.0.1:7878`; loopback addresses only (load
     /// is never sent over a real network).
-    pub fn addr(&mut self) -> Result<SocketAddr, String> {
+    pub fn addr(&mut self) -> Result<SocketAddr, CliError> {
         let text: String = self.get("addr", crate::protocol::DEFAULT_ADDR.to_string())?;
-        let addr =
-            crate::server::config::parse_addr(&text).map_err(|e| format!("bad --addr: {e}"))?;
+        let addr = socket_addr("--addr", &text)?;
         if !addr.ip().is_loopback() {
-            return Err(format!(
+            return Err(CliError::Bad(format!(
                 "--addr {addr}: the load generator only targets loopback addresses"
-            ));
+            )));
         }
         Ok(addr)
     }
 
     /// Fails on any flag no getter asked for.
-    pub fn finish(self) -> Result<(), String> {
+    pub fn finish(self) -> Result<(), CliError> {
         let mut left: Vec<_> = self.flags.into_keys().collect();
         left.sort();
         match left.first() {
             None => Ok(()),
-            Some(name) => Err(format!("unknown flag --{name}")),
+            Some(name) => Err(CliError::Bad(format!("unknown argument '--{name}'"))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bad(args: &[&str]) -> String {
+        match Args::parse(args.iter().copied()) {
+            Err(CliError::Bad(message)) => message,
+            other => panic!("{args:?} gave {other:?}"),
+        }
+    }
+
+    #[test]
+    fn bad_command_lines_say_why() {
+        assert_eq!(bad(&["--size", "1", "--size=2"]), "--size given twice");
+        assert_eq!(bad(&["--size"]), "--size needs a value");
+        assert_eq!(bad(&["size", "1"]), "unknown argument 'size'");
+        assert_eq!(
+            Args::parse(["--size", "1", "--help"]).unwrap_err(),
+            CliError::Help
+        );
+        let mut args = Args::parse(["--size", "big", "--addr", "10.0.0.1:7"]).unwrap();
+        assert_eq!(
+            args.get("size", 1u32),
+            Err(CliError::Bad("--size: 'big' is not a valid value".into()))
+        );
+        assert!(matches!(args.addr(), Err(CliError::Bad(m)) if m.contains("loopback")));
     }
 }

@@ -22,8 +22,8 @@ use serdy::{Deserialize, Serialize};
 use super::report::round2;
 use super::session::{self, refused};
 use super::swarm::{Handler, Next, Swarm};
-use super::wire::{Incoming, Request};
-use crate::protocol::LOBBY;
+use super::wire::encode;
+use crate::protocol::{ClientMsgRef, ServerMsgRef, LOBBY};
 
 /// The settings of a churn run.
 #[derive(Debug, Clone)]
@@ -127,19 +127,21 @@ impl Handler for Churn<'_> {
     fn on_frame(
         &mut self,
         slot: usize,
-        msg: Incoming<'_>,
+        msg: ServerMsgRef<'_>,
         _: u64,
         out: &mut Vec<u8>,
     ) -> io::Result<Next> {
         match msg {
-            Incoming::Welcome { .. } => match self.ending(self.cycle[slot]) {
+            ServerMsgRef::Welcome { .. } => match self.ending(self.cycle[slot]) {
                 Ending::Normal => {
-                    Request::Say {
-                        room: LOBBY,
-                        text: "churn",
-                    }
-                    .encode_into(out);
-                    Request::Bye.encode_into(out);
+                    encode(
+                        &ClientMsgRef::Say {
+                            room: LOBBY,
+                            text: "churn",
+                        },
+                        out,
+                    );
+                    encode(&ClientMsgRef::Bye, out);
                     self.said_bye[slot] = true;
                 }
                 Ending::Reset => {
@@ -155,7 +157,7 @@ impl Handler for Churn<'_> {
                     return Ok(Next::Close);
                 }
             },
-            Incoming::Error { code, detail } => {
+            ServerMsgRef::Error { code, detail } => {
                 return Err(refused(self.cycle[slot], code, detail))
             }
             _ => {}
@@ -240,20 +242,20 @@ struct Ping {
 impl Handler for Ping {
     fn on_connected(&mut self, _: usize, out: &mut Vec<u8>) -> io::Result<()> {
         session::hello(out, &self.nick);
-        Request::Ping { nonce: NONCE }.encode_into(out);
+        encode(&ClientMsgRef::Ping { nonce: NONCE }, out);
         Ok(())
     }
 
     fn on_frame(
         &mut self,
         c: usize,
-        msg: Incoming<'_>,
+        msg: ServerMsgRef<'_>,
         _: u64,
         _: &mut Vec<u8>,
     ) -> io::Result<Next> {
         match msg {
-            Incoming::Pong { nonce: NONCE } => self.ponged = true,
-            Incoming::Error { code, detail } => return Err(refused(c, code, detail)),
+            ServerMsgRef::Pong { nonce: NONCE } => self.ponged = true,
+            ServerMsgRef::Error { code, detail } => return Err(refused(c, code, detail)),
             _ => {}
         }
         Ok(Next::Keep)

@@ -31,8 +31,8 @@ use super::report::{round2, Latency};
 use super::session::{self, refused, Lobby};
 use super::stamp::Stamp;
 use super::swarm::{Handler, Next, Swarm};
-use super::wire::{Incoming, MessageView, Request};
-use crate::protocol::LOBBY;
+use super::wire::{encode, MessageView};
+use crate::protocol::{ClientMsgRef, ServerMsgRef, LOBBY};
 
 /// The settings of a fanout run.
 #[derive(Debug, Clone)]
@@ -129,11 +129,13 @@ impl Fanout {
                 sent_ns,
             };
             stamp.write(&mut self.text, self.size);
-            Request::Say {
-                room: LOBBY,
-                text: &self.text,
-            }
-            .encode_into(out);
+            encode(
+                &ClientMsgRef::Say {
+                    room: LOBBY,
+                    text: &self.text,
+                },
+                out,
+            );
             self.sent[c] += 1;
             self.in_air[c] += 1;
         }
@@ -173,15 +175,15 @@ impl Handler for Fanout {
     fn on_frame(
         &mut self,
         c: usize,
-        msg: Incoming<'_>,
+        msg: ServerMsgRef<'_>,
         now_ns: u64,
         out: &mut Vec<u8>,
     ) -> io::Result<Next> {
         match msg {
-            Incoming::Message { text, seq, .. } => {
+            ServerMsgRef::Message { text, seq, .. } => {
                 self.delivered(c, text.as_bytes(), seq, now_ns, out)
             }
-            Incoming::Error { code, detail } => return Err(refused(c, code, detail)),
+            ServerMsgRef::Error { code, detail } => return Err(refused(c, code, detail)),
             _ => {}
         }
         Ok(Next::Keep)

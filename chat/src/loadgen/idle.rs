@@ -26,7 +26,7 @@ use serdy::{Deserialize, Serialize};
 use super::procfs;
 use super::session::{self, refused, Lobby};
 use super::swarm::{Handler, Next, Swarm};
-use super::wire::Incoming;
+use crate::protocol::ServerMsgRef;
 
 /// How long the server must send nothing before the idle period starts.
 pub const QUIET: Duration = Duration::from_millis(500);
@@ -84,11 +84,11 @@ impl Handler for Quiet {
     fn on_frame(
         &mut self,
         c: usize,
-        msg: Incoming<'_>,
+        msg: ServerMsgRef<'_>,
         _: u64,
         _: &mut Vec<u8>,
     ) -> io::Result<Next> {
-        if let Incoming::Error { code, detail } = msg {
+        if let ServerMsgRef::Error { code, detail } = msg {
             return Err(refused(c, code, detail));
         }
         self.frames += 1;

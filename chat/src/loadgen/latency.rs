@@ -33,8 +33,8 @@ use super::report::{round2, Latency};
 use super::session::{self, refused, Lobby};
 use super::stamp::Stamp;
 use super::swarm::{Handler, Next, Swarm};
-use super::wire::{Incoming, MessageView, Request};
-use crate::protocol::LOBBY;
+use super::wire::{encode, MessageView};
+use crate::protocol::{ClientMsgRef, ServerMsgRef, LOBBY};
 
 /// The longest nap between two looks at the sockets while sends are due
 /// sooner than the poll's millisecond timeout can wait.
@@ -121,13 +121,15 @@ impl Handler for Receiving {
     fn on_frame(
         &mut self,
         c: usize,
-        msg: Incoming<'_>,
+        msg: ServerMsgRef<'_>,
         now_ns: u64,
         _: &mut Vec<u8>,
     ) -> io::Result<Next> {
         match msg {
-            Incoming::Message { text, seq, .. } => self.delivered(c, text.as_bytes(), seq, now_ns),
-            Incoming::Error { code, detail } => return Err(refused(c, code, detail)),
+            ServerMsgRef::Message { text, seq, .. } => {
+                self.delivered(c, text.as_bytes(), seq, now_ns)
+            }
+            ServerMsgRef::Error { code, detail } => return Err(refused(c, code, detail)),
             _ => {}
         }
         Ok(Next::Keep)
@@ -186,11 +188,13 @@ pub fn run(opts: &LatencyOpts) -> io::Result<LatencyReport> {
                     sent_ns,
                 };
                 stamp.write(&mut text, opts.size);
-                Request::Say {
-                    room: LOBBY,
-                    text: &text,
-                }
-                .encode_into(swarm.out(c));
+                encode(
+                    &ClientMsgRef::Say {
+                        room: LOBBY,
+                        text: &text,
+                    },
+                    swarm.out(c),
+                );
                 sent[c] += 1;
                 total += 1;
                 touched.push(c);

@@ -27,7 +27,7 @@
 //! ```text
 //!        ┌────────────── loadgen: one thread ───────────────┐
 //!        │ Swarm: Poll + N non-blocking sockets              │
-//!        │   read ─► shared buffer ─► Incoming<'buf> ─► Handler (fanout, ...)
+//!        │   read ─► shared buffer ─► ServerMsgRef ─► Handler (fanout, ...)
 //!        │                                    │ Stamp in the text: sender,
 //!        │                                    │ counter, send time
 //!        │   Handler ─► OrderCheck, Histogram, next Say ─► write
@@ -69,6 +69,8 @@ use std::io;
 
 use args::Args;
 
+use crate::cli::CliError;
+
 /// The usage text.
 pub const USAGE: &str = "\
 usage: loadgen SUBCOMMAND [--flag value ...]
@@ -103,11 +105,7 @@ pub fn main_with_args(args: Vec<String>) -> i32 {
     });
     let job = match outcome {
         Ok(job) => job,
-        Err(e) => {
-            eprintln!("loadgen: {e}");
-            eprint!("{USAGE}");
-            return 2;
-        }
+        Err(e) => return e.report("loadgen", USAGE),
     };
     if let Err(e) = sys::rlimit::raise_nofile_limit() {
         eprintln!("loadgen: cannot raise the open-file limit: {e}");
@@ -127,7 +125,8 @@ pub fn main_with_args(args: Vec<String>) -> i32 {
 /// A parsed subcommand, ready to run: the JSON line and whether it passed.
 type Job = Box<dyn FnOnce() -> io::Result<(String, bool)>>;
 
-fn command_for(command: &str, args: &mut Args) -> Result<Job, String> {
+fn command_for(command: &str, args: &mut Args) -> Result<Job, CliError> {
+    let bad = |message: String| CliError::Bad(message);
     match command {
         "fanout" => {
             let mut opts = fanout::FanoutOpts::new(args.addr()?);
@@ -137,7 +136,7 @@ fn command_for(command: &str, args: &mut Args) -> Result<Job, String> {
             opts.window = args.get("window", opts.window)?;
             opts.pid = args.get_opt("pid")?;
             if opts.clients == 0 || opts.size == 0 || opts.size > crate::protocol::MAX_TEXT {
-                return Err("--clients must be positive and --size 1..=4096".into());
+                return Err(bad("--clients must be positive and --size 1..=4096".into()));
             }
             Ok(Box::new(move || {
                 let r = fanout::run(&opts)?;
@@ -151,7 +150,7 @@ fn command_for(command: &str, args: &mut Args) -> Result<Job, String> {
             opts.seconds = args.get("seconds", opts.seconds)?;
             opts.size = args.get("size", opts.size)?;
             if opts.clients == 0 || opts.size == 0 || opts.size > crate::protocol::MAX_TEXT {
-                return Err("--clients must be positive and --size 1..=4096".into());
+                return Err(bad("--clients must be positive and --size 1..=4096".into()));
             }
             Ok(Box::new(move || {
                 let r = latency::run(&opts)?;
@@ -164,11 +163,11 @@ fn command_for(command: &str, args: &mut Args) -> Result<Job, String> {
             let seconds = args.get("seconds", 5.0)?;
             let pid = args
                 .get_opt("pid")?
-                .ok_or("idle needs --pid PID (the server's process id)")?;
+                .ok_or_else(|| bad("idle needs --pid PID (the server's process id)".into()))?;
             let lobby = match args.get("lobby", "stay".to_string())?.as_str() {
                 "stay" => session::Lobby::Stay,
                 "leave" => session::Lobby::Leave,
-                other => return Err(format!("--lobby is stay or leave, not {other:?}")),
+                other => return Err(bad(format!("--lobby is stay or leave, not {other:?}"))),
             };
             let opts = idle::IdleOpts {
                 addr,
@@ -196,12 +195,12 @@ fn command_for(command: &str, args: &mut Args) -> Result<Job, String> {
         "suite" => {
             let list: String = args
                 .get_opt("servers")?
-                .ok_or("suite needs --servers NAME=PATH,...")?;
+                .ok_or_else(|| bad("suite needs --servers NAME=PATH,...".into()))?;
             let mut servers = Vec::new();
             for item in list.split(',').filter(|s| !s.is_empty()) {
                 let (name, path) = item
                     .split_once('=')
-                    .ok_or_else(|| format!("--servers: {item:?} is not NAME=PATH"))?;
+                    .ok_or_else(|| bad(format!("--servers: {item:?} is not NAME=PATH")))?;
                 servers.push(suite::ServerSpec {
                     name: name.into(),
                     path: path.into(),
@@ -216,6 +215,6 @@ fn command_for(command: &str, args: &mut Args) -> Result<Job, String> {
             };
             Ok(Box::new(move || Ok((suite::run(&opts)?, true))))
         }
-        other => Err(format!("unknown subcommand {other:?}")),
+        other => Err(bad(format!("unknown subcommand {other:?}"))),
     }
 }

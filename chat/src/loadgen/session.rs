@@ -13,8 +13,8 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use super::swarm::{Handler, Next, Swarm};
-use super::wire::{Incoming, Request};
-use crate::protocol::{LOBBY, PROTOCOL_VERSION};
+use super::wire::encode;
+use crate::protocol::{ClientMsgRef, ServerMsgRef, LOBBY, PROTOCOL_VERSION};
 
 /// Connections allowed between `connect` and their `Joined`.
 pub const IN_FLIGHT: usize = 128;
@@ -37,11 +37,13 @@ pub fn run_tag(letter: char) -> String {
 
 /// Writes a `Hello` for `nick`.
 pub fn hello(out: &mut Vec<u8>, nick: &str) {
-    Request::Hello {
-        version: PROTOCOL_VERSION,
-        nick,
-    }
-    .encode_into(out);
+    encode(
+        &ClientMsgRef::Hello {
+            version: PROTOCOL_VERSION,
+            nick,
+        },
+        out,
+    );
 }
 
 /// A server `Error` frame as an `io::Error` that names the client.
@@ -93,7 +95,7 @@ impl Handler for Joining<'_> {
         let lobby = self.lobby;
         hello(out, self.nick(conn));
         if lobby == Lobby::Leave {
-            Request::Leave { room: LOBBY }.encode_into(out);
+            encode(&ClientMsgRef::Leave { room: LOBBY }, out);
         }
         Ok(())
     }
@@ -101,18 +103,18 @@ impl Handler for Joining<'_> {
     fn on_frame(
         &mut self,
         conn: usize,
-        msg: Incoming<'_>,
+        msg: ServerMsgRef<'_>,
         _: u64,
         _: &mut Vec<u8>,
     ) -> io::Result<Next> {
         let mine = match (msg, self.lobby) {
-            (Incoming::Joined { room, nick }, Lobby::Stay) => {
+            (ServerMsgRef::Joined { room, nick }, Lobby::Stay) => {
                 room == LOBBY && nick == self.nick(conn)
             }
-            (Incoming::Left { room, nick }, Lobby::Leave) => {
+            (ServerMsgRef::Left { room, nick }, Lobby::Leave) => {
                 room == LOBBY && nick == self.nick(conn)
             }
-            (Incoming::Error { code, detail }, _) => return Err(refused(conn, code, detail)),
+            (ServerMsgRef::Error { code, detail }, _) => return Err(refused(conn, code, detail)),
             _ => false,
         };
         if mine && !self.present[conn] {

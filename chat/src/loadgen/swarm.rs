@@ -12,7 +12,7 @@
 //! ```text
 //!   scratch: [ carry of conn 7 | bytes read now .................. ]
 //!              └─ frame ─┘└─ frame ─┘└─ frame ─┘└─ frame ─┘└ part ┘
-//!                  on_frame(7, Incoming::Message{..}, now) ...   └─► carry of conn 7
+//!                  on_frame(7, ServerMsgRef::Message, now) ...   └─► carry of conn 7
 //! ```
 //!
 //! Registrations are level-triggered: a connection is read once per event,
@@ -27,8 +27,10 @@ use std::time::{Duration, Instant};
 use sys::net::TcpStream;
 use sys::{Events, Interest, Poll, Token, Trigger};
 
-use super::wire::{Incoming, MessageView};
-use crate::protocol::SERVER_MAX_FRAME;
+use super::wire::MessageView;
+use crate::fmt::binary::from_bytes;
+use crate::fmt::framed::{split_frame, HEADER_LEN};
+use crate::protocol::{ServerMsgRef, SERVER_MAX_FRAME};
 
 /// Size of the shared read buffer.
 const SCRATCH: usize = 256 * 1024;
@@ -56,7 +58,7 @@ pub trait Handler {
     fn on_frame(
         &mut self,
         conn: usize,
-        msg: Incoming<'_>,
+        msg: ServerMsgRef<'_>,
         now_ns: u64,
         out: &mut Vec<u8>,
     ) -> io::Result<Next>;
@@ -71,7 +73,7 @@ pub trait Handler {
         now_ns: u64,
         out: &mut Vec<u8>,
     ) -> io::Result<Next> {
-        let msg = msg.to_incoming().map_err(|e| {
+        let msg = msg.to_msg().map_err(|e| {
             io::Error::new(
                 io::ErrorKind::InvalidData,
                 format!("a Message that is not UTF-8: {e}"),
@@ -323,24 +325,22 @@ impl Swarm {
         let end = held + n;
         let mut pos = 0;
         let mut next = Next::Keep;
-        while next == Next::Keep && end - pos >= 4 {
-            let b = &scratch[pos..pos + 4];
-            let len = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
-            if len == 0 || len > SERVER_MAX_FRAME {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!("the server sent a frame header announcing {len} bytes"),
-                ));
-            }
-            let total = 4 + len as usize;
-            if end - pos < total {
-                break;
-            }
-            let payload = &scratch[pos + 4..pos + total];
+        while next == Next::Keep {
+            let payload = match split_frame(&scratch[pos..end], SERVER_MAX_FRAME) {
+                Ok(Some(payload)) => payload,
+                Ok(None) => break,
+                Err(e) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("the server sent a refused frame header: {e}"),
+                    ))
+                }
+            };
+            let total = HEADER_LEN + payload.len();
             next = match MessageView::peek(payload) {
                 Some(view) => handler.on_message(slot, view, now_ns, &mut conn.out)?,
                 None => {
-                    let msg = Incoming::decode(payload).map_err(|e| {
+                    let msg = from_bytes::<ServerMsgRef>(payload).map_err(|e| {
                         io::Error::new(
                             io::ErrorKind::InvalidData,
                             format!("undecodable frame from the server: {e}"),

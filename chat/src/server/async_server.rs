@@ -99,7 +99,6 @@
 use std::future::{poll_fn, Future};
 use std::io::{self, IoSlice, Read};
 use std::pin::pin;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
@@ -109,15 +108,15 @@ use exec::time::{sleep, timeout};
 use exec::JoinHandle;
 
 use super::config::{listen, Config};
-use super::event_server::unix_ms;
 use super::lifecycle::{
     CloseKind, CloseWait, Ending, Expired, Lifecycle, ACCEPT_PAUSE, SHUTDOWN_GRACE,
 };
 use super::mailbox::{Batch, Mailbox, Next, Phase};
 use super::outbound::{Outbound, FLUSH_IOVECS, MAX_IOVECS};
 use super::shared_hub::{
-    close_kind, decode_frames, lock, SharedHub, SharedMailbox, Unfinished, Wakeups, Writing,
+    close_kind, decode_frames, lock, SharedHub, SharedMailbox, Wakeups, Writing,
 };
+use crate::clock::unix_ms;
 use crate::fmt::framed::FrameDecoder;
 use crate::hub::{ConnId, SessionState};
 
@@ -126,10 +125,6 @@ use crate::hub::{ConnId, SessionState};
 struct Shared {
     config: Config,
     hub: SharedHub,
-    /// Set once SIGINT/SIGTERM arrived.
-    stopping: AtomicBool,
-    /// Live writer tasks, for the shutdown's flush.
-    writers: Arc<Unfinished>,
 }
 
 /// One connection, shared by its reader and writer tasks (each owns its
@@ -159,12 +154,7 @@ async fn serve(config: Config) -> io::Result<()> {
     let signal = exec::signal::shutdown_signal();
     let listener = TcpListener::from_sys(listen("async_server", &config)?)?;
     let hub = SharedHub::new(config.hub_config("async_server"), config.max_outbound);
-    let shared = Arc::new(Shared {
-        config,
-        hub,
-        stopping: AtomicBool::new(false),
-        writers: Arc::default(),
-    });
+    let shared = Arc::new(Shared { config, hub });
     {
         let shared = shared.clone();
         exec::spawn(async move { accept_loop(&shared, listener).await });
@@ -177,9 +167,8 @@ async fn serve(config: Config) -> io::Result<()> {
 /// The signal arrived: `ShuttingDown` to everyone, then wait (at most
 /// [`SHUTDOWN_GRACE`]) for the writers to flush it.
 async fn shutdown(shared: &Shared) {
-    shared.stopping.store(true, Ordering::SeqCst);
     shared.hub.shutdown(&mut Wakeups::new());
-    let all_done = poll_fn(|cx| match shared.writers.poll_done(cx.waker()) {
+    let all_done = poll_fn(|cx| match shared.hub.unfinished().poll_done(cx.waker()) {
         true => Poll::Ready(()),
         false => Poll::Pending,
     });
@@ -209,13 +198,9 @@ fn admit(shared: &Arc<Shared>, stream: TcpStream) {
     let (reader, writer) = stream.into_split();
     let mailbox = Arc::new(Mutex::new(Mailbox::new()));
     let (id, welcome) = shared.hub.connect(mailbox.clone(), &mut Wakeups::new());
-    let now = Instant::now();
-    let mut life = Lifecycle::accepted(now, shared.config.hello_timeout);
-    if !welcome {
-        life.close(now, CloseKind::Error);
-    }
+    let life = Lifecycle::admitted(Instant::now(), shared.config.hello_timeout, welcome);
     let conn = Arc::new(Conn { id, mailbox });
-    let count = shared.writers.start();
+    let count = shared.hub.start_writing();
     let writer = {
         let conn = conn.clone();
         exec::spawn(async move { write_loop(&conn, writer, count).await })
@@ -462,12 +447,7 @@ async fn close(
     reader: &mut OwnedReadHalf,
     writer: &JoinHandle<()>,
 ) {
-    let kind = if shared.stopping.load(Ordering::SeqCst) {
-        CloseKind::Shutdown
-    } else {
-        kind
-    };
-    life.close(Instant::now(), kind);
+    life.close(Instant::now(), shared.hub.close_kind(kind));
     linger(conn, &mut life, reader).await;
     if life.is_gone() == Some(Ending::GaveUp) {
         writer.abort();
@@ -475,9 +455,10 @@ async fn close(
     }
 }
 
-/// Drives a closing connection's [`Lifecycle`] until it is gone: reads and
-/// discards input while it waits for the peer, and otherwise waits for the
-/// writer to finish, never past its deadline.
+/// `thread_server`'s `linger` with an `.await` where it blocks: the
+/// [`Lifecycle`] decides ([`Lifecycle::poll_close`]), this task waits for
+/// what it names, the peer's bytes or the writer's flush, never past the
+/// deadline.
 async fn linger(conn: &Conn, life: &mut Lifecycle, reader: &mut OwnedReadHalf) {
     let mut scratch = Vec::new();
     loop {
@@ -493,16 +474,10 @@ async fn linger(conn: &Conn, life: &mut Lifecycle, reader: &mut OwnedReadHalf) {
                 // connection (and this task) past it.
                 let left = deadline.saturating_duration_since(Instant::now());
                 scratch.resize(4096, 0);
-                match timeout(left, reader.read(&mut scratch)).await {
-                    Ok(Ok(0)) => life.peer_closed(),
-                    Ok(Ok(n)) => {
-                        life.input(n);
-                    }
-                    Ok(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Ok(Err(_)) => life.broken(),
-                    // The deadline: poll_close gives the connection up.
-                    Err(_) => {}
-                }
+                let read = timeout(left, reader.read(&mut scratch)).await;
+                // At the deadline (`Elapsed`, a timeout): poll_close gives
+                // the connection up.
+                life.discarded(read.unwrap_or_else(|elapsed| Err(elapsed.into())));
             }
         }
     }

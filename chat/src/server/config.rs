@@ -9,19 +9,20 @@
 //! --threads N             number of CPUs   worker threads (async_server only)
 //! ```
 //!
-//! A bad flag is reported as [`ParseError::Bad`] with a one-line message; the
-//! binary prints it with [`Config::usage`] to standard error and exits with
-//! status 2 ([`Config::from_env_or_exit`] does exactly that).
+//! Flags are read by [`crate::cli`], so they follow its rules: `--flag VALUE`
+//! or `--flag=VALUE`, `--help` prints [`Config::usage`] and exits 0, and a
+//! bad flag is [`CliError::Bad`] with a one-line message, printed with the
+//! usage on standard error, exit status 2 ([`Config::from_env_or_exit`]
+//! does exactly that).
 
-use std::fmt;
 use std::io::{self, Write};
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use sys::net::TcpListener;
 
+use crate::cli::{socket_addr, CliError, Flags};
 use crate::hub;
-
 use crate::protocol::{
     DEFAULT_ADDR, DEFAULT_HELLO_TIMEOUT_MS, DEFAULT_MAX_CONNS, DEFAULT_MAX_FRAME,
     DEFAULT_MAX_OUTBOUND, SERVER_MAX_FRAME,
@@ -57,26 +58,6 @@ impl Default for Config {
     }
 }
 
-/// Why [`Config::parse`] did not produce a configuration.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ParseError {
-    /// `--help` was given: print usage and exit 0.
-    Help,
-    /// A flag was unknown, missing its value, or had a bad value.
-    Bad(String),
-}
-
-impl fmt::Display for ParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ParseError::Help => f.write_str("help requested"),
-            ParseError::Bad(msg) => f.write_str(msg),
-        }
-    }
-}
-
-impl std::error::Error for ParseError {}
-
 impl Config {
     /// The hub's settings for server `name`: `--max-conns`, and `name` with
     /// this crate's version as the server string of `Welcome`.
@@ -109,92 +90,36 @@ impl Config {
 
     /// Parses flags (without the program name). `with_threads` accepts
     /// `--threads`. Flags may be given as `--flag value` or `--flag=value`.
-    pub fn parse<I, S>(args: I, with_threads: bool) -> Result<Config, ParseError>
+    pub fn parse<I, S>(args: I, with_threads: bool) -> Result<Config, CliError>
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
         let mut cfg = Config::default();
-        let mut args = args.into_iter().map(Into::into);
-        while let Some(arg) = args.next() {
-            if arg == "--help" || arg == "-h" {
-                return Err(ParseError::Help);
-            }
-            let (flag, inline) = match arg.split_once('=') {
-                Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
-                _ => (arg.clone(), None),
-            };
-            let known = matches!(
-                flag.as_str(),
-                "--addr" | "--max-conns" | "--max-outbound" | "--max-frame" | "--hello-timeout-ms"
-            ) || (with_threads && flag == "--threads");
-            if !known {
-                return Err(ParseError::Bad(format!("unknown argument '{arg}'")));
-            }
-            let value = match inline.or_else(|| args.next()) {
-                Some(v) => v,
-                None => return Err(ParseError::Bad(format!("{flag} needs a value"))),
-            };
+        let mut flags = Flags::new(args);
+        while let Some(flag) = flags.next_flag()? {
             match flag.as_str() {
-                "--addr" => cfg.addr = parse_addr(&value)?,
-                "--max-conns" => {
-                    cfg.max_conns = parse_num(&flag, &value, 1, u32::MAX as u64)? as usize
-                }
-                "--max-outbound" => {
-                    cfg.max_outbound = parse_num(&flag, &value, 1, u32::MAX as u64)? as usize
-                }
-                "--max-frame" => {
-                    cfg.max_frame = parse_num(&flag, &value, 1, SERVER_MAX_FRAME as u64)? as u32
-                }
+                "--addr" => cfg.addr = socket_addr(&flag, &flags.value()?)?,
+                "--max-conns" => cfg.max_conns = flags.number(1, u32::MAX as u64)? as usize,
+                "--max-outbound" => cfg.max_outbound = flags.number(1, u32::MAX as u64)? as usize,
+                "--max-frame" => cfg.max_frame = flags.number(1, SERVER_MAX_FRAME as u64)? as u32,
                 "--hello-timeout-ms" => {
-                    cfg.hello_timeout =
-                        Duration::from_millis(parse_num(&flag, &value, 1, 86_400_000)?)
+                    cfg.hello_timeout = Duration::from_millis(flags.number(1, 86_400_000)?)
                 }
-                "--threads" => cfg.threads = Some(parse_num(&flag, &value, 1, 1024)? as usize),
-                _ => unreachable!("flag {flag} was checked above"),
+                "--threads" if with_threads => cfg.threads = Some(flags.number(1, 1024)? as usize),
+                _ => return Err(flags.unknown()),
             }
         }
         Ok(cfg)
     }
 
     /// Parses `std::env::args()`; on `--help` prints usage and exits 0, on a
-    /// bad flag prints the message and usage to standard error and exits 2.
+    /// bad flag prints the message and usage to standard error and exits 2
+    /// ([`CliError::report`]).
     pub fn from_env_or_exit(program: &str, with_threads: bool) -> Config {
-        match Config::parse(std::env::args().skip(1), with_threads) {
-            Ok(cfg) => cfg,
-            Err(ParseError::Help) => {
-                print!("{}", Config::usage(program, with_threads));
-                std::process::exit(0);
-            }
-            Err(ParseError::Bad(msg)) => {
-                eprintln!("{program}: {msg}");
-                eprint!("{}", Config::usage(program, with_threads));
-                std::process::exit(2);
-            }
-        }
-    }
-}
-
-/// Resolves `HOST:PORT` (an IP literal, `[v6]:port`, or a name such as
-/// `localhost:7878`) to its first address.
-pub fn parse_addr(value: &str) -> Result<SocketAddr, ParseError> {
-    if let Ok(addr) = value.parse::<SocketAddr>() {
-        return Ok(addr);
-    }
-    let bad = || ParseError::Bad(format!("--addr: '{value}' is not HOST:PORT"));
-    value
-        .to_socket_addrs()
-        .map_err(|_| bad())?
-        .next()
-        .ok_or_else(bad)
-}
-
-fn parse_num(flag: &str, value: &str, min: u64, max: u64) -> Result<u64, ParseError> {
-    match value.parse::<u64>() {
-        Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(ParseError::Bad(format!(
-            "{flag}: '{value}' is not a number from {min} to {max}"
-        ))),
+        Config::parse(std::env::args().skip(1), with_threads).unwrap_or_else(|e| {
+            std::process::exit(e.report(program, &Config::usage(program, with_threads)))
+        })
     }
 }
 
@@ -226,7 +151,7 @@ pub fn listening_line(addr: SocketAddr) -> String {
 mod tests {
     use super::*;
 
-    fn parse(args: &[&str]) -> Result<Config, ParseError> {
+    fn parse(args: &[&str]) -> Result<Config, CliError> {
         Config::parse(args.iter().copied(), false)
     }
 
@@ -263,10 +188,7 @@ mod tests {
 
     #[test]
     fn threads_only_where_allowed() {
-        assert!(matches!(
-            parse(&["--threads", "2"]),
-            Err(ParseError::Bad(_))
-        ));
+        assert!(matches!(parse(&["--threads", "2"]), Err(CliError::Bad(_))));
         let cfg = Config::parse(["--threads", "3"], true).unwrap();
         assert_eq!(cfg.threads, Some(3));
     }
@@ -283,11 +205,11 @@ mod tests {
             &["extra"],
         ] {
             match parse(args) {
-                Err(ParseError::Bad(msg)) => assert!(!msg.is_empty()),
+                Err(CliError::Bad(msg)) => assert!(!msg.is_empty()),
                 other => panic!("{args:?} gave {other:?}"),
             }
         }
-        assert_eq!(parse(&["--help"]), Err(ParseError::Help));
+        assert_eq!(parse(&["--help"]), Err(CliError::Help));
     }
 
     #[test]

@@ -66,6 +66,7 @@
 //! [`Lifecycle::handle_timeout`] when that time has come; a stale timer
 //! (the connection said `Hello` meanwhile) does nothing.
 
+use std::io;
 use std::time::{Duration, Instant};
 
 pub use super::outbound::Overflow;
@@ -160,6 +161,18 @@ impl Lifecycle {
                 hello_deadline: Some(now + hello_timeout),
             },
         }
+    }
+
+    /// A connection the hub was just told of at `now`: waiting for `Hello`
+    /// if the hub took it (`taken`, what [`Hub::handle_connect`] returns),
+    /// else already closing, with the hub's refusal (`ServerFull`,
+    /// `ShuttingDown`) as its last frame.
+    pub fn admitted(now: Instant, hello_timeout: Duration, taken: bool) -> Lifecycle {
+        let mut life = Lifecycle::accepted(now, hello_timeout);
+        if !taken {
+            life.close(now, CloseKind::Error);
+        }
+        life
     }
 
     /// Whether frames are read and handed to the hub, and frames queued.
@@ -267,6 +280,27 @@ impl Lifecycle {
                 self.settle();
             }
             State::Gone(_) => {}
+        }
+    }
+
+    /// What one read of a closing connection's socket returned, its bytes
+    /// discarded: `Ok(0)` is the peer's EOF, `Ok(n)` counts towards the
+    /// discard limit, a timeout, `WouldBlock` or an interruption changes
+    /// nothing, and any other error means the socket is broken.
+    pub fn discarded(&mut self, read: io::Result<usize>) {
+        match read {
+            Ok(0) => self.peer_closed(),
+            Ok(n) => {
+                self.input(n);
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock
+                        | io::ErrorKind::TimedOut
+                        | io::ErrorKind::Interrupted
+                ) => {}
+            Err(_) => self.broken(),
         }
     }
 
@@ -600,6 +634,31 @@ mod tests {
             CloseWait::Gone(Ending::GaveUp),
             "a writer that cannot finish is given up at the deadline"
         );
+    }
+
+    #[test]
+    fn reads_of_a_closing_connection_are_counted_and_end_it() {
+        let now = t0();
+        let mut life = Lifecycle::accepted(now, Duration::from_secs(10));
+        life.close(now, CloseKind::Error);
+        life.flushed();
+        for kind in [
+            io::ErrorKind::WouldBlock,
+            io::ErrorKind::TimedOut,
+            io::ErrorKind::Interrupted,
+        ] {
+            life.discarded(Err(kind.into()));
+            assert_eq!(life.is_gone(), None, "{kind:?} changes nothing");
+        }
+        life.discarded(Ok(LINGER_DISCARD_LIMIT));
+        assert_eq!(life.is_gone(), None);
+        life.discarded(Ok(0));
+        assert_eq!(life.is_gone(), Some(Ending::Clean));
+
+        let mut reset = Lifecycle::accepted(now, Duration::from_secs(10));
+        reset.close(now, CloseKind::Error);
+        reset.discarded(Err(io::ErrorKind::ConnectionReset.into()));
+        assert_eq!(reset.is_gone(), Some(Ending::GaveUp));
     }
 
     #[test]

@@ -27,6 +27,7 @@
 //! on a peer that will never send again.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::Waker;
 use std::time::Duration;
@@ -81,10 +82,14 @@ enum Tell {
     Nobody,
 }
 
-/// The hub, its outbox and every connection's mailbox, behind one `Mutex`.
+/// The hub, its outbox and every connection's mailbox, behind one `Mutex`;
+/// and, beside them, whether the server is shutting down and how many
+/// connections' output is not finished (for the shutdown's flush).
 pub struct SharedHub {
     core: Mutex<Core>,
     max_outbound: usize,
+    stopping: AtomicBool,
+    unfinished: Arc<Unfinished>,
 }
 
 impl fmt::Debug for SharedHub {
@@ -133,6 +138,8 @@ impl SharedHub {
                 slow: Vec::new(),
             }),
             max_outbound,
+            stopping: AtomicBool::new(false),
+            unfinished: Arc::default(),
         }
     }
 
@@ -209,10 +216,33 @@ impl SharedHub {
         })
     }
 
+    /// Counts a connection whose output is not finished until the guard is
+    /// dropped (see [`SharedHub::unfinished`]).
+    pub fn start_writing(&self) -> Writing {
+        self.unfinished.start()
+    }
+
+    /// The connections whose output is not finished, for the shutdown to
+    /// wait on.
+    pub fn unfinished(&self) -> &Unfinished {
+        &self.unfinished
+    }
+
+    /// How a connection the hub let go closes: as `kind` says, or without
+    /// waiting for its peer once the server is shutting down.
+    pub fn close_kind(&self, kind: CloseKind) -> CloseKind {
+        if self.stopping.load(Ordering::SeqCst) {
+            CloseKind::Shutdown
+        } else {
+            kind
+        }
+    }
+
     /// SIGINT/SIGTERM: queued frames that have not started are dropped, so
     /// that every connection gets `ShuttingDown` promptly, then
     /// [`Hub::handle_shutdown`].
     pub fn shutdown(&self, wake: &mut Wakeups) {
+        self.stopping.store(true, Ordering::SeqCst);
         self.with(Tell::Nobody, wake, |core| {
             for (_, mailbox) in core.queues.table.iter() {
                 lock(mailbox).discard_unstarted();

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use chat::protocol::{ClientMsg, RoomInfo, ServerMsg, SERVER_MAX_FRAME};
 
-use crate::util::{joined, left, message_parts, Server, IO_TIMEOUT};
+use crate::util::{message_parts, Server, IO_TIMEOUT};
 
 /// A running `client`; killed and reaped on drop.
 struct ClientProc {
@@ -209,9 +209,9 @@ pub fn pipe_says_hello_and_quits(server_bin: &Path, client_bin: &Path) {
     let mut bot = ClientProc::start(client_bin, &server.addr.to_string(), "bot");
     bot.write_stdin("hello\n/quit\n");
     bot.close_stdin();
-    alice.expect(joined("lobby", "bot"));
+    alice.expect(ServerMsg::joined("lobby", "bot"));
     assert_eq!(message_parts(&alice.recv()), ("lobby", "bot", "hello", 2));
-    alice.expect(left("lobby", "bot"));
+    alice.expect(ServerMsg::left("lobby", "bot"));
     let status = bot.wait_exit();
     assert_eq!(status.code(), Some(0), "exit status{}", bot.note());
 
@@ -239,7 +239,7 @@ pub fn pipe_eof_says_bye(server_bin: &Path, client_bin: &Path) {
     let mut bot = ClientProc::start(client_bin, &server.addr.to_string(), "eofbot");
     bot.write_stdin("first line\nsecond line\n");
     bot.close_stdin();
-    alice.expect(joined("lobby", "eofbot"));
+    alice.expect(ServerMsg::joined("lobby", "eofbot"));
     assert_eq!(
         message_parts(&alice.recv()),
         ("lobby", "eofbot", "first line", 1)
@@ -248,7 +248,7 @@ pub fn pipe_eof_says_bye(server_bin: &Path, client_bin: &Path) {
         message_parts(&alice.recv()),
         ("lobby", "eofbot", "second line", 2)
     );
-    alice.expect(left("lobby", "eofbot"));
+    alice.expect(ServerMsg::left("lobby", "eofbot"));
     assert_eq!(bot.wait_exit().code(), Some(0), "exit status{}", bot.note());
     assert_no_control(&bot.stdout_text());
 }
@@ -259,9 +259,9 @@ pub fn two_clients_talk(server_bin: &Path, client_bin: &Path) {
     // A raw observer tells us when each client is in.
     let mut observer = server.login("observer");
     let mut one = ClientProc::start(client_bin, &addr, "one");
-    observer.expect(joined("lobby", "one"));
+    observer.expect(ServerMsg::joined("lobby", "one"));
     let mut two = ClientProc::start(client_bin, &addr, "two");
-    observer.expect(joined("lobby", "two"));
+    observer.expect(ServerMsg::joined("lobby", "two"));
     two.write_stdin("hi from two\n");
     assert_eq!(
         message_parts(&observer.recv()),
@@ -285,7 +285,7 @@ pub fn two_clients_talk(server_bin: &Path, client_bin: &Path) {
     for (c, nick) in [(&mut one, "one"), (&mut two, "two")] {
         c.write_stdin("/quit\n");
         c.close_stdin();
-        observer.expect(left("lobby", nick));
+        observer.expect(ServerMsg::left("lobby", nick));
         assert_eq!(c.wait_exit().code(), Some(0), "exit status{}", c.note());
         assert_no_control(&c.stdout_text());
     }
@@ -340,7 +340,7 @@ pub fn default_nick_is_user_or_guest(server_bin: &Path, client_bin: &Path) {
             ),
         }
         c.close_stdin();
-        observer.expect(left("lobby", &nick));
+        observer.expect(ServerMsg::left("lobby", &nick));
         assert_eq!(c.wait_exit().code(), Some(0), "exit status{}", c.note());
     }
 }
@@ -370,7 +370,7 @@ pub fn hostile_server_is_neutralised(client_bin: &Path) {
     let first = conn.recv_payload();
     assert_eq!(
         chat::fmt::binary::from_bytes::<ClientMsg>(&first).expect("a ClientMsg"),
-        crate::util::hello("bot")
+        ClientMsg::hello("bot")
     );
 
     let esc = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m\u{7f}\u{0}\r\n\u{85}";

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use chat::protocol::{ErrorCode, ServerMsg};
 
-use crate::util::{joined, left, Bytes, Conn, Server};
+use crate::util::{Bytes, Conn, Server};
 
 /// Send `payload` as the first frame of a fresh connection, and as a frame
 /// of a welcomed client watched by `watcher` (in `lobby`): both get
@@ -19,7 +19,7 @@ fn assert_malformed(server: &Server, watcher: &mut Conn, payload: &[u8], what: &
     assert_malformed_first_frame(server, payload, what);
     let sender = format!("sender{}", crate::util::fresh_nonce());
     let mut c = server.login(&sender);
-    watcher.expect(joined("lobby", &sender));
+    watcher.expect(ServerMsg::joined("lobby", &sender));
     c.send_payload(payload);
     match c.recv() {
         ServerMsg::Error {
@@ -29,7 +29,7 @@ fn assert_malformed(server: &Server, watcher: &mut Conn, payload: &[u8], what: &
         other => panic!("{what} after Welcome ({payload:02x?}): expected Malformed, got {other:?}"),
     }
     c.expect_eof();
-    watcher.expect(left("lobby", &sender));
+    watcher.expect(ServerMsg::left("lobby", &sender));
 }
 
 /// Only the before-Hello half of [`assert_malformed`] (for payloads whose
@@ -139,7 +139,7 @@ pub fn long_varint_forms_within_the_limit_are_accepted(bin: &Path) {
         .done();
     c.send_payload(&hello);
     c.expect_welcome("bob");
-    c.expect(joined("lobby", "bob"));
+    c.expect(ServerMsg::joined("lobby", "bob"));
     // u32::MAX fits a u32 (and is not version 1).
     let mut d = server.connect();
     d.send_payload(
@@ -232,7 +232,13 @@ pub fn malformed_frame_of_a_member_makes_it_leave(bin: &Path) {
     // Left from both rooms, in either order (they are different rooms).
     let mut got = vec![conns[0].recv(), conns[0].recv()];
     got.sort_by_key(|m| format!("{m:?}"));
-    assert_eq!(got, vec![left("lobby", "go"), left("shared", "go")]);
+    assert_eq!(
+        got,
+        vec![
+            ServerMsg::left("lobby", "go"),
+            ServerMsg::left("shared", "go")
+        ]
+    );
     conns[0].expect_quiet();
     // The nick is free again.
     let mut again = server.login("go");

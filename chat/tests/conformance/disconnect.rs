@@ -6,31 +6,31 @@ use std::time::Duration;
 
 use chat::protocol::{ClientMsg, ErrorCode, ServerMsg};
 
-use crate::util::{encode_framed, hello, joined, left, say, Server};
+use crate::util::{encode_framed, Server};
 
 pub fn close_mid_frame_is_a_plain_disconnect(bin: &Path) {
     let server = Server::start(bin, &[]);
     let mut conns = server.login_all(&["stay", "cut"]);
     // Half a Say, then close: no Error is owed, others see Left.
-    let bytes = encode_framed(&say("lobby", "never finished"));
+    let bytes = encode_framed(&ClientMsg::say("lobby", "never finished"));
     conns[1].send_raw(&bytes[..bytes.len() / 2]);
     conns[1].shutdown_write();
     conns[1].expect_eof();
-    conns[0].expect(left("lobby", "cut"));
+    conns[0].expect(ServerMsg::left("lobby", "cut"));
     conns[0].expect_quiet();
     // Half a header.
     let mut c = server.login("cut");
-    conns[0].expect(joined("lobby", "cut"));
+    conns[0].expect(ServerMsg::joined("lobby", "cut"));
     c.send_raw(&[0, 0]);
     drop(c);
-    conns[0].expect(left("lobby", "cut"));
+    conns[0].expect(ServerMsg::left("lobby", "cut"));
     // Before Hello: nothing to tell anyone.
     let mut c = server.connect();
-    c.send_raw(&encode_framed(&hello("pre"))[..5]);
+    c.send_raw(&encode_framed(&ClientMsg::hello("pre"))[..5]);
     drop(c);
     conns[0].expect_quiet();
     let _again = server.login("cut");
-    conns[0].expect(joined("lobby", "cut"));
+    conns[0].expect(ServerMsg::joined("lobby", "cut"));
 }
 
 pub fn reset_is_a_disconnect(bin: &Path) {
@@ -43,9 +43,9 @@ pub fn reset_is_a_disconnect(bin: &Path) {
     {
         let nick = format!("reset{round}");
         let mut c = server.login(&nick);
-        stay.expect(joined("lobby", &nick));
+        stay.expect(ServerMsg::joined("lobby", &nick));
         c.join("side", &nick);
-        stay.expect(joined("side", &nick));
+        stay.expect(ServerMsg::joined("side", &nick));
         match round {
             // SO_LINGER with a zero timeout: close sends RST.
             0 => c.reset(),
@@ -59,7 +59,7 @@ pub fn reset_is_a_disconnect(bin: &Path) {
             }
             // A reset in the middle of a frame.
             _ => {
-                c.send_raw(&encode_framed(&say("side", "cut short"))[..7]);
+                c.send_raw(&encode_framed(&ClientMsg::say("side", "cut short"))[..7]);
                 c.reset();
             }
         }
@@ -67,15 +67,18 @@ pub fn reset_is_a_disconnect(bin: &Path) {
         got.sort_by_key(|m| format!("{m:?}"));
         assert_eq!(
             got,
-            vec![left("lobby", &nick), left("side", &nick)],
+            vec![
+                ServerMsg::left("lobby", &nick),
+                ServerMsg::left("side", &nick)
+            ],
             "after a reset by {how}"
         );
         stay.expect_quiet();
         // The server carries on, and the nick is free.
         let again = server.login(&nick);
-        stay.expect(joined("lobby", &nick));
+        stay.expect(ServerMsg::joined("lobby", &nick));
         drop(again);
-        stay.expect(left("lobby", &nick));
+        stay.expect(ServerMsg::left("lobby", &nick));
     }
 }
 
@@ -87,15 +90,15 @@ fn shutdown_on(bin: &Path, signal: &str) {
     // `c` afterwards shows that the server has accepted both (accept order
     // is connection order).
     let mut refused = server.connect();
-    refused.send(&hello("bad nick"));
+    refused.send(&ClientMsg::hello("bad nick"));
     refused.expect_error(ErrorCode::BadNick);
     let silent = server.connect();
     let c = server.login("c");
-    welcomed[0].expect(joined("lobby", "c"));
-    welcomed[1].expect(joined("lobby", "c"));
+    welcomed[0].expect(ServerMsg::joined("lobby", "c"));
+    welcomed[1].expect(ServerMsg::joined("lobby", "c"));
     welcomed.push(c);
     // A frame cut in half must not delay anything.
-    welcomed[2].send_raw(&encode_framed(&say("lobby", "unfinished"))[..6]);
+    welcomed[2].send_raw(&encode_framed(&ClientMsg::say("lobby", "unfinished"))[..6]);
 
     server.signal(signal);
     let mut everyone = welcomed;
@@ -145,7 +148,7 @@ pub fn shutdown_is_not_held_up_by_a_client_that_never_reads(bin: &Path) {
     // 10 MB for `stuck`: more than the kernel's socket buffers hold for a
     // peer that does not read (its receive buffer does not grow).
     let text = "s".repeat(4000);
-    let flood: Vec<ClientMsg> = (0..2500).map(|_| say("deep", &text)).collect();
+    let flood: Vec<ClientMsg> = (0..2500).map(|_| ClientMsg::say("deep", &text)).collect();
     conns[0].send_all(&flood);
     let echoes = conns[0].sync();
     assert_eq!(echoes.len(), flood.len());

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use chat::protocol::{ClientMsg, ErrorCode, ServerMsg, DEFAULT_MAX_FRAME};
 
-use crate::util::{joined, left, say, Bytes, Server};
+use crate::util::{Bytes, Server};
 
 /// A `Say` to `lobby` whose payload is exactly `len` bytes (`len >= 10`).
 fn say_of_payload_len(len: usize) -> (Vec<u8>, String) {
@@ -35,7 +35,7 @@ pub fn zero_length_is_malformed_after_welcome(bin: &Path) {
     let mut conns = server.login_all(&["watcher", "zero"]);
     conns[1].send_raw(&[0, 0, 0, 0]);
     conns[1].expect_fatal(ErrorCode::Malformed);
-    conns[0].expect(left("lobby", "zero"));
+    conns[0].expect(ServerMsg::left("lobby", "zero"));
 }
 
 pub fn oversized_length_is_refused_without_its_payload(bin: &Path) {
@@ -48,7 +48,7 @@ pub fn oversized_length_is_refused_without_its_payload(bin: &Path) {
     let mut conns = server.login_all(&["watcher", "big"]);
     conns[1].send_raw(&(DEFAULT_MAX_FRAME + 1).to_be_bytes());
     conns[1].expect_fatal(ErrorCode::FrameTooLarge);
-    conns[0].expect(left("lobby", "big"));
+    conns[0].expect(ServerMsg::left("lobby", "big"));
     conns[0].expect_quiet();
 }
 
@@ -132,14 +132,14 @@ pub fn several_frames_in_one_write(bin: &Path) {
     let server = Server::start(bin, &[]);
     let mut c = server.connect();
     c.send_all(&[
-        crate::util::hello("batch"),
+        ClientMsg::hello("batch"),
         ClientMsg::Join { room: "r".into() },
-        say("r", "one"),
+        ClientMsg::say("r", "one"),
         ClientMsg::Ping { nonce: 5 },
     ]);
     c.expect_welcome("batch");
-    c.expect(joined("lobby", "batch"));
-    c.expect(joined("r", "batch"));
+    c.expect(ServerMsg::joined("lobby", "batch"));
+    c.expect(ServerMsg::joined("r", "batch"));
     assert_eq!(
         crate::util::message_parts(&c.recv()),
         ("r", "batch", "one", 1)

@@ -4,14 +4,15 @@
 
 use std::path::Path;
 
+use chat::clock::unix_ms;
 use chat::protocol::{ClientMsg, ServerMsg};
 
-use crate::util::{decode, now_ms, say, Bytes, Server};
+use crate::util::{decode, Bytes, Server};
 
 /// `time_ms` must be the current UNIX time in milliseconds (within a
 /// generous margin: this is a unit check, not a timing check).
 fn assert_plausible_time(time_ms: u64) {
-    let now = now_ms();
+    let now = unix_ms();
     let margin = 10 * 60 * 1000;
     assert!(
         time_ms + margin > now && time_ms < now + margin,
@@ -22,7 +23,7 @@ fn assert_plausible_time(time_ms: u64) {
 pub fn server_frames_match_hand_computed_bytes(bin: &Path) {
     let server = Server::start(bin, &[]);
     let mut c = server.connect();
-    c.send(&crate::util::hello("bob"));
+    c.send(&ClientMsg::hello("bob"));
 
     // Welcome: 0, version 1, nick, server (whatever it is, as a string).
     let welcome = c.recv_payload();
@@ -97,7 +98,7 @@ pub fn message_and_whisper_bytes(bin: &Path) {
     let mut conns = server.login_all(&["ann", "Ben"]);
 
     // Message: 01, room, from, text, seq, time_ms.
-    conns[0].send(&say("lobby", "hi \u{e9}"));
+    conns[0].send(&ClientMsg::say("lobby", "hi \u{e9}"));
     for c in conns.iter_mut() {
         let payload = c.recv_payload();
         let time_ms = match decode(&payload) {

@@ -6,9 +6,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use chat::protocol::{ClientMsg, ErrorCode, ServerMsg};
+use testkit::Rng;
 
-use crate::fmt_util::Rng;
-use crate::util::{encode_framed, hello, joined, message_parts, say, Closed, Conn, Server};
+use crate::util::{encode_framed, message_parts, Closed, Conn, Server};
 
 /// Read everything the server sends `c` until it closes: every frame must be
 /// well formed, and a fatal `Error`, if any, must be the last one.
@@ -41,10 +41,10 @@ fn drain_checked(c: &mut Conn, context: &str) {
 fn bystanders(server: &Server) -> (Conn, Conn) {
     let mut a = server.login("calm-a");
     let mut b = server.login("calm-b");
-    a.expect(joined("lobby", "calm-b"));
+    a.expect(ServerMsg::joined("lobby", "calm-b"));
     a.join("calm", "calm-a");
     b.join("calm", "calm-b");
-    a.expect(joined("calm", "calm-b"));
+    a.expect(ServerMsg::joined("calm", "calm-b"));
     (a, b)
 }
 
@@ -52,7 +52,7 @@ fn bystanders(server: &Server) -> (Conn, Conn) {
 /// can be a valid Hello) is skipped, anything in room `calm` must be theirs.
 fn bystanders_still_talk(a: &mut Conn, b: &mut Conn, round: u64) {
     let text = format!("still here {round}");
-    a.send(&say("calm", &text));
+    a.send(&ClientMsg::say("calm", &text));
     for c in [a, b] {
         loop {
             match c.recv() {
@@ -84,7 +84,7 @@ pub fn random_garbage_frames_do_not_disturb_others(bin: &Path) {
         let welcomed = round % 2 == 1;
         let mut out = Vec::new();
         if welcomed {
-            out.extend_from_slice(&encode_framed(&hello(&format!("junk{round}"))));
+            out.extend_from_slice(&encode_framed(&ClientMsg::hello(&format!("junk{round}"))));
         }
         for _ in 0..1 + rng.below(3) {
             let len = 1 + rng.below(40) as usize;
@@ -129,8 +129,11 @@ pub fn byte_at_a_time_hello_and_say(bin: &Path) {
     let server = Server::start(bin, &[]);
     let mut watcher = server.login("watcher");
     let mut c = server.connect();
-    let mut bytes = encode_framed(&hello("dribble"));
-    bytes.extend_from_slice(&encode_framed(&say("lobby", "one byte at a time \u{e9}")));
+    let mut bytes = encode_framed(&ClientMsg::hello("dribble"));
+    bytes.extend_from_slice(&encode_framed(&ClientMsg::say(
+        "lobby",
+        "one byte at a time \u{e9}",
+    )));
     bytes.extend_from_slice(&encode_framed(&ClientMsg::Ping { nonce: 77 }));
     for b in &bytes {
         c.send_raw(&[*b]);
@@ -138,13 +141,13 @@ pub fn byte_at_a_time_hello_and_say(bin: &Path) {
         std::thread::sleep(Duration::from_millis(1));
     }
     c.expect_welcome("dribble");
-    c.expect(joined("lobby", "dribble"));
+    c.expect(ServerMsg::joined("lobby", "dribble"));
     assert_eq!(
         message_parts(&c.recv()),
         ("lobby", "dribble", "one byte at a time \u{e9}", 1)
     );
     c.expect(ServerMsg::Pong { nonce: 77 });
-    watcher.expect(joined("lobby", "dribble"));
+    watcher.expect(ServerMsg::joined("lobby", "dribble"));
     assert_eq!(
         message_parts(&watcher.recv()),
         ("lobby", "dribble", "one byte at a time \u{e9}", 1)
@@ -176,7 +179,7 @@ pub fn pongs_keep_order_with_other_replies(bin: &Path) {
         ClientMsg::Ping { nonce: 2 },
         ClientMsg::ListRooms,
         ClientMsg::Ping { nonce: 3 },
-        say("lobby", "x"),
+        ClientMsg::say("lobby", "x"),
         ClientMsg::Ping { nonce: 4 },
         ClientMsg::ListUsers {
             room: "nowhere".into(),

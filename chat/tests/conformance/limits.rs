@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use chat::protocol::{ClientMsg, ErrorCode, ServerMsg, SERVER_MAX_FRAME};
 
-use crate::util::{hello, joined, left, long_name, say, Closed, Conn, Server, IO_TIMEOUT};
+use crate::util::{long_name, Closed, Conn, Server, IO_TIMEOUT};
 
 /// Longest flood before the test gives up on the slow consumer being dropped.
 const MAX_FLOOD_BYTES: usize = 48 << 20;
@@ -44,7 +44,7 @@ pub fn slow_consumer_is_dropped_others_miss_nothing(bin: &Path) {
     // The flooder posts 4 KiB texts in batches of 8 and reads its echoes,
     // until it sees the slow client leave.
     let text = "f".repeat(4000);
-    let batch: Vec<ClientMsg> = (0..8).map(|_| say("flood", &text)).collect();
+    let batch: Vec<ClientMsg> = (0..8).map(|_| ClientMsg::say("flood", &text)).collect();
     let mut sent = 0usize;
     let mut flooder_seen = Vec::new();
     let mut slow_gone = false;
@@ -80,7 +80,7 @@ pub fn slow_consumer_is_dropped_others_miss_nothing(bin: &Path) {
         "slow consumer dropped after {sent} messages of {} bytes",
         text.len()
     );
-    flooder.send(&say("flood", "done"));
+    flooder.send(&ClientMsg::say("flood", "done"));
     loop {
         let m = flooder.recv();
         let done = matches!(&m, ServerMsg::Message { text, .. } if text == "done");
@@ -110,7 +110,10 @@ pub fn slow_consumer_is_dropped_others_miss_nothing(bin: &Path) {
             2,
             "the {who} sees the slow client leave flood and lobby once: {lefts:?}"
         );
-        assert!(lefts.contains(&&left("flood", "slow")) && lefts.contains(&&left("lobby", "slow")));
+        assert!(
+            lefts.contains(&&ServerMsg::left("flood", "slow"))
+                && lefts.contains(&&ServerMsg::left("lobby", "slow"))
+        );
     }
     reader.expect_quiet();
     flooder.expect_quiet();
@@ -186,7 +189,7 @@ pub fn rooms_listing_is_cut_to_one_frame(bin: &Path) {
     let mut conns: Vec<Conn> = (0..CLIENTS).map(|_| server.connect()).collect();
     for (i, c) in conns.iter_mut().enumerate() {
         let mut msgs = vec![
-            hello(&format!("c{i}")),
+            ClientMsg::hello(&format!("c{i}")),
             ClientMsg::Leave {
                 room: "lobby".into(),
             },
@@ -234,7 +237,7 @@ pub fn connection_limit_counts_connections_before_hello(bin: &Path) {
     }
     // A refused connection's Hello is never processed.
     let mut refused = server.connect();
-    refused.send_raw_lossy(&crate::util::encode_framed(&hello("ghost")));
+    refused.send_raw_lossy(&crate::util::encode_framed(&ClientMsg::hello("ghost")));
     refused.expect_fatal(ErrorCode::ServerFull);
     two.expect_quiet();
     // The silent one leaves: its slot becomes free (the server may take a
@@ -244,7 +247,7 @@ pub fn connection_limit_counts_connections_before_hello(bin: &Path) {
     let mut attempts = 0;
     let mut three = loop {
         let mut c = server.connect();
-        c.send_raw_lossy(&crate::util::encode_framed(&hello("three")));
+        c.send_raw_lossy(&crate::util::encode_framed(&ClientMsg::hello("three")));
         match c.recv() {
             ServerMsg::Welcome { .. } => break c,
             ServerMsg::Error {
@@ -257,8 +260,8 @@ pub fn connection_limit_counts_connections_before_hello(bin: &Path) {
             other => panic!("expected Welcome once a slot is free, got {other:?}"),
         }
     };
-    three.expect(joined("lobby", "three"));
-    two.expect(joined("lobby", "three"));
+    three.expect(ServerMsg::joined("lobby", "three"));
+    two.expect(ServerMsg::joined("lobby", "three"));
     // Full again.
     let mut extra = server.connect();
     extra.expect_fatal(ErrorCode::ServerFull);
@@ -272,11 +275,11 @@ pub fn hello_timeout(bin: &Path) {
     let mut silent = server.connect();
     // A refused Hello does not stop the clock.
     let mut refused = server.connect();
-    refused.send(&hello("bad nick"));
+    refused.send(&ClientMsg::hello("bad nick"));
     refused.expect_error(ErrorCode::BadNick);
     // Nor does half a frame.
     let mut partial = server.connect();
-    let bytes = crate::util::encode_framed(&hello("partial"));
+    let bytes = crate::util::encode_framed(&ClientMsg::hello("partial"));
     partial.send_raw(&bytes[..bytes.len() - 2]);
     for c in [&mut silent, &mut refused, &mut partial] {
         c.expect_fatal(ErrorCode::HelloTimeout);
@@ -348,7 +351,7 @@ pub fn refused_hellos_do_not_delay_the_hello_timeout(bin: &Path) {
     // the next ones waiting when it reads.
     let mut batch = Vec::new();
     for _ in 0..8 {
-        batch.extend_from_slice(&crate::util::encode_framed(&hello("bad nick")));
+        batch.extend_from_slice(&crate::util::encode_framed(&ClientMsg::hello("bad nick")));
     }
     let limit = Duration::from_millis(TIMEOUT_MS * 50);
     let start = Instant::now();
@@ -377,7 +380,7 @@ pub fn descriptor_exhaustion_does_not_stop_service(bin: &Path) {
     early.send(&ClientMsg::Join {
         room: "still".into(),
     });
-    early.expect(joined("still", "early"));
+    early.expect(ServerMsg::joined("still", "early"));
     // ...and it does not spin on the failing accept: over half a second it
     // uses far less than half a second of CPU (a spinning loop would use
     // all of it, less what a busy machine takes away).
@@ -394,7 +397,7 @@ pub fn descriptor_exhaustion_does_not_stop_service(bin: &Path) {
     // Once descriptors are free again, new clients get in.
     drop(crowd);
     let mut late = server.login("late");
-    early.expect(joined("lobby", "late"));
+    early.expect(ServerMsg::joined("lobby", "late"));
     late.expect_quiet();
 }
 
@@ -416,7 +419,7 @@ fn non_readers_get_their_error_last(bin: &Path, non_readers: usize) {
     // The talker floods the room, reading everything it gets, until it has
     // seen every non-reader leave it.
     let text = "f".repeat(4000);
-    let batch: Vec<ClientMsg> = (0..8).map(|_| say("flood", &text)).collect();
+    let batch: Vec<ClientMsg> = (0..8).map(|_| ClientMsg::say("flood", &text)).collect();
     let mut gone = 0;
     let mut sent = 0usize;
     while gone < non_readers {

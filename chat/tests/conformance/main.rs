@@ -38,9 +38,6 @@ mod client;
 mod decode;
 mod disconnect;
 mod framing;
-// The seeded xorshift PRNG shared with the format tests.
-#[path = "../fmt_util/mod.rs"]
-mod fmt_util;
 mod golden;
 mod hostile;
 mod limits;

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use chat::protocol::{ClientMsg, ErrorCode, RoomInfo, ServerMsg};
 
-use crate::util::{hello, joined, left, long_name, message_parts, renamed, say, Server};
+use crate::util::{long_name, message_parts, Server};
 
 /// Names that break the rule: empty, too long, or outside `[A-Za-z0-9_-]`.
 fn invalid_names() -> Vec<String> {
@@ -35,7 +35,7 @@ pub fn nick_length_and_alphabet(bin: &Path) {
     let mut c = server.connect();
     // Every invalid nick is refused (non-fatal) on the same connection...
     for bad in invalid_names() {
-        c.send(&hello(&bad));
+        c.send(&ClientMsg::hello(&bad));
         let detail = c.expect_error(ErrorCode::BadNick);
         let _ = detail;
     }
@@ -46,7 +46,7 @@ pub fn nick_length_and_alphabet(bin: &Path) {
     let mut others = Vec::new();
     for nick in ["a", "Z", "7", "-", "_"] {
         others.push(server.login(nick));
-        c.expect(joined("lobby", nick));
+        c.expect(ServerMsg::joined("lobby", nick));
     }
     // Nick changes follow the same rule.
     for bad in invalid_names() {
@@ -61,11 +61,11 @@ pub fn nicks_are_unique_ignoring_case(bin: &Path) {
     let mut alice = server.login("Alice");
     let mut c = server.connect();
     for taken in ["Alice", "alice", "ALICE", "aLiCe"] {
-        c.send(&hello(taken));
+        c.send(&ClientMsg::hello(taken));
         c.expect_error(ErrorCode::NickTaken);
     }
     c.login("bob");
-    alice.expect(joined("lobby", "bob"));
+    alice.expect(ServerMsg::joined("lobby", "bob"));
     // A rename onto a taken nick, in any case, is refused.
     c.send(&ClientMsg::Nick {
         nick: "ALICE".into(),
@@ -90,16 +90,16 @@ pub fn nicks_are_unique_ignoring_case(bin: &Path) {
     // Once Alice is gone, the nick is free in any case.
     alice.send(&ClientMsg::Bye);
     alice.expect_eof();
-    c.expect(left("lobby", "Alice"));
+    c.expect(ServerMsg::left("lobby", "Alice"));
     let mut again = server.connect();
     again.login("aLICE");
-    c.expect(joined("lobby", "aLICE"));
+    c.expect(ServerMsg::joined("lobby", "aLICE"));
     // And a rename frees the old nick.
     c.send(&ClientMsg::Nick {
         nick: "robert".into(),
     });
-    c.expect(renamed("bob", "robert"));
-    again.expect(renamed("bob", "robert"));
+    c.expect(ServerMsg::renamed("bob", "robert"));
+    again.expect(ServerMsg::renamed("bob", "robert"));
     let mut third = server.connect();
     third.login("BOB");
 }
@@ -108,9 +108,9 @@ pub fn nicks_keep_their_case(bin: &Path) {
     let server = Server::start(bin, &[]);
     let mut mixed = server.login("MiXeD_Case");
     let mut other = server.login("other");
-    mixed.expect(joined("lobby", "other"));
+    mixed.expect(ServerMsg::joined("lobby", "other"));
     // Every frame carries the nick as stored.
-    mixed.send(&say("lobby", "hello"));
+    mixed.send(&ClientMsg::say("lobby", "hello"));
     for c in [&mut mixed, &mut other] {
         assert_eq!(
             message_parts(&c.recv()),
@@ -125,35 +125,35 @@ pub fn nicks_keep_their_case(bin: &Path) {
         nicks: vec!["MiXeD_Case".into(), "other".into()],
     });
     mixed.send(&ClientMsg::Join { room: "r".into() });
-    mixed.expect(joined("r", "MiXeD_Case"));
+    mixed.expect(ServerMsg::joined("r", "MiXeD_Case"));
     mixed.send(&ClientMsg::Leave { room: "r".into() });
-    mixed.expect(left("r", "MiXeD_Case"));
+    mixed.expect(ServerMsg::left("r", "MiXeD_Case"));
     mixed.send(&ClientMsg::Bye);
     mixed.expect_eof();
-    other.expect(left("lobby", "MiXeD_Case"));
+    other.expect(ServerMsg::left("lobby", "MiXeD_Case"));
 }
 
 pub fn room_names_are_stored_lowercase(bin: &Path) {
     let server = Server::start(bin, &[]);
     let mut a = server.login("a");
     let mut b = server.login("b");
-    a.expect(joined("lobby", "b"));
+    a.expect(ServerMsg::joined("lobby", "b"));
     a.send(&ClientMsg::Join {
         room: "Rust_Dev-1".into(),
     });
-    a.expect(joined("rust_dev-1", "a"));
+    a.expect(ServerMsg::joined("rust_dev-1", "a"));
     // Another case of the same name is the same room.
     b.send(&ClientMsg::Join {
         room: "RUST_DEV-1".into(),
     });
-    b.expect(joined("rust_dev-1", "b"));
-    a.expect(joined("rust_dev-1", "b"));
+    b.expect(ServerMsg::joined("rust_dev-1", "b"));
+    a.expect(ServerMsg::joined("rust_dev-1", "b"));
     b.send(&ClientMsg::Join {
         room: "rust_dev-1".into(),
     });
     b.expect_error(ErrorCode::AlreadyInRoom);
     // Say, ListUsers and Leave take any case; replies carry lowercase.
-    a.send(&say("rUsT_dEv-1", "hi"));
+    a.send(&ClientMsg::say("rUsT_dEv-1", "hi"));
     for c in [&mut a, &mut b] {
         assert_eq!(message_parts(&c.recv()), ("rust_dev-1", "a", "hi", 1));
     }
@@ -180,8 +180,8 @@ pub fn room_names_are_stored_lowercase(bin: &Path) {
     b.send(&ClientMsg::Leave {
         room: "RUST_dev-1".into(),
     });
-    b.expect(left("rust_dev-1", "b"));
-    a.expect(left("rust_dev-1", "b"));
+    b.expect(ServerMsg::left("rust_dev-1", "b"));
+    a.expect(ServerMsg::left("rust_dev-1", "b"));
     // The lobby too.
     a.send(&ClientMsg::Join {
         room: "LOBBY".into(),
@@ -197,7 +197,7 @@ pub fn room_name_length_and_alphabet(bin: &Path) {
             ClientMsg::Join { room: bad.clone() },
             ClientMsg::Leave { room: bad.clone() },
             ClientMsg::ListUsers { room: bad.clone() },
-            say(&bad, "text"),
+            ClientMsg::say(&bad, "text"),
         ] {
             c.send(&msg);
             c.expect_error(ErrorCode::BadRoom);
@@ -207,7 +207,7 @@ pub fn room_name_length_and_alphabet(bin: &Path) {
     c.send(&ClientMsg::Join {
         room: room32.clone(),
     });
-    c.expect(joined(&room32.to_ascii_lowercase(), "roomy"));
+    c.expect(ServerMsg::joined(&room32.to_ascii_lowercase(), "roomy"));
     for room in ["x", "0", "-", "_"] {
         c.join(room, "roomy");
     }

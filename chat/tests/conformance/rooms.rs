@@ -5,9 +5,7 @@ use std::path::Path;
 
 use chat::protocol::{ClientMsg, ErrorCode, RoomInfo, ServerMsg, MAX_TEXT};
 
-use crate::util::{
-    join_all, joined, leave_skipping, left, message_parts, renamed, say, Conn, Server,
-};
+use crate::util::{join_all, leave_skipping, message_parts, Conn, Server};
 
 pub fn join_sends_history_then_joined_to_everyone(bin: &Path) {
     let server = Server::start(bin, &[]);
@@ -15,7 +13,7 @@ pub fn join_sends_history_then_joined_to_everyone(bin: &Path) {
     conns[0].join("r", "a");
     let sent: Vec<Vec<u8>> = (1..=3)
         .map(|i| {
-            conns[0].send(&say("r", &format!("m{i}")));
+            conns[0].send(&ClientMsg::say("r", &format!("m{i}")));
             conns[0].recv_payload()
         })
         .collect();
@@ -29,16 +27,16 @@ pub fn join_sends_history_then_joined_to_everyone(bin: &Path) {
             "history is sent byte for byte"
         );
     }
-    conns[1].expect(joined("r", "b"));
-    conns[0].expect(joined("r", "b"));
+    conns[1].expect(ServerMsg::joined("r", "b"));
+    conns[0].expect(ServerMsg::joined("r", "b"));
     // c too; a and b both see it.
     conns[2].send(&ClientMsg::Join { room: "r".into() });
     for payload in &sent {
         assert_eq!(&conns[2].recv_payload(), payload);
     }
-    conns[2].expect(joined("r", "c"));
-    conns[0].expect(joined("r", "c"));
-    conns[1].expect(joined("r", "c"));
+    conns[2].expect(ServerMsg::joined("r", "c"));
+    conns[0].expect(ServerMsg::joined("r", "c"));
+    conns[1].expect(ServerMsg::joined("r", "c"));
     for c in &mut conns {
         c.expect_quiet();
     }
@@ -53,7 +51,7 @@ pub fn history_is_the_last_32_messages_byte_for_byte(bin: &Path) {
     conns[0].join("hist", "talker");
     let mut sent = Vec::new();
     for i in 1..=40u64 {
-        conns[0].send(&say("hist", &format!("message {i}")));
+        conns[0].send(&ClientMsg::say("hist", &format!("message {i}")));
         let payload = conns[0].recv_payload();
         assert_eq!(
             message_parts(&crate::util::decode(&payload)).3,
@@ -66,8 +64,8 @@ pub fn history_is_the_last_32_messages_byte_for_byte(bin: &Path) {
             conns[0].send(&ClientMsg::Nick {
                 nick: "renamed".into(),
             });
-            conns[0].expect(renamed("talker", "renamed"));
-            conns[1].expect(renamed("talker", "renamed"));
+            conns[0].expect(ServerMsg::renamed("talker", "renamed"));
+            conns[1].expect(ServerMsg::renamed("talker", "renamed"));
         }
     }
     conns[1].send(&ClientMsg::Join {
@@ -85,18 +83,18 @@ pub fn history_is_the_last_32_messages_byte_for_byte(bin: &Path) {
     let got = conns[1].recv();
     assert_eq!(
         got,
-        joined("hist", "late"),
+        ServerMsg::joined("hist", "late"),
         "history holds exactly the last 32 messages"
     );
-    conns[0].expect(joined("hist", "late"));
+    conns[0].expect(ServerMsg::joined("hist", "late"));
     // The lobby history works the same way: a newcomer gets it on Hello.
     let m = conns[0].say("lobby", "for newcomers");
     conns[1].expect(m.clone());
     let mut newcomer = server.connect();
-    newcomer.send(&crate::util::hello("newcomer"));
+    newcomer.send(&ClientMsg::hello("newcomer"));
     newcomer.expect_welcome("newcomer");
     assert_eq!(newcomer.recv(), m);
-    newcomer.expect(joined("lobby", "newcomer"));
+    newcomer.expect(ServerMsg::joined("lobby", "newcomer"));
 }
 
 pub fn empty_room_is_deleted_with_its_history(bin: &Path) {
@@ -107,7 +105,7 @@ pub fn empty_room_is_deleted_with_its_history(bin: &Path) {
     c.say("tmp", "one");
     c.say("tmp", "two");
     c.send(&ClientMsg::Leave { room: "tmp".into() });
-    c.expect(left("tmp", "owner"));
+    c.expect(ServerMsg::left("tmp", "owner"));
     // Gone from the listings.
     let asker = &mut conns[1];
     asker.send(&ClientMsg::ListRooms);
@@ -126,13 +124,13 @@ pub fn empty_room_is_deleted_with_its_history(bin: &Path) {
     // Deletion by disconnect too.
     let mut d = server.login("dropper");
     for c in &mut conns {
-        c.expect(joined("lobby", "dropper"));
+        c.expect(ServerMsg::joined("lobby", "dropper"));
     }
     d.join("gone", "dropper");
     d.say("gone", "x");
     drop(d);
     for c in &mut conns {
-        c.expect(left("lobby", "dropper"));
+        c.expect(ServerMsg::left("lobby", "dropper"));
     }
     let asker = &mut conns[1];
     asker.send(&ClientMsg::ListUsers {
@@ -148,12 +146,12 @@ pub fn leave_tells_everyone_including_the_leaver(bin: &Path) {
     let mut conns = server.login_all(&["a", "b"]);
     join_all(&mut conns, &["a", "b"], "r");
     conns[1].send(&ClientMsg::Leave { room: "r".into() });
-    conns[1].expect(left("r", "b"));
-    conns[0].expect(left("r", "b"));
+    conns[1].expect(ServerMsg::left("r", "b"));
+    conns[0].expect(ServerMsg::left("r", "b"));
     // The leaver no longer receives the room, and may not post to it.
     conns[0].say("r", "after");
     conns[1].expect_quiet();
-    conns[1].send(&say("r", "let me in"));
+    conns[1].send(&ClientMsg::say("r", "let me in"));
     conns[1].expect_error(ErrorCode::NotInRoom);
     conns[1].send(&ClientMsg::Leave { room: "r".into() });
     conns[1].expect_error(ErrorCode::NotInRoom);
@@ -166,15 +164,15 @@ pub fn leave_tells_everyone_including_the_leaver(bin: &Path) {
     conns[1].send(&ClientMsg::Leave {
         room: "lobby".into(),
     });
-    conns[1].expect(left("lobby", "b"));
-    conns[0].expect(left("lobby", "b"));
+    conns[1].expect(ServerMsg::left("lobby", "b"));
+    conns[0].expect(ServerMsg::left("lobby", "b"));
     conns[0].say("lobby", "b is gone");
     conns[1].expect_quiet();
     conns[1].send(&ClientMsg::Join {
         room: "lobby".into(),
     });
     conns[1].expect_history_then_joined("lobby", "b");
-    conns[0].expect(joined("lobby", "b"));
+    conns[0].expect(ServerMsg::joined("lobby", "b"));
     // A listing is answered to non-members.
     conns[1].send(&ClientMsg::ListUsers { room: "r".into() });
     conns[1].expect(ServerMsg::Users {
@@ -190,7 +188,7 @@ pub fn say_reaches_every_member_including_the_sender(bin: &Path) {
     for i in 1..=5u64 {
         let sender = (i % 2) as usize;
         let from = ["a", "b"][sender];
-        conns[sender].send(&say("r", &format!("n{i}")));
+        conns[sender].send(&ClientMsg::say("r", &format!("n{i}")));
         let mut payloads = Vec::new();
         for c in conns.iter_mut().take(2) {
             let payload = c.recv_payload();
@@ -203,7 +201,7 @@ pub fn say_reaches_every_member_including_the_sender(bin: &Path) {
         assert_eq!(payloads[0], payloads[1], "every member gets the same frame");
     }
     conns[2].expect_quiet();
-    conns[2].send(&say("r", "not a member"));
+    conns[2].send(&ClientMsg::say("r", "not a member"));
     conns[2].expect_error(ErrorCode::NotInRoom);
     // Each room has its own seq.
     assert_eq!(message_parts(&conns[0].say("lobby", "lobby seq")).3, 1);
@@ -225,7 +223,7 @@ pub fn text_length_limits(bin: &Path) {
         "x".repeat(MAX_TEXT + 1),
         format!("{}xx", "\u{20ac}".repeat(1365)),
     ] {
-        conns[0].send(&say("lobby", &bad));
+        conns[0].send(&ClientMsg::say("lobby", &bad));
         conns[0].expect_error(ErrorCode::BadText);
         conns[0].send(&ClientMsg::Whisper {
             to: "b".into(),
@@ -244,9 +242,9 @@ pub fn whisper_reaches_both_ends_once(bin: &Path) {
     conns[1].send(&ClientMsg::Leave {
         room: "lobby".into(),
     });
-    conns[1].expect(left("lobby", "Target"));
-    conns[0].expect(left("lobby", "Target"));
-    conns[2].expect(left("lobby", "Target"));
+    conns[1].expect(ServerMsg::left("lobby", "Target"));
+    conns[0].expect(ServerMsg::left("lobby", "Target"));
+    conns[2].expect(ServerMsg::left("lobby", "Target"));
     conns[0].send(&ClientMsg::Whisper {
         to: "TARGET".into(),
         text: "secret".into(),
@@ -295,7 +293,7 @@ pub fn whisper_reaches_both_ends_once(bin: &Path) {
     let mut gone = conns.remove(2);
     gone.send(&ClientMsg::Bye);
     gone.expect_eof();
-    conns[0].expect(left("lobby", "third"));
+    conns[0].expect(ServerMsg::left("lobby", "third"));
     conns[0].send(&ClientMsg::Whisper {
         to: "third".into(),
         text: "hello?".into(),
@@ -324,8 +322,8 @@ pub fn rename_is_announced_once_to_each_sharer(bin: &Path) {
         join_all(&mut conns, &["renamer", "both"], room);
     }
     conns[3].join("r1", "r1-only");
-    conns[0].expect(joined("r1", "r1-only"));
-    conns[1].expect(joined("r1", "r1-only"));
+    conns[0].expect(ServerMsg::joined("r1", "r1-only"));
+    conns[1].expect(ServerMsg::joined("r1", "r1-only"));
     for c in conns.iter_mut() {
         c.sync();
     }
@@ -333,10 +331,10 @@ pub fn rename_is_announced_once_to_each_sharer(bin: &Path) {
     conns[0].send(&ClientMsg::Nick {
         nick: "NewName".into(),
     });
-    conns[0].expect(renamed("renamer", "NewName"));
+    conns[0].expect(ServerMsg::renamed("renamer", "NewName"));
     // Once the renamer's Pong is back, the rename has been sent to everyone.
     conns[0].expect_quiet();
-    let want = renamed("renamer", "NewName");
+    let want = ServerMsg::renamed("renamer", "NewName");
     for (i, expected) in [(1, 1), (2, 1), (3, 1), (4, 0)] {
         let got = conns[i].sync();
         assert_eq!(count(&got, &want), expected, "client {i} got {got:?}");
@@ -352,8 +350,8 @@ pub fn rename_is_announced_once_to_each_sharer(bin: &Path) {
     assert_eq!(message_parts(&m).1, "NewName");
     conns[1].expect(m);
     conns[0].send(&ClientMsg::Leave { room: "r2".into() });
-    conns[0].expect(left("r2", "NewName"));
-    conns[1].expect(left("r2", "NewName"));
+    conns[0].expect(ServerMsg::left("r2", "NewName"));
+    conns[1].expect(ServerMsg::left("r2", "NewName"));
     // The old nick is free.
     let _reuse = server.login("renamer");
 }
@@ -364,13 +362,13 @@ pub fn rename_to_own_nick_or_case_is_accepted(bin: &Path) {
     conns[0].send(&ClientMsg::Nick {
         nick: "same".into(),
     });
-    conns[0].expect(renamed("same", "same"));
-    conns[1].expect(renamed("same", "same"));
+    conns[0].expect(ServerMsg::renamed("same", "same"));
+    conns[1].expect(ServerMsg::renamed("same", "same"));
     conns[0].send(&ClientMsg::Nick {
         nick: "SAME".into(),
     });
-    conns[0].expect(renamed("same", "SAME"));
-    conns[1].expect(renamed("same", "SAME"));
+    conns[0].expect(ServerMsg::renamed("same", "SAME"));
+    conns[1].expect(ServerMsg::renamed("same", "SAME"));
     conns[1].send(&ClientMsg::ListUsers {
         room: "lobby".into(),
     });
@@ -393,14 +391,14 @@ pub fn list_rooms_sorted_with_member_counts(bin: &Path) {
         conns[0].join(room, "a");
     }
     conns[1].join("alpha", "b");
-    conns[0].expect(joined("alpha", "b"));
+    conns[0].expect(ServerMsg::joined("alpha", "b"));
     conns[2].join("zeta", "c");
-    conns[0].expect(joined("zeta", "c"));
+    conns[0].expect(ServerMsg::joined("zeta", "c"));
     // c leaves the lobby and asks anyway: the asker need not be a member.
     conns[2].send(&ClientMsg::Leave {
         room: "lobby".into(),
     });
-    conns[2].expect(left("lobby", "c"));
+    conns[2].expect(ServerMsg::left("lobby", "c"));
     conns[2].send(&ClientMsg::ListRooms);
     let rooms = |list: &[(&str, u32)]| ServerMsg::Rooms {
         rooms: list
@@ -421,9 +419,9 @@ pub fn list_rooms_sorted_with_member_counts(bin: &Path) {
         ("zeta", 2),
     ]));
     // Only the asker gets it.
-    conns[0].expect(left("lobby", "c"));
+    conns[0].expect(ServerMsg::left("lobby", "c"));
     conns[0].expect_quiet();
-    conns[1].expect(left("lobby", "c"));
+    conns[1].expect(ServerMsg::left("lobby", "c"));
     conns[1].expect_quiet();
 }
 
@@ -433,12 +431,12 @@ pub fn list_users_sorted_ignoring_case(bin: &Path) {
     let mut conns = server.login_all(&nicks);
     let mut asker = server.login("asker");
     for c in &mut conns {
-        c.expect(joined("lobby", "asker"));
+        c.expect(ServerMsg::joined("lobby", "asker"));
     }
     asker.send(&ClientMsg::Leave {
         room: "lobby".into(),
     });
-    asker.expect(left("lobby", "asker"));
+    asker.expect(ServerMsg::left("lobby", "asker"));
     asker.send(&ClientMsg::ListUsers {
         room: "Lobby".into(),
     });
@@ -487,7 +485,7 @@ pub fn room_limit_counts_the_lobby(bin: &Path) {
     c.send(&ClientMsg::Leave {
         room: "lobby".into(),
     });
-    c.expect(left("lobby", "collector"));
+    c.expect(ServerMsg::left("lobby", "collector"));
     c.join("room32", "collector");
     c.send(&ClientMsg::Join {
         room: "lobby".into(),
@@ -501,13 +499,13 @@ pub fn error_precedence(bin: &Path) {
     let c = &mut conns[0];
     let cases: Vec<(ClientMsg, ErrorCode)> = vec![
         // Name rule before text, text before state.
-        (say("bad room", ""), ErrorCode::BadRoom),
-        (say("notjoined", ""), ErrorCode::BadText),
+        (ClientMsg::say("bad room", ""), ErrorCode::BadRoom),
+        (ClientMsg::say("notjoined", ""), ErrorCode::BadText),
         (
-            say("notjoined", &"x".repeat(MAX_TEXT + 1)),
+            ClientMsg::say("notjoined", &"x".repeat(MAX_TEXT + 1)),
             ErrorCode::BadText,
         ),
-        (say("notjoined", "ok"), ErrorCode::NotInRoom),
+        (ClientMsg::say("notjoined", "ok"), ErrorCode::NotInRoom),
         // Whisper.to is not held to the naming rule: text first, then NoSuchUser.
         (
             ClientMsg::Whisper {
@@ -602,7 +600,7 @@ pub fn every_member_sees_one_order(bin: &Path) {
     // Three writers, 60 messages each, pipelined; a leave mixed in.
     let batch = |who: usize| -> Vec<ClientMsg> {
         (0..60)
-            .map(|k| say("order", &format!("{who}:{k}")))
+            .map(|k| ClientMsg::say("order", &format!("{who}:{k}")))
             .collect()
     };
     let mut handles = Vec::new();
@@ -647,7 +645,7 @@ pub fn every_member_sees_one_order(bin: &Path) {
             .filter(|m| matches!(m, ServerMsg::Message { .. }))
             .count()
             < 180
-            || !seen.contains(&left("order", "o3"))
+            || !seen.contains(&ServerMsg::left("order", "o3"))
         {
             seen.push(c.recv());
         }
@@ -705,7 +703,7 @@ pub fn a_joiner_mid_traffic_gets_history_then_the_same_order(bin: &Path) {
             let mut seen = Vec::new();
             for batch in 0..10 {
                 let msgs: Vec<ClientMsg> = (0..10)
-                    .map(|k| say("mid", &format!("{me}:{batch}:{k}")))
+                    .map(|k| ClientMsg::say("mid", &format!("{me}:{batch}:{k}")))
                     .collect();
                 c.send_all(&msgs);
                 let mut echoes = 0;
@@ -725,7 +723,7 @@ pub fn a_joiner_mid_traffic_gets_history_then_the_same_order(bin: &Path) {
     }
     join_now.recv().expect("the first writer got halfway");
     late.send(&ClientMsg::Join { room: "mid".into() });
-    let me = joined("mid", "late");
+    let me = ServerMsg::joined("mid", "late");
     let mut mine = Vec::new();
     while mine.last() != Some(&me) {
         mine.push(late.recv());
@@ -733,7 +731,7 @@ pub fn a_joiner_mid_traffic_gets_history_then_the_same_order(bin: &Path) {
     let mut results: Vec<(Conn, Vec<ServerMsg>)> =
         writers.into_iter().map(|h| h.join().unwrap()).collect();
     // Every message and the Join are done: a last message marks the end.
-    results[0].0.send(&say("mid", "end"));
+    results[0].0.send(&ClientMsg::say("mid", "end"));
     let is_end = |m: &ServerMsg| matches!(m, ServerMsg::Message { text, .. } if text == "end");
     for (c, seen) in results.iter_mut() {
         while !seen.last().is_some_and(is_end) {

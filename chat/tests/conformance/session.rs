@@ -5,29 +5,29 @@ use std::path::Path;
 
 use chat::protocol::{ClientMsg, ErrorCode, ServerMsg};
 
-use crate::util::{hello, joined, left, message_parts, say, Server};
+use crate::util::{message_parts, Server};
 
 pub fn welcome_then_lobby_history_then_joined(bin: &Path) {
     let server = Server::start(bin, &[]);
     let mut first = server.connect();
-    first.send(&hello("first"));
+    first.send(&ClientMsg::hello("first"));
     first.expect_welcome("first");
-    first.expect(joined("lobby", "first"));
+    first.expect(ServerMsg::joined("lobby", "first"));
     let m1 = first.say("lobby", "one");
     let m2 = first.say("lobby", "two");
     // The second client: Welcome, the lobby's history, then Joined, exactly
     // as a Join { lobby } would; the first sees Joined only.
     let mut second = server.connect();
-    second.send(&hello("second"));
+    second.send(&ClientMsg::hello("second"));
     second.expect_welcome("second");
     assert_eq!(second.recv(), m1);
     assert_eq!(second.recv(), m2);
-    second.expect(joined("lobby", "second"));
+    second.expect(ServerMsg::joined("lobby", "second"));
     second.expect_quiet();
-    first.expect(joined("lobby", "second"));
+    first.expect(ServerMsg::joined("lobby", "second"));
     first.expect_quiet();
     // So two clients that only connect and talk reach each other.
-    second.send(&say("lobby", "hi first"));
+    second.send(&ClientMsg::say("lobby", "hi first"));
     for c in [&mut first, &mut second] {
         assert_eq!(message_parts(&c.recv()), ("lobby", "second", "hi first", 3));
     }
@@ -37,7 +37,7 @@ pub fn requests_before_welcome_are_unexpected(bin: &Path) {
     let server = Server::start(bin, &[]);
     let mut watcher = server.login("watcher");
     let requests = [
-        say("lobby", "hi"),
+        ClientMsg::say("lobby", "hi"),
         ClientMsg::Join { room: "r".into() },
         ClientMsg::Leave {
             room: "lobby".into(),
@@ -68,7 +68,7 @@ pub fn requests_before_welcome_are_unexpected(bin: &Path) {
         c.expect_eof();
         // Also after a refused Hello: still no Welcome.
         let mut c = server.connect();
-        c.send(&hello("bad nick"));
+        c.send(&ClientMsg::hello("bad nick"));
         c.expect_error(ErrorCode::BadNick);
         c.send(msg);
         match c.recv() {
@@ -87,26 +87,26 @@ pub fn requests_before_welcome_are_unexpected(bin: &Path) {
 pub fn hello_after_welcome_is_unexpected(bin: &Path) {
     let server = Server::start(bin, &[]);
     let mut conns = server.login_all(&["watcher", "twice"]);
-    conns[1].send(&hello("again"));
+    conns[1].send(&ClientMsg::hello("again"));
     conns[1].expect_fatal(ErrorCode::Unexpected);
-    conns[0].expect(left("lobby", "twice"));
+    conns[0].expect(ServerMsg::left("lobby", "twice"));
     // The same nick again is no better.
     let mut c = server.login("thrice");
-    conns[0].expect(joined("lobby", "thrice"));
-    c.send(&hello("thrice"));
+    conns[0].expect(ServerMsg::joined("lobby", "thrice"));
+    c.send(&ClientMsg::hello("thrice"));
     c.expect_fatal(ErrorCode::Unexpected);
-    conns[0].expect(left("lobby", "thrice"));
+    conns[0].expect(ServerMsg::left("lobby", "thrice"));
     // A reading (section 4 could be read both ways): the state decides
     // before any field is looked at, so a second Hello with another
     // version is Unexpected, not VersionUnsupported (see hub/machine.rs).
     let mut c = server.login("fourth");
-    conns[0].expect(joined("lobby", "fourth"));
+    conns[0].expect(ServerMsg::joined("lobby", "fourth"));
     c.send(&ClientMsg::Hello {
         version: 2,
         nick: "fourth".into(),
     });
     c.expect_fatal(ErrorCode::Unexpected);
-    conns[0].expect(left("lobby", "fourth"));
+    conns[0].expect(ServerMsg::left("lobby", "fourth"));
     conns[0].expect_quiet();
 }
 
@@ -137,7 +137,7 @@ pub fn version_other_than_one_is_unsupported(bin: &Path) {
     c.expect_fatal(ErrorCode::VersionUnsupported);
     // ...and after a refused Hello, a wrong version is still fatal.
     let mut c = server.connect();
-    c.send(&hello("bob"));
+    c.send(&ClientMsg::hello("bob"));
     c.expect_error(ErrorCode::NickTaken);
     c.send(&ClientMsg::Hello {
         version: 3,
@@ -150,17 +150,17 @@ pub fn refused_hello_may_be_retried(bin: &Path) {
     let server = Server::start(bin, &[]);
     let mut taken = server.login("taken");
     let mut c = server.connect();
-    c.send(&hello("no spaces"));
+    c.send(&ClientMsg::hello("no spaces"));
     c.expect_error(ErrorCode::BadNick);
-    c.send(&hello("TAKEN"));
+    c.send(&ClientMsg::hello("TAKEN"));
     c.expect_error(ErrorCode::NickTaken);
-    c.send(&hello(""));
+    c.send(&ClientMsg::hello(""));
     c.expect_error(ErrorCode::BadNick);
     c.login("retried");
-    taken.expect(joined("lobby", "retried"));
+    taken.expect(ServerMsg::joined("lobby", "retried"));
     // Bye after a refused Hello closes quietly.
     let mut d = server.connect();
-    d.send(&hello("taken"));
+    d.send(&ClientMsg::hello("taken"));
     d.expect_error(ErrorCode::NickTaken);
     d.send(&ClientMsg::Bye);
     d.expect_eof();
@@ -185,11 +185,17 @@ pub fn bye_after_welcome_closes_silently(bin: &Path) {
     conns[1].expect_eof();
     let mut got = vec![conns[0].recv(), conns[0].recv()];
     got.sort_by_key(|m| format!("{m:?}"));
-    assert_eq!(got, vec![left("lobby", "leaver"), left("side", "leaver")]);
+    assert_eq!(
+        got,
+        vec![
+            ServerMsg::left("lobby", "leaver"),
+            ServerMsg::left("side", "leaver")
+        ]
+    );
     conns[0].expect_quiet();
     // The nick is free again.
     let _again = server.login("leaver");
-    conns[0].expect(joined("lobby", "leaver"));
+    conns[0].expect(ServerMsg::joined("lobby", "leaver"));
 }
 
 pub fn replies_before_bye_or_a_fatal_error_still_arrive(bin: &Path) {
@@ -199,10 +205,10 @@ pub fn replies_before_bye_or_a_fatal_error_still_arrive(bin: &Path) {
     let server = Server::start(bin, &[]);
     let mut watcher = server.login("watcher");
     let mut c = server.login("piper");
-    watcher.expect(joined("lobby", "piper"));
+    watcher.expect(ServerMsg::joined("lobby", "piper"));
     c.send_all(&[
         ClientMsg::Ping { nonce: 1 },
-        say("lobby", "last words"),
+        ClientMsg::say("lobby", "last words"),
         ClientMsg::Bye,
     ]);
     c.expect(ServerMsg::Pong { nonce: 1 });
@@ -215,10 +221,10 @@ pub fn replies_before_bye_or_a_fatal_error_still_arrive(bin: &Path) {
         message_parts(&watcher.recv()),
         ("lobby", "piper", "last words", 1)
     );
-    watcher.expect(left("lobby", "piper"));
+    watcher.expect(ServerMsg::left("lobby", "piper"));
 
     let mut c = server.login("broken");
-    watcher.expect(joined("lobby", "broken"));
+    watcher.expect(ServerMsg::joined("lobby", "broken"));
     let mut bytes = crate::util::encode_framed(&ClientMsg::Ping { nonce: 2 });
     bytes.extend_from_slice(&crate::util::encode_framed(&ClientMsg::Join {
         room: "r".into(),
@@ -226,9 +232,9 @@ pub fn replies_before_bye_or_a_fatal_error_still_arrive(bin: &Path) {
     bytes.extend_from_slice(&[0, 0, 0, 0]);
     c.send_raw(&bytes);
     c.expect(ServerMsg::Pong { nonce: 2 });
-    c.expect(joined("r", "broken"));
+    c.expect(ServerMsg::joined("r", "broken"));
     c.expect_fatal(ErrorCode::Malformed);
-    watcher.expect(left("lobby", "broken"));
+    watcher.expect(ServerMsg::left("lobby", "broken"));
     watcher.expect_quiet();
 }
 
@@ -271,7 +277,7 @@ pub fn bye_closes_at_once_a_fatal_error_lingers(bin: &Path) {
     );
 
     let mut rude = server.login("rude");
-    rude.send(&hello("again"));
+    rude.send(&ClientMsg::hello("again"));
     rude.expect_fatal(ErrorCode::Unexpected);
     assert!(
         !writes_are_reset(&mut rude),

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chat::fmt::binary::{from_bytes, to_vec};
-use chat::fmt::framed::encode_frame;
+use chat::fmt::framed::{encode_frame, header_len};
 use chat::protocol::{ClientMsg, ErrorCode, ServerMsg, LOBBY, PROTOCOL_VERSION, SERVER_MAX_FRAME};
 
 /// How long any single read or write may take before the test fails.
@@ -244,7 +244,7 @@ impl Server {
         for nick in nicks {
             let c = self.login(nick);
             for earlier in &mut conns {
-                earlier.expect(joined(LOBBY, nick));
+                earlier.expect(ServerMsg::joined(LOBBY, nick));
             }
             conns.push(c);
         }
@@ -347,12 +347,10 @@ impl Conn {
             Err(e) if e.kind() == io::ErrorKind::ConnectionReset => return Err(Closed::Eof),
             Err(e) => return Err(Closed::Io(e)),
         }
-        let len = u32::from_be_bytes(header);
-        assert!(
-            (1..=SERVER_MAX_FRAME).contains(&len),
-            "server frame header {header:02x?}: length {len} outside 1..={SERVER_MAX_FRAME} (section 2)"
-        );
-        let mut payload = vec![0u8; len as usize];
+        let len = header_len(header, SERVER_MAX_FRAME).unwrap_or_else(|e| {
+            panic!("server frame header {header:02x?} refused (section 2): {e}")
+        });
+        let mut payload = vec![0u8; len];
         match read_full(&mut self.stream, &mut payload) {
             Ok(n) if n == payload.len() => Ok(payload),
             Ok(_) => Err(Closed::Cut),
@@ -438,7 +436,7 @@ impl Conn {
     /// and `Joined`. Returns the history.
     #[track_caller]
     pub fn login(&mut self, nick: &str) -> Vec<ServerMsg> {
-        self.send(&hello(nick));
+        self.send(&ClientMsg::hello(nick));
         self.expect_welcome(nick);
         self.expect_history_then_joined(LOBBY, nick)
     }
@@ -493,7 +491,7 @@ impl Conn {
     /// Post to `room` and expect the echo; returns the `Message` received.
     #[track_caller]
     pub fn say(&mut self, room: &str, text: &str) -> ServerMsg {
-        self.send(&say(room, text));
+        self.send(&ClientMsg::say(room, text));
         let m = self.recv();
         match &m {
             ServerMsg::Message {
@@ -548,7 +546,7 @@ pub fn join_all(conns: &mut [Conn], nicks: &[&str], room: &str) {
     for (i, nick) in nicks.iter().enumerate() {
         conns[i].join(room, nick);
         for earlier in conns.iter_mut().take(i) {
-            earlier.expect(joined(room, nick));
+            earlier.expect(ServerMsg::joined(room, nick));
         }
     }
 }
@@ -557,7 +555,7 @@ pub fn join_all(conns: &mut [Conn], nicks: &[&str], room: &str) {
 /// `Left` arrives (their `Left` from that room, say) is skipped.
 #[track_caller]
 pub fn leave_skipping(conn: &mut Conn, room: &str, nick: &str) {
-    let me = left(room, nick);
+    let me = ServerMsg::left(room, nick);
     conn.send(&ClientMsg::Leave { room: room.into() });
     while conn.recv() != me {}
 }
@@ -588,46 +586,6 @@ pub fn try_decode(payload: &[u8]) -> Result<ServerMsg, String> {
 pub fn decode(payload: &[u8]) -> ServerMsg {
     try_decode(payload)
         .unwrap_or_else(|e| panic!("server sent an undecodable payload {payload:02x?}: {e}"))
-}
-
-/// `Hello { version: 1, nick }`.
-pub fn hello(nick: &str) -> ClientMsg {
-    ClientMsg::Hello {
-        version: PROTOCOL_VERSION,
-        nick: nick.into(),
-    }
-}
-
-/// `Say { room, text }`.
-pub fn say(room: &str, text: &str) -> ClientMsg {
-    ClientMsg::Say {
-        room: room.into(),
-        text: text.into(),
-    }
-}
-
-/// `Joined { room, nick }`.
-pub fn joined(room: &str, nick: &str) -> ServerMsg {
-    ServerMsg::Joined {
-        room: room.into(),
-        nick: nick.into(),
-    }
-}
-
-/// `Left { room, nick }`.
-pub fn left(room: &str, nick: &str) -> ServerMsg {
-    ServerMsg::Left {
-        room: room.into(),
-        nick: nick.into(),
-    }
-}
-
-/// `Renamed { old, new }`.
-pub fn renamed(old: &str, new: &str) -> ServerMsg {
-    ServerMsg::Renamed {
-        old: old.into(),
-        new: new.into(),
-    }
 }
 
 /// The `(room, from, text, seq)` of a `Message`, panicking on anything else.
@@ -701,14 +659,6 @@ impl Bytes {
     }
 }
 
-/// Milliseconds since the UNIX epoch, for sanity checks of `time_ms`.
-pub fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_millis() as u64
-}
-
 /// A name of `n` bytes made of every allowed character class.
 pub fn long_name(n: usize) -> String {
     const ALPHABET: &[u8] = b"aZ09-_bY18";
@@ -742,9 +692,12 @@ mod tests {
     #[test]
     fn the_project_encoding_matches_hand_built_bytes() {
         let cases: Vec<(ClientMsg, Vec<u8>)> = vec![
-            (hello("bob"), Bytes::new().var(0).var(1).str("bob").done()),
             (
-                say("lobby", "hi"),
+                ClientMsg::hello("bob"),
+                Bytes::new().var(0).var(1).str("bob").done(),
+            ),
+            (
+                ClientMsg::say("lobby", "hi"),
                 Bytes::new().var(1).str("lobby").str("hi").done(),
             ),
             (ClientMsg::Join { room: "r".into() }, vec![2, 1, b'r']),

@@ -1,50 +1,42 @@
-//! Shared helpers of the format tests: a seeded PRNG and a rich test type.
+//! Shared helpers of the format tests: what they draw from the seeded PRNG
+//! and a rich test type.
 #![allow(dead_code)] // each test binary uses its own subset
 
 use std::collections::BTreeMap;
 
 use serdy::{Deserialize, Serialize};
 
-/// xorshift64* (Marsaglia 2003, "Xorshift RNGs"; the `*` output step from
-/// Vigna 2016). Small, fast, and good enough to pick test inputs.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub use testkit::Rng;
 
-impl Rng {
-    /// A generator from `seed`; a zero seed (a fixed point of xorshift) is replaced.
-    pub fn new(seed: u64) -> Self {
-        Rng(if seed == 0 {
-            0x9e37_79b9_7f4a_7c15
-        } else {
-            seed
-        })
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    /// Uniform in `0..n` (n > 0), near enough for tests.
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n
-    }
-
-    pub fn chance(&mut self, one_in: u64) -> bool {
-        self.below(one_in) == 0
-    }
-
-    pub fn bytes(&mut self, len: usize) -> Vec<u8> {
-        (0..len).map(|_| self.next_u64() as u8).collect()
-    }
-
+/// The inputs a format test draws from the workspace's [`Rng`]: edge-heavy
+/// integers, any `char`, any float bit pattern, and whole [`Rich`] values.
+pub trait Inputs {
     /// An integer that is often an edge value (0, 1, MAX, a power of two
     /// and its neighbours), so varint boundaries get hit.
-    pub fn edgy_u64(&mut self) -> u64 {
+    fn edgy_u64(&mut self) -> u64;
+    /// A `u128` that is often an edge value.
+    fn edgy_u128(&mut self) -> u128;
+    /// Any Unicode scalar value, weighted towards 1-, 2-, 3- and 4-byte
+    /// UTF-8 equally, and towards control characters.
+    fn char(&mut self) -> char;
+    /// Up to `max_chars` of [`Inputs::char`].
+    fn string(&mut self, max_chars: u64) -> String;
+    /// Any f64 bit pattern (NaNs with payloads, infinities, subnormals, -0.0).
+    fn f64_bits(&mut self) -> f64;
+    /// Any f32 bit pattern.
+    fn f32_bits(&mut self) -> f32;
+    /// An f64, finite if `floats` says so.
+    fn float(&mut self, floats: Floats) -> f64;
+    /// An f32, finite if `floats` says so.
+    fn float32(&mut self, floats: Floats) -> f32;
+    /// A random [`Shape`], nested at most `depth` deep.
+    fn shape(&mut self, floats: Floats, depth: u32) -> Shape;
+    /// A random [`Rich`].
+    fn rich(&mut self, floats: Floats) -> Rich;
+}
+
+impl Inputs for Rng {
+    fn edgy_u64(&mut self) -> u64 {
         match self.below(6) {
             0 => [0, 1, 127, 128, 16383, 16384, u64::MAX][self.below(7) as usize],
             1 => {
@@ -56,7 +48,7 @@ impl Rng {
         }
     }
 
-    pub fn edgy_u128(&mut self) -> u128 {
+    fn edgy_u128(&mut self) -> u128 {
         match self.below(4) {
             0 => [0, 1, u128::MAX, u128::from(u64::MAX) + 1][self.below(4) as usize],
             _ => {
@@ -65,9 +57,7 @@ impl Rng {
         }
     }
 
-    /// Any Unicode scalar value, weighted towards 1-, 2-, 3- and 4-byte UTF-8
-    /// equally, and towards control characters.
-    pub fn char(&mut self) -> char {
+    fn char(&mut self) -> char {
         let code = match self.below(6) {
             0 => self.below(0x80) as u32,
             1 => 0x80 + self.below(0x800 - 0x80) as u32,
@@ -79,13 +69,12 @@ impl Rng {
         char::from_u32(code).unwrap_or('\u{fffd}') // surrogates
     }
 
-    pub fn string(&mut self, max_chars: u64) -> String {
+    fn string(&mut self, max_chars: u64) -> String {
         let n = self.below(max_chars + 1);
         (0..n).map(|_| self.char()).collect()
     }
 
-    /// Any f64 bit pattern (NaNs with payloads, infinities, subnormals, -0.0).
-    pub fn f64_bits(&mut self) -> f64 {
+    fn f64_bits(&mut self) -> f64 {
         match self.below(4) {
             0 => [
                 0.0,
@@ -100,25 +89,94 @@ impl Rng {
         }
     }
 
-    pub fn f32_bits(&mut self) -> f32 {
+    fn f32_bits(&mut self) -> f32 {
         f32::from_bits(self.next_u64() as u32)
+    }
+
+    fn float(&mut self, floats: Floats) -> f64 {
+        let v = self.f64_bits();
+        if floats == Floats::Finite && !v.is_finite() {
+            return 1.0 / 3.0;
+        }
+        v
+    }
+
+    fn float32(&mut self, floats: Floats) -> f32 {
+        let v = self.f32_bits();
+        if floats == Floats::Finite && !v.is_finite() {
+            return -2.5e-20;
+        }
+        v
+    }
+
+    fn shape(&mut self, floats: Floats, depth: u32) -> Shape {
+        match self.below(if depth == 0 { 4 } else { 5 }) {
+            0 => Shape::Empty,
+            1 => Shape::Circle(self.float(floats)),
+            2 => Shape::Rect(self.edgy_u64() as u32, self.next_u64() as u32),
+            3 => Shape::Poly {
+                points: (0..self.below(4))
+                    .map(|_| (self.next_u64() as i32, self.edgy_u64() as i32))
+                    .collect(),
+                label: self.chance(2).then(|| self.string(6)),
+            },
+            _ => Shape::Nested(Box::new(self.shape(floats, depth - 1))),
+        }
+    }
+
+    fn rich(&mut self, floats: Floats) -> Rich {
+        Rich {
+            byte: self.next_u64() as u8,
+            small: self.next_u64() as i8,
+            short: self.edgy_u64() as u16,
+            signed_short: self.edgy_u64() as i16,
+            word: self.edgy_u64() as u32,
+            signed_word: self.edgy_u64() as i32,
+            id: self.edgy_u64(),
+            delta: self.edgy_u64() as i64,
+            wide: self.edgy_u128(),
+            signed_wide: self.edgy_u128() as i128,
+            size: self.edgy_u64() as usize,
+            signed_size: self.edgy_u64() as isize,
+            flag: self.chance(2),
+            letter: self.char(),
+            name: self.string(12),
+            ratio: self.float(floats),
+            ratio32: self.float32(floats),
+            maybe: self.chance(2).then(|| self.shape(floats, 3)),
+            tags: (0..self.below(4)).map(|_| self.string(5)).collect(),
+            scores: (0..self.below(4))
+                .map(|_| (self.string(4), self.edgy_u64() as i32))
+                .collect(),
+            by_id: (0..self.below(3))
+                .map(|_| (self.edgy_u64() as u32, self.shape(floats, 2)))
+                .collect(),
+            shapes: (0..self.below(4)).map(|_| self.shape(floats, 3)).collect(),
+            pair: (
+                self.next_u64() as u8,
+                self.string(3),
+                self.chance(2).then(|| self.edgy_u64() as i64),
+            ),
+            grid: [
+                self.edgy_u64() as i16,
+                self.edgy_u64() as i16,
+                self.edgy_u64() as i16,
+            ],
+            blob: {
+                let n = self.below(8) as usize;
+                self.bytes(n)
+            },
+            unit: (),
+            wrapper: Wrapper(self.edgy_u64() as i64),
+            marker: Marker,
+        }
     }
 }
 
-/// The case count: `var` from the environment, else `default`.
-pub fn env_count(var: &str, default: u64) -> u64 {
-    std::env::var(var)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// The seed: `CHAT_PROP_SEED` from the environment, else `default`. Printed,
-/// so that a failing run (whose output the test harness shows) can be replayed.
+/// The seed: `CHAT_PROP_SEED` from the environment, else `default`;
+/// printed, so that a failing run can be replayed.
 pub fn seed(default: u64) -> u64 {
-    let seed = env_count("CHAT_PROP_SEED", default);
-    eprintln!("seed {seed} (replay with CHAT_PROP_SEED={seed})");
-    seed
+    testkit::seed("CHAT_PROP_SEED", default)
 }
 
 /// A type that walks most of the data model.
@@ -180,87 +238,6 @@ pub struct Marker;
 pub enum Floats {
     AnyBits,
     Finite,
-}
-
-impl Rng {
-    fn float(&mut self, floats: Floats) -> f64 {
-        let v = self.f64_bits();
-        if floats == Floats::Finite && !v.is_finite() {
-            return 1.0 / 3.0;
-        }
-        v
-    }
-
-    fn float32(&mut self, floats: Floats) -> f32 {
-        let v = self.f32_bits();
-        if floats == Floats::Finite && !v.is_finite() {
-            return -2.5e-20;
-        }
-        v
-    }
-
-    pub fn shape(&mut self, floats: Floats, depth: u32) -> Shape {
-        match self.below(if depth == 0 { 4 } else { 5 }) {
-            0 => Shape::Empty,
-            1 => Shape::Circle(self.float(floats)),
-            2 => Shape::Rect(self.edgy_u64() as u32, self.next_u64() as u32),
-            3 => Shape::Poly {
-                points: (0..self.below(4))
-                    .map(|_| (self.next_u64() as i32, self.edgy_u64() as i32))
-                    .collect(),
-                label: self.chance(2).then(|| self.string(6)),
-            },
-            _ => Shape::Nested(Box::new(self.shape(floats, depth - 1))),
-        }
-    }
-
-    pub fn rich(&mut self, floats: Floats) -> Rich {
-        Rich {
-            byte: self.next_u64() as u8,
-            small: self.next_u64() as i8,
-            short: self.edgy_u64() as u16,
-            signed_short: self.edgy_u64() as i16,
-            word: self.edgy_u64() as u32,
-            signed_word: self.edgy_u64() as i32,
-            id: self.edgy_u64(),
-            delta: self.edgy_u64() as i64,
-            wide: self.edgy_u128(),
-            signed_wide: self.edgy_u128() as i128,
-            size: self.edgy_u64() as usize,
-            signed_size: self.edgy_u64() as isize,
-            flag: self.chance(2),
-            letter: self.char(),
-            name: self.string(12),
-            ratio: self.float(floats),
-            ratio32: self.float32(floats),
-            maybe: self.chance(2).then(|| self.shape(floats, 3)),
-            tags: (0..self.below(4)).map(|_| self.string(5)).collect(),
-            scores: (0..self.below(4))
-                .map(|_| (self.string(4), self.edgy_u64() as i32))
-                .collect(),
-            by_id: (0..self.below(3))
-                .map(|_| (self.edgy_u64() as u32, self.shape(floats, 2)))
-                .collect(),
-            shapes: (0..self.below(4)).map(|_| self.shape(floats, 3)).collect(),
-            pair: (
-                self.next_u64() as u8,
-                self.string(3),
-                self.chance(2).then(|| self.edgy_u64() as i64),
-            ),
-            grid: [
-                self.edgy_u64() as i16,
-                self.edgy_u64() as i16,
-                self.edgy_u64() as i16,
-            ],
-            blob: {
-                let n = self.below(8) as usize;
-                self.bytes(n)
-            },
-            unit: (),
-            wrapper: Wrapper(self.edgy_u64() as i64),
-            marker: Marker,
-        }
-    }
 }
 
 /// Equality with floats compared by their bits, so NaN == NaN (same payload)

@@ -178,3 +178,26 @@ impl IoHandle {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A slot freed and reused within one turn gets a new token: an event
+    /// for the old source, still in the turn's batch, finds nothing
+    /// (`sys::guide::pitfalls`, token reuse after close).
+    #[test]
+    fn a_reused_slot_does_not_answer_to_the_old_token() {
+        let mut sources = Sources::default();
+        let old = sources.insert(Arc::default());
+        sources.remove(old);
+        let new = sources.insert(Arc::default());
+        assert_eq!(old.0 & INDEX_MASK, new.0 & INDEX_MASK, "the slot is reused");
+        assert_ne!(old, new);
+        assert!(sources.get(old).is_none());
+        assert!(sources.get(new).is_some());
+        // Removing by the stale token leaves the new source alone.
+        sources.remove(old);
+        assert!(sources.get(new).is_some());
+    }
+}

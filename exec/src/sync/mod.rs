@@ -11,25 +11,12 @@
 //! Each channel is a `Mutex<VecDeque<T>>` plus the wakers of whoever waits.
 //! Critical sections are a handful of instructions and never call a waker:
 //! wakers are taken out under the lock and woken after it is released, so a
-//! woken task never runs into a lock its waker still holds. Measured with
-//! `cargo bench -p exec --bench runtime` on a 2-worker runtime (2 shared
-//! cores), this is well inside what the chat server needs, so there is no
-//! lock-free queue here:
-//!
-//! | workload | exec (median) | tokio 1.54, same machine kind |
-//! | --- | --- | --- |
-//! | 8 producers x 250 000 into one unbounded channel | 12-64 ns/message (bimodal) | 100 ns |
-//! | ping-pong over two bounded(1) channels | ~58 ns/round trip | 295 ns |
-//! | chain of 1 000 tasks passing a oneshot (incl. spawn) | ~100-200 ns/hop | 350 ns |
-//!
-//! (The producer figure is bimodal: one run of the bench had a median of
-//! 64 ns and a minimum of 12.5 ns. Probably the producers and the receiver
-//! sometimes share one worker, where the lock is never contended, and
-//! sometimes run on both, where it moves between cores; this was not
-//! verified.)
-//!
-//! (The ping-pong pair runs on one worker through the LIFO slot, which is
-//! why it beats a cross-thread hand-off.)
+//! woken task never runs into a lock its waker still holds. That is well
+//! inside what the chat server needs, so there is no lock-free queue here:
+//! `cargo bench -p exec --bench runtime` measures the channels against
+//! tokio's (`bench/README.md` has the figures). A ping-pong pair runs on
+//! one worker through the LIFO slot, which is why it beats a cross-thread
+//! hand-off.
 //!
 //! All of these work from any thread: senders and receivers are `Send`,
 //! and a non-runtime thread can wait with `Runtime::block_on`.

@@ -55,25 +55,6 @@ impl Drop for CountDrop {
     }
 }
 
-/// xorshift64: a tiny seeded PRNG (never seeded with zero).
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed | 1)
-    }
-    pub fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 /// CPU time (user + system) consumed by this process, from /proc/self/stat.
 #[cfg(target_os = "linux")]
 pub fn process_cpu_time() -> Duration {

@@ -272,13 +272,15 @@ pub(crate) fn setsockopt<T: Copy>(
     // SAFETY: we pass a pointer to `value` and its exact size; the option
     // names used in this crate all take a value of the type given
     // (setsockopt(2), socket(7), tcp(7)).
-    syscall!(setsockopt(
-        fd.as_raw_fd(),
-        level,
-        name,
-        (&value as *const T).cast(),
-        size_of::<T>() as libc::socklen_t,
-    ))?;
+    unsafe {
+        syscall!(setsockopt(
+            fd.as_raw_fd(),
+            level,
+            name,
+            (&value as *const T).cast(),
+            size_of::<T>() as libc::socklen_t,
+        ))
+    }?;
     Ok(())
 }
 
@@ -292,13 +294,15 @@ pub(crate) fn getsockopt<T: Copy>(
     let mut len = size_of::<T>() as libc::socklen_t;
     // SAFETY: we pass a buffer of `size_of::<T>()` bytes and its size
     // (getsockopt(2)).
-    syscall!(getsockopt(
-        fd.as_raw_fd(),
-        level,
-        name,
-        value.as_mut_ptr().cast(),
-        &mut len
-    ))?;
+    unsafe {
+        syscall!(getsockopt(
+            fd.as_raw_fd(),
+            level,
+            name,
+            value.as_mut_ptr().cast(),
+            &mut len
+        ))
+    }?;
     // SAFETY: zero-initialized, then written by the kernel; the options read
     // in this crate are integers and structs of integers, valid for any bits.
     Ok(unsafe { value.assume_init() })

@@ -60,15 +60,17 @@ impl TcpListener {
         let (storage, len) = socket::from_socket_addr(&addr);
         // SAFETY: `storage` holds a sockaddr of `len` bytes for `fd`'s family
         // (bind(2)).
-        let res = syscall!(bind(
-            fd.as_raw_fd(),
-            (&storage as *const libc::sockaddr_storage).cast(),
-            len
-        ));
+        let res = unsafe {
+            syscall!(bind(
+                fd.as_raw_fd(),
+                (&storage as *const libc::sockaddr_storage).cast(),
+                len
+            ))
+        };
         trace!("bind(fd={}, {addr}) {}", fd.as_raw_fd(), Ret(&res));
         res?;
         // SAFETY: listen takes an fd and an integer (listen(2)).
-        let res = syscall!(listen(fd.as_raw_fd(), BACKLOG));
+        let res = unsafe { syscall!(listen(fd.as_raw_fd(), BACKLOG)) };
         trace!("listen(fd={}, {BACKLOG}) {}", fd.as_raw_fd(), Ret(&res));
         res?;
         Ok(TcpListener { fd })
@@ -130,7 +132,19 @@ impl AsFd for TcpListener {
 
 impl IntoRawFd for TcpListener {
     fn into_raw_fd(self) -> RawFd {
-        self.fd.into_raw_fd()
+        let fd = self.fd.as_raw_fd();
+        // Not dropped: the caller owns the descriptor now, and forgetting
+        // the `OwnedFd` inside leaves it open (it holds nothing else).
+        std::mem::forget(self);
+        fd
+    }
+}
+
+impl Drop for TcpListener {
+    /// Closes the socket (the `OwnedFd` field does, right after this);
+    /// `SYS_TRACE=2` shows it.
+    fn drop(&mut self) {
+        trace_data!("close(fd={})", self.fd.as_raw_fd());
     }
 }
 

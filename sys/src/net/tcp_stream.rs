@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::socket;
 use crate::fd::{dup_cloexec, poll_one, set_nonblocking};
 use crate::syscall::retry_eintr;
-use crate::trace::Ret;
+use crate::trace::{Ret, RetNamed};
 
 /// The most buffers one `sendmsg`/`readv` takes (`IOV_MAX` is 1024 on
 /// Linux, macOS and the BSDs); extra buffers wait for the next call, as a
@@ -70,11 +70,13 @@ impl TcpStream {
         let (storage, len) = socket::from_socket_addr(&addr);
         // SAFETY: `storage` holds a sockaddr of `len` bytes for `fd`'s family
         // (connect(2)).
-        let res = syscall!(connect(
-            fd.as_raw_fd(),
-            (&storage as *const libc::sockaddr_storage).cast(),
-            len
-        ));
+        let res = unsafe {
+            syscall!(connect(
+                fd.as_raw_fd(),
+                (&storage as *const libc::sockaddr_storage).cast(),
+                len
+            ))
+        };
         trace!("connect(fd={}, {addr}) {}", fd.as_raw_fd(), Ret(&res));
         match res {
             Ok(_) => {}
@@ -167,7 +169,7 @@ impl TcpStream {
             Shutdown::Both => libc::SHUT_RDWR,
         };
         // SAFETY: shutdown takes an fd and a constant (shutdown(2)).
-        syscall!(shutdown(self.fd.as_raw_fd(), how))?;
+        unsafe { syscall!(shutdown(self.fd.as_raw_fd(), how)) }?;
         Ok(())
     }
 
@@ -259,11 +261,20 @@ impl TcpStream {
         retry_eintr(|| {
             // SAFETY: `buf` is writable for `buf.len()` bytes, the count we
             // pass (read(2)).
-            syscall!(read(
+            let res = unsafe {
+                syscall!(read(
+                    self.fd.as_raw_fd(),
+                    buf.as_mut_ptr().cast(),
+                    buf.len()
+                ))
+            };
+            trace_data!(
+                "read(fd={}, buf={}) {}",
                 self.fd.as_raw_fd(),
-                buf.as_mut_ptr().cast(),
-                buf.len()
-            ))
+                buf.len(),
+                RetNamed(&res)
+            );
+            res
         })
         .map(|n| n as usize)
     }
@@ -274,7 +285,14 @@ impl TcpStream {
             // SAFETY: IoSliceMut is ABI-compatible with `iovec` on Unix (std
             // documents it), and `count` of them are valid and writable
             // (readv(2)).
-            syscall!(readv(self.fd.as_raw_fd(), bufs.as_ptr().cast(), count))
+            let res = unsafe { syscall!(readv(self.fd.as_raw_fd(), bufs.as_ptr().cast(), count)) };
+            trace_data!(
+                "readv(fd={}, iov={count}, buf={}) {}",
+                self.fd.as_raw_fd(),
+                bufs.iter().take(MAX_IOV).map(|b| b.len()).sum::<usize>(),
+                RetNamed(&res)
+            );
+            res
         })
         .map(|n| n as usize)
     }
@@ -284,12 +302,21 @@ impl TcpStream {
         retry_eintr(|| {
             // SAFETY: `buf` is readable for `buf.len()` bytes, the count we
             // pass (send(2)).
-            syscall!(send(
+            let res = unsafe {
+                syscall!(send(
+                    self.fd.as_raw_fd(),
+                    buf.as_ptr().cast(),
+                    buf.len(),
+                    socket::SEND_FLAGS
+                ))
+            };
+            trace_data!(
+                "send(fd={}, {} bytes) {}",
                 self.fd.as_raw_fd(),
-                buf.as_ptr().cast(),
                 buf.len(),
-                socket::SEND_FLAGS
-            ))
+                RetNamed(&res)
+            );
+            res
         })
         .map(|n| n as usize)
     }
@@ -309,7 +336,15 @@ impl TcpStream {
             // SAFETY: `msg` points to `msg_iovlen` iovecs (IoSlice is
             // ABI-compatible with iovec) that the kernel only reads
             // (sendmsg(2)).
-            syscall!(sendmsg(self.fd.as_raw_fd(), &msg, flags))
+            let res = unsafe { syscall!(sendmsg(self.fd.as_raw_fd(), &msg, flags)) };
+            trace_data!(
+                "sendmsg(fd={}, iov={}, {} bytes) {}",
+                self.fd.as_raw_fd(),
+                msg.msg_iovlen,
+                bufs.iter().take(MAX_IOV).map(|b| b.len()).sum::<usize>(),
+                RetNamed(&res)
+            );
+            res
         })
         .map(|n| n as usize)
     }
@@ -381,7 +416,21 @@ impl AsFd for TcpStream {
 
 impl IntoRawFd for TcpStream {
     fn into_raw_fd(self) -> RawFd {
-        self.fd.into_raw_fd()
+        let fd = self.fd.as_raw_fd();
+        // Not dropped: the caller owns the descriptor now, and forgetting
+        // the `OwnedFd` inside leaves it open (it holds nothing else).
+        std::mem::forget(self);
+        fd
+    }
+}
+
+impl Drop for TcpStream {
+    /// Closes the socket (the `OwnedFd` field does, right after this).
+    /// `SYS_TRACE=2` shows it; `close`'s result is not shown, since
+    /// `OwnedFd` ignores it (close(2): the descriptor is released even
+    /// when `close` reports an error).
+    fn drop(&mut self) {
+        trace_data!("close(fd={})", self.fd.as_raw_fd());
     }
 }
 

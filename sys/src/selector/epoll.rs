@@ -1,18 +1,4 @@
-//! The Linux backend: `epoll(7)`, `eventfd(2)` and `signalfd(2)`.
-//!
-//! Everything here has a counterpart of the same name, in the same order,
-//! in `kqueue.rs`; read the two side by side.
-//!
-//! * [`Selector`]: one epoll instance. Registrations live in the kernel,
-//!   attached to the open file description of the epoll fd, so a `dup`ed fd
-//!   ([`Selector::try_clone`]) shares them.
-//! * [`event`]: how a raw `epoll_event` answers the questions of
-//!   [`Event`](crate::Event).
-//! * [`Waker`]: an `eventfd` registered edge-triggered.
-//! * [`Signals`]: a `signalfd` with the signals blocked.
-//!
-//! Man pages: epoll_create1(2), epoll_ctl(2), epoll_wait(2), epoll(7),
-//! eventfd(2), signalfd(2).
+#![doc = include_str!("../guide/epoll.md")]
 
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
@@ -113,6 +99,51 @@ impl Selector {
         )
     }
 
+    /// `EPOLL_CTL_ADD` with `EPOLLEXCLUSIVE`: when the fd becomes ready,
+    /// the kernel wakes one (or a few) of the epoll instances that
+    /// registered it this way, not all of them.
+    ///
+    /// The rules of epoll_ctl(2), checked here before the kernel does:
+    ///
+    /// * only `EPOLLIN`, `EPOLLOUT`, `EPOLLWAKEUP` and `EPOLLET` may come
+    ///   with it (`EPOLLHUP`/`EPOLLERR` are reported anyway), so readable
+    ///   interest does not ask for `EPOLLRDHUP` here and one-shot is
+    ///   refused (`EPOLLONESHOT`: `InvalidInput`);
+    /// * it is for `EPOLL_CTL_ADD` only, and a later `EPOLL_CTL_MOD` of the
+    ///   registration fails with `EINVAL`: change it by deregistering and
+    ///   registering again;
+    /// * the fd must not itself be an epoll instance (`EINVAL`).
+    ///
+    /// Kernels before 4.5 do not know the flag and treat the registration
+    /// as a plain one.
+    pub(crate) fn register_exclusive(
+        &self,
+        fd: RawFd,
+        token: Token,
+        interest: Interest,
+        trigger: Trigger,
+    ) -> io::Result<()> {
+        let mut flags = libc::EPOLLEXCLUSIVE;
+        if interest.is_readable() {
+            flags |= libc::EPOLLIN;
+        }
+        if interest.is_writable() {
+            flags |= libc::EPOLLOUT;
+        }
+        flags |= match trigger {
+            Trigger::Edge => libc::EPOLLET,
+            Trigger::Level => 0,
+            Trigger::OneShot => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "EPOLLEXCLUSIVE cannot be combined with EPOLLONESHOT (epoll_ctl(2)); \
+                     register with Trigger::Edge or Trigger::Level",
+                ))
+            }
+        };
+        self.ctl(libc::EPOLL_CTL_ADD, fd, flags as u32, token)
+    }
+
     /// `EPOLL_CTL_MOD`: replaces token, interest and trigger; re-arms a
     /// one-shot registration.
     pub(crate) fn reregister(
@@ -145,7 +176,7 @@ impl Selector {
         // SAFETY: `self.ep` is an open epoll fd and `event` a valid
         // epoll_event for the duration of the call; epoll_ctl checks `fd`
         // (epoll_ctl(2)).
-        let res = syscall!(epoll_ctl(self.ep.as_raw_fd(), op, fd, &mut event));
+        let res = unsafe { syscall!(epoll_ctl(self.ep.as_raw_fd(), op, fd, &mut event)) };
         if op == libc::EPOLL_CTL_DEL {
             trace!("epoll_ctl(DEL, fd={fd}) {}", Ret(&res));
         } else {
@@ -178,12 +209,14 @@ impl Selector {
         let ms = timeout.map_or(-1, millis_rounded_up);
         // SAFETY: `events` has room for `max` records (its capacity) and the
         // kernel writes at most `max` of them (epoll_wait(2)).
-        let res = syscall!(epoll_wait(
-            self.ep.as_raw_fd(),
-            events.as_mut_ptr(),
-            max,
-            ms
-        ));
+        let res = unsafe {
+            syscall!(epoll_wait(
+                self.ep.as_raw_fd(),
+                events.as_mut_ptr(),
+                max,
+                ms
+            ))
+        };
         trace!(
             "epoll_wait(epfd={}, max={max}, timeout={}) {}",
             self.ep.as_raw_fd(),
@@ -218,6 +251,14 @@ impl Selector {
 impl AsRawFd for Selector {
     fn as_raw_fd(&self) -> RawFd {
         self.ep.as_raw_fd()
+    }
+}
+
+impl Drop for Selector {
+    /// The descriptor closes when the field drops, right after this;
+    /// `SYS_TRACE=2` shows it.
+    fn drop(&mut self) {
+        trace_data!("close(fd={})", self.ep.as_raw_fd());
     }
 }
 
@@ -320,7 +361,8 @@ impl Waker {
         loop {
             // SAFETY: we pass a pointer to 8 readable bytes and length 8, as
             // eventfd(2) requires.
-            let res = syscall!(write(self.fd.as_raw_fd(), (&one as *const u64).cast(), 8));
+            let res =
+                unsafe { syscall!(write(self.fd.as_raw_fd(), (&one as *const u64).cast(), 8)) };
             trace!("eventfd write(fd={}, 1) {}", self.fd.as_raw_fd(), Ret(&res));
             match res {
                 Ok(_) => return Ok(()),
@@ -337,11 +379,13 @@ impl Waker {
         let mut count: u64 = 0;
         // SAFETY: we pass a pointer to 8 writable bytes and length 8, as
         // eventfd(2) requires.
-        let res = syscall!(read(
-            self.fd.as_raw_fd(),
-            (&mut count as *mut u64).cast(),
-            8
-        ));
+        let res = unsafe {
+            syscall!(read(
+                self.fd.as_raw_fd(),
+                (&mut count as *mut u64).cast(),
+                8
+            ))
+        };
         trace!(
             "eventfd read(fd={}) {} (count {count})",
             self.fd.as_raw_fd(),
@@ -370,11 +414,11 @@ impl Signals {
         let mut set = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
         // SAFETY: sigemptyset initializes the set it points to
         // (sigemptyset(3)).
-        syscall!(sigemptyset(set.as_mut_ptr()))?;
+        unsafe { syscall!(sigemptyset(set.as_mut_ptr())) }?;
         for &signo in signals {
             // SAFETY: `set` was initialized by sigemptyset; sigaddset rejects
             // invalid numbers with EINVAL (sigaddset(3)).
-            syscall!(sigaddset(set.as_mut_ptr(), signo))?;
+            unsafe { syscall!(sigaddset(set.as_mut_ptr(), signo)) }?;
         }
         // SAFETY: initialized by sigemptyset above.
         let set = unsafe { set.assume_init() };
@@ -401,7 +445,8 @@ impl Signals {
         loop {
             // SAFETY: `info` has room for one signalfd_siginfo, the size we pass
             // (signalfd(2)).
-            let res = syscall!(read(self.fd.as_raw_fd(), info.as_mut_ptr().cast(), size));
+            let res =
+                unsafe { syscall!(read(self.fd.as_raw_fd(), info.as_mut_ptr().cast(), size)) };
             trace!("signalfd read(fd={}) {}", self.fd.as_raw_fd(), Ret(&res));
             match res {
                 Ok(n) if n as usize == size => {

@@ -1,84 +1,4 @@
-//! The macOS/BSD backend: `kqueue(2)` and `kevent(2)`, with `EVFILT_USER`
-//! for the waker and `EVFILT_SIGNAL` for signals.
-//!
-//! Everything here has a counterpart of the same name, in the same order,
-//! in `epoll.rs`; read the two side by side. Where the shapes differ, the
-//! helpers say so: kqueue's `trigger_flags` + `add_changes` +
-//! `delete_changes` build what epoll's `interest_flags` builds, and the free
-//! function `apply` (also used on the waker's and the signal source's
-//! kqueues) does what epoll's `Selector::ctl` does.
-//!
-//! * [`Selector`]: one kqueue. A registration is a *knote*, keyed by
-//!   `(ident, filter)`: readable and writable interest in one fd are two
-//!   knotes (`EVFILT_READ`, `EVFILT_WRITE`) and report as two events with
-//!   the same token. Changes go in a changelist with `EV_RECEIPT`, which
-//!   makes the kernel answer every change with an `EV_ERROR` record whose
-//!   `data` is `0` or an errno, so each change's failure is seen.
-//! * [`event`]: how a raw `kevent` answers the questions of
-//!   [`Event`](crate::Event).
-//! * [`Waker`]: an `EVFILT_USER` knote with `EV_CLEAR`, fired by
-//!   `NOTE_TRIGGER`.
-//! * [`Signals`]: a private kqueue with one `EVFILT_SIGNAL` knote per
-//!   signal, the signals' disposition set to `SIG_IGN`; the private kqueue's
-//!   descriptor is itself readable while a signal is pending, so it can be
-//!   registered in another kqueue like any socket.
-//!
-//! | trigger | flags on `EV_ADD` |
-//! | --- | --- |
-//! | edge | `EV_CLEAR`: state reset after the event is reported |
-//! | level | none |
-//! | one-shot | `EV_DISPATCH`: disabled after one report; `reregister` re-arms it (below) |
-//!
-//! A second `EV_ADD` on an existing knote updates its `udata`, `fflags` and
-//! `data`, but whether it changes `EV_CLEAR`/`EV_DISPATCH` is not
-//! documented (FreeBSD's kernel keeps the flags the knote was created
-//! with), so [`Selector::reregister`] deletes both knotes and adds the
-//! wanted ones in one changelist. Adding a knote checks readiness at once,
-//! which is also how a one-shot registration is re-armed: a source still
-//! ready is reported again by the next poll, as after epoll's
-//! `EPOLL_CTL_MOD`.
-//!
-//! # Per-OS differences, handled by the aliases below
-//!
-//! * `struct kevent`: `filter`/`flags` are `i16`/`u16` on macOS, FreeBSD,
-//!   OpenBSD and DragonFly but `u32`/`u32` on NetBSD; FreeBSD 12+ adds
-//!   `ext[4]`; NetBSD's C header makes `udata` an `intptr_t` while libc
-//!   presents it as a pointer. Records are therefore built from a zeroed
-//!   value and filled field by field, and `udata` is converted with `as`.
-//! * `kevent`'s counts are `int`, except NetBSD's `size_t`.
-//!
-//! # Verified only by review
-//!
-//! This machine runs Linux: the code below is type-checked against each
-//! OS's libc definitions by `.ci/check-bsd` (FreeBSD, macOS, NetBSD,
-//! OpenBSD), but not executed. Checked against the kqueue(2) man pages of
-//! FreeBSD, macOS, NetBSD and OpenBSD:
-//!
-//! * `EV_RECEIPT` returns one record per change, in order, with `EV_ERROR`
-//!   set and `data` the errno (0 on success). Given an eventlist exactly as
-//!   long as the changelist, the receipts fill it and no pending event is
-//!   drained by a registration.
-//! * When `kevent` fails with `EINTR`, every change of the changelist has
-//!   already been applied (FreeBSD; NetBSD documents it since 2019), so a
-//!   registration interrupted by a signal is treated as done.
-//! * `EVFILT_USER` exists on macOS, FreeBSD, DragonFly, NetBSD 10+ and
-//!   OpenBSD 7.8+ (added in 2025); older OpenBSD releases lack it and
-//!   `Waker::new` fails there with the kernel's `EINVAL`.
-//! * `EVFILT_SIGNAL` "records all attempts to deliver a signal, even if the
-//!   signal has been marked as `SIG_IGN`", which is why ignoring the signal
-//!   suppresses its default action without losing it (the exception,
-//!   an ignored `SIGCHLD`, is not a signal this crate handles). The filter
-//!   acts as if `EV_CLEAR` were set: repeated deliveries before a read
-//!   merge into one event whose `data` counts them.
-//! * A kqueue descriptor is itself readable (its `EVFILT_READ`, and
-//!   `poll(2)`) while events are pending in it; that is what lets the
-//!   private kqueue of [`Signals`] be registered in a [`Selector`]. The
-//!   man pages do not all say so; each BSD's `kern_event.c` has the read
-//!   filter for kqueues.
-//! * `EV_EOF` on a socket filter carries the socket error, if any, in
-//!   `fflags` (a reset connection: `ECONNRESET`).
-//! * macOS answers `EV_ADD` of `EVFILT_WRITE` on a pipe whose reader is gone
-//!   with `EPIPE`; the knote is still added, so that error is ignored.
+#![doc = include_str!("../guide/kqueue.md")]
 
 use std::io;
 use std::mem::MaybeUninit;
@@ -221,14 +141,16 @@ fn apply(
     // SAFETY: `changes` holds `changes.len()` valid records; `receipts` has
     // room for as many, which EV_RECEIPT produces at most; `zero` is valid
     // (kevent(2)).
-    let res = syscall!(kevent(
-        kq.as_raw_fd(),
-        changes.as_ptr(),
-        changes.len() as Count,
-        receipts.as_mut_ptr().cast(),
-        changes.len() as Count,
-        &zero,
-    ));
+    let res = unsafe {
+        syscall!(kevent(
+            kq.as_raw_fd(),
+            changes.as_ptr(),
+            changes.len() as Count,
+            receipts.as_mut_ptr().cast(),
+            changes.len() as Count,
+            &zero,
+        ))
+    };
     if crate::trace::enabled() {
         for change in changes {
             crate::trace::emit(format_args!(
@@ -354,6 +276,37 @@ impl Selector {
         apply(self.kq.as_fd(), &changes[..n], expected)
     }
 
+    /// kqueue has no counterpart of epoll's `EPOLLEXCLUSIVE`: this fails
+    /// with `Unsupported` and changes nothing.
+    ///
+    /// A knote belongs to one kqueue. A listening socket registered in N
+    /// kqueues is N knotes, and a new connection activates all of them, so
+    /// a thread waiting in each kqueue wakes for it. The ways around that
+    /// on kqueue are one kqueue shared by the threads with `EV_DISPATCH`
+    /// (one-shot: the first thread to collect the event disables the knote
+    /// until it re-arms it, so each event is collected once, though every
+    /// thread asleep in that kqueue wakes), or one listening socket per
+    /// thread that the kernel balances connections across (FreeBSD's
+    /// `SO_REUSEPORT_LB`).
+    pub(crate) fn register_exclusive(
+        &self,
+        fd: RawFd,
+        token: Token,
+        interest: Interest,
+        trigger: Trigger,
+    ) -> io::Result<()> {
+        trace!(
+            "register_exclusive(fd={fd}, token={}, {interest:?}, {trigger:?}): \
+             kqueue has no exclusive wake-up",
+            token.0
+        );
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "exclusive wake-up (EPOLLEXCLUSIVE) is Linux-only: kqueue wakes every kqueue \
+             registered for a ready descriptor; share one kqueue with Trigger::OneShot instead",
+        ))
+    }
+
     /// `EV_DELETE` both knotes, then `EV_ADD` the wanted ones, in one call.
     pub(crate) fn reregister(
         &self,
@@ -392,14 +345,16 @@ impl Selector {
         // SAFETY: `events` has room for `max` records (its capacity) and the
         // kernel writes at most `max`; `ts_ptr` is null or a valid timespec
         // (kevent(2)).
-        let res = syscall!(kevent(
-            self.kq.as_raw_fd(),
-            std::ptr::null(),
-            0,
-            events.as_mut_ptr(),
-            max as Count,
-            ts_ptr,
-        ));
+        let res = unsafe {
+            syscall!(kevent(
+                self.kq.as_raw_fd(),
+                std::ptr::null(),
+                0,
+                events.as_mut_ptr(),
+                max as Count,
+                ts_ptr,
+            ))
+        };
         trace!(
             "kevent(kq={}, max={max}, timeout={}) {}",
             self.kq.as_raw_fd(),
@@ -427,6 +382,14 @@ impl Selector {
 impl AsRawFd for Selector {
     fn as_raw_fd(&self) -> RawFd {
         self.kq.as_raw_fd()
+    }
+}
+
+impl Drop for Selector {
+    /// The descriptor closes when the field drops, right after this;
+    /// `SYS_TRACE=2` shows it.
+    fn drop(&mut self) {
+        trace_data!("close(fd={})", self.kq.as_raw_fd());
     }
 }
 
@@ -590,7 +553,7 @@ impl Signals {
             let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
             // SAFETY: both pointers designate valid sigaction structs
             // (sigaction(2)).
-            syscall!(sigaction(signo, &ignore, &mut old))?;
+            unsafe { syscall!(sigaction(signo, &ignore, &mut old)) }?;
             this.previous.push((signo, SigAction(old)));
         }
         Ok(this)
@@ -619,14 +582,16 @@ impl Signals {
         loop {
             // SAFETY: room for one record, count 1; `ts_ptr` is null or valid
             // (kevent(2)).
-            let res = syscall!(kevent(
-                self.kq.as_raw_fd(),
-                std::ptr::null(),
-                0,
-                ev.as_mut_ptr(),
-                1,
-                ts_ptr
-            ));
+            let res = unsafe {
+                syscall!(kevent(
+                    self.kq.as_raw_fd(),
+                    std::ptr::null(),
+                    0,
+                    ev.as_mut_ptr(),
+                    1,
+                    ts_ptr
+                ))
+            };
             trace!(
                 "kevent(signal kq={}, max=1, timeout={}) {}",
                 self.kq.as_raw_fd(),
@@ -660,7 +625,7 @@ impl Drop for Signals {
         for (signo, old) in &self.previous {
             // SAFETY: `old` is the sigaction the kernel gave us; a null
             // old-action pointer is allowed (sigaction(2)).
-            let _ = syscall!(sigaction(*signo, &old.0, std::ptr::null_mut()));
+            let _ = unsafe { syscall!(sigaction(*signo, &old.0, std::ptr::null_mut())) };
         }
     }
 }

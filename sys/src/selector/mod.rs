@@ -10,6 +10,7 @@
 //! | `Selector::new` | create the instance, close-on-exec |
 //! | `Selector::try_clone` | `dup` it (same registrations) |
 //! | `Selector::register` / `reregister` / `deregister` | change interest in an fd |
+//! | `Selector::register_exclusive` | add with `EPOLLEXCLUSIVE` (kqueue: `Unsupported`) |
 //! | `Selector::select` | wait for events, honouring the timeout |
 //! | `event::{token, is_readable, is_writable, is_error, is_read_closed, is_write_closed, is_priority, debug_details}` | decode one `RawEvent` |
 //! | `Waker::{new, wake}` | wake a blocked `select` from any thread |

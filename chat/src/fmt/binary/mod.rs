@@ -23,7 +23,10 @@
 //! | newtype struct | the inner value |
 //! | enum | varint variant index, then the variant's content |
 //!
-//! The [module above](super) has the worked byte table.
+//! The [module above](super) has the worked byte table. A reader new to
+//! writing a format meets the same `Serializer`/`Deserializer` shape first
+//! in a small text format built step by step in
+//! [`serdy::writing_a_format`].
 //!
 //! # Hostile input
 //!

@@ -4,7 +4,7 @@ use std::io::{self, Read, Write};
 
 use serdy::Serialize;
 
-use super::{encode_frame, FrameError, ReadFrameError, HEADER_LEN};
+use super::{encode_frame, header_len, ReadFrameError, HEADER_LEN};
 
 /// Encodes `value` as one frame and writes it with a single `write_all`.
 ///
@@ -61,20 +61,10 @@ pub fn read_frame<'b, R: Read + ?Sized>(
             Err(e) => return Err(e.into()),
         }
     }
-    let len = u32::from_be_bytes(header);
-    if len == 0 {
-        return Err(FrameError::Empty.into());
-    }
-    if len > max_frame {
-        return Err(FrameError::TooLarge {
-            len,
-            max: max_frame,
-        }
-        .into());
-    }
+    let len = header_len(header, max_frame)?;
     buf.clear();
-    let read = Read::take(reader, u64::from(len)).read_to_end(buf)?;
-    if read < len as usize {
+    let read = Read::take(reader, len as u64).read_to_end(buf)?;
+    if read < len {
         return Err(io::Error::from(io::ErrorKind::UnexpectedEof).into());
     }
     Ok(Some(&buf[..]))

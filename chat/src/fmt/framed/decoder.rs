@@ -2,7 +2,7 @@
 
 use std::io;
 
-use super::{FrameError, HEADER_LEN};
+use super::{header_len, split_frame, FrameError, HEADER_LEN};
 
 /// The smallest read [`FrameDecoder::read_from`] asks the kernel for.
 pub const READ_CHUNK: usize = 4096;
@@ -169,38 +169,24 @@ impl FrameDecoder {
     /// the buffer is empty it is freed.
     #[inline]
     pub fn next_frame(&mut self) -> Result<Option<&[u8]>, FrameError> {
-        let Some(len) = self.header()? else {
+        let Some(len) =
+            split_frame(&self.buf[self.start..self.end], self.max_frame)?.map(<[u8]>::len)
+        else {
             self.release_idle();
             return Ok(None);
         };
-        let total = HEADER_LEN + len;
-        if self.buffered() < total {
-            self.release_idle();
-            return Ok(None);
-        }
         let payload = self.start + HEADER_LEN;
-        self.start += total;
-        Ok(Some(&self.buf[payload..payload + len]))
+        self.start = payload + len;
+        Ok(Some(&self.buf[payload..self.start]))
     }
 
     /// The payload length announced by the buffered header, once all 4 bytes
     /// are in; refused headers are errors.
     #[inline]
     fn header(&self) -> Result<Option<usize>, FrameError> {
-        if self.buffered() < HEADER_LEN {
-            return Ok(None);
-        }
-        let b = &self.buf[self.start..self.start + HEADER_LEN];
-        let len = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
-        if len == 0 {
-            Err(FrameError::Empty)
-        } else if len > self.max_frame {
-            Err(FrameError::TooLarge {
-                len,
-                max: self.max_frame,
-            })
-        } else {
-            Ok(Some(len as usize))
+        match self.buf[self.start..self.end].first_chunk::<HEADER_LEN>() {
+            Some(header) => header_len(*header, self.max_frame).map(Some),
+            None => Ok(None),
         }
     }
 

@@ -20,6 +20,9 @@
 //!   to an output buffer in one pass.
 //! - [`read_frame`] / [`write_frame`] do one whole frame over blocking
 //!   `io::Read` / `io::Write`.
+//! - [`header_len`] is the one header check all of them use, and
+//!   [`split_frame`] cuts a whole frame off a buffer with it, for a reader
+//!   that keeps its own buffer.
 //!
 //! A full round trip, through a stream cut into 1-byte reads:
 //!
@@ -46,11 +49,13 @@ mod blocking;
 mod decoder;
 mod encode;
 mod error;
+mod header;
 
 pub use blocking::{read_frame, write_frame};
 pub use decoder::{FrameDecoder, READ_CHUNK};
 pub use encode::{encode_frame, encode_frame_limited};
 pub use error::{FrameError, ReadFrameError};
+pub use header::{header_len, split_frame};
 
 /// Size of the length header in front of every payload.
 pub const HEADER_LEN: usize = 4;

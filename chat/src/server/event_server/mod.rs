@@ -113,7 +113,7 @@
 use std::collections::VecDeque;
 use std::io;
 use std::net::Shutdown;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use sys::net::{TcpListener, TcpStream};
 use sys::signal::{Signal, Signals};
@@ -126,8 +126,9 @@ use super::lifecycle::{
     SHUTDOWN_GRACE,
 };
 use super::outbound::{Flush, Outbound};
+use crate::clock::unix_ms;
 use crate::fmt::binary::from_bytes;
-use crate::fmt::framed::FrameDecoder;
+use crate::fmt::framed::{split_frame, FrameDecoder, HEADER_LEN};
 use crate::hub::{ConnId, Frame, Hub, Outbox, SessionState};
 use crate::protocol::{ClientMsg, ErrorCode};
 
@@ -422,7 +423,7 @@ impl EventServer {
                 Ok((stream, _peer)) => self.admit(stream),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) if is_fd_exhaustion(&e) => {
+                Err(e) if sys::net::is_fd_exhaustion(&e) => {
                     // Rest instead of retrying: the backlog keeps the waiting
                     // clients, and nothing wakes us until the pause is over.
                     self.listener_paused = Some(Instant::now() + ACCEPT_PAUSE);
@@ -604,21 +605,15 @@ impl EventServer {
         // Taken out for the loop so the hub can be called; an empty scratch
         // makes read_conn use the decoder, should anything call it meanwhile.
         let scratch = std::mem::take(&mut self.scratch);
-        let max = self.config.max_frame as usize;
         let mut pos = 0;
-        while n - pos >= 4 {
-            let b = &scratch[pos..pos + 4];
-            let len = u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize;
-            if len == 0 || len > max || n - pos - 4 < len {
-                break;
-            }
+        // A refused header stops the loop: the decoder reports it below.
+        while let Ok(Some(payload)) = split_frame(&scratch[pos..n], self.config.max_frame) {
             if !self.is_open(id) {
                 break;
             }
-            let payload = &scratch[pos + 4..pos + 4 + len];
+            pos += HEADER_LEN + payload.len();
             let input = from_bytes::<ClientMsg>(payload).map_err(|_| ErrorCode::Malformed);
             self.step(id, input);
-            pos += 4 + len;
         }
         let open = match self.io.conns.get_mut(id) {
             Some(conn) if conn.life.is_open() => {
@@ -668,17 +663,14 @@ impl EventServer {
         };
         let mut scratch = [0u8; 4096];
         loop {
-            match io::Read::read(&mut &conn.stream, &mut scratch) {
-                Ok(0) => conn.life.peer_closed(),
-                Ok(n) => {
-                    conn.life.input(n);
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(_) => conn.life.broken(),
-            }
+            let read = io::Read::read(&mut &conn.stream, &mut scratch);
+            let drained = matches!(&read, Err(e) if e.kind() == io::ErrorKind::WouldBlock);
+            conn.life.discarded(read);
             if conn.life.is_gone().is_some() {
                 return self.free_conn(id);
+            }
+            if drained {
+                return;
             }
         }
     }
@@ -803,17 +795,4 @@ impl EventServer {
             let _ = self.poll.registry().deregister(&mut conn.stream);
         }
     }
-}
-
-/// `EMFILE` (this process) or `ENFILE` (the whole system) on accept.
-fn is_fd_exhaustion(e: &io::Error) -> bool {
-    // 24 is EMFILE and 23 ENFILE on Linux, macOS and the BSDs alike.
-    matches!(e.raw_os_error(), Some(23) | Some(24))
-}
-
-/// The current UNIX time in milliseconds.
-pub fn unix_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
 }

@@ -94,7 +94,7 @@
 
 use std::io::{self, Write};
 use std::net::Shutdown;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::task::{Wake, Waker};
 use std::thread::{self, Thread};
@@ -106,14 +106,14 @@ use sys::signal::{Signal, Signals};
 use self::thread_cache::ThreadCache;
 use self::writer::Writer;
 use super::config::{listen, Config};
-use super::event_server::unix_ms;
 use super::lifecycle::{
     CloseKind, CloseWait, Ending, Expired, Lifecycle, ACCEPT_PAUSE, SHUTDOWN_GRACE,
 };
 use super::mailbox::{Batch, Mailbox, Phase};
 use super::shared_hub::{
-    close_kind, decode_frames, lock, SharedHub, SharedMailbox, Unfinished, Wakeups, Writing,
+    close_kind, decode_frames, lock, SharedHub, SharedMailbox, Wakeups, Writing,
 };
+use crate::clock::unix_ms;
 use crate::fmt::framed::FrameDecoder;
 use crate::hub::{ConnId, Frame, SessionState};
 use crate::protocol::ErrorCode;
@@ -157,10 +157,6 @@ fn thread_budget() -> usize {
 struct Shared {
     config: Config,
     hub: SharedHub,
-    /// Set once SIGINT/SIGTERM arrived.
-    stopping: AtomicBool,
-    /// Connections whose output is not finished, for the shutdown's flush.
-    writers: Arc<Unfinished>,
     /// Where connection threads come from (and return to).
     threads: ThreadCache,
     /// The listening socket (blocking), shared by the accept thread and the
@@ -217,8 +213,6 @@ pub fn run(config: Config) -> io::Result<()> {
     let shared = Arc::new(Shared {
         config,
         hub,
-        stopping: AtomicBool::new(false),
-        writers: Arc::default(),
         threads: ThreadCache::new(STACK_SIZE, thread_budget()),
         listener,
         acceptors: AtomicUsize::new(0),
@@ -238,9 +232,8 @@ pub fn run(config: Config) -> io::Result<()> {
 /// The signal arrived: `ShuttingDown` to everyone, then wait (at most
 /// [`SHUTDOWN_GRACE`]) for the writers to flush it.
 fn shutdown(shared: &Shared) {
-    shared.stopping.store(true, Ordering::SeqCst);
     shared.hub.shutdown(&mut Wakeups::new());
-    shared.writers.wait(SHUTDOWN_GRACE);
+    shared.hub.unfinished().wait(SHUTDOWN_GRACE);
 }
 
 // ----- accepting --------------------------------------------------------
@@ -285,12 +278,8 @@ fn admit(shared: &Arc<Shared>, stream: TcpStream) -> Option<(Arc<Conn>, Lifecycl
     let _ = stream.set_write_timeout(Some(WRITE_CHECK));
     let mailbox = Arc::new(Mutex::new(Mailbox::new()));
     let (id, welcome) = shared.hub.connect(mailbox.clone(), &mut Wakeups::new());
-    let now = Instant::now();
-    let mut life = Lifecycle::accepted(now, shared.config.hello_timeout);
-    if !welcome {
-        life.close(now, CloseKind::Error);
-    }
-    let count = shared.writers.start();
+    let life = Lifecycle::admitted(Instant::now(), shared.config.hello_timeout, welcome);
+    let count = shared.hub.start_writing();
     let conn = Arc::new(Conn::new(id, stream, mailbox, Some(count)));
     // The writer's first turn: it leaves its waker in the mailbox (having
     // written what `connect` queued: a refusal).
@@ -460,12 +449,7 @@ fn disconnect(shared: &Shared, conn: &Conn) {
 /// until the close rules of [`Lifecycle`] say the connection is done. If
 /// they give it up, the writer is cut off.
 fn close(shared: &Shared, conn: &Conn, mut life: Lifecycle, kind: CloseKind) {
-    let kind = if shared.stopping.load(Ordering::SeqCst) {
-        CloseKind::Shutdown
-    } else {
-        kind
-    };
-    life.close(Instant::now(), kind);
+    life.close(Instant::now(), shared.hub.close_kind(kind));
     linger(conn, &mut life);
     if life.is_gone() == Some(Ending::GaveUp) {
         let _ = conn.stream.shutdown(Shutdown::Both);
@@ -474,9 +458,10 @@ fn close(shared: &Shared, conn: &Conn, mut life: Lifecycle, kind: CloseKind) {
     }
 }
 
-/// Drives a closing connection's [`Lifecycle`] until it is gone: reads and
-/// discards input while it waits for the peer, and otherwise waits for the
-/// writer to finish, never past its deadline.
+/// Drives a closing connection's [`Lifecycle`] until it is gone: the
+/// lifecycle decides ([`Lifecycle::poll_close`]), this thread blocks on
+/// what it names, the peer's bytes (read and discarded) or the writer's
+/// flush, never past the deadline.
 fn linger(conn: &Conn, life: &mut Lifecycle) {
     let mut scratch = Vec::new();
     loop {
@@ -495,14 +480,7 @@ fn linger(conn: &Conn, life: &mut Lifecycle) {
                     .stream
                     .set_read_timeout(Some(left.max(Duration::from_millis(1))));
                 scratch.resize(4096, 0);
-                match io::Read::read(&mut &conn.stream, &mut scratch) {
-                    Ok(0) => life.peer_closed(),
-                    Ok(n) => {
-                        life.input(n);
-                    }
-                    Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(_) => life.broken(),
-                }
+                life.discarded(io::Read::read(&mut &conn.stream, &mut scratch));
             }
         }
     }
@@ -526,6 +504,7 @@ fn wait_flushed(conn: &Conn, give_up: Instant) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::AtomicBool;
 
     #[test]
     fn a_peer_that_keeps_dribbling_is_let_go_at_the_deadline() {
