@@ -48,6 +48,7 @@
 //! | [`hub`] | the sans-I/O state machine: events in, deliveries out |
 //! | [`server`] | what the servers share (flags, outbound queue, deadlines) and their loops |
 //! | [`client`] | the terminal client's parsing, rendering and event loop |
+//! | [`cluster`] | the Redis backplane for several processes as one chat: RESP3, a sans-I/O Redis connection, the room scripts (not yet wired into the servers) |
 //! | [`loadgen`] | the load generator behind `bench/run.sh`: many connections on one `sys::Poll` |
 //!
 //! # One frame, byte by byte
@@ -143,6 +144,7 @@
 pub mod cli;
 pub mod client;
 pub mod clock;
+pub mod cluster;
 pub mod fmt;
 pub mod hub;
 pub mod loadgen;

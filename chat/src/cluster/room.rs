@@ -1,0 +1,195 @@
+//! A room in Redis: its key and channel names, and the two Lua scripts that
+//! are the only writers of its order.
+//!
+//! | name | type | holds |
+//! | --- | --- | --- |
+//! | `chat:{room}:seq` | string | the `seq` of the room's last `Message` |
+//! | `chat:{room}:history` | list | the last [`HISTORY_LEN`] `Message` frames, oldest first |
+//! | `chat:{room}` | shard channel | every frame for the room's members, in order |
+//!
+//! The braces are Redis's hash tag: only `room` decides the slot, so a
+//! room's keys and its channel always live together, one script may touch
+//! them all, and sharded pub/sub (`SSUBSCRIBE`/`SPUBLISH`) keeps the same
+//! names on Redis Cluster.
+//!
+//! [`ROOM_EVENT_LUA`] is run for every event of a room: a `Message` gets
+//! the next `seq` inside the script, spliced into the frame, appended to
+//! the history and published; a `Joined` or `Left` is published as it is.
+//! [`JOIN_LUA`] reads the last `seq` and the history in one step. Because
+//! Redis runs a script without interleaving any other command, the order
+//! of the channel is the order of the scripts, and the history is a prefix
+//! of that order.
+//!
+//! ```
+//! use chat::cluster::room;
+//! use chat::fmt::binary;
+//! use chat::protocol::ServerMsg;
+//!
+//! assert_eq!(room::seq_key("lobby"), "chat:{lobby}:seq");
+//! assert_eq!(room::channel("lobby"), "chat:{lobby}");
+//!
+//! // The script splices the varint of the seq Redis assigns between the
+//! // two parts: the result is the frame the hub would have sent.
+//! let (head, tail) = room::message_parts("lobby", "alice", "hi", 1000).unwrap();
+//! let mut payload = head.clone();
+//! payload.push(7); // seq 7, a one-byte varint
+//! payload.extend_from_slice(&tail);
+//! let msg = ServerMsg::Message {
+//!     room: "lobby".into(),
+//!     from: "alice".into(),
+//!     text: "hi".into(),
+//!     seq: 7,
+//!     time_ms: 1000,
+//! };
+//! assert_eq!(payload, binary::to_vec(&msg).unwrap());
+//! ```
+
+use crate::fmt::binary;
+use crate::protocol::ServerMsg;
+
+pub use crate::protocol::HISTORY_LEN;
+
+/// The room event script; run it with [`room_event_command`].
+pub const ROOM_EVENT_LUA: &str = include_str!("scripts/room_event.lua");
+
+/// The join script; run it with [`join_command`].
+pub const JOIN_LUA: &str = include_str!("scripts/join.lua");
+
+/// The key of the room's last `Message` seq.
+pub fn seq_key(room: &str) -> String {
+    format!("chat:{{{room}}}:seq")
+}
+
+/// The key of the room's history list.
+pub fn history_key(room: &str) -> String {
+    format!("chat:{{{room}}}:history")
+}
+
+/// The room's shard channel.
+pub fn channel(room: &str) -> String {
+    format!("chat:{{{room}}}")
+}
+
+/// One event for [`room_event_command`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoomEvent<'a> {
+    /// A `Message` payload cut where its `seq` goes (see [`message_parts`]).
+    Message {
+        /// The payload before `seq`.
+        head: &'a [u8],
+        /// The payload after `seq`.
+        tail: &'a [u8],
+    },
+    /// A whole payload without a `seq`: `Joined`, `Left`.
+    Event {
+        /// The payload.
+        payload: &'a [u8],
+    },
+}
+
+/// `EVALSHA sha 2 seq history channel kind head tail cap`: the arguments
+/// that run [`ROOM_EVENT_LUA`] (loaded with `SCRIPT LOAD`, which answers
+/// `sha`) for one event of `room`.
+pub fn room_event_command(sha: &str, room: &str, event: RoomEvent<'_>) -> Vec<Vec<u8>> {
+    let (kind, head, tail): (&[u8], &[u8], &[u8]) = match event {
+        RoomEvent::Message { head, tail } => (b"message", head, tail),
+        RoomEvent::Event { payload } => (b"event", payload, b""),
+    };
+    vec![
+        b"EVALSHA".to_vec(),
+        sha.as_bytes().to_vec(),
+        b"2".to_vec(),
+        seq_key(room).into_bytes(),
+        history_key(room).into_bytes(),
+        channel(room).into_bytes(),
+        kind.to_vec(),
+        head.to_vec(),
+        tail.to_vec(),
+        HISTORY_LEN.to_string().into_bytes(),
+    ]
+}
+
+/// `EVALSHA sha 2 seq history`: the arguments that run [`JOIN_LUA`] for
+/// `room`.
+pub fn join_command(sha: &str, room: &str) -> Vec<Vec<u8>> {
+    vec![
+        b"EVALSHA".to_vec(),
+        sha.as_bytes().to_vec(),
+        b"2".to_vec(),
+        seq_key(room).into_bytes(),
+        history_key(room).into_bytes(),
+    ]
+}
+
+/// The payload of a `Message` cut where its `seq` goes: `seq` is the
+/// second-to-last field and `time_ms` the last, so the tail is the varint
+/// of `time_ms`.
+pub fn message_parts(
+    room: &str,
+    from: &str,
+    text: &str,
+    time_ms: u64,
+) -> Result<(Vec<u8>, Vec<u8>), binary::Error> {
+    let mut head = binary::to_vec(&ServerMsg::Message {
+        room: room.into(),
+        from: from.into(),
+        text: text.into(),
+        seq: 0,
+        time_ms,
+    })?;
+    let time_len = (64 - time_ms.leading_zeros() as usize).div_ceil(7).max(1);
+    let tail = head.split_off(head.len() - time_len);
+    head.pop(); // seq 0: one byte
+    Ok((head, tail))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_parts_surround_the_seq_for_any_time() {
+        for time_ms in [0, 1, 127, 128, 1 << 40, u64::MAX] {
+            for seq in [1u64, 127, 128, 300, 1 << 35] {
+                let (mut head, tail) = message_parts("r", "f", "t", time_ms).unwrap();
+                let mut n = seq;
+                while n >= 128 {
+                    head.push((n % 128) as u8 | 0x80);
+                    n /= 128;
+                }
+                head.push(n as u8);
+                head.extend_from_slice(&tail);
+                let msg = ServerMsg::Message {
+                    room: "r".into(),
+                    from: "f".into(),
+                    text: "t".into(),
+                    seq,
+                    time_ms,
+                };
+                assert_eq!(head, binary::to_vec(&msg).unwrap(), "{time_ms} {seq}");
+            }
+        }
+    }
+
+    #[test]
+    fn commands_name_the_rooms_keys() {
+        let cmd = room_event_command("abc", "lobby", RoomEvent::Event { payload: b"\x03x" });
+        let text: Vec<&[u8]> = cmd.iter().map(Vec::as_slice).collect();
+        assert_eq!(
+            text,
+            [
+                &b"EVALSHA"[..],
+                b"abc",
+                b"2",
+                b"chat:{lobby}:seq",
+                b"chat:{lobby}:history",
+                b"chat:{lobby}",
+                b"event",
+                b"\x03x",
+                b"",
+                b"32"
+            ]
+        );
+        assert_eq!(join_command("abc", "lobby")[3], b"chat:{lobby}:seq");
+    }
+}
