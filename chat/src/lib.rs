@@ -144,6 +144,7 @@ pub mod cli;
 pub mod client;
 pub mod clock;
 pub mod fmt;
+pub mod guide;
 pub mod hub;
 pub mod loadgen;
 pub mod protocol;
