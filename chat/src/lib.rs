@@ -49,6 +49,7 @@
 //! | [`server`] | what the servers share (flags, outbound queue, deadlines) and their loops |
 //! | [`client`] | the terminal client's parsing, rendering and event loop |
 //! | [`loadgen`] | the load generator behind `bench/run.sh`: many connections on one `sys::Poll` |
+//! | [`guide`] | chapters across the layers: [the life of one message](guide::life_of_a_message), typed in one client, shown in another, with its real system calls |
 //!
 //! # One frame, byte by byte
 //!

@@ -441,6 +441,28 @@ fn blocks(chapter: &str) -> BTreeMap<String, (usize, usize)> {
     found
 }
 
+/// The code spans of the prose (outside fenced blocks) that quote a
+/// trace line: a system call on a descriptor, or an event.
+fn quoted_trace(chapter: &str) -> Vec<String> {
+    let mut prose = String::new();
+    let mut fenced = false;
+    for line in chapter.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+        } else if !fenced {
+            prose.push_str(line);
+            prose.push(' ');
+        }
+    }
+    prose
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|span| span.contains("(fd=") || span.starts_with("-> token="))
+        .map(str::to_string)
+        .collect()
+}
+
 /// All the transcripts of one pair of runs, by block name.
 fn transcripts() -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
@@ -524,6 +546,16 @@ fn the_chapter_shows_what_a_real_run_does() {
     }
 
     let mut failures = String::new();
+    // Trace lines quoted in the prose must be lines (or parts of lines)
+    // of this run too.
+    let all: String = runs.values().map(String::as_str).collect();
+    for quote in quoted_trace(&chapter) {
+        if !all.contains(&quote) {
+            failures.push_str(&format!(
+                "\nthe prose quotes `{quote}`, which no transcript of this run contains\n"
+            ));
+        }
+    }
     for (name, &(body, end)) in &marked {
         let want = &chapter[body..end];
         let got = &runs[name];
@@ -572,6 +604,12 @@ fn normalising_names_descriptors_and_hides_times() {
     assert_eq!(
         normalise("exec [w-0] reactor: turn 8: 1 events", &names),
         "exec [w-0] reactor: turn <n>: 1 events"
+    );
+    assert_eq!(
+        quoted_trace(
+            "a `read(fd=<a>) = 1` b `x`\n```text\n`send(fd=1)`\n```\n`-> token=1 EPOLLIN`"
+        ),
+        ["read(fd=<a>) = 1", "-> token=1 EPOLLIN"]
     );
     assert_eq!(
         normalise_screen("[13:10] #lobby <alice> hi"),
