@@ -148,13 +148,16 @@ impl Proc {
         self.stdout.seen[i].clone()
     }
 
-    /// Waits until the trace on standard error shows the turn that
-    /// received `ServerMsg::Message` end: its read that found the socket
-    /// empty. Bytes that come later are read in a later turn.
-    fn expect_message_turn_over(&mut self) {
-        let at = self
-            .stderr
-            .wait_from(0, "<< Message", |l| l.starts_with("<< {\"Message\""));
+    /// Waits until the trace on standard error shows the end of the turn
+    /// that received a frame: the `<<` line that starts with `frame` and
+    /// contains `with`, then the read that found the socket empty. Bytes
+    /// that come later are read in a later turn.
+    fn expect_turn_over(&mut self, frame: &str, with: &str) {
+        let desc = format!("<< {frame}.. with {with}");
+        let at = self.stderr.wait_from(0, &desc, |l| {
+            l.strip_prefix("<< ")
+                .is_some_and(|rest| rest.starts_with(frame) && rest.contains(with))
+        });
         self.stderr
             .wait_from(at, "ending in EAGAIN", |l| l.ends_with("EAGAIN"));
     }
@@ -216,22 +219,24 @@ fn run_scene(server: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
     let bob_args = client_args("bob");
     let bob_args: Vec<&str> = bob_args.iter().map(String::as_str).collect();
     let mut bob = Proc::spawn(client, &bob_args, &trace);
-    bob.expect("bob joined #lobby");
+    // At each step, wait until every client that got a frame is back in
+    // `epoll_wait`, so that the next step's bytes start a turn of their
+    // own in every trace.
+    let joined = "{\"Joined\"";
+    bob.expect_turn_over(joined, "\"nick\":\"bob\"");
 
     let alice_args = client_args("alice");
     let alice_args: Vec<&str> = alice_args.iter().map(String::as_str).collect();
     let mut alice = Proc::spawn(client, &alice_args, &trace);
-    alice.expect("alice joined #lobby");
-    bob.expect("alice joined #lobby");
+    alice.expect_turn_over(joined, "\"nick\":\"alice\"");
+    bob.expect_turn_over(joined, "\"nick\":\"alice\"");
 
     alice.type_line(TEXT);
     let shown = format!("<alice> {TEXT}");
     let bob_screen = bob.expect(&shown);
-    alice.expect(&shown);
-    // Both clients are back in `epoll_wait`: what the quits cause comes
-    // in turns of its own.
-    bob.expect_message_turn_over();
-    alice.expect_message_turn_over();
+    let message = "{\"Message\"";
+    bob.expect_turn_over(message, TEXT);
+    alice.expect_turn_over(message, TEXT);
 
     alice.type_line("/quit");
     let alice_trace = alice.finish();
