@@ -24,6 +24,10 @@
 //! `epoll_wait`, which only the next phase (the `/quit`s) can end.
 //! `async_server` runs with one worker thread, so its scheduler lines come
 //! in one order.
+//!
+//! Linux only: the chapter shows `epoll`'s lines; the kqueue systems print
+//! `kevent`'s.
+#![cfg(target_os = "linux")]
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
