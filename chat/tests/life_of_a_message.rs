@@ -451,7 +451,8 @@ fn blocks(chapter: &str) -> BTreeMap<String, (usize, usize)> {
 }
 
 /// The code spans of the prose (outside fenced blocks) that quote a
-/// trace line: a system call on a descriptor, or an event.
+/// trace line: a system call on a descriptor (`fd=`, `epfd=`), or an
+/// event.
 fn quoted_trace(chapter: &str) -> Vec<String> {
     let mut prose = String::new();
     let mut fenced = false;
@@ -467,7 +468,7 @@ fn quoted_trace(chapter: &str) -> Vec<String> {
         .split('`')
         .skip(1)
         .step_by(2)
-        .filter(|span| span.contains("(fd=") || span.starts_with("-> token="))
+        .filter(|span| span.contains("fd=") || span.starts_with("-> token="))
         .map(str::to_string)
         .collect()
 }
@@ -508,21 +509,32 @@ fn transcripts() -> BTreeMap<String, String> {
         .collect()
 }
 
-/// A line-by-line comparison, `-` the chapter, `+` the run.
+/// A line diff (longest common subsequence): `-` only in the chapter,
+/// `+` only in the run, two spaces in both.
 fn diff(want: &str, got: &str) -> String {
     let (w, g): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
-    let mut out = String::new();
-    for i in 0..w.len().max(g.len()) {
-        match (w.get(i), g.get(i)) {
-            (Some(a), Some(b)) if a == b => out.push_str(&format!("  {a}\n")),
-            (a, b) => {
-                if let Some(a) = a {
-                    out.push_str(&format!("- {a}\n"));
-                }
-                if let Some(b) = b {
-                    out.push_str(&format!("+ {b}\n"));
-                }
-            }
+    // common[i][j]: length of the longest common subsequence of w[i..], g[j..].
+    let mut common = vec![vec![0usize; g.len() + 1]; w.len() + 1];
+    for i in (0..w.len()).rev() {
+        for j in (0..g.len()).rev() {
+            common[i][j] = if w[i] == g[j] {
+                common[i + 1][j + 1] + 1
+            } else {
+                common[i + 1][j].max(common[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, String::new());
+    while i < w.len() || j < g.len() {
+        if i < w.len() && j < g.len() && w[i] == g[j] {
+            out.push_str(&format!("  {}\n", w[i]));
+            (i, j) = (i + 1, j + 1);
+        } else if j < g.len() && (i == w.len() || common[i][j + 1] > common[i + 1][j]) {
+            out.push_str(&format!("+ {}\n", g[j]));
+            j += 1;
+        } else {
+            out.push_str(&format!("- {}\n", w[i]));
+            i += 1;
         }
     }
     out
@@ -624,4 +636,10 @@ fn normalising_names_descriptors_and_hides_times() {
         normalise_screen("[13:10] #lobby <alice> hi"),
         "[hh:mm] #lobby <alice> hi"
     );
+}
+
+#[test]
+fn the_diff_shows_an_inserted_line_alone() {
+    assert_eq!(diff("a\nb\nc\n", "a\nx\nb\nc\n"), "  a\n+ x\n  b\n  c\n");
+    assert_eq!(diff("a\nb\n", "a\nc\n"), "  a\n- b\n+ c\n");
 }
