@@ -50,6 +50,7 @@
 //! | [`client`] | the terminal client's parsing, rendering and event loop |
 //! | [`cluster`] | the Redis backplane for several processes as one chat: RESP3, a sans-I/O Redis connection, the room scripts (not yet wired into the servers) |
 //! | [`loadgen`] | the load generator behind `bench/run.sh`: many connections on one `sys::Poll` |
+//! | [`guide`] | chapters across the layers: [the life of one message](guide::life_of_a_message), typed in one client, shown in another, with its real system calls |
 //!
 //! # One frame, byte by byte
 //!
@@ -146,6 +147,7 @@ pub mod client;
 pub mod clock;
 pub mod cluster;
 pub mod fmt;
+pub mod guide;
 pub mod hub;
 pub mod loadgen;
 pub mod protocol;
