@@ -26,12 +26,15 @@
 //!                                       TCP, loopback
 //!                                             │
 //!                                   client (one sys::Poll:
-//!                                   terminal + socket)
+//!                                   terminal, socket, signals)
 //! ```
 //!
-//! The three servers differ only in how bytes move. The [`hub`] decides
-//! everything else: who may use which nick, who is in which room, the next
-//! `seq` of a room, which error a request earns. A server reads a frame,
+//! The three servers differ only in how bytes move. Two sans-I/O cores
+//! decide everything else: the [`hub`] what the messages mean (who may use
+//! which nick, who is in which room, the next `seq` of a room, which error
+//! a request earns), and [`server::lifecycle`] what happens to a connection
+//! (its deadlines, how it closes, when it is dropped as a slow consumer).
+//! A server reads a frame,
 //! decodes it with [`fmt::binary`], hands the message to the hub with the
 //! current time, and queues the frames the hub returns on the recipients'
 //! connections. Because the hub never touches a socket or a clock, all of
@@ -46,8 +49,8 @@
 //! | [`protocol`] | the messages of PROTOCOL.md §4 (variant order *is* the wire format), error codes, naming rules |
 //! | [`fmt`] | the binary format (postcard-compatible), JSON for tracing, and framing |
 //! | [`hub`] | the sans-I/O state machine: events in, deliveries out |
-//! | [`server`] | what the servers share (flags, outbound queue, deadlines) and their loops |
-//! | [`client`] | the terminal client's parsing, rendering and event loop |
+//! | [`server`] | the three servers, and what they share: the connection lifecycle, the outbound queue, the shared hub |
+//! | [`client`] | the terminal client: the sans-I/O session, the full-screen [`client::tui`] (key decoder, line editor, screen model, diffing renderer), line mode for pipes, the event loop |
 //! | [`cluster`] | the Redis backplane for several processes as one chat: RESP3, a sans-I/O Redis connection, the room scripts (not yet wired into the servers) |
 //! | [`loadgen`] | the load generator behind `bench/run.sh`: many connections on one `sys::Poll` |
 //! | [`guide`] | chapters across the layers: [the life of one message](guide::life_of_a_message), typed in one client, shown in another, with its real system calls |
