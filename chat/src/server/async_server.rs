@@ -462,8 +462,8 @@ async fn close(
 async fn linger(conn: &Conn, life: &mut Lifecycle, reader: &mut OwnedReadHalf) {
     let mut scratch = Vec::new();
     loop {
-        let writer_done = lock(&conn.mailbox).writer_done();
-        match life.poll_close(Instant::now(), writer_done) {
+        let writer = lock(&conn.mailbox).writer();
+        match life.poll_close(Instant::now(), writer) {
             CloseWait::Gone(_) => return,
             CloseWait::Flush(deadline) => {
                 wait_flushed(conn, deadline).await;

@@ -131,6 +131,17 @@ pub enum CloseWait {
     Peer(Instant),
 }
 
+/// Where a closing connection's writer is, for [`Lifecycle::poll_close`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Writer {
+    /// Still writing (or waiting for the socket).
+    Writing,
+    /// Everything written, FIN sent.
+    Flushed,
+    /// Stopped on a write error, or cut off: the connection is broken.
+    Failed,
+}
+
 /// One connection's place in its life (see the module docs).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lifecycle {
@@ -287,21 +298,37 @@ impl Lifecycle {
     /// discarded: `Ok(0)` is the peer's EOF, `Ok(n)` counts towards the
     /// discard limit, a timeout, `WouldBlock` or an interruption changes
     /// nothing, and any other error means the socket is broken.
-    pub fn discarded(&mut self, read: io::Result<usize>) {
-        match read {
-            Ok(0) => self.peer_closed(),
+    ///
+    /// Returns whether reading again may find more: only after bytes (or
+    /// an interruption), while the connection is not gone. After EOF every
+    /// read returns 0 at once, so a loop that reads "until `WouldBlock`"
+    /// must stop there, or it spins while the last frames wait for their
+    /// flush.
+    pub fn discarded(&mut self, read: io::Result<usize>) -> bool {
+        let again = match read {
+            Ok(0) => {
+                self.peer_closed();
+                false
+            }
             Ok(n) => {
                 self.input(n);
+                true
             }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => true,
             Err(e)
                 if matches!(
                     e.kind(),
-                    io::ErrorKind::WouldBlock
-                        | io::ErrorKind::TimedOut
-                        | io::ErrorKind::Interrupted
-                ) => {}
-            Err(_) => self.broken(),
-        }
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                false
+            }
+            Err(_) => {
+                self.broken();
+                false
+            }
+        };
+        again && self.is_gone().is_none()
     }
 
     /// The socket failed (reset, write error), or the server gave the
@@ -343,11 +370,14 @@ impl Lifecycle {
 
     /// For a server whose reader drives the close while a writer flushes
     /// (`thread_server`, `async_server`): what to wait for next, at `now`,
-    /// given whether the writer is done. Handles the deadline; the caller
-    /// waits, reports what happened, and asks again.
-    pub fn poll_close(&mut self, now: Instant, writer_done: bool) -> CloseWait {
-        if writer_done && self.is_closing() && !self.is_flushed() {
-            self.flushed();
+    /// given where the writer is. Handles the deadline; the caller waits,
+    /// reports what happened, and asks again.
+    pub fn poll_close(&mut self, now: Instant, writer: Writer) -> CloseWait {
+        match writer {
+            Writer::Writing => {}
+            Writer::Flushed if self.is_closing() && !self.is_flushed() => self.flushed(),
+            Writer::Flushed => {}
+            Writer::Failed => self.broken(),
         }
         self.handle_timeout(now);
         match self.state {
@@ -384,7 +414,10 @@ pub trait Queues {
     /// connection that is gone or closing is dropped, with `Ok`.
     fn push(&mut self, to: ConnId, frame: Frame) -> Result<(), Overflow>;
     /// The hub let `id` go ([`Outbox::closes`]): it takes no more frames;
-    /// what is queued is written, then it closes.
+    /// what is queued is written, then it closes. The connection must stay
+    /// reachable for [`drop_slow`](Queues::drop_slow) until
+    /// [`apply_outbox`] returns: a fatal error that overflowed its own
+    /// queue is closed first and dropped as a slow consumer after.
     fn close(&mut self, id: ConnId);
     /// `id` is a slow consumer: drop what was queued and has not started,
     /// queue `error` (whatever the limit), close.
@@ -621,18 +654,38 @@ mod tests {
         let now = t0();
         let mut life = Lifecycle::accepted(now, Duration::from_secs(10));
         life.close(now, CloseKind::Error);
-        assert_eq!(life.poll_close(now, false), CloseWait::Peer(now + LINGER));
+        assert_eq!(
+            life.poll_close(now, Writer::Writing),
+            CloseWait::Peer(now + LINGER)
+        );
         life.peer_closed();
-        assert_eq!(life.poll_close(now, false), CloseWait::Flush(now + LINGER));
-        assert_eq!(life.poll_close(now, true), CloseWait::Gone(Ending::Clean));
+        assert_eq!(
+            life.poll_close(now, Writer::Writing),
+            CloseWait::Flush(now + LINGER)
+        );
+        assert_eq!(
+            life.poll_close(now, Writer::Flushed),
+            CloseWait::Gone(Ending::Clean)
+        );
 
         let mut bye = Lifecycle::accepted(now, Duration::from_secs(10));
         bye.close(now, CloseKind::Bye);
-        assert_eq!(bye.poll_close(now, false), CloseWait::Flush(now + LINGER));
         assert_eq!(
-            bye.poll_close(now + LINGER, false),
+            bye.poll_close(now, Writer::Writing),
+            CloseWait::Flush(now + LINGER)
+        );
+        assert_eq!(
+            bye.poll_close(now + LINGER, Writer::Writing),
             CloseWait::Gone(Ending::GaveUp),
             "a writer that cannot finish is given up at the deadline"
+        );
+
+        let mut failed = Lifecycle::accepted(now, Duration::from_secs(10));
+        failed.close(now, CloseKind::Bye);
+        assert_eq!(
+            failed.poll_close(now, Writer::Failed),
+            CloseWait::Gone(Ending::GaveUp),
+            "a writer that failed does not make a clean close"
         );
     }
 
@@ -642,18 +695,27 @@ mod tests {
         let mut life = Lifecycle::accepted(now, Duration::from_secs(10));
         life.close(now, CloseKind::Error);
         life.flushed();
-        for kind in [
-            io::ErrorKind::WouldBlock,
-            io::ErrorKind::TimedOut,
-            io::ErrorKind::Interrupted,
+        for (kind, again) in [
+            (io::ErrorKind::WouldBlock, false),
+            (io::ErrorKind::TimedOut, false),
+            (io::ErrorKind::Interrupted, true),
         ] {
-            life.discarded(Err(kind.into()));
+            assert_eq!(life.discarded(Err(kind.into())), again, "{kind:?}");
             assert_eq!(life.is_gone(), None, "{kind:?} changes nothing");
         }
-        life.discarded(Ok(LINGER_DISCARD_LIMIT));
+        assert!(life.discarded(Ok(LINGER_DISCARD_LIMIT)));
         assert_eq!(life.is_gone(), None);
-        life.discarded(Ok(0));
+        assert!(!life.discarded(Ok(0)));
         assert_eq!(life.is_gone(), Some(Ending::Clean));
+
+        // EOF before the last frames are out: the connection waits for its
+        // flush, and the reader must not read again (every read is 0 now).
+        let mut early = Lifecycle::accepted(now, Duration::from_secs(10));
+        early.close(now, CloseKind::Error);
+        assert!(!early.discarded(Ok(0)), "no read after EOF");
+        assert_eq!(early.is_gone(), None);
+        early.flushed();
+        assert_eq!(early.is_gone(), Some(Ending::Clean));
 
         let mut reset = Lifecycle::accepted(now, Duration::from_secs(10));
         reset.close(now, CloseKind::Error);

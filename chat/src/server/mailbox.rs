@@ -319,6 +319,15 @@ impl Mailbox {
         true
     }
 
+    /// Where the writer is, for [`Lifecycle::poll_close`](super::lifecycle::Lifecycle::poll_close).
+    pub fn writer(&self) -> super::lifecycle::Writer {
+        match self.phase {
+            Phase::Open | Phase::Closing => super::lifecycle::Writer::Writing,
+            Phase::Flushed => super::lifecycle::Writer::Flushed,
+            Phase::Gone => super::lifecycle::Writer::Failed,
+        }
+    }
+
     /// Whether the writer is done: flushed, or gone.
     pub fn writer_done(&self) -> bool {
         matches!(self.phase, Phase::Flushed | Phase::Gone)

@@ -115,6 +115,10 @@ struct Core {
 /// is released.
 struct Mailboxes {
     table: ConnTable<SharedMailbox>,
+    /// Closed in the current pass: they leave the table when the pass is
+    /// over, since a slow-consumer drop later in the same pass may still
+    /// need them (a fatal error that overflowed its own queue).
+    closed: Vec<ConnId>,
     limit: usize,
     /// Whose readers a close wakes, in the current step.
     tell: Tell,
@@ -131,6 +135,7 @@ impl SharedHub {
                 outbox: Outbox::new(),
                 queues: Mailboxes {
                     table: ConnTable::new(),
+                    closed: Vec::new(),
                     limit: max_outbound,
                     tell: Tell::All,
                     wake: Vec::new(),
@@ -263,6 +268,9 @@ impl Core {
             &mut self.queues,
             &mut self.slow,
         );
+        for id in self.queues.closed.drain(..) {
+            self.queues.table.remove(id);
+        }
     }
 }
 
@@ -289,13 +297,14 @@ impl Queues for Mailboxes {
     }
 
     fn close(&mut self, id: ConnId) {
-        if let Some(mailbox) = self.table.remove(id) {
-            let mut mb = lock(&mailbox);
+        if let Some(mailbox) = self.table.get(id) {
+            let mut mb = lock(mailbox);
             mb.close();
             self.wake.extend(mb.take_writer());
             if self.tells(id) {
                 self.wake.extend(mb.take_reader());
             }
+            self.closed.push(id);
         }
     }
 
@@ -397,5 +406,65 @@ pub fn close_kind(inputs: &[Result<ClientMsg, ErrorCode>]) -> CloseKind {
         CloseKind::Bye
     } else {
         CloseKind::Error
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::ServerMsg;
+
+    /// The frames a mailbox holds, decoded.
+    fn queued(mailbox: &SharedMailbox) -> Vec<ServerMsg> {
+        let mut batch = lock(mailbox).batch();
+        let _ = lock(mailbox).next_batch(&mut batch, Waker::noop());
+        let mut slices = [std::io::IoSlice::new(&[]); 16];
+        let n = batch.frames().io_slices(&mut slices);
+        let bytes: Vec<u8> = slices[..n].iter().flat_map(|s| s.iter().copied()).collect();
+        let mut frames = Vec::new();
+        let mut rest = &bytes[..];
+        while let Ok(Some(payload)) = crate::fmt::framed::split_frame(rest, u32::MAX) {
+            frames.push(from_bytes::<ServerMsg>(payload).unwrap());
+            rest = &rest[crate::fmt::framed::HEADER_LEN + payload.len()..];
+        }
+        frames
+    }
+
+    #[test]
+    fn a_fatal_error_that_overflows_its_own_queue_still_ends_with_an_error() {
+        // The limit: exactly what a welcome queues, so the next frame overflows.
+        let probe = SharedHub::new(hub::Config::default(), usize::MAX);
+        let mailbox: SharedMailbox = Arc::default();
+        let (id, _) = probe.connect(mailbox.clone(), &mut Wakeups::new());
+        probe.step(
+            id,
+            &mut vec![Ok(ClientMsg::hello("x"))],
+            0,
+            &mut Wakeups::new(),
+        );
+        let limit = lock(&mailbox).held();
+
+        let shared = SharedHub::new(hub::Config::default(), limit);
+        let mailbox: SharedMailbox = Arc::default();
+        let (id, _) = shared.connect(mailbox.clone(), &mut Wakeups::new());
+        shared.step(
+            id,
+            &mut vec![Ok(ClientMsg::hello("x"))],
+            0,
+            &mut Wakeups::new(),
+        );
+        // A second Hello: a fatal `Unexpected`, whose frame overflows.
+        let state = shared.step(
+            id,
+            &mut vec![Ok(ClientMsg::hello("y"))],
+            0,
+            &mut Wakeups::new(),
+        );
+        assert_eq!(state, None, "the hub let the connection go");
+        let frames = queued(&mailbox);
+        assert!(
+            matches!(frames.last(), Some(ServerMsg::Error { .. })),
+            "the last frame is a fatal error: {frames:?}"
+        );
     }
 }

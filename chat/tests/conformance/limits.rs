@@ -450,7 +450,7 @@ fn non_readers_get_their_error_last(bin: &Path, non_readers: usize) {
                 Err(Closed::Io(e)) => panic!("{nick}'s connection was not closed: {e}"),
             }
         }
-        let tail: Vec<&ServerMsg> = frames.iter().rev().take(3).collect();
+        let tail = &frames[frames.len().saturating_sub(3)..];
         assert!(
             matches!(
                 frames.last(),
@@ -471,4 +471,20 @@ pub fn two_non_readers_get_their_error_last(bin: &Path) {
 
 pub fn ten_non_readers_get_their_error_last(bin: &Path) {
     non_readers_get_their_error_last(bin, 10);
+}
+
+/// A refused client that sends its `Hello` and half-closes at once (as
+/// `printf ... | nc -N` does): it gets `ServerFull`, and the server goes on
+/// serving the others (its EOF, read before its refusal is flushed, must
+/// not make the server read that socket forever).
+pub fn a_refused_client_that_half_closes_does_not_stop_the_server(bin: &Path) {
+    let server = Server::start(bin, &["--max-conns", "1"]);
+    let mut first = server.login("first");
+    for _ in 0..5 {
+        let mut refused = server.connect();
+        refused.send_raw_lossy(&crate::util::encode_framed(&ClientMsg::hello("ghost")));
+        let _ = refused.stream.shutdown(std::net::Shutdown::Write);
+        refused.expect_fatal(ErrorCode::ServerFull);
+    }
+    first.expect_quiet();
 }

@@ -259,7 +259,9 @@ fn writes_are_reset(conn: &mut crate::util::Conn) -> bool {
     false
 }
 
-/// The after-`Bye` rule, the same on every server: the client sends
+/// The after-`Bye` rule, the same on this package's three servers (a
+/// policy of `chat::server::lifecycle`, which PROTOCOL.md leaves to the
+/// server; see `close_policy` in `main.rs`): the client sends
 /// nothing after `Bye`, so once the frames queued before it are written
 /// the server closes the socket outright, with no lingering close; bytes
 /// the client sends anyway meet a closed socket (a reset). After a fatal

@@ -10,7 +10,7 @@
 //!   new event will say so), so it goes on a carry list and is served again
 //!   next turn, before the poll's new events, and the poll does not sleep
 //!   while the list is not empty. This is `event_server`'s policy
-//!   (`chat::server::event::READS_PER_TURN`).
+//!   (`chat::server::event_server::READS_PER_TURN`).
 //!
 //! For each quiet connection the report gives the busy connection's bytes
 //! read before the quiet message was read.

@@ -1,8 +1,10 @@
-//! Hello deadlines: a FIFO timer queue for timeouts that all have the same
-//! length.
+//! A FIFO timer queue for timeouts that all have the same length:
+//! `event_server` keeps two, one for hello deadlines (`--hello-timeout-ms`
+//! from accept) and one for linger deadlines
+//! ([`LINGER`](crate::server::lifecycle::LINGER) from the close).
 //!
-//! Every connection gets the same `--hello-timeout-ms` from the moment it is
-//! accepted, so deadlines are pushed in the order they expire. That makes a
+//! Every entry of one queue has the same length from the moment it is
+//! pushed, so entries are pushed in the order they expire. That makes a
 //! plain queue a correct timer structure: the front is always the nearest
 //! deadline, `push` and `pop` are O(1), and nothing needs sorting (a heap
 //! would cost O(log n) per operation; a timer wheel pays off only for mixed
@@ -13,14 +15,16 @@
 //!                      t1 <= t2 <= t3            poll timeout = front - now
 //! ```
 //!
-//! Cancellation is lazy: when a connection says `Hello` or goes away its entry
-//! stays in the queue and is skipped when it expires, because the caller
-//! checks whether the connection still waits for `Hello` (and whether the id
-//! still names the same connection). So an idle server with no connection
-//! waiting for `Hello` has an empty queue and sleeps without a timeout: no
-//! periodic wake-ups. Nor does the queue need sweeping: every entry leaves
-//! when its deadline passes, so it never holds more than the connections
-//! accepted within one timeout.
+//! Cancellation is lazy: when a connection says `Hello`, or finishes its
+//! close, or goes away, its entry stays in the queue; the server drops such
+//! stale entries from the front before it computes its poll timeout, and
+//! hands an expired one to the connection's
+//! [`Lifecycle::handle_timeout`](crate::server::lifecycle::Lifecycle::handle_timeout),
+//! which ignores it. So an idle server has nothing left at the front of
+//! either queue and sleeps without a timeout: no periodic wake-ups. Nor does
+//! a queue need sweeping: every entry leaves when its deadline passes, so it
+//! never holds more than the connections accepted (or closed) within one
+//! timeout.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};

@@ -367,6 +367,13 @@ impl EventServer {
             }
             self.hello.pop();
         }
+        // Likewise linger deadlines of connections already gone.
+        while let Some(&id) = self.io.linger.peek() {
+            if self.io.conns.get(id).is_some_and(|c| c.life.is_closing()) {
+                break;
+            }
+            self.io.linger.pop();
+        }
         let candidates = [
             self.hello.timeout(now),
             self.io.linger.timeout(now),
@@ -490,11 +497,16 @@ impl EventServer {
         let _ = self.poll.registry().deregister(&mut self.listener);
         for id in self.io.conns.ids() {
             let conn = self.io.conns.get_mut(id).expect("listed");
-            // Lingering connections have had their last word; the others'
-            // queued frames that have not started are dropped, so that each
-            // client gets ShuttingDown promptly instead of after its backlog.
+            // Lingering connections have had their last word; the open
+            // ones' queued frames that have not started are dropped, so that
+            // each gets ShuttingDown promptly instead of after its backlog.
+            // A closing connection keeps its queue: its last frame is the
+            // fatal error the hub let it go with, and it gets no
+            // ShuttingDown.
             conn.life.shutting_down();
-            conn.out.discard_unstarted();
+            if conn.life.is_open() {
+                conn.out.discard_unstarted();
+            }
             if conn.life.is_gone().is_some() {
                 self.free_conn(id);
             }
@@ -664,13 +676,13 @@ impl EventServer {
         };
         let mut scratch = [0u8; 4096];
         loop {
-            let read = io::Read::read(&mut &conn.stream, &mut scratch);
-            let drained = matches!(&read, Err(e) if e.kind() == io::ErrorKind::WouldBlock);
-            conn.life.discarded(read);
+            let again = conn
+                .life
+                .discarded(io::Read::read(&mut &conn.stream, &mut scratch));
             if conn.life.is_gone().is_some() {
                 return self.free_conn(id);
             }
-            if drained {
+            if !again {
                 return;
             }
         }

@@ -51,7 +51,13 @@
 //!   *another* reader's step has its own reader blocked in `read`. Its
 //!   mailbox holds a waker for that case ([`Mailbox::watch`]); for a thread
 //!   blocked in `read(2)` the only wake-up is to shut the socket's read
-//!   side down (`ShutdownRead`), after which the reader closes as usual.
+//!   side down (`ShutdownRead`), after which the reader closes as usual,
+//!   but cannot linger: with the read side shut, Linux answers any byte
+//!   the peer sends after the server's FIN with a reset, which can destroy
+//!   the `SlowConsumer` error before the peer reads it. So a client dropped
+//!   this way that keeps *sending* without reading may see its connection
+//!   end without the error; `event_server` and `async_server`, which can
+//!   wake a reader without touching the socket, deliver it.
 //! - **Limits**: `--max-conns` is the hub's (`ServerFull`). Out of
 //!   descriptors, the accept thread rests for
 //!   [`ACCEPT_PAUSE`]. Out of threads, a
@@ -345,6 +351,8 @@ fn read_loop(shared: &Shared, conn: &Arc<Conn>, mut life: Lifecycle) {
     }
     let mut decoder = FrameDecoder::new(shared.config.max_frame);
     let mut inputs = Vec::new();
+    // Whether the socket has a read timeout (only while a deadline runs).
+    let mut timed = false;
     loop {
         if let Some(deadline) = life.poll_timeout() {
             // Until welcomed, the deadline is checked before every read (a
@@ -360,6 +368,10 @@ fn read_loop(shared: &Shared, conn: &Arc<Conn>, mut life: Lifecycle) {
             let _ = conn
                 .stream
                 .set_read_timeout(Some(left.max(Duration::from_millis(1))));
+            timed = true;
+        } else if std::mem::take(&mut timed) {
+            // Welcomed: a welcomed reader blocks without a timer.
+            let _ = conn.stream.set_read_timeout(None);
         }
         match decoder.read_from(&mut &conn.stream) {
             Ok(0) if closed_elsewhere(conn) => return close(shared, conn, life, CloseKind::Error),
@@ -379,11 +391,8 @@ fn read_loop(shared: &Shared, conn: &Arc<Conn>, mut life: Lifecycle) {
         let kind = close_kind(&inputs);
         match shared.hub.step(id, &mut inputs, unix_ms(), &mut wake) {
             None => return close(shared, conn, life, kind),
-            Some(SessionState::Welcomed) if life.poll_timeout().is_some() => {
-                life.welcomed();
-                let _ = conn.stream.set_read_timeout(None);
-            }
-            Some(_) => {}
+            Some(SessionState::Welcomed) => life.welcomed(),
+            Some(SessionState::Connected) => {}
         }
     }
 }
@@ -465,8 +474,8 @@ fn close(shared: &Shared, conn: &Conn, mut life: Lifecycle, kind: CloseKind) {
 fn linger(conn: &Conn, life: &mut Lifecycle) {
     let mut scratch = Vec::new();
     loop {
-        let writer_done = lock(&conn.mailbox).writer_done();
-        match life.poll_close(Instant::now(), writer_done) {
+        let writer = lock(&conn.mailbox).writer();
+        match life.poll_close(Instant::now(), writer) {
             CloseWait::Gone(_) => return,
             CloseWait::Flush(deadline) => {
                 wait_flushed(conn, deadline);
