@@ -13,26 +13,12 @@
 //! unset for "off": the same environment size for every child, since the
 //! size of the environment moves the stack and can change timings.)
 //!
-//! One run, on a 2-core Linux VM shared with other work:
-//!
-//! ```text
-//! read() of an empty non-blocking socket (EAGAIN): ns per call, the best of 9 processes x 5 rounds x 50000 calls
-//!
-//! setting                                  ns/call
-//! std::net::TcpStream (recv, no check)       409.1
-//! sys, SYS_TRACE=0 (off)                     575.9
-//! sys, SYS_TRACE=1 (data untraced)           714.6
-//! sys, SYS_TRACE=2 (to /dev/null)           4119.6
-//! ```
-//!
 //! Off and at level 1 (which does not trace data calls) the instructions
 //! executed are the same: the check is one relaxed atomic load and a
-//! branch, well under a nanosecond. The two rows still differ by more than
-//! that, in either direction from run to run (here level 1 is the slower):
-//! that is the scheduling noise of the shared machine around a system call
-//! of a few hundred nanoseconds, and the best-of-rounds minimum does not
-//! remove all of it. Level 2 adds the formatting and the `write(2)` of
-//! each trace line: about 3.5 µs per call, ten times the call itself.
+//! branch, well under a nanosecond, so the two rows differ only by the
+//! scheduling noise around a system call of a few hundred nanoseconds.
+//! Level 2 adds the formatting and the `write(2)` of each trace line. The
+//! figures of a run are in `bench/README.md`.
 
 use std::hint::black_box;
 use std::io::{ErrorKind, Read};
