@@ -29,9 +29,13 @@ pub(crate) fn enabled() -> bool {
     }
 }
 
-/// The value rule shared with `SYS_TRACE`: set, not empty, not `0`.
+/// The value rule of `SYS_TRACE`'s first level: set, not empty, and not a
+/// number equal to zero (`0`, `00`, ` 0` are off; `1`, `2`, `yes` are on).
 fn turns_on(value: Option<&OsStr>) -> bool {
-    value.is_some_and(|v| !v.is_empty() && v != "0")
+    value.is_some_and(|v| {
+        let v = v.to_string_lossy();
+        !v.is_empty() && v.trim().parse::<u64>() != Ok(0)
+    })
 }
 
 /// Writes one trace line, prefixed with the thread name.
@@ -77,6 +81,7 @@ mod tests {
             assert!(turns_on(Some(OsStr::new(on))), "{on:?}");
         }
         assert!(!turns_on(Some(OsStr::new("0"))));
+        assert!(!turns_on(Some(OsStr::new("00"))), "as SYS_TRACE reads it");
         assert!(!turns_on(Some(OsStr::new(""))));
         assert!(!turns_on(None));
     }

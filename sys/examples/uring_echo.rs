@@ -16,6 +16,13 @@
 //! | the buffer | ours, lent to each `read` for the duration of the call | the kernel's from submission to completion: `recv` takes the `Vec` by value and the completion gives it back |
 //! | system calls | one per wait, per `read`, per `write`, per interest change | one `io_uring_enter` submits everything queued and waits |
 //!
+//! The ring holds at most as many operations as its completion ring has
+//! entries (128 here), one per connection and one for the listener: past
+//! that, the listener is armed again only when a connection closes, and
+//! new clients wait in the kernel's listen backlog. When `accept` fails for
+//! lack of descriptors, the listener rests the same way, instead of failing
+//! in a loop.
+//!
 //! Each connection has exactly one operation in flight, so its buffer has
 //! one owner at a time: the ring while the kernel works on it, the
 //! connection between two operations. Closing the connection then never
@@ -132,7 +139,9 @@ mod linux {
     use std::collections::HashMap;
     use std::io::{self, Write};
     use std::net::{TcpListener, TcpStream};
-    use std::os::fd::AsFd;
+    use std::os::fd::OwnedFd;
+    use std::rc::Rc;
+    use std::time::Duration;
 
     use sys::uring::{self, Completion, Uring};
 
@@ -166,12 +175,15 @@ mod linux {
         let listener = TcpListener::bind(addr)?;
         println!("listening on {}", listener.local_addr()?);
         io::stdout().flush()?;
+        let listener = Rc::new(OwnedFd::from(listener));
         let mut server = Server::new();
-        ring.accept(listener.as_fd(), tag(0, ACCEPT))?;
         loop {
+            if !server.accepting && !server.resting {
+                server.arm_accept(&mut ring, &listener);
+            }
             ring.submit_and_wait(1)?;
             while let Some(done) = ring.completion() {
-                server.on_completion(&mut ring, &listener, done)?;
+                server.on_completion(&mut ring, done)?;
             }
         }
     }
@@ -187,14 +199,15 @@ mod linux {
         };
         let listener = TcpListener::bind("127.0.0.1:0")?;
         // The handshake completes in the listen queue; `accept` later.
-        let client = TcpStream::connect(listener.local_addr()?)?;
+        let client = Rc::new(OwnedFd::from(TcpStream::connect(listener.local_addr()?)?));
+        let listener = Rc::new(OwnedFd::from(listener));
         let mut server = Server::new();
         let before = ring.enters();
-        ring.accept(listener.as_fd(), tag(0, ACCEPT))?;
-        ring.recv(client.as_fd(), vec![0; BUF_SIZE], tag(CLIENT, RECV))?;
+        server.arm_accept(&mut ring, &listener);
+        ring.recv(&client, vec![0; BUF_SIZE], tag(CLIENT, RECV))?;
         for i in 0..messages {
             let message = format!("message {i:04} of the self-test\n").into_bytes();
-            ring.send(client.as_fd(), message.clone(), tag(CLIENT, SEND))?;
+            ring.send(&client, message.clone(), tag(CLIENT, SEND))?;
             let mut echoed = Vec::new();
             while echoed.len() < message.len() {
                 ring.submit_and_wait(1)?;
@@ -203,7 +216,7 @@ mod linux {
                         d if d == tag(CLIENT, SEND) => {
                             let (n, buf) = (done.result?, done.buf.unwrap_or_default());
                             if (n as usize) < buf.len() {
-                                ring.send(client.as_fd(), buf[n as usize..].to_vec(), d)?;
+                                ring.send(&client, buf[n as usize..].to_vec(), d)?;
                             }
                         }
                         d if d == tag(CLIENT, RECV) => {
@@ -212,9 +225,9 @@ mod linux {
                                 return Err(io::ErrorKind::UnexpectedEof.into());
                             }
                             echoed.extend_from_slice(&buf);
-                            ring.recv(client.as_fd(), reuse(buf), d)?;
+                            ring.recv(&client, reuse(buf), d)?;
                         }
-                        _ => server.on_completion(&mut ring, &listener, done)?,
+                        _ => server.on_completion(&mut ring, done)?,
                     }
                 }
             }
@@ -237,71 +250,131 @@ mod linux {
         buf
     }
 
-    /// The server side: its connections, by id.
+    /// How long the listener rests when `accept` failed for lack of
+    /// descriptors or memory, if no connection closes meanwhile.
+    const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
+
+    /// The server side: its listener and its connections, by id.
     struct Server {
-        connections: HashMap<u64, TcpStream>,
+        listener: Option<Rc<OwnedFd>>,
+        /// Whether an `accept` is in flight.
+        accepting: bool,
+        /// Whether the listener rests after running out of descriptors,
+        /// until a connection closes.
+        resting: bool,
+        connections: HashMap<u64, Rc<OwnedFd>>,
         next_id: u64,
     }
 
     impl Server {
         fn new() -> Server {
             Server {
+                listener: None,
+                accepting: false,
+                resting: false,
                 connections: HashMap::new(),
                 next_id: 1,
             }
         }
 
+        /// Puts an `accept` in flight. When the ring holds as many
+        /// operations as it can complete, it is tried again after the next
+        /// completion; a connection is never refused for it.
+        fn arm_accept(&mut self, ring: &mut Uring, listener: &Rc<OwnedFd>) {
+            self.listener = Some(listener.clone());
+            self.accepting = ring.accept(listener, tag(0, ACCEPT)).is_ok();
+        }
+
+        /// Closes connection `id` (its descriptor closes once the ring's
+        /// share is gone too), and lets the listener accept again if it
+        /// was resting.
+        fn close(&mut self, ring: &mut Uring, id: u64) {
+            self.connections.remove(&id);
+            self.resting = false;
+            if let (false, Some(listener)) = (self.accepting, self.listener.clone()) {
+                self.arm_accept(ring, &listener);
+            }
+        }
+
+        /// Queues `op` for connection `id`; if the ring is full, that one
+        /// connection is closed, and the others go on.
+        fn queue(&mut self, ring: &mut Uring, id: u64, op: io::Result<()>) {
+            if op.is_err() {
+                self.close(ring, id);
+            }
+        }
+
         /// Handles one completion of the listener or a connection. Each
         /// connection has one operation in flight: a `recv` or a `send`.
-        fn on_completion(
-            &mut self,
-            ring: &mut Uring,
-            listener: &TcpListener,
-            done: Completion,
-        ) -> io::Result<()> {
+        fn on_completion(&mut self, ring: &mut Uring, done: Completion) -> io::Result<()> {
             let (id, op) = (done.user_data >> 2, done.user_data & 3);
             match op {
                 ACCEPT => {
+                    self.accepting = false;
                     match (done.result, done.accepted) {
                         (Ok(_), Some(fd)) => {
-                            let stream = TcpStream::from(fd);
+                            let stream = Rc::new(fd);
                             let id = self.next_id;
                             self.next_id += 1;
-                            ring.recv(stream.as_fd(), vec![0; BUF_SIZE], tag(id, RECV))?;
+                            let recv = ring.recv(&stream, vec![0; BUF_SIZE], tag(id, RECV));
                             self.connections.insert(id, stream);
+                            self.queue(ring, id, recv);
+                        }
+                        // Out of descriptors or memory: rest until a
+                        // connection closes (or a pause passes, with none
+                        // to wait for), instead of failing in a loop.
+                        (Err(e), _) if sys::net::is_resource_exhaustion(&e) => {
+                            eprintln!("uring_echo: accept: {e}; resting");
+                            if ring.in_flight() == 0 {
+                                std::thread::sleep(ACCEPT_PAUSE);
+                            } else {
+                                self.resting = true;
+                                return Ok(());
+                            }
                         }
                         // A failed accept costs only that connection.
                         (Err(e), _) => eprintln!("uring_echo: accept: {e}"),
                         (Ok(_), None) => {}
                     }
-                    ring.accept(listener.as_fd(), tag(0, ACCEPT))
+                    if let Some(listener) = self.listener.clone() {
+                        self.arm_accept(ring, &listener);
+                    }
+                    Ok(())
                 }
                 RECV => match (done.result, done.buf) {
                     // The received bytes go straight back out, in the same
                     // buffer: the ring hands it from one operation to the
                     // next.
                     (Ok(n), Some(buf)) if n > 0 => {
-                        let stream = &self.connections[&id];
-                        ring.send(stream.as_fd(), buf, tag(id, SEND))
+                        let Some(stream) = self.connections.get(&id).cloned() else {
+                            return Ok(());
+                        };
+                        let send = ring.send(&stream, buf, tag(id, SEND));
+                        self.queue(ring, id, send);
+                        Ok(())
                     }
                     // End of stream or an error: close.
                     _ => {
-                        self.connections.remove(&id);
+                        self.close(ring, id);
                         Ok(())
                     }
                 },
                 _ => match (done.result, done.buf) {
                     (Ok(n), Some(buf)) => {
-                        let stream = &self.connections[&id];
-                        if (n as usize) < buf.len() {
+                        let Some(stream) = self.connections.get(&id).cloned() else {
+                            return Ok(());
+                        };
+                        let next = if (n as usize) < buf.len() {
                             // Short send: the rest, before reading more.
-                            ring.send(stream.as_fd(), buf[n as usize..].to_vec(), tag(id, SEND))
+                            ring.send(&stream, buf[n as usize..].to_vec(), tag(id, SEND))
                         } else {
-                            ring.recv(stream.as_fd(), reuse(buf), tag(id, RECV))
-                        }
+                            ring.recv(&stream, reuse(buf), tag(id, RECV))
+                        };
+                        self.queue(ring, id, next);
+                        Ok(())
                     }
                     _ => {
-                        self.connections.remove(&id);
+                        self.close(ring, id);
                         Ok(())
                     }
                 },

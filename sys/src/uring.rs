@@ -45,7 +45,8 @@
 //! ```
 //! use std::io::Write;
 //! use std::net::{TcpListener, TcpStream};
-//! use std::os::fd::AsFd;
+//! use std::os::fd::OwnedFd;
+//! use std::rc::Rc;
 //!
 //! use sys::uring::{is_unavailable, Uring};
 //!
@@ -57,9 +58,11 @@
 //! let listener = TcpListener::bind("127.0.0.1:0")?;
 //! let mut client = TcpStream::connect(listener.local_addr()?)?;
 //! let (server, _) = listener.accept()?;
+//! // The ring keeps a share of the socket until the completion.
+//! let server = Rc::new(OwnedFd::from(server));
 //!
 //! // The buffer moves into the ring...
-//! ring.recv(server.as_fd(), vec![0; 64], 1)?;
+//! ring.recv(&server, vec![0; 64], 1)?;
 //! client.write_all(b"hi")?;
 //! // ...one system call submits the receive and waits for it...
 //! ring.submit_and_wait(1)?;
@@ -82,7 +85,15 @@
 //! arrives and hands it back in [`Completion::buf`]. Dropping the ring with
 //! operations in flight cancels them and waits for their completions before
 //! freeing any buffer; if even that fails, the buffers are leaked rather
-//! than freed under the kernel's feet.
+//! than freed under the kernel's feet. (An operation that a cancel cannot
+//! stop, answered `EALREADY`, keeps the drop waiting until it completes by
+//! itself.)
+//!
+//! The same holds for the descriptor: the kernel looks its number up when
+//! it submits the operation, not when we queue it, and a number closed and
+//! reused in between would have the operation run on another file. So the
+//! operations take a shared descriptor, `&Rc<OwnedFd>`, and the ring keeps
+//! its own share until the completion.
 //!
 //! # Cancellation
 //!
@@ -127,6 +138,7 @@ use std::collections::HashMap;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::ptr;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::Interest;
@@ -346,8 +358,9 @@ pub struct Uring {
     /// SQEs written since the last `io_uring_enter`.
     unsubmitted: u32,
     /// Operations submitted or queued whose completion has not been reaped,
-    /// by `user_data`.
-    in_flight: HashMap<u64, Owned>,
+    /// by `user_data`: what the kernel may still use, the buffer and a
+    /// share of the descriptor.
+    in_flight: HashMap<u64, (Owned, Option<Rc<OwnedFd>>)>,
     /// Internal cancellations in flight (`Drop`).
     internal: usize,
     /// `io_uring_enter` calls made, for the examples' system call counts.
@@ -435,7 +448,13 @@ impl Uring {
     /// Queues an `accept` on `listener` (a blocking-mode socket; the kernel
     /// waits for a connection without a thread). The completion carries
     /// the new socket, `CLOEXEC`, in [`Completion::accepted`].
-    pub fn accept(&mut self, listener: BorrowedFd<'_>, user_data: u64) -> io::Result<()> {
+    ///
+    /// Like a buffer, the descriptor is shared with the ring until the
+    /// completion (see [Buffer ownership](self#buffer-ownership)): the
+    /// kernel looks the number up when it submits the operation, so a
+    /// descriptor closed and reused in between would have the operation
+    /// run on another file.
+    pub fn accept(&mut self, listener: &Rc<OwnedFd>, user_data: u64) -> io::Result<()> {
         let sqe = Sqe {
             opcode: OP_ACCEPT,
             fd: listener.as_raw_fd(),
@@ -443,13 +462,15 @@ impl Uring {
             user_data,
             ..Sqe::default()
         };
-        self.push(sqe, Owned::Accept)
+        self.push(sqe, Owned::Accept, Some(listener.clone()))
     }
 
     /// Queues a `recv` of up to `buf.len()` bytes from `socket` into `buf`.
     /// The ring owns `buf` until the completion hands it back, truncated to
     /// the bytes received (`0`: end of stream).
-    pub fn recv(&mut self, socket: BorrowedFd<'_>, buf: Vec<u8>, user_data: u64) -> io::Result<()> {
+    /// The ring keeps a share of `socket` until the completion, as for
+    /// [`accept`](Uring::accept).
+    pub fn recv(&mut self, socket: &Rc<OwnedFd>, buf: Vec<u8>, user_data: u64) -> io::Result<()> {
         let sqe = Sqe {
             opcode: OP_RECV,
             fd: socket.as_raw_fd(),
@@ -458,13 +479,15 @@ impl Uring {
             user_data,
             ..Sqe::default()
         };
-        self.push(sqe, Owned::Recv(buf))
+        self.push(sqe, Owned::Recv(buf), Some(socket.clone()))
     }
 
     /// Queues a `send` of `buf` on `socket` (`MSG_NOSIGNAL`: a closed peer
     /// is `EPIPE`, not a signal). The completion says how many bytes went;
     /// a short send leaves the rest to the caller.
-    pub fn send(&mut self, socket: BorrowedFd<'_>, buf: Vec<u8>, user_data: u64) -> io::Result<()> {
+    /// The ring keeps a share of `socket` until the completion, as for
+    /// [`accept`](Uring::accept).
+    pub fn send(&mut self, socket: &Rc<OwnedFd>, buf: Vec<u8>, user_data: u64) -> io::Result<()> {
         let sqe = Sqe {
             opcode: OP_SEND,
             fd: socket.as_raw_fd(),
@@ -474,15 +497,18 @@ impl Uring {
             user_data,
             ..Sqe::default()
         };
-        self.push(sqe, Owned::Send(buf))
+        self.push(sqe, Owned::Send(buf), Some(socket.clone()))
     }
 
     /// Queues `IORING_OP_POLL_ADD`: readiness as a completion. It completes
     /// once, when `fd` is ready for `interest`, with the `poll(2)` bits
     /// (`POLLIN`, `POLLOUT`, `POLLHUP`, ...) as its result.
+    ///
+    /// The ring keeps a share of `fd` until the completion, as for
+    /// [`accept`](Uring::accept).
     pub fn poll_add(
         &mut self,
-        fd: BorrowedFd<'_>,
+        fd: &Rc<OwnedFd>,
         interest: Interest,
         user_data: u64,
     ) -> io::Result<()> {
@@ -493,6 +519,10 @@ impl Uring {
         if interest.is_writable() {
             events |= libc::POLLOUT as u32;
         }
+        // The kernel reads the 32-bit mask with its halves swapped on
+        // big-endian machines (liburing's `__io_uring_prep_poll_mask`).
+        #[cfg(target_endian = "big")]
+        let events = events.rotate_left(16);
         let sqe = Sqe {
             opcode: OP_POLL_ADD,
             fd: fd.as_raw_fd(),
@@ -500,7 +530,7 @@ impl Uring {
             user_data,
             ..Sqe::default()
         };
-        self.push(sqe, Owned::Nothing)
+        self.push(sqe, Owned::Nothing, Some(fd.clone()))
     }
 
     /// Queues `IORING_OP_ASYNC_CANCEL` for the operation tagged `target`.
@@ -514,12 +544,14 @@ impl Uring {
             user_data,
             ..Sqe::default()
         };
-        self.push(sqe, Owned::Nothing)
+        self.push(sqe, Owned::Nothing, None)
     }
 
-    /// Submits every queued operation and waits until at least
-    /// `min_complete` completions are ready (`0`: do not wait). One
-    /// `io_uring_enter` call; `EINTR` retries it.
+    /// Submits every queued operation and waits for `min_complete`
+    /// completions (`0`: do not wait). One `io_uring_enter` call; `EINTR`
+    /// retries it. The wait may end early (a signal, after the entries were
+    /// submitted), so reap with [`completion`](Uring::completion) until it
+    /// returns `None` and call again if more are needed.
     pub fn submit_and_wait(&mut self, min_complete: u32) -> io::Result<()> {
         let flags = if min_complete > 0 { ENTER_GETEVENTS } else { 0 };
         loop {
@@ -571,7 +603,8 @@ impl Uring {
                 buf: None,
                 accepted: None,
             };
-            match owned {
+            // The ring's share of the descriptor, if any, goes here.
+            match owned.map(|(owned, _fd)| owned) {
                 Some(Owned::Recv(mut buf)) => {
                     // The kernel wrote `n` bytes at the front; an error
                     // received nothing.
@@ -606,7 +639,7 @@ impl Uring {
     }
 
     /// Writes `sqe` into the next free slot and publishes it.
-    fn push(&mut self, sqe: Sqe, owned: Owned) -> io::Result<()> {
+    fn push(&mut self, sqe: Sqe, owned: Owned, fd: Option<Rc<OwnedFd>>) -> io::Result<()> {
         if sqe.user_data == INTERNAL || self.in_flight.contains_key(&sqe.user_data) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -620,7 +653,7 @@ impl Uring {
             ));
         }
         self.push_raw(sqe)?;
-        self.in_flight.insert(sqe.user_data, owned);
+        self.in_flight.insert(sqe.user_data, (owned, fd));
         Ok(())
     }
 
@@ -632,8 +665,17 @@ impl Uring {
         // acquire pairs with its release so the slots it freed are free.
         let head = unsafe { (*self.sq_head).load(Ordering::Acquire) };
         if tail.wrapping_sub(head) >= self.sq_entries {
-            // Full: hand the queued entries to the kernel first.
+            // Full: hand the queued entries to the kernel first, then look
+            // again rather than assume it took one.
             self.submit_and_wait(0)?;
+            // SAFETY: as above.
+            let head = unsafe { (*self.sq_head).load(Ordering::Acquire) };
+            if tail.wrapping_sub(head) >= self.sq_entries {
+                return Err(io::Error::new(
+                    io::ErrorKind::WouldBlock,
+                    "the submission ring is full",
+                ));
+            }
         }
         let index = tail & self.sq_mask;
         // SAFETY: `index` < sq_entries, the length of the SQE array and of
@@ -674,9 +716,29 @@ impl Drop for Uring {
     fn drop(&mut self) {
         // The kernel may still write into buffers we own: cancel every
         // operation and wait for all completions before they are freed.
+        // Completions already posted go first: they free room in the
+        // completion ring, which the cancels must not overflow (kernels
+        // before 5.19 refuse to submit while completions overflowed,
+        // EBUSY).
+        while self.completion().is_some() {}
         let targets: Vec<u64> = self.in_flight.keys().copied().collect();
         let mut ok = true;
         for target in targets {
+            // Each cancel brings one completion of its own: while the ring
+            // would be full, let the cancels already queued finish first.
+            while ok
+                && self.internal > 0
+                && self.in_flight.len() + self.internal >= self.cq_entries as usize
+            {
+                ok = self.submit_and_wait(1).is_ok();
+                while self.completion().is_some() {}
+            }
+            if !ok {
+                break;
+            }
+            if !self.in_flight.contains_key(&target) {
+                continue; // completed meanwhile
+            }
             let sqe = Sqe {
                 opcode: OP_ASYNC_CANCEL,
                 fd: -1,
@@ -706,11 +768,9 @@ impl Drop for Uring {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
     use std::io::Write;
     use std::net::{TcpListener, TcpStream};
-    use std::os::fd::AsFd;
-
-    use super::*;
 
     /// A ring, or `None` (with the reason printed) where io_uring is
     /// unavailable.
@@ -725,11 +785,11 @@ mod tests {
         }
     }
 
-    fn pair() -> (TcpStream, TcpStream) {
+    fn pair() -> (TcpStream, Rc<OwnedFd>) {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let a = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         let (b, _) = listener.accept().unwrap();
-        (a, b)
+        (a, Rc::new(OwnedFd::from(b)))
     }
 
     fn wait_for(ring: &mut Uring, user_data: u64) -> Completion {
@@ -748,7 +808,7 @@ mod tests {
         let Some(mut ring) = ring() else { return };
         let (mut a, b) = pair();
         a.write_all(b"hello").unwrap();
-        ring.recv(b.as_fd(), vec![0; 64], 1).unwrap();
+        ring.recv(&b, vec![0; 64], 1).unwrap();
         let done = wait_for(&mut ring, 1);
         assert_eq!(done.result.unwrap(), 5);
         assert_eq!(done.buf.unwrap(), b"hello");
@@ -759,7 +819,7 @@ mod tests {
     fn cancel_ends_a_recv_with_ecanceled_and_returns_its_buffer() {
         let Some(mut ring) = ring() else { return };
         let (_a, b) = pair();
-        ring.recv(b.as_fd(), vec![0; 64], 1).unwrap();
+        ring.recv(&b, vec![0; 64], 1).unwrap();
         ring.submit_and_wait(0).unwrap();
         ring.cancel(1, 2).unwrap();
         let mut seen = Vec::new();
@@ -780,7 +840,7 @@ mod tests {
     fn poll_add_completes_with_pollin_once_data_arrives() {
         let Some(mut ring) = ring() else { return };
         let (mut a, b) = pair();
-        ring.poll_add(b.as_fd(), Interest::READABLE, 7).unwrap();
+        ring.poll_add(&b, Interest::READABLE, 7).unwrap();
         ring.submit_and_wait(0).unwrap();
         assert!(ring.completion().is_none(), "ready before any data");
         a.write_all(b"x").unwrap();
@@ -789,15 +849,29 @@ mod tests {
     }
 
     #[test]
+    fn a_descriptor_dropped_while_queued_stays_with_the_ring() {
+        let Some(mut ring) = ring() else { return };
+        let (mut a, b) = pair();
+        let raw = b.as_raw_fd();
+        ring.recv(&b, vec![0; 64], 1).unwrap();
+        // Our share goes; the number must not be reused while the recv
+        // waits in the queue.
+        drop(b);
+        let (_c, d) = pair();
+        assert_ne!(d.as_raw_fd(), raw, "the ring's share keeps the number");
+        a.write_all(b"mine").unwrap();
+        let done = wait_for(&mut ring, 1);
+        assert_eq!(done.buf.unwrap(), b"mine");
+    }
+
+    #[test]
     fn a_user_data_in_flight_is_refused() {
         let Some(mut ring) = ring() else { return };
         let (_a, b) = pair();
-        ring.recv(b.as_fd(), vec![0; 8], 1).unwrap();
-        let err = ring.recv(b.as_fd(), vec![0; 8], 1).unwrap_err();
+        ring.recv(&b, vec![0; 8], 1).unwrap();
+        let err = ring.recv(&b, vec![0; 8], 1).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
-        let err = ring
-            .poll_add(b.as_fd(), Interest::READABLE, INTERNAL)
-            .unwrap_err();
+        let err = ring.poll_add(&b, Interest::READABLE, INTERNAL).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
         // Dropping the ring cancels the recv still in flight and waits.
         drop(ring);
