@@ -604,8 +604,11 @@ impl Session {
         let line = self.renderer.error(code, detail);
         self.print(line);
         // Reconnecting cannot fix these: the same Hello would be refused
-        // again. A BadNick stops counting once a /nick is welcomed.
-        if matches!(code, ErrorCode::VersionUnsupported | ErrorCode::BadNick) {
+        // again. A BadNick counts only as the answer to a Hello (a `/nick`
+        // typo while chatting leaves the stored nick as it was), and stops
+        // counting once a /nick is welcomed.
+        let refuses_hello = code == ErrorCode::BadNick && self.phase == Phase::Greeting;
+        if code == ErrorCode::VersionUnsupported || refuses_hello {
             self.fatal = true;
         }
         match code {
@@ -1633,6 +1636,25 @@ mod tests {
         let mut p = welcomed("bot");
         assert_eq!(p.handle_lost(now), None);
         assert_eq!(p.handle_closed(), Ending::Lost);
+    }
+
+    #[test]
+    fn a_refused_rename_does_not_stop_reconnecting() {
+        let now = Instant::now();
+        let mut s = screen_in("bot", &[]);
+        s.handle_line("/nick b!d", now);
+        assert_eq!(sent(&mut s), vec![ClientMsg::Nick { nick: "b!d".into() }]);
+        s.handle_msg(
+            ServerMsg::Error {
+                code: ErrorCode::BadNick,
+                detail: String::new(),
+            },
+            now,
+        );
+        assert_eq!(s.phase(), Phase::Chatting);
+        assert!(s.handle_lost(now).is_some());
+        s.handle_connected();
+        assert_eq!(sent(&mut s), vec![ClientMsg::hello("bot")]);
     }
 
     #[test]
