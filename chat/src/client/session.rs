@@ -222,8 +222,8 @@ pub struct Session {
     rejoin: bool,
     /// The server's name, from `Welcome`.
     server: String,
-    /// Per room: seq to fingerprint of the messages shown (screen only).
-    seen: HashMap<String, BTreeMap<u64, u64>>,
+    /// Per room: the messages shown, by seq (screen only).
+    seen: HashMap<String, Seen>,
     /// Per room: the members, folded nick to nick as stored (screen only).
     roster: HashMap<String, BTreeMap<String, String>>,
     /// Rooms whose `Users` answer fills the roster silently.
@@ -815,13 +815,40 @@ impl Session {
     /// seq after the server restarted and began its rooms again.
     fn seen_before(&mut self, room: &str, from: &str, text: &str, seq: u64, time_ms: u64) -> bool {
         let print = fingerprint(from, text, time_ms);
-        let seen = self.seen.entry(room.to_string()).or_default();
-        if seen.get(&seq) == Some(&print) {
-            return true;
+        self.seen
+            .entry(room.to_string())
+            .or_default()
+            .seen_before(seq, print)
+    }
+}
+
+/// The last [`SEEN_PER_ROOM`] messages shown in one room: seq to
+/// fingerprint, and the seqs in the order they were stored.
+///
+/// Eviction follows arrival, not seq order: a restarted server (or a room
+/// emptied and made again) numbers its messages from 1, below every seq
+/// remembered, and evicting the smallest seq would forget each new message
+/// the moment it is stored, so the next rejoin would show it again.
+#[derive(Debug, Default)]
+struct Seen {
+    prints: HashMap<u64, u64>,
+    order: VecDeque<u64>,
+}
+
+impl Seen {
+    /// Whether `(seq, print)` is remembered; remembers it if not.
+    fn seen_before(&mut self, seq: u64, print: u64) -> bool {
+        match self.prints.insert(seq, print) {
+            Some(old) if old == print => return true,
+            // The seq is reused by another message: it is now the newest.
+            Some(_) => self.order.retain(|&s| s != seq),
+            None => {}
         }
-        seen.insert(seq, print);
-        if seen.len() > SEEN_PER_ROOM {
-            seen.pop_first();
+        self.order.push_back(seq);
+        if self.order.len() > SEEN_PER_ROOM {
+            if let Some(oldest) = self.order.pop_front() {
+                self.prints.remove(&oldest);
+            }
         }
         false
     }
@@ -1519,6 +1546,31 @@ mod tests {
         p.handle_msg(message("lobby", "al", "x", 1, 0), now);
         p.handle_msg(message("lobby", "al", "x", 1, 0), now);
         assert_eq!(drain_output(&mut p).len(), 2);
+    }
+
+    #[test]
+    fn replays_after_a_restart_are_not_shown_twice_once_memory_is_full() {
+        let now = Instant::now();
+        let mut s = screen_in("bot", &[]);
+        for seq in 1..=300 {
+            s.handle_msg(message("lobby", "al", "old", seq, seq * 1_000), now);
+        }
+        assert_eq!(shown_texts(&mut s).len(), 300);
+        // The server restarts: seqs begin at 1 again.
+        s.handle_lost(now).unwrap();
+        s.handle_connected();
+        s.handle_msg(welcome("bot"), now);
+        s.handle_msg(message("lobby", "al", "new 1", 1, 900_000), now);
+        s.handle_msg(message("lobby", "al", "new 2", 2, 901_000), now);
+        assert_eq!(shown_texts(&mut s), vec!["new 1", "new 2"]);
+        // A blip: the rejoin replays both; neither is shown again.
+        s.handle_lost(now).unwrap();
+        s.handle_connected();
+        s.handle_msg(welcome("bot"), now);
+        s.handle_msg(message("lobby", "al", "new 1", 1, 900_000), now);
+        s.handle_msg(message("lobby", "al", "new 2", 2, 901_000), now);
+        s.handle_msg(message("lobby", "al", "new 3", 3, 902_000), now);
+        assert_eq!(shown_texts(&mut s), vec!["new 3"]);
     }
 
     #[test]
