@@ -414,6 +414,31 @@ impl Session {
         self.drain(now);
     }
 
+    /// A line a person typed on a screen: `/quit [message]` and `/help`
+    /// take effect at once, ahead of input held for a `Welcome` or for the
+    /// answer to a `/join` or `/leave` (on a black-holed connection that
+    /// answer never comes, and the user must still be able to leave);
+    /// `/quit` drops the held input with a notice. Every other line is
+    /// [`Session::handle_line`]'s. Pipe input keeps `handle_line`'s strict
+    /// order instead, so that `printf '/join rust\nhi\n/quit\n'` says `hi`.
+    pub fn handle_typed(&mut self, line: &str, now: Instant) {
+        if self.phase == Phase::Quitting {
+            return;
+        }
+        match command::parse(line) {
+            Ok(Some(Command::Quit(message))) => {
+                let held = self.queue.len();
+                self.queue.clear();
+                if held > 0 {
+                    self.notice(&format!("{held} held line(s) not sent"));
+                }
+                self.execute(Command::Quit(message), now);
+            }
+            Ok(Some(Command::Help)) => self.execute(Command::Help, now),
+            _ => self.handle_line(line, now),
+        }
+    }
+
     /// The end of standard input: behaves like `/quit` once the lines before
     /// it are handled.
     pub fn handle_eof(&mut self, now: Instant) {
@@ -1707,6 +1732,39 @@ mod tests {
         assert!(s.handle_lost(now).is_some());
         s.handle_connected();
         assert_eq!(sent(&mut s), vec![ClientMsg::hello("bot")]);
+    }
+
+    #[test]
+    fn typed_quit_and_help_do_not_wait_for_an_unanswered_join() {
+        let now = Instant::now();
+        let mut s = screen_in("bot", &[]);
+        s.handle_typed("/join void", now);
+        s.handle_typed("held", now);
+        assert_eq!(
+            sent(&mut s),
+            vec![ClientMsg::Join {
+                room: "void".into()
+            }]
+        );
+        shown(&mut s);
+        s.handle_typed("/help", now);
+        assert_eq!(shown(&mut s).len(), command::HELP.len());
+        s.handle_typed("/quit", now);
+        assert_eq!(sent(&mut s), vec![ClientMsg::Bye]);
+        assert!(s.is_quitting());
+        assert_eq!(
+            shown(&mut s),
+            vec![Shown::Notice {
+                room: None,
+                line: "-- 1 held line(s) not sent".into()
+            }]
+        );
+        // Offline, too.
+        let mut s = screen_in("bot", &[]);
+        s.handle_lost(now).unwrap();
+        s.handle_typed("later", now);
+        s.handle_typed("/quit", now);
+        assert!(s.is_quitting());
     }
 
     #[test]

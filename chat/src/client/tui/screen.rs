@@ -305,7 +305,7 @@ impl Screen {
                     session.handle_line(&format!("/msg {nick} {text}"), now);
                 }
             }
-            _ => session.handle_line(line, now),
+            _ => session.handle_typed(line, now),
         }
         self.absorb(session);
     }
@@ -885,8 +885,23 @@ mod tests {
         screen.handle_key(Key::Char('x'), &mut s, now);
         screen.handle_key(Key::Ctrl('c'), &mut s, now);
         assert!(!s.is_quitting());
+        // Not even behind a /join the server never answers.
+        screen.handle_key(Key::Char('x'), &mut s, now);
+        screen.handle_key(Key::Ctrl('u'), &mut s, now);
+        for c in "/join void".chars() {
+            screen.handle_key(Key::Char(c), &mut s, now);
+        }
+        screen.handle_key(Key::Enter, &mut s, now);
+        assert_eq!(
+            s.poll_transmit(),
+            Some(ClientMsg::Join {
+                room: "void".into()
+            })
+        );
+        screen.handle_key(Key::Ctrl('c'), &mut s, now);
         screen.handle_key(Key::Ctrl('c'), &mut s, now);
         assert!(s.is_quitting());
+        assert_eq!(s.poll_transmit(), Some(ClientMsg::Bye));
         assert_eq!(
             screen.handle_key(Key::Ctrl('l'), &mut s, now),
             Action::Repaint
