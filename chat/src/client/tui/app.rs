@@ -14,11 +14,14 @@
 //! ```
 //!
 //! The terminal is put in raw mode, on the alternate screen, with
-//! bracketed paste on, by a [`TerminalGuard`] whose `Drop` undoes all
-//! three: on a normal exit, on an error, and while a panic unwinds (a
-//! panic hook also leaves the alternate screen first, so the panic message
-//! is readable). Ctrl-Z leaves the same way, stops the process, and on
-//! `fg` enters again and repaints everything.
+//! bracketed paste on and auto-wrap off, by a [`TerminalGuard`] whose
+//! `Drop` undoes all of it: on a normal exit, on an error, and while a
+//! panic unwinds. A panic hook leaves the alternate screen before the
+//! default hook prints; the screen is left at most once per entry (a
+//! second `\x1b[?1049l` would restore the saved cursor over the message),
+//! so the panic message stays on the main screen below the shell's last
+//! line. Ctrl-Z leaves the same way, stops the process, and on `fg`
+//! enters again and repaints everything.
 //!
 //! When the connection drops, the [`Session`] decides whether to try
 //! again and when; the loop only sleeps until then and connects (with a
@@ -28,6 +31,7 @@
 use std::fs::File;
 use std::io::{self, Read, StdinLock, Write};
 use std::os::fd::{AsFd, AsRawFd};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use sys::net::TcpStream;
@@ -58,10 +62,46 @@ const CONNECT_WAIT: Duration = Duration::from_secs(5);
 /// Bytes asked for by one read of the terminal.
 const STDIN_CHUNK: usize = 16 * 1024;
 
-/// Enter: alternate screen, bracketed paste on.
-const ENTER: &[u8] = b"\x1b[?1049h\x1b[?2004h";
-/// Leave: default style, cursor shown, bracketed paste off, main screen.
-const LEAVE: &[u8] = b"\x1b[0m\x1b[?25h\x1b[?2004l\x1b[?1049l";
+/// Enter: alternate screen, bracketed paste on, auto-wrap off (a cell
+/// the terminal thinks wider than we do then cannot push the cursor onto
+/// the next row and scroll the whole screen).
+const ENTER: &[u8] = b"\x1b[?1049h\x1b[?2004h\x1b[?7l";
+/// Leave: default style, cursor shown, auto-wrap and bracketed paste as
+/// the shell expects them, main screen.
+const LEAVE: &[u8] = b"\x1b[0m\x1b[?25h\x1b[?7h\x1b[?2004l\x1b[?1049l";
+
+/// Whether the alternate screen is on. `\x1b[?1049l` also restores the
+/// cursor saved on entry, even when sent on the main screen: a second
+/// LEAVE (the guard's drop after the panic hook's) would move the cursor
+/// back over the panic message. Every path that leaves checks and clears
+/// this first, so LEAVE is written once per ENTER.
+static ON_ALTERNATE: AltScreen = AltScreen::new();
+
+/// A flag that hands out LEAVE once per ENTER, from any thread (the panic
+/// hook may run on any).
+#[derive(Debug)]
+struct AltScreen(AtomicBool);
+
+impl AltScreen {
+    const fn new() -> AltScreen {
+        AltScreen(AtomicBool::new(false))
+    }
+
+    /// The bytes that enter, marking the screen as entered.
+    fn enter(&self) -> &'static [u8] {
+        self.0.store(true, Ordering::SeqCst);
+        ENTER
+    }
+
+    /// The bytes that leave, once: nothing if already left.
+    fn leave(&self) -> &'static [u8] {
+        if self.0.swap(false, Ordering::SeqCst) {
+            LEAVE
+        } else {
+            b""
+        }
+    }
+}
 
 /// Raw mode plus the alternate screen, undone on drop.
 #[derive(Debug)]
@@ -75,7 +115,7 @@ impl TerminalGuard {
     pub fn enter() -> io::Result<TerminalGuard> {
         let raw = RawMode::enable(0)?;
         let mut out = io::stdout().lock();
-        out.write_all(ENTER)?;
+        out.write_all(ON_ALTERNATE.enter())?;
         out.flush()?;
         Ok(TerminalGuard { raw })
     }
@@ -104,7 +144,7 @@ impl TerminalGuard {
 
     fn enter_screen(&mut self) -> io::Result<()> {
         let mut out = io::stdout().lock();
-        out.write_all(ENTER)?;
+        out.write_all(ON_ALTERNATE.enter())?;
         out.flush()
     }
 }
@@ -116,9 +156,14 @@ impl Drop for TerminalGuard {
     }
 }
 
+/// Leaves the alternate screen if it is on (once: see [`ON_ALTERNATE`]).
 fn leave_screen() {
+    let bytes = ON_ALTERNATE.leave();
+    if bytes.is_empty() {
+        return;
+    }
     let mut out = io::stdout().lock();
-    let _ = out.write_all(LEAVE);
+    let _ = out.write_all(bytes);
     let _ = out.flush();
 }
 
@@ -579,5 +624,34 @@ impl App {
             self.terminal.write_all(&bytes)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_alternate_screen_is_left_once_per_entry() {
+        // The panic hook and the guard's drop both leave; only the first
+        // may write LEAVE, whose `?1049l` would otherwise move the cursor
+        // back over the panic message.
+        let alt = AltScreen::new();
+        assert_eq!(alt.leave(), b"");
+        assert_eq!(alt.enter(), ENTER);
+        assert_eq!(alt.leave(), LEAVE);
+        assert_eq!(alt.leave(), b"");
+        // Ctrl-Z leaves, `fg` enters again: the next leave counts.
+        alt.enter();
+        assert_eq!(alt.leave(), LEAVE);
+    }
+
+    #[test]
+    fn auto_wrap_is_off_on_the_alternate_screen_only() {
+        let has = |bytes: &[u8], seq: &[u8]| bytes.windows(seq.len()).any(|w| w == seq);
+        assert!(has(ENTER, b"\x1b[?7l") && !has(ENTER, b"\x1b[?7h"));
+        assert!(has(LEAVE, b"\x1b[?7h") && !has(LEAVE, b"\x1b[?7l"));
+        // Wrap comes back before the main screen does.
+        assert!(LEAVE.ends_with(b"\x1b[?1049l"));
     }
 }
