@@ -31,10 +31,13 @@
 //!   [`Signals`](crate::signal::Signals) on the program's `Poll`, so the
 //!   main loop returns normally and the guard drops.
 //! * **Ctrl-Z:** in raw mode it arrives as the byte 0x1a (`ISIG` is off).
-//!   The program calls [`RawMode::suspend`], then
-//!   [`stop_self`](crate::signal::stop_self); when the shell's `fg` sends
-//!   SIGCONT, `stop_self` returns and the program calls [`RawMode::resume`]
-//!   and redraws. A SIGTSTP sent with `kill` arrives through `Signals` as
+//!   When a job-control shell can continue the process
+//!   ([`resumable`](crate::signal::resumable)), the program calls
+//!   [`RawMode::suspend`], then [`stop_self`](crate::signal::stop_self);
+//!   when the shell's `fg` sends SIGCONT, `stop_self` returns and the
+//!   program calls [`RawMode::resume`] and redraws. Otherwise (an orphaned
+//!   process group: `xterm -e`, `exec`), stopping would freeze it for good,
+//!   so it stays. A SIGTSTP sent with `kill` arrives through `Signals` as
 //!   [`Signal::TerminalStop`](crate::signal::Signal::TerminalStop) and is
 //!   handled the same way.
 //! * **SIGKILL** cannot be caught; `stty sane` (or `reset`) is the user's

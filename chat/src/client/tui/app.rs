@@ -215,6 +215,7 @@ pub fn run(options: &Options, color: bool) -> Result<Ending, ClientError> {
         bye_deadline: None,
         escape_deadline: None,
         stopped_by_signal: false,
+        just_stopped: false,
     };
     app.register()?;
     let result = app.run_loop();
@@ -289,6 +290,10 @@ struct App {
     escape_deadline: Option<Instant>,
     /// SIGINT, SIGTERM or SIGHUP ended the loop.
     stopped_by_signal: bool,
+    /// Back from our own stop: the SIGTSTP and SIGCONT the signal source
+    /// recorded for it are neither a new stop request nor a stop from
+    /// outside (whose SIGCONT would flush the terminal's input again).
+    just_stopped: bool,
 }
 
 impl App {
@@ -406,6 +411,7 @@ impl App {
         while let Some(signal) = self.signals.receive()? {
             match signal {
                 Signal::WindowChange => self.resize()?,
+                Signal::TerminalStop | Signal::Continue if self.just_stopped => {}
                 Signal::TerminalStop => self.suspend()?,
                 Signal::Continue => {
                     // Stopped from outside (SIGSTOP): the shell may have
@@ -419,6 +425,7 @@ impl App {
                 }
             }
         }
+        self.just_stopped = false;
         Ok(None)
     }
 
@@ -429,13 +436,24 @@ impl App {
         Ok(())
     }
 
-    /// Ctrl-Z: hand the terminal back, stop, and take it again on `fg`.
+    /// Ctrl-Z: hand the terminal back, stop, and take it again on `fg`;
+    /// but only when a job-control shell can send that `fg`: in an
+    /// orphaned process group (`xterm -e client`, `exec client`) a stop
+    /// would last for good, so the client says so and stays.
     fn suspend(&mut self) -> Result<(), ClientError> {
+        if !sys::signal::resumable() {
+            self.session
+                .notice("not stopped: no job-control shell to resume it");
+            self.screen.absorb(&mut self.session);
+            return Ok(());
+        }
         self.guard.suspend()?;
-        sys::signal::stop_self()?;
-        // Here again after SIGCONT.
+        let stopped = sys::signal::stop_self()?;
+        // Here again after SIGCONT (or at once if the kernel discarded
+        // the stop because the group became orphaned meanwhile).
         self.guard.resume()?;
         self.resize()?;
+        self.just_stopped = stopped;
         Ok(())
     }
 
