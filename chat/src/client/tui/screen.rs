@@ -29,8 +29,14 @@
 //!   never disturb it.
 //!
 //! Everything received is sanitised ([`sanitize`]) before it reaches a
-//! cell, and [`Grid::put_str`] refuses control characters on top.
+//! cell: control characters as in line mode, and on top the invisible
+//! format characters (general category Cf) that could reorder or hide
+//! what is shown, such as U+202E RIGHT-TO-LEFT OVERRIDE or the isolates
+//! U+2066..U+2069, are shown escaped (`\u{202e}`). [`Grid::put_str`]
+//! refuses control characters again.
 
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::time::Instant;
 
 use super::buffers::{Buffers, Kind, Line};
@@ -40,7 +46,7 @@ use super::editor::{EditResult, LineEditor};
 use super::grid::{CellStyle, Grid};
 use super::keys::Key;
 use super::width::{char_width, str_width};
-use crate::client::render::{nick_color, sanitize};
+use crate::client::render::nick_color;
 use crate::client::session::{Connection, Session, Shown};
 use crate::protocol::fold_name;
 
@@ -169,7 +175,7 @@ impl Screen {
                         Some(room) => self.buffers.ensure(Kind::Room(room)),
                         None => self.buffers.current(),
                     };
-                    (index, notice_line(&line), false)
+                    (index, notice_line(&sanitize(&line)), false)
                 }
             };
             self.push(index, line, counts);
@@ -628,6 +634,57 @@ pub fn wrap(spans: &[(String, CellStyle)], cols: usize) -> Vec<Vec<(String, Cell
     rows
 }
 
+/// The line mode's [`render::sanitize`](crate::client::render::sanitize)
+/// (control characters escaped), then the invisible format characters
+/// escaped the same way: the bidirectional embeddings, overrides, isolates
+/// and marks, the zero-width space and joiners but ZWNJ/ZWJ (which emoji
+/// and scripts need, and which move nothing), the invisible operators, the
+/// BOM, the tags. The soft hyphen stays: terminals draw it as a hyphen.
+pub fn sanitize(s: &str) -> Cow<'_, str> {
+    let s = crate::client::render::sanitize(s);
+    if !s.chars().any(hidden_format) {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if hidden_format(c) {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Format characters (general category Cf) but the soft hyphen, ZWNJ and
+/// ZWJ.
+fn hidden_format(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x0600..=0x0605
+            | 0x061c
+            | 0x06dd
+            | 0x070f
+            | 0x0890..=0x0891
+            | 0x08e2
+            | 0x180e
+            | 0x200b
+            | 0x200e..=0x200f
+            | 0x202a..=0x202e
+            | 0x2060..=0x2064
+            | 0x2066..=0x206f
+            | 0xfeff
+            | 0xfff9..=0xfffb
+            | 0x110bd
+            | 0x110cd
+            | 0x13430..=0x1343f
+            | 0x1bca0..=0x1bca3
+            | 0x1d173..=0x1d17a
+            | 0xe0001
+            | 0xe0020..=0xe007f
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -685,6 +742,22 @@ mod tests {
         for c in text.chars() {
             screen.handle_key(Key::Char(c), session, now);
         }
+    }
+
+    #[test]
+    fn format_characters_from_the_network_are_shown_escaped() {
+        let (mut screen, mut s, now) = setup(60, 8);
+        s.handle_msg(msg("go", "bob", "a\u{202e}b\u{2066}c\u{200d}d\u{ad}e", 1), now);
+        s.handle_msg(ServerMsg::joined("go", "x\u{202e}y"), now);
+        screen.absorb(&mut s);
+        let rows = rows_of(&screen, &s, now);
+        assert!(
+            rows.iter()
+                .any(|r| r.contains("<bob> a\\u{202e}b\\u{2066}c\u{200d}d\u{ad}e")),
+            "{rows:#?}"
+        );
+        assert!(rows.iter().any(|r| r.contains("x\\u{202e}y joined #go")), "{rows:#?}");
+        assert_eq!(sanitize("plain ✓"), Cow::Borrowed("plain ✓"));
     }
 
     #[test]
