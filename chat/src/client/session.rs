@@ -220,6 +220,13 @@ pub struct Session {
     nick_tries: u32,
     /// This greeting follows a reconnection: rejoin the rooms on `Welcome`.
     rejoin: bool,
+    /// A `/join` that was in flight when the connection dropped: sent
+    /// again after the rejoins, and input typed after it still waits for
+    /// its answer.
+    join_again: Option<String>,
+    /// Rooms whose rejoin `Join` is unanswered, in the order sent
+    /// (replies come in order): a refusal drops the room.
+    rejoining: VecDeque<String>,
     /// The server's name, from `Welcome`.
     server: String,
     /// Per room: the messages shown, by seq (screen only).
@@ -253,6 +260,8 @@ impl Session {
             wanted_nick: nick.to_string(),
             nick_tries: 0,
             rejoin: false,
+            join_again: None,
+            rejoining: VecDeque::new(),
             server: String::new(),
             seen: HashMap::new(),
             roster: HashMap::new(),
@@ -360,10 +369,17 @@ impl Session {
         });
     }
 
-    /// Drops what belonged to the dead connection.
+    /// Drops what belonged to the dead connection. A `/join` in flight is
+    /// made again once welcomed; a `/leave` in flight is done (the dead
+    /// connection took us out of every room): the room is not rejoined.
     fn reset_connection(&mut self) {
         self.phase = Phase::Greeting;
-        self.awaiting = None;
+        match self.awaiting.take() {
+            Some(Awaiting::Join(room)) => self.join_again = Some(room),
+            Some(Awaiting::Leave(room)) => self.forget_room(&room),
+            None => {}
+        }
+        self.rejoining.clear();
         self.pings.clear();
         self.transmit.clear();
         self.roster_pending.clear();
@@ -464,7 +480,12 @@ impl Session {
                 self.print(line);
                 if self.phase == Phase::Greeting {
                     self.nick = nick.clone();
-                    self.wanted_nick = nick;
+                    // After a fallback (`alice_` because the old connection
+                    // still held `alice`), the nick to restore next time
+                    // stays the one the user chose.
+                    if self.nick_tries == 0 {
+                        self.wanted_nick = nick;
+                    }
                     self.server = server;
                     self.phase = Phase::Chatting;
                     self.connection = Connection::Online;
@@ -479,10 +500,15 @@ impl Session {
                         let again: Vec<String> =
                             self.rooms.iter().filter(|r| *r != LOBBY).cloned().collect();
                         for room in again {
+                            self.rejoining.push_back(room.clone());
                             self.send(ClientMsg::Join { room });
                         }
                         if self.current.is_none() {
                             self.current = Some(LOBBY.to_string());
+                        }
+                        if let Some(room) = self.join_again.take() {
+                            self.awaiting = Some(Awaiting::Join(room.clone()));
+                            self.send(ClientMsg::Join { room });
                         }
                     } else {
                         self.current = Some(LOBBY.to_string());
@@ -537,6 +563,9 @@ impl Session {
                         .insert(fold_name(&nick), nick.clone());
                 }
                 if self.is_me(&nick) {
+                    if self.rejoining.front() == Some(&room) {
+                        self.rejoining.pop_front();
+                    }
                     if self.screen && self.roster_pending.insert(room.clone()) {
                         self.send(ClientMsg::ListUsers { room: room.clone() });
                     }
@@ -655,6 +684,21 @@ impl Session {
                 self.drain(now);
             }
             _ => {}
+        }
+        // Replies come in order: the rejoins were sent first, so a Join
+        // error answers the oldest unanswered one. Refused (the room limit
+        // changed, the name is no longer accepted), the room is dropped.
+        if matches!(
+            code,
+            ErrorCode::BadRoom | ErrorCode::AlreadyInRoom | ErrorCode::TooManyRooms
+        ) {
+            if let Some(room) = self.rejoining.pop_front() {
+                if code != ErrorCode::AlreadyInRoom {
+                    self.notice(&format!("could not rejoin #{room}"));
+                    self.forget_room(&room);
+                }
+                return;
+            }
         }
         // Replies come in order, so while a Join or Leave is awaited, an
         // error that request can get is its answer.
@@ -800,6 +844,19 @@ impl Session {
         );
         self.notice(&note);
         false
+    }
+
+    /// Drops `room` from the rooms (left, or not rejoined after a drop),
+    /// moving the current room elsewhere if it was that one.
+    fn forget_room(&mut self, room: &str) {
+        self.roster.remove(room);
+        self.rooms.remove(room);
+        if self.current.as_deref() == Some(room) {
+            match self.rooms.iter().next().cloned() {
+                Some(next) => self.switch_to(next),
+                None => self.current = None,
+            }
+        }
     }
 
     fn switch_to(&mut self, room: String) {
@@ -1650,6 +1707,63 @@ mod tests {
         // Back online, the next drop starts from 1 s again.
         let at = s.handle_lost(now).unwrap();
         assert!(at - now <= Duration::from_secs(1));
+        // The fallback is not the nick to restore: `bot` is asked for.
+        s.handle_connected();
+        assert_eq!(sent(&mut s), vec![ClientMsg::hello("bot")]);
+    }
+
+    #[test]
+    fn requests_in_flight_survive_a_drop_and_refused_rejoins_drop_rooms() {
+        let now = Instant::now();
+        let mut s = screen_in("bot", &["rust", "go"]);
+        // A /leave in flight at the drop: done, #go is not rejoined.
+        s.handle_line("/leave go", now);
+        sent(&mut s);
+        s.handle_lost(now).unwrap();
+        assert_eq!(s.rooms().collect::<Vec<_>>(), vec!["lobby", "rust"]);
+        s.handle_connected();
+        sent(&mut s);
+        s.handle_msg(welcome("bot"), now);
+        assert_eq!(
+            sent(&mut s),
+            vec![ClientMsg::Join {
+                room: "rust".into()
+            }]
+        );
+        s.handle_msg(ServerMsg::joined("rust", "bot"), now);
+        sent(&mut s);
+        // A /join in flight at the drop: made again after the rejoins, and
+        // what was typed after it still goes to that room.
+        s.handle_line("/join zig", now);
+        s.handle_line("hi zig", now);
+        assert_eq!(sent(&mut s), vec![ClientMsg::Join { room: "zig".into() }]);
+        s.handle_lost(now).unwrap();
+        s.handle_connected();
+        sent(&mut s);
+        s.handle_msg(welcome("bot"), now);
+        assert_eq!(
+            sent(&mut s),
+            vec![
+                ClientMsg::Join {
+                    room: "rust".into()
+                },
+                ClientMsg::Join { room: "zig".into() },
+            ]
+        );
+        // The rejoin of #rust is refused: no phantom room; the queue still
+        // waits for the answer about #zig.
+        s.handle_msg(
+            ServerMsg::Error {
+                code: ErrorCode::TooManyRooms,
+                detail: String::new(),
+            },
+            now,
+        );
+        assert_eq!(s.rooms().collect::<Vec<_>>(), vec!["lobby"]);
+        assert_eq!(sent(&mut s), vec![]);
+        s.handle_msg(ServerMsg::joined("zig", "bot"), now);
+        assert_eq!(sent(&mut s).last(), Some(&ClientMsg::say("zig", "hi zig")));
+        assert_eq!(s.current_room(), Some("zig"));
     }
 
     #[test]
