@@ -355,6 +355,13 @@ impl Session {
         at
     }
 
+    /// A reconnection attempt is under way (a connect not yet answered):
+    /// [`Session::connection`] says [`Connection::Connecting`] until
+    /// [`Session::handle_connected`] or [`Session::handle_connect_failed`].
+    pub fn handle_connecting(&mut self) {
+        self.connection = Connection::Connecting;
+    }
+
     /// A new connection is up: say `Hello` with the nick held before,
     /// and rejoin every room once welcomed.
     pub fn handle_connected(&mut self) {
@@ -1678,6 +1685,9 @@ mod tests {
             s.connection(),
             Connection::Waiting { attempt: 2, .. }
         ));
+        s.handle_connecting();
+        assert_eq!(s.connection(), Connection::Connecting);
+        assert_eq!(sent(&mut s), vec![]);
         s.handle_connected();
         assert_eq!(s.connection(), Connection::Connecting);
         assert_eq!(sent(&mut s), vec![ClientMsg::hello("bot")]);

@@ -24,14 +24,18 @@
 //! enters again and repaints everything.
 //!
 //! When the connection drops, the [`Session`] decides whether to try
-//! again and when; the loop only sleeps until then and connects (with a
-//! bounded wait, so a black-holed address cannot freeze the screen for
-//! long).
+//! again and when; the loop only waits until then and connects. The
+//! server's addresses are resolved once, at start; each reconnection is a
+//! non-blocking `connect` registered for WRITABLE on the same `Poll` (its
+//! outcome read with `take_error`), given up after a few seconds for the
+//! next address: keys, resizes and signals are served throughout, also
+//! against a black-holed address.
 
 use std::fs::File;
 use std::io::{self, Read, StdinLock, Write};
 use std::os::fd::{AsFd, AsRawFd};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use sys::net::TcpStream;
@@ -53,11 +57,13 @@ use crate::protocol::{ServerMsg, SERVER_MAX_FRAME};
 const STDIN: Token = Token(0);
 const SOCKET: Token = Token(1);
 const SIGNALS: Token = Token(2);
+/// A reconnection's socket until its handshake ends.
+const CONNECTING: Token = Token(3);
 /// How long a lone ESC waits for the rest of a sequence.
 const ESC_WAIT: Duration = Duration::from_millis(50);
 /// How long to wait for the server to close after `Bye`.
 const BYE_GRACE: Duration = Duration::from_secs(5);
-/// How long one reconnection attempt may take.
+/// How long one reconnection attempt (one address) may take.
 const CONNECT_WAIT: Duration = Duration::from_secs(5);
 /// Bytes asked for by one read of the terminal.
 const STDIN_CHUNK: usize = 16 * 1024;
@@ -173,6 +179,16 @@ fn leave_screen() {
 pub fn run(options: &Options, color: bool) -> Result<Ending, ClientError> {
     // Connect while Ctrl-C still interrupts a connect that hangs.
     let socket = connect(&options.addr, None)?;
+    // Resolved once: a reconnection must not block the loop in the
+    // resolver (a name whose addresses change needs a restart).
+    let addrs: Vec<SocketAddr> = options
+        .addr
+        .to_socket_addrs()
+        .map_err(|error| ClientError::Connect {
+            addr: options.addr.clone(),
+            error,
+        })?
+        .collect();
     // The client starts no thread, so the signals are blocked for all.
     let signals = Signals::new(&[
         Signal::Interrupt,
@@ -210,7 +226,8 @@ pub fn run(options: &Options, color: bool) -> Result<Ending, ClientError> {
         painter: Painter::new(color),
         terminal,
         guard,
-        addr: options.addr.clone(),
+        addrs,
+        connecting: None,
         retry_at: None,
         bye_deadline: None,
         escape_deadline: None,
@@ -268,6 +285,15 @@ fn install_panic_hook(restorer: Restorer) {
     }));
 }
 
+/// A non-blocking connect in progress.
+struct Attempt {
+    socket: TcpStream,
+    /// Which of the resolved addresses it tries.
+    index: usize,
+    /// When it is given up.
+    deadline: Instant,
+}
+
 struct App {
     poll: Poll,
     events: Events,
@@ -284,7 +310,10 @@ struct App {
     painter: Painter,
     terminal: File,
     guard: TerminalGuard,
-    addr: String,
+    /// The server's addresses, resolved at start.
+    addrs: Vec<SocketAddr>,
+    /// A reconnection under way: its socket waits for WRITABLE.
+    connecting: Option<Attempt>,
     retry_at: Option<Instant>,
     bye_deadline: Option<Instant>,
     escape_deadline: Option<Instant>,
@@ -324,9 +353,11 @@ impl App {
             let timeout = self.timeout(now);
             self.poll.poll(&mut self.events, Some(timeout))?;
             let (mut socket_ready, mut stdin_ready, mut signal_ready) = (false, false, false);
+            let mut connect_ready = false;
             for event in self.events.iter() {
                 match event.token() {
                     SOCKET => socket_ready = true,
+                    CONNECTING => connect_ready = true,
                     STDIN => stdin_ready = true,
                     SIGNALS => signal_ready = true,
                     _ => {}
@@ -356,7 +387,12 @@ impl App {
                 }
             }
             if self.retry_at.is_some_and(|at| now >= at) {
-                self.reconnect(now)?;
+                self.retry_at = None;
+                self.attempt(0, now)?;
+            }
+            let expired = self.connecting.as_ref().is_some_and(|a| now >= a.deadline);
+            if connect_ready || expired {
+                self.connect_progress(now)?;
             }
             self.flush()?;
             if let Some(ending) = self.check_end()? {
@@ -378,9 +414,15 @@ impl App {
             60_000
         };
         let mut timeout = Duration::from_millis(tick - unix_ms() % tick);
-        for deadline in [self.escape_deadline, self.retry_at, self.bye_deadline]
-            .into_iter()
-            .flatten()
+        let connect_deadline = self.connecting.as_ref().map(|a| a.deadline);
+        for deadline in [
+            self.escape_deadline,
+            self.retry_at,
+            self.bye_deadline,
+            connect_deadline,
+        ]
+        .into_iter()
+        .flatten()
         {
             timeout = timeout.min(deadline.saturating_duration_since(now));
         }
@@ -390,7 +432,7 @@ impl App {
     /// Whether the session is over: after `Bye` once the server closed
     /// (or the grace period passed, or there is no connection to close).
     fn check_end(&mut self) -> Result<Option<Ending>, ClientError> {
-        if self.socket.is_none() && self.retry_at.is_none() {
+        if self.socket.is_none() && self.retry_at.is_none() && self.connecting.is_none() {
             return Ok(Some(self.session.handle_closed()));
         }
         if self.session.is_quitting() {
@@ -559,22 +601,81 @@ impl App {
         Ok(())
     }
 
-    fn reconnect(&mut self, now: Instant) -> Result<(), ClientError> {
-        self.retry_at = None;
-        match connect(&self.addr, Some(CONNECT_WAIT)) {
-            Ok(mut socket) => {
+    /// Starts a non-blocking connect to the address at `index` and
+    /// onwards (the first that does not fail at once), registered for
+    /// WRITABLE; when none is left, the session hears of the failure and
+    /// picks the next try. The loop keeps serving keys and signals
+    /// meanwhile.
+    fn attempt(&mut self, mut index: usize, now: Instant) -> Result<(), ClientError> {
+        let mut last = io::Error::new(io::ErrorKind::NotFound, "the name has no address");
+        while let Some(&addr) = self.addrs.get(index) {
+            match TcpStream::connect(addr) {
+                Ok(mut socket) => {
+                    self.poll
+                        .registry()
+                        .register(&mut socket, CONNECTING, Interest::WRITABLE)?;
+                    self.connecting = Some(Attempt {
+                        socket,
+                        index,
+                        deadline: now + CONNECT_WAIT,
+                    });
+                    self.session.handle_connecting();
+                    return Ok(());
+                }
+                Err(error) => last = error,
+            }
+            index += 1;
+        }
+        self.retry_at = Some(self.session.handle_connect_failed(&last.to_string(), now));
+        Ok(())
+    }
+
+    /// The connecting socket is writable (the handshake ended) or its
+    /// time is up: keep it as the connection, or go on to the next
+    /// address.
+    fn connect_progress(&mut self, now: Instant) -> Result<(), ClientError> {
+        let Some(Attempt {
+            mut socket,
+            index,
+            deadline,
+        }) = self.connecting.take()
+        else {
+            return Ok(());
+        };
+        let outcome = match socket.take_error() {
+            Ok(None) => match socket.peer_addr() {
+                Ok(_) => Ok(()),
+                // Writable only because the time is up, or not yet done.
+                Err(_) if now < deadline => {
+                    self.connecting = Some(Attempt {
+                        socket,
+                        index,
+                        deadline,
+                    });
+                    return Ok(());
+                }
+                Err(_) => Err(io::Error::new(io::ErrorKind::TimedOut, "timed out")),
+            },
+            Ok(Some(error)) | Err(error) => Err(error),
+        };
+        self.poll.registry().deregister(&mut socket)?;
+        match outcome {
+            Ok(()) => {
+                socket.set_nodelay(true)?;
                 self.poll
                     .registry()
                     .register(&mut socket, SOCKET, Interest::READABLE)?;
                 self.socket = Some(socket);
+                self.want_writable = false;
                 self.session.handle_connected();
+                Ok(())
             }
-            Err(ClientError::Connect { error, .. }) => {
+            Err(_) if self.addrs.get(index + 1).is_some() => self.attempt(index + 1, now),
+            Err(error) => {
                 self.retry_at = Some(self.session.handle_connect_failed(&error.to_string(), now));
+                Ok(())
             }
-            Err(other) => return Err(other),
         }
-        Ok(())
     }
 
     /// Frames out to the socket, session output into the screen.
