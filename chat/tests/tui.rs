@@ -427,7 +427,9 @@ fn two_clients_type_switch_resize_reconnect_and_restore_the_terminal() {
     h.say("alice", "/leave rust");
     h.wait("alice", "#rust left", |s| input_line(s).starts_with("#go>"));
     h.say("alice", "/join rust");
-    h.wait("alice", "#rust joined", |s| input_line(s).starts_with("#rust>"));
+    h.wait("alice", "#rust joined", |s| {
+        input_line(s).starts_with("#rust>")
+    });
     // The server answers in order: once this shows, the replay has.
     h.say("bob", "said after the rejoin");
     let rust = h.wait_for("alice", "<bob> said after the rejoin");
@@ -656,7 +658,13 @@ fn a_dropped_connection_resumes_with_the_gap_filled_and_no_repeats() {
 
 /// The client process in a pane (the only child of the pane's shell).
 fn client_pid(h: &Harness, target: &str) -> String {
-    let shell = h.tmux(&["display-message", "-p", "-t", &session(target), "#{pane_pid}"]);
+    let shell = h.tmux(&[
+        "display-message",
+        "-p",
+        "-t",
+        &session(target),
+        "#{pane_pid}",
+    ]);
     let start = Instant::now();
     loop {
         let out = Command::new("pgrep")
@@ -677,7 +685,13 @@ fn client_pid(h: &Harness, target: &str) -> String {
 
 /// `stty -a` of a pane's terminal, read from outside.
 fn stty_of(h: &Harness, target: &str) -> String {
-    let tty = h.tmux(&["display-message", "-p", "-t", &session(target), "#{pane_tty}"]);
+    let tty = h.tmux(&[
+        "display-message",
+        "-p",
+        "-t",
+        &session(target),
+        "#{pane_tty}",
+    ]);
     let out = Command::new("stty")
         .args(["-a", "-F", tty.trim()])
         .output()
@@ -705,10 +719,7 @@ fn suspend_resume_and_signals_restore_the_terminal() {
     h.press("gina", &["C-z"]);
     let screen = h.wait_for("gina", "no job-control shell to resume it");
     show("Ctrl-Z without job control", &screen);
-    assert_eq!(
-        input_line(&screen).trim_end(),
-        "#lobby> kept across a stop"
-    );
+    assert_eq!(input_line(&screen).trim_end(), "#lobby> kept across a stop");
     let state = Command::new("ps")
         .args(["-o", "stat=", "-p", &pid])
         .output()

@@ -201,8 +201,7 @@ pub fn stop_self() -> io::Result<bool> {
     let result = raise_stop();
     // SAFETY: `previous` was filled by the sigaction call above; a null
     // old-action pointer is allowed (sigaction(2)).
-    let restored =
-        unsafe { syscall!(sigaction(libc::SIGTSTP, &previous, std::ptr::null_mut())) };
+    let restored = unsafe { syscall!(sigaction(libc::SIGTSTP, &previous, std::ptr::null_mut())) };
     trace!("stop_self: {result:?}; disposition restored {restored:?}");
     result?;
     restored?;

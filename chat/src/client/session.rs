@@ -38,7 +38,19 @@
 //!
 //! The same queue holds input while a `/join` or `/leave` waits for its
 //! answer, so that in `printf '/join rust\nhi\n' | client` the `hi` goes to
-//! `#rust`, as it would for someone typing at human speed.
+//! `#rust`, as it would for someone typing at human speed. A person at a
+//! screen must be able to leave even when that answer never comes: there
+//! [`Session::handle_typed`] runs `/quit` and `/help` at once.
+//!
+//! # Reconnection (screen only)
+//!
+//! After a drop the session keeps its rooms and held input; once welcomed
+//! again it rejoins every room (a refused rejoin drops the room), makes
+//! again a `/join` that was in flight (a `/leave` in flight counts as
+//! done), asks for the nick the user chose (not a `nick_` fallback), and
+//! shows each replayed message only if its `(room, seq, fingerprint)` was
+//! not shown before. A `BadNick` or `VersionUnsupported` answering a
+//! `Hello` ends reconnection; a `BadNick` answering `/nick` does not.
 //!
 //! ```
 //! use std::time::Instant;

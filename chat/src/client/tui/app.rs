@@ -21,7 +21,10 @@
 //! second `\x1b[?1049l` would restore the saved cursor over the message),
 //! so the panic message stays on the main screen below the shell's last
 //! line. Ctrl-Z leaves the same way, stops the process, and on `fg`
-//! enters again and repaints everything.
+//! enters again and repaints everything, but only where a job-control
+//! shell can send that `fg` ([`sys::signal::resumable`]): in an orphaned
+//! process group (`xterm -e client`, `exec client`) a stop would last for
+//! good, so the client says so and stays.
 //!
 //! When the connection drops, the [`Session`] decides whether to try
 //! again and when; the loop only waits until then and connects. The
@@ -33,9 +36,9 @@
 
 use std::fs::File;
 use std::io::{self, Read, StdinLock, Write};
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::os::fd::{AsFd, AsRawFd};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use sys::net::TcpStream;

@@ -455,7 +455,13 @@ mod tests {
         let mut g = Grid::new(8, 1);
         let mut p = Painter::new(false);
         p.draw(&g, None);
-        g.put_str(0, 0, "a\u{ad}b\u{2764}\u{fe0f}ce\u{301}d", CellStyle::default(), 8);
+        g.put_str(
+            0,
+            0,
+            "a\u{ad}b\u{2764}\u{fe0f}ce\u{301}d",
+            CellStyle::default(),
+            8,
+        );
         assert_eq!(
             text(&p.draw(&g, None)),
             "\x1b[?25l\x1b[1;1H\x1b[0ma\u{ad}\x1b[1;3Hb\u{2764}\u{fe0f}\x1b[1;5Hc\

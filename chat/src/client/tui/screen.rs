@@ -747,7 +747,10 @@ mod tests {
     #[test]
     fn format_characters_from_the_network_are_shown_escaped() {
         let (mut screen, mut s, now) = setup(60, 8);
-        s.handle_msg(msg("go", "bob", "a\u{202e}b\u{2066}c\u{200d}d\u{ad}e", 1), now);
+        s.handle_msg(
+            msg("go", "bob", "a\u{202e}b\u{2066}c\u{200d}d\u{ad}e", 1),
+            now,
+        );
         s.handle_msg(ServerMsg::joined("go", "x\u{202e}y"), now);
         screen.absorb(&mut s);
         let rows = rows_of(&screen, &s, now);
@@ -756,7 +759,10 @@ mod tests {
                 .any(|r| r.contains("<bob> a\\u{202e}b\\u{2066}c\u{200d}d\u{ad}e")),
             "{rows:#?}"
         );
-        assert!(rows.iter().any(|r| r.contains("x\\u{202e}y joined #go")), "{rows:#?}");
+        assert!(
+            rows.iter().any(|r| r.contains("x\\u{202e}y joined #go")),
+            "{rows:#?}"
+        );
         assert_eq!(sanitize("plain ✓"), Cow::Borrowed("plain ✓"));
     }
 
