@@ -210,11 +210,25 @@ impl Screen {
         if let Some(paste) = self.paste.take() {
             match key {
                 Key::Enter => {
-                    let text = format!("{}{paste}", self.editor.text());
+                    // The paste goes where the cursor is. Its lines are
+                    // text, never commands (`//` says a leading `/`): a
+                    // pasted `/nick zed` is not a rename. Only a command
+                    // typed before the paste, on its first line, runs.
+                    let typed = self.editor.cursor() > 0;
+                    self.editor.insert_str(&paste);
+                    let text = self.editor.text().to_string();
                     self.editor.set_text("");
-                    for line in text.split('\n') {
-                        self.submit(line, session, now);
+                    for (i, line) in text.split('\n').enumerate() {
+                        if (i > 0 || !typed) && line.starts_with('/') {
+                            self.submit(&format!("/{line}"), session, now);
+                        } else {
+                            self.submit(line, session, now);
+                        }
                     }
+                }
+                Key::Ctrl('z') => {
+                    self.paste = Some(paste);
+                    return Action::Suspend;
                 }
                 Key::Esc | Key::Ctrl('c') => {}
                 _ => self.paste = Some(paste),
@@ -948,6 +962,25 @@ mod tests {
         screen.handle_key(Key::Enter, &mut s, now);
         let sent: Vec<ClientMsg> = std::iter::from_fn(|| s.poll_transmit()).collect();
         assert_eq!(sent.len(), 3);
+        // Pasted lines are text, not commands; the paste goes in at the
+        // cursor; Ctrl-Z still reaches the terminal while asking.
+        typed(&mut screen, &mut s, now, "ab");
+        screen.handle_key(Key::Left, &mut s, now);
+        screen.handle_key(Key::Paste("1\n/nick zed\n2".into()), &mut s, now);
+        assert_eq!(
+            screen.handle_key(Key::Ctrl('z'), &mut s, now),
+            Action::Suspend
+        );
+        screen.handle_key(Key::Enter, &mut s, now);
+        let sent: Vec<ClientMsg> = std::iter::from_fn(|| s.poll_transmit()).collect();
+        assert_eq!(
+            sent,
+            vec![
+                ClientMsg::say("go", "a1"),
+                ClientMsg::say("go", "/nick zed"),
+                ClientMsg::say("go", "2b"),
+            ]
+        );
         screen.handle_key(Key::Paste("a\nb".into()), &mut s, now);
         screen.handle_key(Key::Esc, &mut s, now);
         assert_eq!(s.poll_transmit(), None);
