@@ -236,6 +236,8 @@ pub struct Session {
     /// again after the rejoins, and input typed after it still waits for
     /// its answer.
     join_again: Option<String>,
+    /// Typing while not connected was pointed out since the last `Welcome`.
+    told_offline: bool,
     /// Rooms whose rejoin `Join` is unanswered, in the order sent
     /// (replies come in order): a refusal drops the room.
     rejoining: VecDeque<String>,
@@ -273,6 +275,7 @@ impl Session {
             nick_tries: 0,
             rejoin: false,
             join_again: None,
+            told_offline: false,
             rejoining: VecDeque::new(),
             server: String::new(),
             seen: HashMap::new(),
@@ -461,16 +464,27 @@ impl Session {
             return;
         }
         match command::parse(line) {
-            Ok(Some(Command::Quit(message))) => {
+            Ok(Some(Command::Quit(mut message))) => {
                 let held = self.queue.len();
                 self.queue.clear();
                 if held > 0 {
                     self.notice(&format!("{held} held line(s) not sent"));
                 }
+                if self.phase != Phase::Chatting {
+                    if let Some(text) = message.take() {
+                        self.notice(&format!("not said (not connected): {text}"));
+                    }
+                }
                 self.execute(Command::Quit(message), now);
             }
             Ok(Some(Command::Help)) => self.execute(Command::Help, now),
-            _ => self.handle_line(line, now),
+            _ => {
+                if self.phase == Phase::Greeting && !self.told_offline {
+                    self.told_offline = true;
+                    self.notice("not connected: what you type is sent once connected");
+                }
+                self.handle_line(line, now)
+            }
         }
     }
 
@@ -508,6 +522,7 @@ impl Session {
                     self.server = server;
                     self.phase = Phase::Chatting;
                     self.connection = Connection::Online;
+                    self.told_offline = false;
                     self.fatal = false;
                     if let Some(backoff) = &mut self.backoff {
                         backoff.reset();
@@ -1895,12 +1910,30 @@ mod tests {
                 line: "-- 1 held line(s) not sent".into()
             }]
         );
-        // Offline, too.
+        // Offline, too; what cannot be sent is said so.
         let mut s = screen_in("bot", &[]);
         s.handle_lost(now).unwrap();
+        shown(&mut s);
         s.handle_typed("later", now);
-        s.handle_typed("/quit", now);
+        s.handle_typed("and later", now);
+        s.handle_typed("/quit see you", now);
         assert!(s.is_quitting());
+        assert_eq!(sent(&mut s), vec![ClientMsg::Bye]);
+        let notices: Vec<String> = shown(&mut s)
+            .into_iter()
+            .filter_map(|item| match item {
+                Shown::Notice { line, .. } => Some(line),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            notices,
+            vec![
+                "-- not connected: what you type is sent once connected",
+                "-- 2 held line(s) not sent",
+                "-- not said (not connected): see you",
+            ]
+        );
     }
 
     #[test]

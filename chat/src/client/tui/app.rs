@@ -597,6 +597,10 @@ impl App {
         if let Some(mut socket) = self.socket.take() {
             let _ = self.poll.registry().deregister(&mut socket);
         }
+        if !self.outbound.is_empty() {
+            self.session
+                .notice("the connection dropped before everything typed was sent");
+        }
         self.outbound.clear();
         self.want_writable = false;
         self.decoder = FrameDecoder::new(SERVER_MAX_FRAME);
