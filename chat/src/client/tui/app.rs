@@ -68,6 +68,9 @@ const ESC_WAIT: Duration = Duration::from_millis(50);
 const BYE_GRACE: Duration = Duration::from_secs(5);
 /// How long one reconnection attempt (one address) may take.
 const CONNECT_WAIT: Duration = Duration::from_secs(5);
+/// Socket reads per wake-up at most: a server that floods cannot starve
+/// the keyboard; what is left is read on the next turn, after the keys.
+const SOCKET_READS_PER_TURN: usize = 64;
 /// Bytes asked for by one read of the terminal.
 const STDIN_CHUNK: usize = 16 * 1024;
 
@@ -231,6 +234,7 @@ pub fn run(options: &Options, color: bool) -> Result<Ending, ClientError> {
         guard,
         addrs,
         connecting: None,
+        socket_more: false,
         retry_at: None,
         bye_deadline: None,
         escape_deadline: None,
@@ -317,6 +321,9 @@ struct App {
     addrs: Vec<SocketAddr>,
     /// A reconnection under way: its socket waits for WRITABLE.
     connecting: Option<Attempt>,
+    /// The last read round stopped at its cap before `WouldBlock`: the
+    /// socket (edge-triggered) is read again next turn without an event.
+    socket_more: bool,
     retry_at: Option<Instant>,
     bye_deadline: Option<Instant>,
     escape_deadline: Option<Instant>,
@@ -371,7 +378,7 @@ impl App {
                     return Ok(ending);
                 }
             }
-            if socket_ready {
+            if socket_ready || self.socket_more {
                 self.read_socket()?;
                 self.write_socket()?;
             }
@@ -416,6 +423,9 @@ impl App {
         } else {
             60_000
         };
+        if self.socket_more {
+            return Duration::ZERO;
+        }
         let mut timeout = Duration::from_millis(tick - unix_ms() % tick);
         let connect_deadline = self.connecting.as_ref().map(|a| a.deadline);
         for deadline in [
@@ -540,10 +550,12 @@ impl App {
         Ok(None)
     }
 
-    /// Reads the socket until `WouldBlock`, handing each frame to the
-    /// session; a closed, failed or garbled connection is lost.
+    /// Reads the socket until `WouldBlock` (or [`SOCKET_READS_PER_TURN`]
+    /// reads), handing each frame to the session; a closed, failed or
+    /// garbled connection is lost.
     fn read_socket(&mut self) -> Result<(), ClientError> {
-        loop {
+        self.socket_more = false;
+        for _ in 0..SOCKET_READS_PER_TURN {
             let Some(socket) = &self.socket else {
                 return Ok(());
             };
@@ -568,6 +580,8 @@ impl App {
                 return Ok(());
             }
         }
+        self.socket_more = self.socket.is_some();
+        Ok(())
     }
 
     /// Hands every complete frame to the session; false when the bytes

@@ -152,7 +152,7 @@ impl Screen {
                     text,
                     time_ms,
                 } => {
-                    let index = self.buffers.ensure(Kind::Room(room));
+                    let index = self.buffer_for(Kind::Room(room), session);
                     (index, self.message_line(&me, &from, &text, time_ms), true)
                 }
                 Shown::Whisper {
@@ -162,7 +162,7 @@ impl Screen {
                     time_ms,
                 } => {
                     let partner = if same_nick(&from, &me) { &to } else { &from };
-                    let index = self.buffers.ensure(Kind::Whisper(partner.clone()));
+                    let index = self.buffer_for(Kind::Whisper(partner.clone()), session);
                     (
                         index,
                         self.whisper_line(&me, &from, &to, &text, time_ms),
@@ -172,7 +172,7 @@ impl Screen {
                 Shown::Notice { room, line } => {
                     self.last_notice = Some(line.clone());
                     let index = match room {
-                        Some(room) => self.buffers.ensure(Kind::Room(room)),
+                        Some(room) => self.buffer_for(Kind::Room(room), session),
                         None => self.buffers.current(),
                     };
                     (index, notice_line(&sanitize(&line)), false)
@@ -203,6 +203,33 @@ impl Screen {
             }
         }
         self.buffers.push(index, line, counts);
+    }
+
+    /// The buffer for `kind`, made if the server cannot be flooding us
+    /// with it: a room buffer only for a room the session is in, and at
+    /// most [`MAX_WHISPER_BUFFERS`] whisper buffers. Anything else goes to
+    /// the status buffer.
+    fn buffer_for(&mut self, kind: Kind, session: &Session) -> usize {
+        if let Some(index) = self.buffers.find(&kind) {
+            return index;
+        }
+        let allowed = match &kind {
+            Kind::Room(room) => session.rooms().any(|r| r == room),
+            Kind::Whisper(_) => {
+                let whispers = self
+                    .buffers
+                    .iter()
+                    .filter(|b| matches!(b.kind(), Kind::Whisper(_)))
+                    .count();
+                whispers < MAX_WHISPER_BUFFERS
+            }
+            _ => true,
+        };
+        if allowed {
+            self.buffers.ensure(kind)
+        } else {
+            0
+        }
     }
 
     /// Handles one key press; the session gets what the user sends.
@@ -648,6 +675,10 @@ pub fn wrap(spans: &[(String, CellStyle)], cols: usize) -> Vec<Vec<(String, Cell
     rows
 }
 
+/// Whisper buffers made at most; whispers from further nicks are shown
+/// in the status buffer (a hostile server cannot make buffers without end).
+pub const MAX_WHISPER_BUFFERS: usize = 32;
+
 /// The line mode's [`render::sanitize`](crate::client::render::sanitize)
 /// (control characters escaped), then the invisible format characters
 /// escaped the same way: the bidirectional embeddings, overrides, isolates
@@ -778,6 +809,27 @@ mod tests {
             "{rows:#?}"
         );
         assert_eq!(sanitize("plain ✓"), Cow::Borrowed("plain ✓"));
+    }
+
+    #[test]
+    fn a_server_cannot_make_buffers_without_end() {
+        let (mut screen, mut s, now) = setup(60, 8);
+        let before = screen.buffers.len();
+        s.handle_msg(msg("nowhere", "bob", "not joined", 1), now);
+        for i in 0..40 {
+            s.handle_msg(
+                ServerMsg::Whispered {
+                    from: format!("n{i}"),
+                    to: "alice".into(),
+                    text: "hi".into(),
+                    time_ms: T,
+                },
+                now,
+            );
+        }
+        screen.absorb(&mut s);
+        assert_eq!(screen.buffers.len(), before + MAX_WHISPER_BUFFERS);
+        assert!(screen.buffers.find(&Kind::Room("nowhere".into())).is_none());
     }
 
     #[test]
