@@ -32,7 +32,6 @@ pub(crate) fn check<T: MinusOne>(res: T) -> io::Result<T> {
 }
 
 /// For calls such as `pthread_sigmask` that return `0` or an error number.
-#[allow(dead_code)] // only the Linux signal path calls one of those
 pub(crate) fn check_errno(res: libc::c_int) -> io::Result<()> {
     if res == 0 {
         Ok(())

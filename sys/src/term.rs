@@ -31,10 +31,13 @@
 //!   [`Signals`](crate::signal::Signals) on the program's `Poll`, so the
 //!   main loop returns normally and the guard drops.
 //! * **Ctrl-Z:** in raw mode it arrives as the byte 0x1a (`ISIG` is off).
-//!   The program calls [`RawMode::suspend`], then
-//!   [`stop_self`](crate::signal::stop_self); when the shell's `fg` sends
-//!   SIGCONT, `stop_self` returns and the program calls [`RawMode::resume`]
-//!   and redraws. A SIGTSTP sent with `kill` arrives through `Signals` as
+//!   When a job-control shell can continue the process
+//!   ([`resumable`](crate::signal::resumable)), the program calls
+//!   [`RawMode::suspend`], then [`stop_self`](crate::signal::stop_self);
+//!   when the shell's `fg` sends SIGCONT, `stop_self` returns and the
+//!   program calls [`RawMode::resume`] and redraws. Otherwise (an orphaned
+//!   process group: `xterm -e`, `exec`), stopping would freeze it for good,
+//!   so it stays. A SIGTSTP sent with `kill` arrives through `Signals` as
 //!   [`Signal::TerminalStop`](crate::signal::Signal::TerminalStop) and is
 //!   handled the same way.
 //! * **SIGKILL** cannot be caught; `stty sane` (or `reset`) is the user's
@@ -322,6 +325,9 @@ fn set_attr(fd: RawFd, when: libc::c_int, t: &libc::termios, what: &str) -> io::
 fn make_raw(t: &libc::termios) -> libc::termios {
     let mut raw = *t;
     raw.c_iflag &= !(libc::BRKINT | libc::ICRNL | libc::INPCK | libc::ISTRIP | libc::IXON);
+    // Eight data bits and no parity, whatever the size and parity were
+    // (termios(3), cfmakeraw).
+    raw.c_cflag &= !(libc::CSIZE | libc::PARENB);
     raw.c_cflag |= libc::CS8;
     raw.c_lflag &= !(libc::ECHO | libc::ICANON | libc::IEXTEN | libc::ISIG);
     raw.c_cc[libc::VMIN] = 1;
@@ -394,6 +400,19 @@ impl fmt::Debug for Modes<'_> {
 mod tests {
     use super::*;
     use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+
+    #[test]
+    fn raw_means_eight_bits_without_parity() {
+        // SAFETY: all-zero is a valid termios (plain integers and arrays).
+        let mut t: libc::termios = unsafe { std::mem::zeroed() };
+        t.c_cflag = libc::CS7 | libc::PARENB | libc::CREAD;
+        t.c_lflag = libc::ECHO | libc::ICANON | libc::ISIG;
+        let raw = make_raw(&t);
+        assert_eq!(raw.c_cflag & libc::CSIZE, libc::CS8);
+        assert_eq!(raw.c_cflag & libc::PARENB, 0);
+        assert_ne!(raw.c_cflag & libc::CREAD, 0);
+        assert!(is_raw(&raw));
+    }
 
     /// A pseudo-terminal pair (openpty(3)): `(controller, terminal)`.
     fn pty() -> (OwnedFd, OwnedFd) {

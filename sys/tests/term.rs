@@ -1,11 +1,13 @@
-//! The terminal signals arrive as readiness, and `stop_self` stops the
-//! process until SIGCONT. A test binary of its own, without the libtest
-//! harness (`harness = false` in Cargo.toml): on Linux the signals must be
-//! blocked in every thread, so `Signals` is created first thing in `main`,
-//! before any other thread exists. (Raw mode and the window size are
+//! The terminal signals arrive as readiness, and `stop_self` stops a job
+//! until SIGCONT (and does not stop what no shell could continue). A test
+//! binary of its own, without the libtest harness (`harness = false` in
+//! Cargo.toml): on Linux the signals must be blocked in every thread, so
+//! `Signals` is created first thing in `main`, before any other thread
+//! exists. (Raw mode and the window size are
 //! unit-tested on a pseudo-terminal in `src/term.rs`.)
 
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -30,7 +32,7 @@ fn main() {
             terminal_signals_arrive_as_events,
         ),
         (
-            "stop_self_stops_until_sigcont",
+            "stop_self_stops_a_job_until_sigcont_and_not_a_process_no_shell_can_resume",
             stop_self_stops_until_sigcont,
         ),
     ];
@@ -74,17 +76,24 @@ fn terminal_signals_arrive_as_events(signals: &mut Signals) {
     poll.registry().deregister(signals).unwrap();
 }
 
-/// The child: says it is about to stop, stops, says it was continued.
+/// The child: says it is about to stop, stops (or not), says how it
+/// went.
 fn stopping_child() {
     println!("stopping");
-    stop_self().expect("stop_self");
-    println!("continued");
+    if stop_self().expect("stop_self") {
+        println!("continued");
+    } else {
+        println!("not stopped");
+    }
 }
 
 fn stop_self_stops_until_sigcont(_: &mut Signals) {
     let exe = std::env::current_exe().unwrap();
-    let mut child = Command::new(exe)
+    // A process group of its own, whose parent (this process) is in
+    // another group of the same session: a job, as a shell makes one.
+    let mut child = Command::new(&exe)
         .env(CHILD_ENV, "1")
+        .process_group(0)
         .stdout(Stdio::piped())
         .spawn()
         .expect("spawn the child");
@@ -100,9 +109,23 @@ fn stop_self_stops_until_sigcont(_: &mut Signals) {
     let res = unsafe { libc::waitpid(pid as libc::pid_t, &mut status, libc::WUNTRACED) };
     assert_eq!(res, pid as libc::pid_t, "waitpid failed");
     assert!(libc::WIFSTOPPED(status), "child not stopped: {status:#x}");
-    assert_eq!(libc::WSTOPSIG(status), libc::SIGSTOP);
+    // SIGTSTP, which the kernel would discard in an orphaned group, not
+    // the SIGSTOP it would deliver there.
+    assert_eq!(libc::WSTOPSIG(status), libc::SIGTSTP);
 
     send(pid, Signal::Continue).unwrap();
     assert_eq!(lines.next().unwrap().unwrap(), "continued");
+    assert!(child.wait().unwrap().success());
+
+    // In this process's own group no job-control shell can continue the
+    // child (its parent is in the same group): it does not stop.
+    let mut child = Command::new(&exe)
+        .env(CHILD_ENV, "1")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn the child");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    assert_eq!(lines.next().unwrap().unwrap(), "stopping");
+    assert_eq!(lines.next().unwrap().unwrap(), "not stopped");
     assert!(child.wait().unwrap().success());
 }

@@ -10,6 +10,12 @@
 //! it for structured output, reconnection and de-duplication
 //! ([`session::Session::for_screen`]).
 //!
+//! Both modes take the same commands. One of them matters to scripts:
+//! `/quit MESSAGE` says MESSAGE in the current room before leaving, so
+//! `/quit now` is a goodbye that says "now", not a usage error; `/help`'s
+//! `/quit` line says so. Everything else a pipe sends or receives is as
+//! the line protocol of this page describes.
+//!
 //! # One `Poll` for the keyboard and the network
 //!
 //! A chat client waits for two things at once: a line from the user and a

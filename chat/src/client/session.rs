@@ -38,7 +38,19 @@
 //!
 //! The same queue holds input while a `/join` or `/leave` waits for its
 //! answer, so that in `printf '/join rust\nhi\n' | client` the `hi` goes to
-//! `#rust`, as it would for someone typing at human speed.
+//! `#rust`, as it would for someone typing at human speed. A person at a
+//! screen must be able to leave even when that answer never comes: there
+//! [`Session::handle_typed`] runs `/quit` and `/help` at once.
+//!
+//! # Reconnection (screen only)
+//!
+//! After a drop the session keeps its rooms and held input; once welcomed
+//! again it rejoins every room (a refused rejoin drops the room), makes
+//! again a `/join` that was in flight (a `/leave` in flight counts as
+//! done), asks for the nick the user chose (not a `nick_` fallback), and
+//! shows each replayed message only if its `(room, seq, fingerprint)` was
+//! not shown before. A `BadNick` or `VersionUnsupported` answering a
+//! `Hello` ends reconnection; a `BadNick` answering `/nick` does not.
 //!
 //! ```
 //! use std::time::Instant;
@@ -220,10 +232,19 @@ pub struct Session {
     nick_tries: u32,
     /// This greeting follows a reconnection: rejoin the rooms on `Welcome`.
     rejoin: bool,
+    /// A `/join` that was in flight when the connection dropped: sent
+    /// again after the rejoins, and input typed after it still waits for
+    /// its answer.
+    join_again: Option<String>,
+    /// Typing while not connected was pointed out since the last `Welcome`.
+    told_offline: bool,
+    /// Rooms whose rejoin `Join` is unanswered, in the order sent
+    /// (replies come in order): a refusal drops the room.
+    rejoining: VecDeque<String>,
     /// The server's name, from `Welcome`.
     server: String,
-    /// Per room: seq to fingerprint of the messages shown (screen only).
-    seen: HashMap<String, BTreeMap<u64, u64>>,
+    /// Per room: the messages shown, by seq (screen only).
+    seen: HashMap<String, Seen>,
     /// Per room: the members, folded nick to nick as stored (screen only).
     roster: HashMap<String, BTreeMap<String, String>>,
     /// Rooms whose `Users` answer fills the roster silently.
@@ -253,6 +274,9 @@ impl Session {
             wanted_nick: nick.to_string(),
             nick_tries: 0,
             rejoin: false,
+            join_again: None,
+            told_offline: false,
+            rejoining: VecDeque::new(),
             server: String::new(),
             seen: HashMap::new(),
             roster: HashMap::new(),
@@ -346,6 +370,13 @@ impl Session {
         at
     }
 
+    /// A reconnection attempt is under way (a connect not yet answered):
+    /// [`Session::connection`] says [`Connection::Connecting`] until
+    /// [`Session::handle_connected`] or [`Session::handle_connect_failed`].
+    pub fn handle_connecting(&mut self) {
+        self.connection = Connection::Connecting;
+    }
+
     /// A new connection is up: say `Hello` with the nick held before,
     /// and rejoin every room once welcomed.
     pub fn handle_connected(&mut self) {
@@ -360,10 +391,17 @@ impl Session {
         });
     }
 
-    /// Drops what belonged to the dead connection.
+    /// Drops what belonged to the dead connection. A `/join` in flight is
+    /// made again once welcomed; a `/leave` in flight is done (the dead
+    /// connection took us out of every room): the room is not rejoined.
     fn reset_connection(&mut self) {
         self.phase = Phase::Greeting;
-        self.awaiting = None;
+        match self.awaiting.take() {
+            Some(Awaiting::Join(room)) => self.join_again = Some(room),
+            Some(Awaiting::Leave(room)) => self.forget_room(&room),
+            None => {}
+        }
+        self.rejoining.clear();
         self.pings.clear();
         self.transmit.clear();
         self.roster_pending.clear();
@@ -414,6 +452,42 @@ impl Session {
         self.drain(now);
     }
 
+    /// A line a person typed on a screen: `/quit [message]` and `/help`
+    /// take effect at once, ahead of input held for a `Welcome` or for the
+    /// answer to a `/join` or `/leave` (on a black-holed connection that
+    /// answer never comes, and the user must still be able to leave);
+    /// `/quit` drops the held input with a notice. Every other line is
+    /// [`Session::handle_line`]'s. Pipe input keeps `handle_line`'s strict
+    /// order instead, so that `printf '/join rust\nhi\n/quit\n'` says `hi`.
+    pub fn handle_typed(&mut self, line: &str, now: Instant) {
+        if self.phase == Phase::Quitting {
+            return;
+        }
+        match command::parse(line) {
+            Ok(Some(Command::Quit(mut message))) => {
+                let held = self.queue.len();
+                self.queue.clear();
+                if held > 0 {
+                    self.notice(&format!("{held} held line(s) not sent"));
+                }
+                if self.phase != Phase::Chatting {
+                    if let Some(text) = message.take() {
+                        self.notice(&format!("not said (not connected): {text}"));
+                    }
+                }
+                self.execute(Command::Quit(message), now);
+            }
+            Ok(Some(Command::Help)) => self.execute(Command::Help, now),
+            _ => {
+                if self.phase == Phase::Greeting && !self.told_offline {
+                    self.told_offline = true;
+                    self.notice("not connected: what you type is sent once connected");
+                }
+                self.handle_line(line, now)
+            }
+        }
+    }
+
     /// The end of standard input: behaves like `/quit` once the lines before
     /// it are handled.
     pub fn handle_eof(&mut self, now: Instant) {
@@ -439,10 +513,16 @@ impl Session {
                 self.print(line);
                 if self.phase == Phase::Greeting {
                     self.nick = nick.clone();
-                    self.wanted_nick = nick;
+                    // After a fallback (`alice_` because the old connection
+                    // still held `alice`), the nick to restore next time
+                    // stays the one the user chose.
+                    if self.nick_tries == 0 {
+                        self.wanted_nick = nick;
+                    }
                     self.server = server;
                     self.phase = Phase::Chatting;
                     self.connection = Connection::Online;
+                    self.told_offline = false;
                     self.fatal = false;
                     if let Some(backoff) = &mut self.backoff {
                         backoff.reset();
@@ -454,10 +534,15 @@ impl Session {
                         let again: Vec<String> =
                             self.rooms.iter().filter(|r| *r != LOBBY).cloned().collect();
                         for room in again {
+                            self.rejoining.push_back(room.clone());
                             self.send(ClientMsg::Join { room });
                         }
                         if self.current.is_none() {
                             self.current = Some(LOBBY.to_string());
+                        }
+                        if let Some(room) = self.join_again.take() {
+                            self.awaiting = Some(Awaiting::Join(room.clone()));
+                            self.send(ClientMsg::Join { room });
                         }
                     } else {
                         self.current = Some(LOBBY.to_string());
@@ -512,6 +597,9 @@ impl Session {
                         .insert(fold_name(&nick), nick.clone());
                 }
                 if self.is_me(&nick) {
+                    if self.rejoining.front() == Some(&room) {
+                        self.rejoining.pop_front();
+                    }
                     if self.screen && self.roster_pending.insert(room.clone()) {
                         self.send(ClientMsg::ListUsers { room: room.clone() });
                     }
@@ -604,8 +692,11 @@ impl Session {
         let line = self.renderer.error(code, detail);
         self.print(line);
         // Reconnecting cannot fix these: the same Hello would be refused
-        // again. A BadNick stops counting once a /nick is welcomed.
-        if matches!(code, ErrorCode::VersionUnsupported | ErrorCode::BadNick) {
+        // again. A BadNick counts only as the answer to a Hello (a `/nick`
+        // typo while chatting leaves the stored nick as it was), and stops
+        // counting once a /nick is welcomed.
+        let refuses_hello = code == ErrorCode::BadNick && self.phase == Phase::Greeting;
+        if code == ErrorCode::VersionUnsupported || refuses_hello {
             self.fatal = true;
         }
         match code {
@@ -627,6 +718,21 @@ impl Session {
                 self.drain(now);
             }
             _ => {}
+        }
+        // Replies come in order: the rejoins were sent first, so a Join
+        // error answers the oldest unanswered one. Refused (the room limit
+        // changed, the name is no longer accepted), the room is dropped.
+        if matches!(
+            code,
+            ErrorCode::BadRoom | ErrorCode::AlreadyInRoom | ErrorCode::TooManyRooms
+        ) {
+            if let Some(room) = self.rejoining.pop_front() {
+                if code != ErrorCode::AlreadyInRoom {
+                    self.notice(&format!("could not rejoin #{room}"));
+                    self.forget_room(&room);
+                }
+                return;
+            }
         }
         // Replies come in order, so while a Join or Leave is awaited, an
         // error that request can get is its answer.
@@ -774,6 +880,19 @@ impl Session {
         false
     }
 
+    /// Drops `room` from the rooms (left, or not rejoined after a drop),
+    /// moving the current room elsewhere if it was that one.
+    fn forget_room(&mut self, room: &str) {
+        self.roster.remove(room);
+        self.rooms.remove(room);
+        if self.current.as_deref() == Some(room) {
+            match self.rooms.iter().next().cloned() {
+                Some(next) => self.switch_to(next),
+                None => self.current = None,
+            }
+        }
+    }
+
     fn switch_to(&mut self, room: String) {
         if !self.screen {
             // A screen shows the room in its title line instead.
@@ -812,13 +931,40 @@ impl Session {
     /// seq after the server restarted and began its rooms again.
     fn seen_before(&mut self, room: &str, from: &str, text: &str, seq: u64, time_ms: u64) -> bool {
         let print = fingerprint(from, text, time_ms);
-        let seen = self.seen.entry(room.to_string()).or_default();
-        if seen.get(&seq) == Some(&print) {
-            return true;
+        self.seen
+            .entry(room.to_string())
+            .or_default()
+            .seen_before(seq, print)
+    }
+}
+
+/// The last [`SEEN_PER_ROOM`] messages shown in one room: seq to
+/// fingerprint, and the seqs in the order they were stored.
+///
+/// Eviction follows arrival, not seq order: a restarted server (or a room
+/// emptied and made again) numbers its messages from 1, below every seq
+/// remembered, and evicting the smallest seq would forget each new message
+/// the moment it is stored, so the next rejoin would show it again.
+#[derive(Debug, Default)]
+struct Seen {
+    prints: HashMap<u64, u64>,
+    order: VecDeque<u64>,
+}
+
+impl Seen {
+    /// Whether `(seq, print)` is remembered; remembers it if not.
+    fn seen_before(&mut self, seq: u64, print: u64) -> bool {
+        match self.prints.insert(seq, print) {
+            Some(old) if old == print => return true,
+            // The seq is reused by another message: it is now the newest.
+            Some(_) => self.order.retain(|&s| s != seq),
+            None => {}
         }
-        seen.insert(seq, print);
-        if seen.len() > SEEN_PER_ROOM {
-            seen.pop_first();
+        self.order.push_back(seq);
+        if self.order.len() > SEEN_PER_ROOM {
+            if let Some(oldest) = self.order.pop_front() {
+                self.prints.remove(&oldest);
+            }
         }
         false
     }
@@ -1519,6 +1665,31 @@ mod tests {
     }
 
     #[test]
+    fn replays_after_a_restart_are_not_shown_twice_once_memory_is_full() {
+        let now = Instant::now();
+        let mut s = screen_in("bot", &[]);
+        for seq in 1..=300 {
+            s.handle_msg(message("lobby", "al", "old", seq, seq * 1_000), now);
+        }
+        assert_eq!(shown_texts(&mut s).len(), 300);
+        // The server restarts: seqs begin at 1 again.
+        s.handle_lost(now).unwrap();
+        s.handle_connected();
+        s.handle_msg(welcome("bot"), now);
+        s.handle_msg(message("lobby", "al", "new 1", 1, 900_000), now);
+        s.handle_msg(message("lobby", "al", "new 2", 2, 901_000), now);
+        assert_eq!(shown_texts(&mut s), vec!["new 1", "new 2"]);
+        // A blip: the rejoin replays both; neither is shown again.
+        s.handle_lost(now).unwrap();
+        s.handle_connected();
+        s.handle_msg(welcome("bot"), now);
+        s.handle_msg(message("lobby", "al", "new 1", 1, 900_000), now);
+        s.handle_msg(message("lobby", "al", "new 2", 2, 901_000), now);
+        s.handle_msg(message("lobby", "al", "new 3", 3, 902_000), now);
+        assert_eq!(shown_texts(&mut s), vec!["new 3"]);
+    }
+
+    #[test]
     fn reconnect_restores_nick_and_rooms() {
         let now = Instant::now();
         let mut s = screen_in("bot", &["rust", "go"]);
@@ -1541,6 +1712,9 @@ mod tests {
             s.connection(),
             Connection::Waiting { attempt: 2, .. }
         ));
+        s.handle_connecting();
+        assert_eq!(s.connection(), Connection::Connecting);
+        assert_eq!(sent(&mut s), vec![]);
         s.handle_connected();
         assert_eq!(s.connection(), Connection::Connecting);
         assert_eq!(sent(&mut s), vec![ClientMsg::hello("bot")]);
@@ -1570,6 +1744,63 @@ mod tests {
         // Back online, the next drop starts from 1 s again.
         let at = s.handle_lost(now).unwrap();
         assert!(at - now <= Duration::from_secs(1));
+        // The fallback is not the nick to restore: `bot` is asked for.
+        s.handle_connected();
+        assert_eq!(sent(&mut s), vec![ClientMsg::hello("bot")]);
+    }
+
+    #[test]
+    fn requests_in_flight_survive_a_drop_and_refused_rejoins_drop_rooms() {
+        let now = Instant::now();
+        let mut s = screen_in("bot", &["rust", "go"]);
+        // A /leave in flight at the drop: done, #go is not rejoined.
+        s.handle_line("/leave go", now);
+        sent(&mut s);
+        s.handle_lost(now).unwrap();
+        assert_eq!(s.rooms().collect::<Vec<_>>(), vec!["lobby", "rust"]);
+        s.handle_connected();
+        sent(&mut s);
+        s.handle_msg(welcome("bot"), now);
+        assert_eq!(
+            sent(&mut s),
+            vec![ClientMsg::Join {
+                room: "rust".into()
+            }]
+        );
+        s.handle_msg(ServerMsg::joined("rust", "bot"), now);
+        sent(&mut s);
+        // A /join in flight at the drop: made again after the rejoins, and
+        // what was typed after it still goes to that room.
+        s.handle_line("/join zig", now);
+        s.handle_line("hi zig", now);
+        assert_eq!(sent(&mut s), vec![ClientMsg::Join { room: "zig".into() }]);
+        s.handle_lost(now).unwrap();
+        s.handle_connected();
+        sent(&mut s);
+        s.handle_msg(welcome("bot"), now);
+        assert_eq!(
+            sent(&mut s),
+            vec![
+                ClientMsg::Join {
+                    room: "rust".into()
+                },
+                ClientMsg::Join { room: "zig".into() },
+            ]
+        );
+        // The rejoin of #rust is refused: no phantom room; the queue still
+        // waits for the answer about #zig.
+        s.handle_msg(
+            ServerMsg::Error {
+                code: ErrorCode::TooManyRooms,
+                detail: String::new(),
+            },
+            now,
+        );
+        assert_eq!(s.rooms().collect::<Vec<_>>(), vec!["lobby"]);
+        assert_eq!(sent(&mut s), vec![]);
+        s.handle_msg(ServerMsg::joined("zig", "bot"), now);
+        assert_eq!(sent(&mut s).last(), Some(&ClientMsg::say("zig", "hi zig")));
+        assert_eq!(s.current_room(), Some("zig"));
     }
 
     #[test]
@@ -1633,6 +1864,76 @@ mod tests {
         let mut p = welcomed("bot");
         assert_eq!(p.handle_lost(now), None);
         assert_eq!(p.handle_closed(), Ending::Lost);
+    }
+
+    #[test]
+    fn a_refused_rename_does_not_stop_reconnecting() {
+        let now = Instant::now();
+        let mut s = screen_in("bot", &[]);
+        s.handle_line("/nick b!d", now);
+        assert_eq!(sent(&mut s), vec![ClientMsg::Nick { nick: "b!d".into() }]);
+        s.handle_msg(
+            ServerMsg::Error {
+                code: ErrorCode::BadNick,
+                detail: String::new(),
+            },
+            now,
+        );
+        assert_eq!(s.phase(), Phase::Chatting);
+        assert!(s.handle_lost(now).is_some());
+        s.handle_connected();
+        assert_eq!(sent(&mut s), vec![ClientMsg::hello("bot")]);
+    }
+
+    #[test]
+    fn typed_quit_and_help_do_not_wait_for_an_unanswered_join() {
+        let now = Instant::now();
+        let mut s = screen_in("bot", &[]);
+        s.handle_typed("/join void", now);
+        s.handle_typed("held", now);
+        assert_eq!(
+            sent(&mut s),
+            vec![ClientMsg::Join {
+                room: "void".into()
+            }]
+        );
+        shown(&mut s);
+        s.handle_typed("/help", now);
+        assert_eq!(shown(&mut s).len(), command::HELP.len());
+        s.handle_typed("/quit", now);
+        assert_eq!(sent(&mut s), vec![ClientMsg::Bye]);
+        assert!(s.is_quitting());
+        assert_eq!(
+            shown(&mut s),
+            vec![Shown::Notice {
+                room: None,
+                line: "-- 1 held line(s) not sent".into()
+            }]
+        );
+        // Offline, too; what cannot be sent is said so.
+        let mut s = screen_in("bot", &[]);
+        s.handle_lost(now).unwrap();
+        shown(&mut s);
+        s.handle_typed("later", now);
+        s.handle_typed("and later", now);
+        s.handle_typed("/quit see you", now);
+        assert!(s.is_quitting());
+        assert_eq!(sent(&mut s), vec![ClientMsg::Bye]);
+        let notices: Vec<String> = shown(&mut s)
+            .into_iter()
+            .filter_map(|item| match item {
+                Shown::Notice { line, .. } => Some(line),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            notices,
+            vec![
+                "-- not connected: what you type is sent once connected",
+                "-- 2 held line(s) not sent",
+                "-- not said (not connected): see you",
+            ]
+        );
     }
 
     #[test]

@@ -14,20 +14,31 @@
 //! ```
 //!
 //! The terminal is put in raw mode, on the alternate screen, with
-//! bracketed paste on, by a [`TerminalGuard`] whose `Drop` undoes all
-//! three: on a normal exit, on an error, and while a panic unwinds (a
-//! panic hook also leaves the alternate screen first, so the panic message
-//! is readable). Ctrl-Z leaves the same way, stops the process, and on
-//! `fg` enters again and repaints everything.
+//! bracketed paste on and auto-wrap off, by a [`TerminalGuard`] whose
+//! `Drop` undoes all of it: on a normal exit, on an error, and while a
+//! panic unwinds. A panic hook leaves the alternate screen before the
+//! default hook prints; the screen is left at most once per entry (a
+//! second `\x1b[?1049l` would restore the saved cursor over the message),
+//! so the panic message stays on the main screen below the shell's last
+//! line. Ctrl-Z leaves the same way, stops the process, and on `fg`
+//! enters again and repaints everything, but only where a job-control
+//! shell can send that `fg` ([`sys::signal::resumable`]): in an orphaned
+//! process group (`xterm -e client`, `exec client`) a stop would last for
+//! good, so the client says so and stays.
 //!
 //! When the connection drops, the [`Session`] decides whether to try
-//! again and when; the loop only sleeps until then and connects (with a
-//! bounded wait, so a black-holed address cannot freeze the screen for
-//! long).
+//! again and when; the loop only waits until then and connects. The
+//! server's addresses are resolved once, at start; each reconnection is a
+//! non-blocking `connect` registered for WRITABLE on the same `Poll` (its
+//! outcome read with `take_error`), given up after a few seconds for the
+//! next address: keys, resizes and signals are served throughout, also
+//! against a black-holed address.
 
 use std::fs::File;
 use std::io::{self, Read, StdinLock, Write};
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::os::fd::{AsFd, AsRawFd};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use sys::net::TcpStream;
@@ -49,19 +60,60 @@ use crate::protocol::{ServerMsg, SERVER_MAX_FRAME};
 const STDIN: Token = Token(0);
 const SOCKET: Token = Token(1);
 const SIGNALS: Token = Token(2);
+/// A reconnection's socket until its handshake ends.
+const CONNECTING: Token = Token(3);
 /// How long a lone ESC waits for the rest of a sequence.
 const ESC_WAIT: Duration = Duration::from_millis(50);
 /// How long to wait for the server to close after `Bye`.
 const BYE_GRACE: Duration = Duration::from_secs(5);
-/// How long one reconnection attempt may take.
+/// How long one reconnection attempt (one address) may take.
 const CONNECT_WAIT: Duration = Duration::from_secs(5);
+/// Socket reads per wake-up at most: a server that floods cannot starve
+/// the keyboard; what is left is read on the next turn, after the keys.
+const SOCKET_READS_PER_TURN: usize = 64;
 /// Bytes asked for by one read of the terminal.
 const STDIN_CHUNK: usize = 16 * 1024;
 
-/// Enter: alternate screen, bracketed paste on.
-const ENTER: &[u8] = b"\x1b[?1049h\x1b[?2004h";
-/// Leave: default style, cursor shown, bracketed paste off, main screen.
-const LEAVE: &[u8] = b"\x1b[0m\x1b[?25h\x1b[?2004l\x1b[?1049l";
+/// Enter: alternate screen, bracketed paste on, auto-wrap off (a cell
+/// the terminal thinks wider than we do then cannot push the cursor onto
+/// the next row and scroll the whole screen).
+const ENTER: &[u8] = b"\x1b[?1049h\x1b[?2004h\x1b[?7l";
+/// Leave: default style, cursor shown, auto-wrap and bracketed paste as
+/// the shell expects them, main screen.
+const LEAVE: &[u8] = b"\x1b[0m\x1b[?25h\x1b[?7h\x1b[?2004l\x1b[?1049l";
+
+/// Whether the alternate screen is on. `\x1b[?1049l` also restores the
+/// cursor saved on entry, even when sent on the main screen: a second
+/// LEAVE (the guard's drop after the panic hook's) would move the cursor
+/// back over the panic message. Every path that leaves checks and clears
+/// this first, so LEAVE is written once per ENTER.
+static ON_ALTERNATE: AltScreen = AltScreen::new();
+
+/// A flag that hands out LEAVE once per ENTER, from any thread (the panic
+/// hook may run on any).
+#[derive(Debug)]
+struct AltScreen(AtomicBool);
+
+impl AltScreen {
+    const fn new() -> AltScreen {
+        AltScreen(AtomicBool::new(false))
+    }
+
+    /// The bytes that enter, marking the screen as entered.
+    fn enter(&self) -> &'static [u8] {
+        self.0.store(true, Ordering::SeqCst);
+        ENTER
+    }
+
+    /// The bytes that leave, once: nothing if already left.
+    fn leave(&self) -> &'static [u8] {
+        if self.0.swap(false, Ordering::SeqCst) {
+            LEAVE
+        } else {
+            b""
+        }
+    }
+}
 
 /// Raw mode plus the alternate screen, undone on drop.
 #[derive(Debug)]
@@ -75,7 +127,7 @@ impl TerminalGuard {
     pub fn enter() -> io::Result<TerminalGuard> {
         let raw = RawMode::enable(0)?;
         let mut out = io::stdout().lock();
-        out.write_all(ENTER)?;
+        out.write_all(ON_ALTERNATE.enter())?;
         out.flush()?;
         Ok(TerminalGuard { raw })
     }
@@ -104,7 +156,7 @@ impl TerminalGuard {
 
     fn enter_screen(&mut self) -> io::Result<()> {
         let mut out = io::stdout().lock();
-        out.write_all(ENTER)?;
+        out.write_all(ON_ALTERNATE.enter())?;
         out.flush()
     }
 }
@@ -116,9 +168,14 @@ impl Drop for TerminalGuard {
     }
 }
 
+/// Leaves the alternate screen if it is on (once: see [`ON_ALTERNATE`]).
 fn leave_screen() {
+    let bytes = ON_ALTERNATE.leave();
+    if bytes.is_empty() {
+        return;
+    }
     let mut out = io::stdout().lock();
-    let _ = out.write_all(LEAVE);
+    let _ = out.write_all(bytes);
     let _ = out.flush();
 }
 
@@ -128,6 +185,16 @@ fn leave_screen() {
 pub fn run(options: &Options, color: bool) -> Result<Ending, ClientError> {
     // Connect while Ctrl-C still interrupts a connect that hangs.
     let socket = connect(&options.addr, None)?;
+    // Resolved once: a reconnection must not block the loop in the
+    // resolver (a name whose addresses change needs a restart).
+    let addrs: Vec<SocketAddr> = options
+        .addr
+        .to_socket_addrs()
+        .map_err(|error| ClientError::Connect {
+            addr: options.addr.clone(),
+            error,
+        })?
+        .collect();
     // The client starts no thread, so the signals are blocked for all.
     let signals = Signals::new(&[
         Signal::Interrupt,
@@ -165,11 +232,14 @@ pub fn run(options: &Options, color: bool) -> Result<Ending, ClientError> {
         painter: Painter::new(color),
         terminal,
         guard,
-        addr: options.addr.clone(),
+        addrs,
+        connecting: None,
+        socket_more: false,
         retry_at: None,
         bye_deadline: None,
         escape_deadline: None,
         stopped_by_signal: false,
+        just_stopped: false,
     };
     app.register()?;
     let result = app.run_loop();
@@ -222,6 +292,15 @@ fn install_panic_hook(restorer: Restorer) {
     }));
 }
 
+/// A non-blocking connect in progress.
+struct Attempt {
+    socket: TcpStream,
+    /// Which of the resolved addresses it tries.
+    index: usize,
+    /// When it is given up.
+    deadline: Instant,
+}
+
 struct App {
     poll: Poll,
     events: Events,
@@ -238,12 +317,22 @@ struct App {
     painter: Painter,
     terminal: File,
     guard: TerminalGuard,
-    addr: String,
+    /// The server's addresses, resolved at start.
+    addrs: Vec<SocketAddr>,
+    /// A reconnection under way: its socket waits for WRITABLE.
+    connecting: Option<Attempt>,
+    /// The last read round stopped at its cap before `WouldBlock`: the
+    /// socket (edge-triggered) is read again next turn without an event.
+    socket_more: bool,
     retry_at: Option<Instant>,
     bye_deadline: Option<Instant>,
     escape_deadline: Option<Instant>,
     /// SIGINT, SIGTERM or SIGHUP ended the loop.
     stopped_by_signal: bool,
+    /// Back from our own stop: the SIGTSTP and SIGCONT the signal source
+    /// recorded for it are neither a new stop request nor a stop from
+    /// outside (whose SIGCONT would flush the terminal's input again).
+    just_stopped: bool,
 }
 
 impl App {
@@ -274,9 +363,11 @@ impl App {
             let timeout = self.timeout(now);
             self.poll.poll(&mut self.events, Some(timeout))?;
             let (mut socket_ready, mut stdin_ready, mut signal_ready) = (false, false, false);
+            let mut connect_ready = false;
             for event in self.events.iter() {
                 match event.token() {
                     SOCKET => socket_ready = true,
+                    CONNECTING => connect_ready = true,
                     STDIN => stdin_ready = true,
                     SIGNALS => signal_ready = true,
                     _ => {}
@@ -287,7 +378,7 @@ impl App {
                     return Ok(ending);
                 }
             }
-            if socket_ready {
+            if socket_ready || self.socket_more {
                 self.read_socket()?;
                 self.write_socket()?;
             }
@@ -306,7 +397,12 @@ impl App {
                 }
             }
             if self.retry_at.is_some_and(|at| now >= at) {
-                self.reconnect(now)?;
+                self.retry_at = None;
+                self.attempt(0, now)?;
+            }
+            let expired = self.connecting.as_ref().is_some_and(|a| now >= a.deadline);
+            if connect_ready || expired {
+                self.connect_progress(now)?;
             }
             self.flush()?;
             if let Some(ending) = self.check_end()? {
@@ -327,10 +423,19 @@ impl App {
         } else {
             60_000
         };
+        if self.socket_more {
+            return Duration::ZERO;
+        }
         let mut timeout = Duration::from_millis(tick - unix_ms() % tick);
-        for deadline in [self.escape_deadline, self.retry_at, self.bye_deadline]
-            .into_iter()
-            .flatten()
+        let connect_deadline = self.connecting.as_ref().map(|a| a.deadline);
+        for deadline in [
+            self.escape_deadline,
+            self.retry_at,
+            self.bye_deadline,
+            connect_deadline,
+        ]
+        .into_iter()
+        .flatten()
         {
             timeout = timeout.min(deadline.saturating_duration_since(now));
         }
@@ -340,7 +445,7 @@ impl App {
     /// Whether the session is over: after `Bye` once the server closed
     /// (or the grace period passed, or there is no connection to close).
     fn check_end(&mut self) -> Result<Option<Ending>, ClientError> {
-        if self.socket.is_none() && self.retry_at.is_none() {
+        if self.socket.is_none() && self.retry_at.is_none() && self.connecting.is_none() {
             return Ok(Some(self.session.handle_closed()));
         }
         if self.session.is_quitting() {
@@ -361,6 +466,7 @@ impl App {
         while let Some(signal) = self.signals.receive()? {
             match signal {
                 Signal::WindowChange => self.resize()?,
+                Signal::TerminalStop | Signal::Continue if self.just_stopped => {}
                 Signal::TerminalStop => self.suspend()?,
                 Signal::Continue => {
                     // Stopped from outside (SIGSTOP): the shell may have
@@ -374,6 +480,7 @@ impl App {
                 }
             }
         }
+        self.just_stopped = false;
         Ok(None)
     }
 
@@ -384,13 +491,24 @@ impl App {
         Ok(())
     }
 
-    /// Ctrl-Z: hand the terminal back, stop, and take it again on `fg`.
+    /// Ctrl-Z: hand the terminal back, stop, and take it again on `fg`;
+    /// but only when a job-control shell can send that `fg`: in an
+    /// orphaned process group (`xterm -e client`, `exec client`) a stop
+    /// would last for good, so the client says so and stays.
     fn suspend(&mut self) -> Result<(), ClientError> {
+        if !sys::signal::resumable() {
+            self.session
+                .notice("not stopped: no job-control shell to resume it");
+            self.screen.absorb(&mut self.session);
+            return Ok(());
+        }
         self.guard.suspend()?;
-        sys::signal::stop_self()?;
-        // Here again after SIGCONT.
+        let stopped = sys::signal::stop_self()?;
+        // Here again after SIGCONT (or at once if the kernel discarded
+        // the stop because the group became orphaned meanwhile).
         self.guard.resume()?;
         self.resize()?;
+        self.just_stopped = stopped;
         Ok(())
     }
 
@@ -432,10 +550,12 @@ impl App {
         Ok(None)
     }
 
-    /// Reads the socket until `WouldBlock`, handing each frame to the
-    /// session; a closed, failed or garbled connection is lost.
+    /// Reads the socket until `WouldBlock` (or [`SOCKET_READS_PER_TURN`]
+    /// reads), handing each frame to the session; a closed, failed or
+    /// garbled connection is lost.
     fn read_socket(&mut self) -> Result<(), ClientError> {
-        loop {
+        self.socket_more = false;
+        for _ in 0..SOCKET_READS_PER_TURN {
             let Some(socket) = &self.socket else {
                 return Ok(());
             };
@@ -460,6 +580,8 @@ impl App {
                 return Ok(());
             }
         }
+        self.socket_more = self.socket.is_some();
+        Ok(())
     }
 
     /// Hands every complete frame to the session; false when the bytes
@@ -489,6 +611,10 @@ impl App {
         if let Some(mut socket) = self.socket.take() {
             let _ = self.poll.registry().deregister(&mut socket);
         }
+        if !self.outbound.is_empty() {
+            self.session
+                .notice("the connection dropped before everything typed was sent");
+        }
         self.outbound.clear();
         self.want_writable = false;
         self.decoder = FrameDecoder::new(SERVER_MAX_FRAME);
@@ -496,22 +622,81 @@ impl App {
         Ok(())
     }
 
-    fn reconnect(&mut self, now: Instant) -> Result<(), ClientError> {
-        self.retry_at = None;
-        match connect(&self.addr, Some(CONNECT_WAIT)) {
-            Ok(mut socket) => {
+    /// Starts a non-blocking connect to the address at `index` and
+    /// onwards (the first that does not fail at once), registered for
+    /// WRITABLE; when none is left, the session hears of the failure and
+    /// picks the next try. The loop keeps serving keys and signals
+    /// meanwhile.
+    fn attempt(&mut self, mut index: usize, now: Instant) -> Result<(), ClientError> {
+        let mut last = io::Error::new(io::ErrorKind::NotFound, "the name has no address");
+        while let Some(&addr) = self.addrs.get(index) {
+            match TcpStream::connect(addr) {
+                Ok(mut socket) => {
+                    self.poll
+                        .registry()
+                        .register(&mut socket, CONNECTING, Interest::WRITABLE)?;
+                    self.connecting = Some(Attempt {
+                        socket,
+                        index,
+                        deadline: now + CONNECT_WAIT,
+                    });
+                    self.session.handle_connecting();
+                    return Ok(());
+                }
+                Err(error) => last = error,
+            }
+            index += 1;
+        }
+        self.retry_at = Some(self.session.handle_connect_failed(&last.to_string(), now));
+        Ok(())
+    }
+
+    /// The connecting socket is writable (the handshake ended) or its
+    /// time is up: keep it as the connection, or go on to the next
+    /// address.
+    fn connect_progress(&mut self, now: Instant) -> Result<(), ClientError> {
+        let Some(Attempt {
+            mut socket,
+            index,
+            deadline,
+        }) = self.connecting.take()
+        else {
+            return Ok(());
+        };
+        let outcome = match socket.take_error() {
+            Ok(None) => match socket.peer_addr() {
+                Ok(_) => Ok(()),
+                // Writable only because the time is up, or not yet done.
+                Err(_) if now < deadline => {
+                    self.connecting = Some(Attempt {
+                        socket,
+                        index,
+                        deadline,
+                    });
+                    return Ok(());
+                }
+                Err(_) => Err(io::Error::new(io::ErrorKind::TimedOut, "timed out")),
+            },
+            Ok(Some(error)) | Err(error) => Err(error),
+        };
+        self.poll.registry().deregister(&mut socket)?;
+        match outcome {
+            Ok(()) => {
+                socket.set_nodelay(true)?;
                 self.poll
                     .registry()
                     .register(&mut socket, SOCKET, Interest::READABLE)?;
                 self.socket = Some(socket);
+                self.want_writable = false;
                 self.session.handle_connected();
+                Ok(())
             }
-            Err(ClientError::Connect { error, .. }) => {
+            Err(_) if self.addrs.get(index + 1).is_some() => self.attempt(index + 1, now),
+            Err(error) => {
                 self.retry_at = Some(self.session.handle_connect_failed(&error.to_string(), now));
+                Ok(())
             }
-            Err(other) => return Err(other),
         }
-        Ok(())
     }
 
     /// Frames out to the socket, session output into the screen.
@@ -579,5 +764,34 @@ impl App {
             self.terminal.write_all(&bytes)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_alternate_screen_is_left_once_per_entry() {
+        // The panic hook and the guard's drop both leave; only the first
+        // may write LEAVE, whose `?1049l` would otherwise move the cursor
+        // back over the panic message.
+        let alt = AltScreen::new();
+        assert_eq!(alt.leave(), b"");
+        assert_eq!(alt.enter(), ENTER);
+        assert_eq!(alt.leave(), LEAVE);
+        assert_eq!(alt.leave(), b"");
+        // Ctrl-Z leaves, `fg` enters again: the next leave counts.
+        alt.enter();
+        assert_eq!(alt.leave(), LEAVE);
+    }
+
+    #[test]
+    fn auto_wrap_is_off_on_the_alternate_screen_only() {
+        let has = |bytes: &[u8], seq: &[u8]| bytes.windows(seq.len()).any(|w| w == seq);
+        assert!(has(ENTER, b"\x1b[?7l") && !has(ENTER, b"\x1b[?7h"));
+        assert!(has(LEAVE, b"\x1b[?7h") && !has(LEAVE, b"\x1b[?7l"));
+        // Wrap comes back before the main screen does.
+        assert!(LEAVE.ends_with(b"\x1b[?1049l"));
     }
 }

@@ -342,7 +342,12 @@ impl Painter {
                     out.push_str(&cell.text);
                     // At the right edge the terminal's cursor waits to
                     // wrap: its position is then unknown for our purpose.
-                    at = (col + span < grid.cols).then_some((col + span, row));
+                    // So is it after anything but ASCII: the terminal's
+                    // width tables may differ from ours (an emoji with
+                    // VS16, a newer character, a zero-width mark), and the
+                    // next cell must not land where it thinks.
+                    let trusted = cell.text.is_ascii() && col + span < grid.cols;
+                    at = trusted.then_some((col + span, row));
                 }
                 col += span;
             }
@@ -439,6 +444,28 @@ mod tests {
         assert_eq!(
             text(&p.draw(&g, None)),
             "\x1b[?25l\x1b[1;2H\x1b[0m x\x1b[0m"
+        );
+    }
+
+    #[test]
+    fn the_cursor_is_placed_again_after_cells_that_are_not_ascii() {
+        // A terminal whose widths differ from ours (say it draws the soft
+        // hyphen in none, or an emoji with VS16 in one) must not shift the
+        // cells that follow.
+        let mut g = Grid::new(8, 1);
+        let mut p = Painter::new(false);
+        p.draw(&g, None);
+        g.put_str(
+            0,
+            0,
+            "a\u{ad}b\u{2764}\u{fe0f}ce\u{301}d",
+            CellStyle::default(),
+            8,
+        );
+        assert_eq!(
+            text(&p.draw(&g, None)),
+            "\x1b[?25l\x1b[1;1H\x1b[0ma\u{ad}\x1b[1;3Hb\u{2764}\u{fe0f}\x1b[1;5Hc\
+             e\u{301}\x1b[1;7Hd\x1b[0m"
         );
     }
 

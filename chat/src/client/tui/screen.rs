@@ -29,8 +29,14 @@
 //!   never disturb it.
 //!
 //! Everything received is sanitised ([`sanitize`]) before it reaches a
-//! cell, and [`Grid::put_str`] refuses control characters on top.
+//! cell: control characters as in line mode, and on top the invisible
+//! format characters (general category Cf) that could reorder or hide
+//! what is shown, such as U+202E RIGHT-TO-LEFT OVERRIDE or the isolates
+//! U+2066..U+2069, are shown escaped (`\u{202e}`). [`Grid::put_str`]
+//! refuses control characters again.
 
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::time::Instant;
 
 use super::buffers::{Buffers, Kind, Line};
@@ -40,7 +46,7 @@ use super::editor::{EditResult, LineEditor};
 use super::grid::{CellStyle, Grid};
 use super::keys::Key;
 use super::width::{char_width, str_width};
-use crate::client::render::{nick_color, sanitize};
+use crate::client::render::nick_color;
 use crate::client::session::{Connection, Session, Shown};
 use crate::protocol::fold_name;
 
@@ -146,7 +152,7 @@ impl Screen {
                     text,
                     time_ms,
                 } => {
-                    let index = self.buffers.ensure(Kind::Room(room));
+                    let index = self.buffer_for(Kind::Room(room), session);
                     (index, self.message_line(&me, &from, &text, time_ms), true)
                 }
                 Shown::Whisper {
@@ -156,7 +162,7 @@ impl Screen {
                     time_ms,
                 } => {
                     let partner = if same_nick(&from, &me) { &to } else { &from };
-                    let index = self.buffers.ensure(Kind::Whisper(partner.clone()));
+                    let index = self.buffer_for(Kind::Whisper(partner.clone()), session);
                     (
                         index,
                         self.whisper_line(&me, &from, &to, &text, time_ms),
@@ -166,10 +172,10 @@ impl Screen {
                 Shown::Notice { room, line } => {
                     self.last_notice = Some(line.clone());
                     let index = match room {
-                        Some(room) => self.buffers.ensure(Kind::Room(room)),
+                        Some(room) => self.buffer_for(Kind::Room(room), session),
                         None => self.buffers.current(),
                     };
-                    (index, notice_line(&line), false)
+                    (index, notice_line(&sanitize(&line)), false)
                 }
             };
             self.push(index, line, counts);
@@ -199,16 +205,57 @@ impl Screen {
         self.buffers.push(index, line, counts);
     }
 
+    /// The buffer for `kind`, made if the server cannot be flooding us
+    /// with it: a room buffer only for a room the session is in, and at
+    /// most [`MAX_WHISPER_BUFFERS`] whisper buffers. Anything else goes to
+    /// the status buffer.
+    fn buffer_for(&mut self, kind: Kind, session: &Session) -> usize {
+        if let Some(index) = self.buffers.find(&kind) {
+            return index;
+        }
+        let allowed = match &kind {
+            Kind::Room(room) => session.rooms().any(|r| r == room),
+            Kind::Whisper(_) => {
+                let whispers = self
+                    .buffers
+                    .iter()
+                    .filter(|b| matches!(b.kind(), Kind::Whisper(_)))
+                    .count();
+                whispers < MAX_WHISPER_BUFFERS
+            }
+            _ => true,
+        };
+        if allowed {
+            self.buffers.ensure(kind)
+        } else {
+            0
+        }
+    }
+
     /// Handles one key press; the session gets what the user sends.
     pub fn handle_key(&mut self, key: Key, session: &mut Session, now: Instant) -> Action {
         if let Some(paste) = self.paste.take() {
             match key {
                 Key::Enter => {
-                    let text = format!("{}{paste}", self.editor.text());
+                    // The paste goes where the cursor is. Its lines are
+                    // text, never commands (`//` says a leading `/`): a
+                    // pasted `/nick zed` is not a rename. Only a command
+                    // typed before the paste, on its first line, runs.
+                    let typed = self.editor.cursor() > 0;
+                    self.editor.insert_str(&paste);
+                    let text = self.editor.text().to_string();
                     self.editor.set_text("");
-                    for line in text.split('\n') {
-                        self.submit(line, session, now);
+                    for (i, line) in text.split('\n').enumerate() {
+                        if (i > 0 || !typed) && line.starts_with('/') {
+                            self.submit(&format!("/{line}"), session, now);
+                        } else {
+                            self.submit(line, session, now);
+                        }
                     }
+                }
+                Key::Ctrl('z') => {
+                    self.paste = Some(paste);
+                    return Action::Suspend;
                 }
                 Key::Esc | Key::Ctrl('c') => {}
                 _ => self.paste = Some(paste),
@@ -305,7 +352,7 @@ impl Screen {
                     session.handle_line(&format!("/msg {nick} {text}"), now);
                 }
             }
-            _ => session.handle_line(line, now),
+            _ => session.handle_typed(line, now),
         }
         self.absorb(session);
     }
@@ -628,6 +675,61 @@ pub fn wrap(spans: &[(String, CellStyle)], cols: usize) -> Vec<Vec<(String, Cell
     rows
 }
 
+/// Whisper buffers made at most; whispers from further nicks are shown
+/// in the status buffer (a hostile server cannot make buffers without end).
+pub const MAX_WHISPER_BUFFERS: usize = 32;
+
+/// The line mode's [`render::sanitize`](crate::client::render::sanitize)
+/// (control characters escaped), then the invisible format characters
+/// escaped the same way: the bidirectional embeddings, overrides, isolates
+/// and marks, the zero-width space and joiners but ZWNJ/ZWJ (which emoji
+/// and scripts need, and which move nothing), the invisible operators, the
+/// BOM, the tags. The soft hyphen stays: terminals draw it as a hyphen.
+pub fn sanitize(s: &str) -> Cow<'_, str> {
+    let s = crate::client::render::sanitize(s);
+    if !s.chars().any(hidden_format) {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if hidden_format(c) {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Format characters (general category Cf) but the soft hyphen, ZWNJ and
+/// ZWJ.
+fn hidden_format(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x0600..=0x0605
+            | 0x061c
+            | 0x06dd
+            | 0x070f
+            | 0x0890..=0x0891
+            | 0x08e2
+            | 0x180e
+            | 0x200b
+            | 0x200e..=0x200f
+            | 0x202a..=0x202e
+            | 0x2060..=0x2064
+            | 0x2066..=0x206f
+            | 0xfeff
+            | 0xfff9..=0xfffb
+            | 0x110bd
+            | 0x110cd
+            | 0x13430..=0x1343f
+            | 0x1bca0..=0x1bca3
+            | 0x1d173..=0x1d17a
+            | 0xe0001
+            | 0xe0020..=0xe007f
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -685,6 +787,49 @@ mod tests {
         for c in text.chars() {
             screen.handle_key(Key::Char(c), session, now);
         }
+    }
+
+    #[test]
+    fn format_characters_from_the_network_are_shown_escaped() {
+        let (mut screen, mut s, now) = setup(60, 8);
+        s.handle_msg(
+            msg("go", "bob", "a\u{202e}b\u{2066}c\u{200d}d\u{ad}e", 1),
+            now,
+        );
+        s.handle_msg(ServerMsg::joined("go", "x\u{202e}y"), now);
+        screen.absorb(&mut s);
+        let rows = rows_of(&screen, &s, now);
+        assert!(
+            rows.iter()
+                .any(|r| r.contains("<bob> a\\u{202e}b\\u{2066}c\u{200d}d\u{ad}e")),
+            "{rows:#?}"
+        );
+        assert!(
+            rows.iter().any(|r| r.contains("x\\u{202e}y joined #go")),
+            "{rows:#?}"
+        );
+        assert_eq!(sanitize("plain ✓"), Cow::Borrowed("plain ✓"));
+    }
+
+    #[test]
+    fn a_server_cannot_make_buffers_without_end() {
+        let (mut screen, mut s, now) = setup(60, 8);
+        let before = screen.buffers.len();
+        s.handle_msg(msg("nowhere", "bob", "not joined", 1), now);
+        for i in 0..40 {
+            s.handle_msg(
+                ServerMsg::Whispered {
+                    from: format!("n{i}"),
+                    to: "alice".into(),
+                    text: "hi".into(),
+                    time_ms: T,
+                },
+                now,
+            );
+        }
+        screen.absorb(&mut s);
+        assert_eq!(screen.buffers.len(), before + MAX_WHISPER_BUFFERS);
+        assert!(screen.buffers.find(&Kind::Room("nowhere".into())).is_none());
     }
 
     #[test]
@@ -869,6 +1014,25 @@ mod tests {
         screen.handle_key(Key::Enter, &mut s, now);
         let sent: Vec<ClientMsg> = std::iter::from_fn(|| s.poll_transmit()).collect();
         assert_eq!(sent.len(), 3);
+        // Pasted lines are text, not commands; the paste goes in at the
+        // cursor; Ctrl-Z still reaches the terminal while asking.
+        typed(&mut screen, &mut s, now, "ab");
+        screen.handle_key(Key::Left, &mut s, now);
+        screen.handle_key(Key::Paste("1\n/nick zed\n2".into()), &mut s, now);
+        assert_eq!(
+            screen.handle_key(Key::Ctrl('z'), &mut s, now),
+            Action::Suspend
+        );
+        screen.handle_key(Key::Enter, &mut s, now);
+        let sent: Vec<ClientMsg> = std::iter::from_fn(|| s.poll_transmit()).collect();
+        assert_eq!(
+            sent,
+            vec![
+                ClientMsg::say("go", "a1"),
+                ClientMsg::say("go", "/nick zed"),
+                ClientMsg::say("go", "2b"),
+            ]
+        );
         screen.handle_key(Key::Paste("a\nb".into()), &mut s, now);
         screen.handle_key(Key::Esc, &mut s, now);
         assert_eq!(s.poll_transmit(), None);
@@ -885,8 +1049,23 @@ mod tests {
         screen.handle_key(Key::Char('x'), &mut s, now);
         screen.handle_key(Key::Ctrl('c'), &mut s, now);
         assert!(!s.is_quitting());
+        // Not even behind a /join the server never answers.
+        screen.handle_key(Key::Char('x'), &mut s, now);
+        screen.handle_key(Key::Ctrl('u'), &mut s, now);
+        for c in "/join void".chars() {
+            screen.handle_key(Key::Char(c), &mut s, now);
+        }
+        screen.handle_key(Key::Enter, &mut s, now);
+        assert_eq!(
+            s.poll_transmit(),
+            Some(ClientMsg::Join {
+                room: "void".into()
+            })
+        );
+        screen.handle_key(Key::Ctrl('c'), &mut s, now);
         screen.handle_key(Key::Ctrl('c'), &mut s, now);
         assert!(s.is_quitting());
+        assert_eq!(s.poll_transmit(), Some(ClientMsg::Bye));
         assert_eq!(
             screen.handle_key(Key::Ctrl('l'), &mut s, now),
             Action::Repaint

@@ -26,14 +26,22 @@
 //!   Cyrillic, Hebrew, Arabic, Syriac, Thaana, NKo, the Brahmic scripts
 //!   from Devanagari to Malayalam, Thai, Lao, Tibetan, Khmer; Hangul
 //!   medial and final jamo; variation selectors (including Mongolian's
-//!   and the supplement); format characters: soft hyphen, ZWSP, ZWNJ,
+//!   and the supplement); format characters: ZWSP, ZWNJ,
 //!   ZWJ, the bidirectional marks, embeddings and isolates, word joiner,
 //!   BOM, tags; and control characters (never drawn: the screen
 //!   neutralises them first). Marks of scripts outside this list
 //!   (Myanmar, Balinese, the Brahmi family of the supplementary plane...)
 //!   count 1, one cell too many.
 //! * **Everything else is 1**, including unassigned code points and
-//!   ambiguous-width characters (the narrow choice, as in a Western locale).
+//!   ambiguous-width characters (the narrow choice, as in a Western locale),
+//!   and the soft hyphen U+00AD, which glibc's `wcwidth` and tmux draw in
+//!   one cell although it is a format character.
+//!
+//! Where a terminal still disagrees (an emoji with VS16, a character newer
+//! than its tables), the painter does not rely on this table for where the
+//! cursor ends up: it moves the cursor explicitly after every cell that is
+//! not plain ASCII, and the screen turns auto-wrap off, so a disagreement
+//! costs at most that cell's row, never a scrolled screen.
 //!
 //! An emoji ZWJ sequence counts the sum of its parts, where terminals
 //! disagree anyway.
@@ -51,7 +59,6 @@
 const ZERO: &[(u32, u32)] = &[
     (0x0000, 0x001f),
     (0x007f, 0x009f),
-    (0x00ad, 0x00ad),
     (0x0300, 0x036f),
     (0x0483, 0x0489),
     (0x0591, 0x05bd),
@@ -279,6 +286,12 @@ pub fn str_width(s: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn soft_hyphen_takes_a_cell_as_terminals_draw_it() {
+        assert_eq!(char_width('\u{ad}'), 1);
+        assert_eq!(str_width(&"x\u{ad}".repeat(60)), 120);
+    }
 
     #[test]
     fn tables_are_sorted_and_disjoint() {
