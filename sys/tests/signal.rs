@@ -3,6 +3,8 @@
 //! must be blocked in every thread, so `Signals` is created first thing in
 //! `main`, before any other thread exists.
 
+mod util;
+
 use std::time::{Duration, Instant};
 
 use sys::signal::{send, Signal, Signals};
@@ -10,15 +12,12 @@ use sys::{Events, Interest, Poll, Token};
 
 const SIGNALS: Token = Token(1);
 
-/// A named test case.
-type Case = (&'static str, fn(&mut Signals));
-
 fn main() {
     // Before any thread: every later thread inherits the blocked mask.
     let mut signals = Signals::new(&[Signal::Terminate, Signal::Interrupt, Signal::Hangup])
         .expect("create the Signals source");
 
-    let tests: [Case; 3] = [
+    let tests: [util::Case<Signals>; 3] = [
         (
             "sigterm_sent_to_the_process_arrives_as_an_event",
             sigterm_arrives_as_an_event,
@@ -32,13 +31,7 @@ fn main() {
             wait_returns_the_signal,
         ),
     ];
-    let mut passed = 0;
-    for (name, test) in tests {
-        test(&mut signals);
-        println!("test {name} ... ok");
-        passed += 1;
-    }
-    println!("{passed} passed, 0 failed");
+    util::run_cases(&mut signals, &tests);
 }
 
 fn sigterm_arrives_as_an_event(signals: &mut Signals) {

@@ -6,6 +6,8 @@
 //! exists. (Raw mode and the window size are
 //! unit-tested on a pseudo-terminal in `src/term.rs`.)
 
+mod util;
+
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
@@ -25,8 +27,7 @@ fn main() {
     let mut signals = Signals::new(&[Signal::WindowChange, Signal::TerminalStop, Signal::Continue])
         .expect("create the Signals source");
 
-    type Case = (&'static str, fn(&mut Signals));
-    let tests: [Case; 2] = [
+    let tests: [util::Case<Signals>; 2] = [
         (
             "sigwinch_sigtstp_sigcont_arrive_as_events",
             terminal_signals_arrive_as_events,
@@ -36,13 +37,7 @@ fn main() {
             stop_self_stops_until_sigcont,
         ),
     ];
-    let mut passed = 0;
-    for (name, test) in tests {
-        test(&mut signals);
-        println!("test {name} ... ok");
-        passed += 1;
-    }
-    println!("{passed} passed, 0 failed");
+    util::run_cases(&mut signals, &tests);
 }
 
 fn terminal_signals_arrive_as_events(signals: &mut Signals) {

@@ -123,3 +123,19 @@ pub fn count_events(poll: &mut Poll, events: &mut Events, token: Token) -> usize
         count += events.iter().filter(|e| e.token() == token).count();
     }
 }
+
+/// One case of a test binary that owns its `main`: its name and body.
+pub type Case<T> = (&'static str, fn(&mut T));
+
+/// Runs the cases of a test binary that owns its `main` (`harness = false`,
+/// for signals, which must be blocked before any thread exists), one after
+/// the other on `state`, printing libtest's lines so the run reads the
+/// same: `test NAME ... ok`, then `N passed, 0 failed`. A failing case
+/// panics, which fails the binary.
+pub fn run_cases<T>(state: &mut T, cases: &[Case<T>]) {
+    for (name, case) in cases {
+        case(state);
+        println!("test {name} ... ok");
+    }
+    println!("{} passed, 0 failed", cases.len());
+}
