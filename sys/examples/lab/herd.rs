@@ -8,7 +8,9 @@
 //! * **one shared `Poll`**, all threads in `poll` on the same instance.
 //!
 //! The main thread connects [`CONNECTIONS`] clients one after the other,
-//! each only once the previous one was accepted. A *wake-up* is a `poll`
+//! each only once the previous one was accepted and every thread is asleep
+//! in `poll` again (on Linux, where `/proc` shows it), so that each
+//! connection meets the whole herd however busy the machine is. A *wake-up* is a `poll`
 //! call that returned with the listener's event; it is *empty* when the
 //! thread's first `accept` then said `WouldBlock` (another thread got the
 //! connection first). Every thread accepts until `WouldBlock`, and
@@ -18,7 +20,7 @@ use std::fmt;
 use std::io::{self, ErrorKind};
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
 use sys::net::TcpListener;
@@ -180,6 +182,7 @@ fn herd(mode: Mode) -> io::Result<Counts> {
     let switches = Arc::new(AtomicUsize::new(0));
     let mut switches_known = true;
     let (accepted_tx, accepted_rx) = mpsc::channel();
+    let tids = Arc::new(Mutex::new(Vec::new()));
     let mut threads = Vec::new();
     for i in 0..THREADS {
         // Each thread waits on its own `Poll`, or on its own handle to the
@@ -192,11 +195,19 @@ fn herd(mode: Mode) -> io::Result<Counts> {
         let (stop, wakeups, empty) = (stop.clone(), wakeups.clone(), empty.clone());
         let switches = switches.clone();
         let accepted_tx = accepted_tx.clone();
+        let tids = tids.clone();
         threads.push(std::thread::spawn(move || -> io::Result<bool> {
             let mut events = Events::with_capacity(4);
+            lock(&tids).push(thread_id());
             let before = voluntary_switches();
+            // Sleeps that a timeout ended, not a connection.
+            let mut timeouts = 0;
             while !stop.load(Ordering::Relaxed) {
                 poll.poll(&mut events, Some(TICK))?;
+                if events.is_empty() {
+                    timeouts += 1;
+                    continue;
+                }
                 if !events.iter().any(|e| e.token() == LISTENER) {
                     continue;
                 }
@@ -227,12 +238,12 @@ fn herd(mode: Mode) -> io::Result<Counts> {
                     )?;
                 }
             }
-            // The last sleep, the one the stop flag ended, is not a
-            // connection's.
+            // Sleeps that timeouts ended (the last one, which let the
+            // thread see the stop flag, among them) are not a connection's.
             let after = voluntary_switches();
             Ok(match (before, after) {
                 (Some(b), Some(a)) => {
-                    switches.fetch_add((a - b).saturating_sub(1), Ordering::Relaxed);
+                    switches.fetch_add((a - b).saturating_sub(timeouts), Ordering::Relaxed);
                     true
                 }
                 _ => false,
@@ -244,6 +255,9 @@ fn herd(mode: Mode) -> io::Result<Counts> {
     let mut result = Ok(());
     let mut clients = Vec::new();
     for _ in 0..CONNECTIONS {
+        // Every thread asleep in `poll` first, so that each connection
+        // meets the whole herd, however busy the machine is.
+        wait_until_asleep(&tids);
         clients.push(std::net::TcpStream::connect(addr)?);
         if accepted_rx.recv_timeout(Duration::from_secs(10)).is_err() {
             result = Err(io::Error::other(
@@ -265,6 +279,48 @@ fn herd(mode: Mode) -> io::Result<Counts> {
         accepted: clients.len(),
         kernel_wakeups: switches_known.then(|| switches.load(Ordering::Relaxed)),
     })
+}
+
+/// Locks, ignoring poisoning (a panicking herd thread fails the run anyway).
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The calling thread's id (Linux's `/proc/thread-self/stat`), or `None`.
+fn thread_id() -> Option<u32> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    stat.split_whitespace().next()?.parse().ok()
+}
+
+/// Waits, for a second at most, until all [`THREADS`] threads are asleep
+/// (state `S` in `/proc/self/task/TID/stat`). Where `/proc` is missing it
+/// returns at once: the counts are then only as good as the timing.
+fn wait_until_asleep(tids: &Mutex<Vec<Option<u32>>>) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(1);
+    while std::time::Instant::now() < deadline {
+        let tids = lock(tids).clone();
+        if tids.iter().any(Option::is_none) {
+            return;
+        }
+        let asleep = tids.len() == THREADS
+            && tids.iter().flatten().all(|tid| {
+                std::fs::read_to_string(format!("/proc/self/task/{tid}/stat"))
+                    .ok()
+                    .and_then(|stat| {
+                        // The state follows the command name, which is in
+                        // parentheses and may contain spaces.
+                        let rest = &stat[stat.rfind(')')? + 1..];
+                        rest.split_whitespace().next().map(|state| state == "S")
+                    })
+                    .unwrap_or(false)
+            });
+        if asleep {
+            return;
+        }
+        std::thread::sleep(Duration::from_micros(200));
+    }
 }
 
 /// The calling thread's voluntary context switches so far (Linux's
