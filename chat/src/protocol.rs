@@ -229,12 +229,28 @@ pub enum ServerMsg {
 ///     ServerMsg::joined("lobby", "ann"),
 ///     ServerMsg::Joined { room: "lobby".into(), nick: "ann".into() }
 /// );
+/// assert!(matches!(
+///     ServerMsg::message("lobby", "ann", "hi", 1, 0),
+///     ServerMsg::Message { seq: 1, .. }
+/// ));
 /// assert_eq!(
 ///     ServerMsg::renamed("ann", "anna"),
 ///     ServerMsg::Renamed { old: "ann".into(), new: "anna".into() }
 /// );
 /// ```
 impl ServerMsg {
+    /// `Message`: `from` said `text` in `room`, the room's `seq`th
+    /// message, stamped `time_ms` (UNIX milliseconds).
+    pub fn message(room: &str, from: &str, text: &str, seq: u64, time_ms: u64) -> ServerMsg {
+        ServerMsg::Message {
+            room: room.into(),
+            from: from.into(),
+            text: text.into(),
+            seq,
+            time_ms,
+        }
+    }
+
     /// `Joined`: `nick` entered `room`.
     pub fn joined(room: &str, nick: &str) -> ServerMsg {
         ServerMsg::Joined {

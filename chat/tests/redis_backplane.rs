@@ -33,16 +33,6 @@ fn load_scripts(c: &mut Client) -> (String, String) {
     (load(room::ROOM_EVENT_LUA), load(room::JOIN_LUA))
 }
 
-fn message(room: &str, from: &str, text: &str, seq: u64, time_ms: u64) -> ServerMsg {
-    ServerMsg::Message {
-        room: room.into(),
-        from: from.into(),
-        text: text.into(),
-        seq,
-        time_ms,
-    }
-}
-
 fn frame_of(msg: &ServerMsg) -> Vec<u8> {
     let mut out = Vec::new();
     framed::encode_frame(msg, &mut out).unwrap();
@@ -203,7 +193,7 @@ fn room_event_script_numbers_keeps_and_publishes() {
     for n in 1..=40u64 {
         let (text, time) = nth_message(r, n);
         let id = queue_message(&mut c, &event_sha, r, &text, time);
-        sent.push((id, frame_of(&message(r, "pub", &text, n, time))));
+        sent.push((id, frame_of(&ServerMsg::message(r, "pub", &text, n, time))));
         if n == 20 {
             let id = queue_joined(&mut c, &event_sha, r, "ann");
             let joined = ServerMsg::Joined {
@@ -246,7 +236,7 @@ fn room_event_script_numbers_keeps_and_publishes() {
     let want: Vec<Value> = (9..=40u64)
         .map(|n| {
             let (text, time) = nth_message(r, n);
-            Value::Bulk(frame_of(&message(r, "pub", &text, n, time)))
+            Value::Bulk(frame_of(&ServerMsg::message(r, "pub", &text, n, time)))
         })
         .collect();
     assert_eq!(want.len(), HISTORY_LEN);
@@ -261,7 +251,7 @@ fn room_event_script_numbers_keeps_and_publishes() {
         c.wait(chat::cluster::conn::CommandId(id)),
         Value::Integer(1 << 40)
     );
-    let big = frame_of(&message(r, "pub", "big", 1 << 40, 5));
+    let big = frame_of(&ServerMsg::message(r, "pub", "big", 1 << 40, 5));
     assert_eq!(sub.next_push()[2], Value::Bulk(big));
 
     // A kind the script does not know is an error reply, nothing published.
@@ -324,7 +314,7 @@ fn room_scripts_run_on_a_cluster_node() {
         c.wait(chat::cluster::conn::CommandId(id)),
         Value::Integer(1)
     );
-    let frame = frame_of(&message("a", "pub", &text, 1, time));
+    let frame = frame_of(&ServerMsg::message("a", "pub", &text, 1, time));
     assert_eq!(sub.next_push()[2], Value::Bulk(frame.clone()));
     let joined = c.call(&room::join_command(&join_sha, "a"));
     assert_eq!(
@@ -486,7 +476,7 @@ fn subscribe_then_join_gives_history_then_every_later_event() {
         let want: Vec<Vec<u8>> = (first..=s)
             .map(|m| {
                 let (text, time) = nth_message(&r, m);
-                frame_of(&message(&r, "pub", &text, m, time))
+                frame_of(&ServerMsg::message(&r, "pub", &text, m, time))
             })
             .collect();
         assert_eq!(history, want, "seed {seed} iteration {i}");

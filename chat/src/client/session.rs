@@ -1521,16 +1521,6 @@ mod tests {
         assert_eq!(Ending::Lost.exit_code(), 1);
     }
 
-    fn message(room: &str, from: &str, text: &str, seq: u64, time_ms: u64) -> ServerMsg {
-        ServerMsg::Message {
-            room: room.into(),
-            from: from.into(),
-            text: text.into(),
-            seq,
-            time_ms,
-        }
-    }
-
     fn shown(s: &mut Session) -> Vec<Shown> {
         std::iter::from_fn(|| s.poll_shown()).collect()
     }
@@ -1568,7 +1558,7 @@ mod tests {
         sent(&mut s);
         s.handle_msg(welcome("bot"), now);
         s.handle_msg(ServerMsg::joined("lobby", "bot"), now);
-        s.handle_msg(message("lobby", "al", "hi", 1, 60_000), now);
+        s.handle_msg(ServerMsg::message("lobby", "al", "hi", 1, 60_000), now);
         assert_eq!(s.poll_output(), None);
         assert_eq!(
             shown(&mut s),
@@ -1640,8 +1630,8 @@ mod tests {
     fn replayed_history_is_not_shown_twice() {
         let now = Instant::now();
         let mut s = screen_in("bot", &["rust"]);
-        s.handle_msg(message("rust", "al", "one", 1, 1_000), now);
-        s.handle_msg(message("rust", "al", "two", 2, 2_000), now);
+        s.handle_msg(ServerMsg::message("rust", "al", "one", 1, 1_000), now);
+        s.handle_msg(ServerMsg::message("rust", "al", "two", 2, 2_000), now);
         assert_eq!(shown_texts(&mut s), vec!["one", "two"]);
         // The connection drops; the rejoin replays the history with what
         // was said meanwhile.
@@ -1649,18 +1639,18 @@ mod tests {
         assert!(at > now && at <= now + Duration::from_secs(1));
         s.handle_connected();
         s.handle_msg(welcome("bot"), now);
-        s.handle_msg(message("rust", "al", "one", 1, 1_000), now);
-        s.handle_msg(message("rust", "al", "two", 2, 2_000), now);
-        s.handle_msg(message("rust", "al", "three", 3, 3_000), now);
+        s.handle_msg(ServerMsg::message("rust", "al", "one", 1, 1_000), now);
+        s.handle_msg(ServerMsg::message("rust", "al", "two", 2, 2_000), now);
+        s.handle_msg(ServerMsg::message("rust", "al", "three", 3, 3_000), now);
         assert_eq!(shown_texts(&mut s), vec!["three"]);
         // A restarted server numbers its rooms from 1 again: new messages
         // with old seqs are still shown.
-        s.handle_msg(message("rust", "al", "fresh", 1, 9_000), now);
+        s.handle_msg(ServerMsg::message("rust", "al", "fresh", 1, 9_000), now);
         assert_eq!(shown_texts(&mut s), vec!["fresh"]);
         // The pipe mode does no such thing (it never reconnects).
         let mut p = welcomed("bot");
-        p.handle_msg(message("lobby", "al", "x", 1, 0), now);
-        p.handle_msg(message("lobby", "al", "x", 1, 0), now);
+        p.handle_msg(ServerMsg::message("lobby", "al", "x", 1, 0), now);
+        p.handle_msg(ServerMsg::message("lobby", "al", "x", 1, 0), now);
         assert_eq!(drain_output(&mut p).len(), 2);
     }
 
@@ -1669,23 +1659,26 @@ mod tests {
         let now = Instant::now();
         let mut s = screen_in("bot", &[]);
         for seq in 1..=300 {
-            s.handle_msg(message("lobby", "al", "old", seq, seq * 1_000), now);
+            s.handle_msg(
+                ServerMsg::message("lobby", "al", "old", seq, seq * 1_000),
+                now,
+            );
         }
         assert_eq!(shown_texts(&mut s).len(), 300);
         // The server restarts: seqs begin at 1 again.
         s.handle_lost(now).unwrap();
         s.handle_connected();
         s.handle_msg(welcome("bot"), now);
-        s.handle_msg(message("lobby", "al", "new 1", 1, 900_000), now);
-        s.handle_msg(message("lobby", "al", "new 2", 2, 901_000), now);
+        s.handle_msg(ServerMsg::message("lobby", "al", "new 1", 1, 900_000), now);
+        s.handle_msg(ServerMsg::message("lobby", "al", "new 2", 2, 901_000), now);
         assert_eq!(shown_texts(&mut s), vec!["new 1", "new 2"]);
         // A blip: the rejoin replays both; neither is shown again.
         s.handle_lost(now).unwrap();
         s.handle_connected();
         s.handle_msg(welcome("bot"), now);
-        s.handle_msg(message("lobby", "al", "new 1", 1, 900_000), now);
-        s.handle_msg(message("lobby", "al", "new 2", 2, 901_000), now);
-        s.handle_msg(message("lobby", "al", "new 3", 3, 902_000), now);
+        s.handle_msg(ServerMsg::message("lobby", "al", "new 1", 1, 900_000), now);
+        s.handle_msg(ServerMsg::message("lobby", "al", "new 2", 2, 901_000), now);
+        s.handle_msg(ServerMsg::message("lobby", "al", "new 3", 3, 902_000), now);
         assert_eq!(shown_texts(&mut s), vec!["new 3"]);
     }
 

@@ -147,15 +147,6 @@ fn welcome(nick: &str) -> ServerMsg {
         server: SERVER.into(),
     }
 }
-fn message(room: &str, from: &str, text: &str, seq: u64, time_ms: u64) -> ServerMsg {
-    ServerMsg::Message {
-        room: room.into(),
-        from: from.into(),
-        text: text.into(),
-        seq,
-        time_ms,
-    }
-}
 fn err(code: ErrorCode) -> ServerMsg {
     ServerMsg::Error {
         code,
@@ -200,7 +191,10 @@ fn lobby_auto_join_is_exactly_a_join() {
         step.msgs(),
         [
             (B, welcome("bob")),
-            (B, message("lobby", "alice", "before bob", 1, T0 + 2)),
+            (
+                B,
+                ServerMsg::message("lobby", "alice", "before bob", 1, T0 + 2)
+            ),
             (A, ServerMsg::joined("lobby", "bob")),
             (B, ServerMsg::joined("lobby", "bob")),
         ]
@@ -320,8 +314,8 @@ fn join_sends_history_then_joined_to_every_member() {
     assert_eq!(
         step.msgs(),
         [
-            (B, message("r", "alice", "one", 1, T0 + 4)),
-            (B, message("r", "alice", "two", 2, T0 + 5)),
+            (B, ServerMsg::message("r", "alice", "one", 1, T0 + 4)),
+            (B, ServerMsg::message("r", "alice", "two", 2, T0 + 5)),
             (A, ServerMsg::joined("r", "bob")),
             (B, ServerMsg::joined("r", "bob")),
         ]
@@ -340,7 +334,10 @@ fn history_keeps_the_last_32_messages() {
         let step = sim.send(1, ClientMsg::say("lobby", &format!("m{i}")));
         assert_eq!(
             step.msgs(),
-            [(A, message("lobby", "alice", &format!("m{i}"), i, sim.now))]
+            [(
+                A,
+                ServerMsg::message("lobby", "alice", &format!("m{i}"), i, sim.now)
+            )]
         );
         sent.push(step.frames[0].1.clone());
     }
@@ -404,7 +401,7 @@ fn say_goes_to_every_member_sender_included_sharing_one_frame() {
         .all(|(_, f)| Frame::ptr_eq(f, &step.frames[0].1)));
     assert_eq!(
         decode(&step.frames[0].1),
-        message("lobby", "u3", "hello all", 1, sim.now)
+        ServerMsg::message("lobby", "u3", "hello all", 1, sim.now)
     );
 }
 
@@ -422,7 +419,7 @@ fn room_names_ignore_case_and_are_stored_lowercase() {
     );
     assert_eq!(
         sim.send(1, ClientMsg::say("GENERAL", "hi")).only(A),
-        message("general", "alice", "hi", 1, sim.now)
+        ServerMsg::message("general", "alice", "hi", 1, sim.now)
     );
     match sim.send(1, ClientMsg::ListRooms).only(A) {
         ServerMsg::Rooms { rooms } => assert_eq!(rooms[0].name, "general"),
@@ -538,7 +535,7 @@ fn empty_room_is_deleted_with_its_history() {
     );
     assert_eq!(
         sim.send(1, ClientMsg::say("tmp", "new")).only(A),
-        message("tmp", "alice", "new", 1, sim.now)
+        ServerMsg::message("tmp", "alice", "new", 1, sim.now)
     );
 }
 
@@ -576,11 +573,11 @@ fn say_refusals_in_precedence_order() {
     let max = "é".repeat(MAX_TEXT / 2);
     assert_eq!(
         sim.send(1, ClientMsg::say("lobby", &max)).only(A),
-        message("lobby", "alice", &max, 1, sim.now)
+        ServerMsg::message("lobby", "alice", &max, 1, sim.now)
     );
     assert_eq!(
         sim.send(1, ClientMsg::say("lobby", "\u{1b}[2J")).only(A),
-        message("lobby", "alice", "\u{1b}[2J", 2, sim.now)
+        ServerMsg::message("lobby", "alice", "\u{1b}[2J", 2, sim.now)
     );
 }
 
@@ -685,7 +682,7 @@ fn rename_goes_once_to_everyone_sharing_a_room_and_the_renamer() {
     // The new nick is used from now on; the old one is free.
     assert_eq!(
         sim.send(1, ClientMsg::say("r2", "hi")).to(C),
-        [message("r2", "Alicia", "hi", 1, sim.now)]
+        [ServerMsg::message("r2", "Alicia", "hi", 1, sim.now)]
     );
     sim.connect(5);
     assert_eq!(

@@ -199,6 +199,22 @@ mod tests {
         }
     }
 
+    /// A task whose future never completes and counts its drops: its
+    /// scheduler, the drop count, and the task's three handles.
+    fn idle_task() -> (Collect, Arc<AtomicUsize>, (Task, Notified, JoinHandle<()>)) {
+        let sched = Collect::default();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let guard = CountDrop(drops.clone());
+        let handles = new_task(
+            async move {
+                let _g = guard;
+                std::future::pending::<()>().await;
+            },
+            sched.clone(),
+        );
+        (sched, drops, handles)
+    }
+
     #[test]
     fn run_to_completion_and_join() {
         let sched = Collect::default();
@@ -266,16 +282,7 @@ mod tests {
 
     #[test]
     fn shutdown_drops_idle_future_once() {
-        let sched = Collect::default();
-        let drops = Arc::new(AtomicUsize::new(0));
-        let guard = CountDrop(drops.clone());
-        let (task, notified, join) = new_task(
-            async move {
-                let _g = guard;
-                std::future::pending::<()>().await;
-            },
-            sched.clone(),
-        );
+        let (_sched, drops, (task, notified, join)) = idle_task();
         notified.run();
         task.shutdown();
         assert_eq!(drops.load(Ordering::SeqCst), 1);
@@ -342,16 +349,7 @@ mod tests {
     /// cancellation.
     #[test]
     fn abort_from_another_thread_cancels_once() {
-        let sched = Collect::default();
-        let drops = Arc::new(AtomicUsize::new(0));
-        let guard = CountDrop(drops.clone());
-        let (task, notified, join) = new_task(
-            async move {
-                let _g = guard;
-                std::future::pending::<()>().await;
-            },
-            sched.clone(),
-        );
+        let (sched, drops, (task, notified, join)) = idle_task();
         drop(task);
         notified.run();
         let mut join = std::thread::spawn(move || {

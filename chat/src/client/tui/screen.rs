@@ -739,13 +739,7 @@ mod tests {
     const T: u64 = 1_704_110_580_000;
 
     fn msg(room: &str, from: &str, text: &str, seq: u64) -> ServerMsg {
-        ServerMsg::Message {
-            room: room.into(),
-            from: from.into(),
-            text: text.into(),
-            seq,
-            time_ms: T,
-        }
+        ServerMsg::message(room, from, text, seq, T)
     }
 
     /// alice, welcomed, in lobby, rust and go (current: go), on a screen.
