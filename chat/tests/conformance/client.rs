@@ -366,7 +366,7 @@ pub fn hostile_server_is_neutralised(client_bin: &Path) {
     client.close_stdin();
     let (stream, _) = listener.accept().expect("the client connects");
     stream.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
-    let mut conn = crate::util::Conn { stream };
+    let mut conn = crate::util::Conn::from_stream(stream);
     let first = conn.recv_payload();
     assert_eq!(
         chat::fmt::binary::from_bytes::<ClientMsg>(&first).expect("a ClientMsg"),

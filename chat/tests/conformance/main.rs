@@ -29,12 +29,18 @@
 //! | `cli.rs` | 6 command line (`--threads`: `async_server` only) |
 //! | `client.rs` | the `client` binary in a pipe, its default nick; 7 control characters, also from a hostile fake server |
 //!
+//! [`cluster_tests!`] runs the groups where a cluster changes something
+//! (every rule that involves other clients) against two `event_server
+//! --redis` nodes sharing a private `redis-server`, with each test's
+//! clients spread over both (`cluster.rs`).
+//!
 //! The client tests ([`client_tests!`]) need a server and a `client`
 //! binary: `CHAT_SERVER_BIN=... CHAT_CLIENT_BIN=... cargo test -p chat
 //! --test conformance client_`.
 
 mod cli;
 mod client;
+mod cluster;
 mod decode;
 mod disconnect;
 mod framing;
@@ -42,6 +48,8 @@ mod golden;
 mod hostile;
 mod limits;
 mod names;
+#[path = "../redis/mod.rs"]
+mod redis;
 mod rooms;
 mod session;
 mod util;
@@ -166,6 +174,111 @@ conformance_tests!(
     async_server,
     Some(env!("CARGO_BIN_EXE_async_server").into())
 );
+
+/// Instantiate, as module `$name`, the suite's tests that are meaningful
+/// for a cluster, each run against `$nodes` nodes of the server binary
+/// `$bin` (a `PathBuf`) that take `--redis HOST:PORT` (see `cluster.rs`).
+///
+/// Left out, because they are about one process rather than the chat:
+/// `ServerFull` (`--max-conns` counts one node's connections),
+/// descriptor exhaustion (one process's `RLIMIT_NOFILE`), the `Rooms` cut
+/// at 1 MiB (965 clients and 30 000 rooms: a load test, and the cut is
+/// the hub's listing code, which a node shares), shutdown on `SIGTERM` and
+/// `SIGINT` (one process's signal; a node that dies is a fault test in
+/// `cluster_faults.rs`), and the command line (`cli.rs`).
+macro_rules! cluster_tests {
+    ($name:ident, $nodes:expr, $bin:expr) => {
+        mod $name {
+            fn bin() -> std::path::PathBuf {
+                $bin
+            }
+            const NODES: usize = $nodes;
+            cluster_tests!(@tests
+                // 2 Framing
+                framing::zero_length_is_malformed_before_hello,
+                framing::zero_length_is_malformed_after_welcome,
+                framing::oversized_length_is_refused_without_its_payload,
+                framing::all_ones_length_is_refused,
+                framing::frame_of_exactly_max_frame_is_accepted,
+                framing::max_frame_flag_is_honoured,
+                framing::server_frames_ignore_max_frame,
+                framing::several_frames_in_one_write,
+                // 3, 4 Undecodable payloads
+                decode::truncated_payload_is_malformed,
+                decode::unknown_variant_is_malformed,
+                decode::overlong_varint_is_malformed,
+                decode::overflowing_varint_is_malformed,
+                decode::long_varint_forms_within_the_limit_are_accepted,
+                decode::bad_utf8_is_malformed,
+                decode::trailing_bytes_are_malformed,
+                decode::length_prefix_beyond_the_frame_is_malformed,
+                decode::malformed_frame_of_a_member_makes_it_leave,
+                // 7 Hostile input
+                hostile::random_garbage_frames_do_not_disturb_others,
+                hostile::random_garbage_streams_do_not_disturb_others,
+                hostile::byte_at_a_time_hello_and_say,
+                hostile::thousand_pipelined_pings_in_order,
+                hostile::pongs_keep_order_with_other_replies,
+                // Golden bytes
+                golden::server_frames_match_hand_computed_bytes,
+                golden::message_and_whisper_bytes,
+                // 5.1 Names
+                names::nick_length_and_alphabet,
+                names::nicks_are_unique_ignoring_case,
+                names::nicks_keep_their_case,
+                names::room_names_are_stored_lowercase,
+                names::room_name_length_and_alphabet,
+                // 5.2 Session start
+                session::welcome_then_lobby_history_then_joined,
+                session::requests_before_welcome_are_unexpected,
+                session::hello_after_welcome_is_unexpected,
+                session::version_other_than_one_is_unsupported,
+                session::refused_hello_may_be_retried,
+                session::bye_before_hello_closes_silently,
+                session::bye_after_welcome_closes_silently,
+                session::replies_before_bye_or_a_fatal_error_still_arrive,
+                // 5.3 Rooms
+                rooms::join_sends_history_then_joined_to_everyone,
+                rooms::history_is_the_last_32_messages_byte_for_byte,
+                rooms::empty_room_is_deleted_with_its_history,
+                rooms::leave_tells_everyone_including_the_leaver,
+                rooms::say_reaches_every_member_including_the_sender,
+                rooms::text_length_limits,
+                rooms::whisper_reaches_both_ends_once,
+                rooms::rename_is_announced_once_to_each_sharer,
+                rooms::rename_to_own_nick_or_case_is_accepted,
+                rooms::list_rooms_sorted_with_member_counts,
+                rooms::list_users_sorted_ignoring_case,
+                rooms::room_limit_counts_the_lobby,
+                rooms::error_precedence,
+                rooms::every_member_sees_one_order,
+                rooms::a_joiner_mid_traffic_gets_history_then_the_same_order,
+                // 5.5 Limits: the outbound limit and the hello timeout
+                // are per connection, and a node enforces them
+                limits::slow_consumer_is_dropped_others_miss_nothing,
+                limits::two_non_readers_get_their_error_last,
+                limits::ten_non_readers_get_their_error_last,
+                limits::large_reply_into_empty_queue_is_delivered,
+                limits::hello_timeout,
+                limits::refused_hellos_do_not_delay_the_hello_timeout,
+                // 5.6 Disconnects (a client's, not the process's)
+                disconnect::close_mid_frame_is_a_plain_disconnect,
+                disconnect::reset_is_a_disconnect,
+            );
+        }
+    };
+    (@tests $($module:ident :: $test:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $test() {
+                crate::util::run_cluster_with(&bin(), NODES, crate::$module::$test);
+            }
+        )*
+    };
+}
+
+// This package's `event_server` in cluster mode, two nodes.
+cluster_tests!(event_cluster, 2, env!("CARGO_BIN_EXE_event_server").into());
 
 /// The close policy this package's servers share
 /// (`chat::server::lifecycle`): after `Bye` the connection closes at once,

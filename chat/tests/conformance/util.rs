@@ -62,27 +62,54 @@ pub fn run_with(bin: Option<PathBuf>, name: &str, test: fn(&Path)) {
     }
 }
 
+/// Run one suite test against a cluster of `nodes` processes of `bin`
+/// sharing one private Redis: every [`Server::start`] in the test starts
+/// such a cluster (see [`crate::cluster`]).
+pub fn run_cluster_with(bin: &Path, nodes: usize, test: fn(&Path)) {
+    let _mode = crate::cluster::Mode::set(nodes);
+    test(bin);
+}
+
 // ---------------------------------------------------------------------------
 // The server process
 // ---------------------------------------------------------------------------
 
 /// A running server binary; killed and reaped on drop.
+///
+/// In cluster mode ([`run_cluster_with`]) it is the first node of a
+/// cluster: the other nodes and their Redis are in `cluster`, and
+/// [`connect`](Server::connect) spreads connections over every node.
 pub struct Server {
     child: Child,
-    /// The address from its `listening on` line.
+    /// The address from its `listening on` line (the first node's, in a
+    /// cluster).
     pub addr: SocketAddr,
     /// The first line of its standard output, verbatim.
     pub first_line: String,
     stderr: Arc<Mutex<Vec<u8>>>,
     exited: Option<ExitStatus>,
+    /// The rest of the cluster, when this is its first node.
+    cluster: Option<Box<crate::cluster::Cluster>>,
 }
 
 impl Server {
     /// Start `bin --addr 127.0.0.1:0 ARGS...` and wait for its `listening on` line.
+    ///
+    /// In cluster mode, start a cluster instead: a private Redis and
+    /// several nodes `bin --addr 127.0.0.1:0 --redis ADDR ARGS...`.
     pub fn start(bin: &Path, args: &[&str]) -> Server {
+        if let Some(nodes) = crate::cluster::Mode::nodes() {
+            return crate::cluster::Cluster::start(bin, nodes, args);
+        }
         let mut full = vec!["--addr", "127.0.0.1:0"];
         full.extend_from_slice(args);
         Server::start_raw(bin, &full)
+    }
+
+    /// This server, made the first node of `cluster`.
+    pub(crate) fn with_cluster(mut self, cluster: crate::cluster::Cluster) -> Server {
+        self.cluster = Some(Box::new(cluster));
+        self
     }
 
     /// Like [`Server::start`], with `RLIMIT_NOFILE` (soft and hard) set to
@@ -143,6 +170,7 @@ impl Server {
             first_line: String::new(),
             stderr,
             exited: None,
+            cluster: None,
         };
         let line = match rx.recv_timeout(START_TIMEOUT) {
             Ok(Ok(line)) => line,
@@ -163,9 +191,19 @@ impl Server {
         server
     }
 
-    /// What the server printed on standard error so far, for failure messages.
+    /// What the server printed on standard error so far, for failure
+    /// messages (every node's, in a cluster).
     pub fn stderr_note(&self) -> String {
-        let err = self.stderr.lock().unwrap();
+        let mut note = self.own_stderr_note();
+        if let Some(cluster) = &self.cluster {
+            note.push_str(&cluster.stderr_note());
+        }
+        note
+    }
+
+    /// What this process printed on standard error so far.
+    pub(crate) fn own_stderr_note(&self) -> String {
+        let err = self.stderr.lock().unwrap_or_else(|e| e.into_inner());
         if err.is_empty() {
             String::new()
         } else {
@@ -217,17 +255,25 @@ impl Server {
         Some(Duration::from_millis(ticks * 10))
     }
 
-    /// Panic if the server process has exited.
+    /// Panic if the server process (or, in a cluster, any node) has exited.
     pub fn assert_alive(&mut self) {
         if let Some(status) = self.child.try_wait().expect("try_wait") {
             self.exited = Some(status);
             panic!("the server exited ({status}){}", self.stderr_note());
         }
+        if let Some(cluster) = &mut self.cluster {
+            cluster.assert_alive();
+        }
     }
 
-    /// A fresh connection with timeouts set.
+    /// A fresh connection with timeouts set. In a cluster, connections go
+    /// to the nodes in turn (round-robin), so that the clients of every
+    /// multi-client test are spread over several nodes.
     pub fn connect(&self) -> Conn {
-        Conn::connect(self.addr)
+        match &self.cluster {
+            Some(cluster) => cluster.connect(),
+            None => Conn::connect(self.addr),
+        }
     }
 
     /// A fresh connection that said `Hello` and was welcomed into `lobby`.
@@ -296,6 +342,9 @@ pub enum Closed {
 pub struct Conn {
     /// The socket.
     pub stream: TcpStream,
+    /// In a cluster: how to wait until the cluster has settled for this
+    /// connection's node (see [`crate::cluster::Settle`]).
+    settle: Option<crate::cluster::Settle>,
 }
 
 impl Conn {
@@ -305,7 +354,21 @@ impl Conn {
         stream.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
         stream.set_write_timeout(Some(IO_TIMEOUT)).unwrap();
         stream.set_nodelay(true).unwrap();
-        Conn { stream }
+        Conn::from_stream(stream)
+    }
+
+    /// A connection over a stream set up by the caller.
+    pub fn from_stream(stream: TcpStream) -> Conn {
+        Conn {
+            stream,
+            settle: None,
+        }
+    }
+
+    /// This connection, to a node of a cluster that `settle` waits for.
+    pub(crate) fn settled_by(mut self, settle: crate::cluster::Settle) -> Conn {
+        self.settle = Some(settle);
+        self
     }
 
     /// Write raw bytes.
@@ -324,7 +387,16 @@ impl Conn {
     }
 
     /// Encode and send one message.
+    ///
+    /// In a cluster, a request whose answer depends on the state of the
+    /// whole chat waits first until the cluster has settled for this
+    /// connection's node ([`crate::cluster::Settle::needed_before`]).
     pub fn send(&mut self, msg: &ClientMsg) {
+        if let Some(settle) = &self.settle {
+            if crate::cluster::Settle::needed_before(msg) {
+                settle.wait();
+            }
+        }
         self.send_raw(&encode_framed(msg));
     }
 
@@ -414,7 +486,15 @@ impl Conn {
     /// Round trip a `Ping` and return every other message that arrived
     /// before its `Pong`. Everything the server did for this client before
     /// reading the `Ping` is then known to have arrived.
+    ///
+    /// In a cluster, a `Pong` from this client's node does not prove that
+    /// the node has received what another node published a moment ago:
+    /// the `Ping` waits until the cluster has settled for the node, so
+    /// that everything published before `sync` was called has arrived too.
     pub fn sync(&mut self) -> Vec<ServerMsg> {
+        if let Some(settle) = &self.settle {
+            settle.wait();
+        }
         let nonce = fresh_nonce();
         self.send(&ClientMsg::Ping { nonce });
         let mut others = Vec::new();

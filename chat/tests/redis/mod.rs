@@ -118,72 +118,116 @@ impl Redis {
 
     /// As [`start`](Self::start), with extra `--name value` arguments.
     pub fn start_with(extra: &[&str]) -> Redis {
-        let bin = redis_binary();
         let mut last_log = Vec::new();
         // The port may be taken between our probe and Redis's bind: retry.
         for _ in 0..5 {
-            let port = free_port();
-            let mut child = Command::new(bin)
-                .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-                .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
-                .args(["--logfile", "", "--loglevel", "notice"])
-                .args(extra)
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap_or_else(|e| panic!("starting {}: {e}", bin.display()));
-            let stdout = child.stdout.take().expect("piped stdout");
-            let (tx, rx) = mpsc::channel();
-            // Reads the log to its end, so that Redis never blocks on a
-            // full pipe; the test reads it only until "Ready".
-            thread::spawn(move || {
-                for line in BufReader::new(stdout).lines() {
-                    let Ok(line) = line else { break };
-                    let _ = tx.send(line);
-                }
-            });
-            let start = Instant::now();
-            last_log.clear();
-            let ready = loop {
-                let left = DEADLINE.saturating_sub(start.elapsed());
-                match rx.recv_timeout(left) {
-                    Ok(line) => {
-                        let ready = line.contains("Ready to accept connections");
-                        last_log.push(line);
-                        if ready {
-                            break true;
-                        }
+            match Redis::try_start(free_port(), extra) {
+                Ok(redis) => return redis,
+                Err((log, in_use)) => {
+                    last_log = log;
+                    if !in_use {
+                        break;
                     }
-                    Err(_) => break false, // exited, or the deadline passed
                 }
-            };
-            let mut redis = Redis {
-                child,
-                port,
-                scratch: None,
-            };
-            if ready {
-                let mut client = redis.client();
-                assert_eq!(
-                    client.call(&["PING"]),
-                    Value::Simple(b"PONG".to_vec()),
-                    "redis on port {port} answers PING"
-                );
-                return redis;
-            }
-            let in_use = last_log
-                .iter()
-                .any(|l| l.contains("Address already in use"));
-            redis.stop();
-            if !in_use {
-                break;
             }
         }
         panic!(
             "redis-server did not start; its log:\n{}",
             last_log.join("\n")
         );
+    }
+
+    /// Starts Redis on `port`; `Err` holds its log and whether the port
+    /// was in use.
+    fn try_start(port: u16, extra: &[&str]) -> Result<Redis, (Vec<String>, bool)> {
+        let bin = redis_binary();
+        let mut child = Command::new(bin)
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+            .args(["--logfile", "", "--loglevel", "notice"])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {}: {e}", bin.display()));
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = mpsc::channel();
+        // Reads the log to its end, so that Redis never blocks on a
+        // full pipe; the test reads it only until "Ready".
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let _ = tx.send(line);
+            }
+        });
+        let start = Instant::now();
+        let mut log = Vec::new();
+        let ready = loop {
+            let left = DEADLINE.saturating_sub(start.elapsed());
+            match rx.recv_timeout(left) {
+                Ok(line) => {
+                    let ready = line.contains("Ready to accept connections");
+                    log.push(line);
+                    if ready {
+                        break true;
+                    }
+                }
+                Err(_) => break false, // exited, or the deadline passed
+            }
+        };
+        let mut redis = Redis {
+            child,
+            port,
+            scratch: None,
+        };
+        if ready {
+            let mut client = redis.client();
+            assert_eq!(
+                client.call(&["PING"]),
+                Value::Simple(b"PONG".to_vec()),
+                "redis on port {port} answers PING"
+            );
+            return Ok(redis);
+        }
+        let in_use = log.iter().any(|l| l.contains("Address already in use"));
+        redis.stop();
+        Err((log, in_use))
+    }
+
+    /// Stops this server (SIGTERM, then SIGKILL) and starts a new one,
+    /// empty, on the same port (a restart without persistence). Retries
+    /// for a bounded time while the port is still held.
+    pub fn restart(&mut self) {
+        self.stop();
+        let start = Instant::now();
+        loop {
+            match Redis::try_start(self.port, &[]) {
+                Ok(mut fresh) => {
+                    std::mem::swap(self, &mut fresh);
+                    return; // `fresh` holds the stopped child now
+                }
+                Err((log, in_use)) => assert!(
+                    in_use && start.elapsed() < DEADLINE,
+                    "redis-server did not restart on port {}; its log:\n{}",
+                    self.port,
+                    log.join("\n")
+                ),
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Kills the server at once (SIGKILL) and reaps it: its clients see
+    /// their connections end. [`restart`](Self::restart) brings it back.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Whether the server process is still running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
     }
 
     /// A one-node Redis Cluster holding every slot, so that the slot rules
@@ -228,6 +272,11 @@ impl Redis {
     /// The server's pid.
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// The server's port.
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     /// The server's loopback address.
