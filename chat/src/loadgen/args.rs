@@ -67,13 +67,36 @@ impl Args {
     /// is never sent over a real network).
     pub fn addr(&mut self) -> Result<SocketAddr, CliError> {
         let text: String = self.get("addr", crate::protocol::DEFAULT_ADDR.to_string())?;
-        let addr = socket_addr("--addr", &text)?;
-        if !addr.ip().is_loopback() {
-            return Err(CliError::Bad(format!(
-                "--addr {addr}: the load generator only targets loopback addresses"
-            )));
-        }
-        Ok(addr)
+        loopback(socket_addr("--addr", &text)?)
+    }
+
+    /// `--addr A,B,...`: one address or several, comma-separated (the
+    /// nodes of a cluster), default `127.0.0.1:7878`; loopback only.
+    ///
+    /// ```
+    /// use chat::loadgen::args::Args;
+    ///
+    /// let mut args = Args::parse(["--addr", "127.0.0.1:7001,127.0.0.1:7002"]).unwrap();
+    /// let addrs = args.addrs().unwrap();
+    /// assert_eq!(addrs.len(), 2);
+    /// assert_eq!(addrs[1].port(), 7002);
+    /// ```
+    pub fn addrs(&mut self) -> Result<Vec<SocketAddr>, CliError> {
+        let text: String = self.get("addr", crate::protocol::DEFAULT_ADDR.to_string())?;
+        text.split(',')
+            .map(|item| loopback(socket_addr("--addr", item)?))
+            .collect()
+    }
+
+    /// `--pid P,Q,...`: the process ids whose CPU time a run adds up (a
+    /// server, or every node of a cluster and its Redis); empty if absent.
+    pub fn pids(&mut self) -> Result<Vec<u32>, CliError> {
+        let Some(text) = self.get_opt::<String>("pid")? else {
+            return Ok(Vec::new());
+        };
+        text.split(',')
+            .map(|item| parse_value::<u32>("--pid", item))
+            .collect()
     }
 
     /// Fails on any flag no getter asked for.
@@ -85,6 +108,16 @@ impl Args {
             Some(name) => Err(CliError::Bad(format!("unknown argument '--{name}'"))),
         }
     }
+}
+
+/// `addr` itself if it is a loopback address.
+fn loopback(addr: SocketAddr) -> Result<SocketAddr, CliError> {
+    if !addr.ip().is_loopback() {
+        return Err(CliError::Bad(format!(
+            "--addr {addr}: the load generator only targets loopback addresses"
+        )));
+    }
+    Ok(addr)
 }
 
 #[cfg(test)]
@@ -113,5 +146,53 @@ mod tests {
             Err(CliError::Bad("--size: 'big' is not a valid value".into()))
         );
         assert!(matches!(args.addr(), Err(CliError::Bad(m)) if m.contains("loopback")));
+    }
+
+    #[test]
+    fn addr_lists_and_pid_lists() {
+        let mut args = Args::parse(["--addr", "127.0.0.1:7001,[::1]:7002,127.0.0.1:7003"]).unwrap();
+        let addrs = args.addrs().unwrap();
+        let ports: Vec<u16> = addrs.iter().map(|a| a.port()).collect();
+        assert_eq!(ports, [7001, 7002, 7003]);
+        assert!(addrs[1].is_ipv6());
+        // One address is a list of one; no flag is the default.
+        let mut args = Args::parse(["--addr", "127.0.0.1:9"]).unwrap();
+        assert_eq!(args.addrs().unwrap(), ["127.0.0.1:9".parse().unwrap()]);
+        let mut args = Args::parse(Vec::<String>::new()).unwrap();
+        assert_eq!(
+            args.addrs().unwrap(),
+            [crate::protocol::DEFAULT_ADDR.parse().unwrap()]
+        );
+        // Every item must be a loopback HOST:PORT.
+        for bad in [
+            "127.0.0.1:1,10.0.0.1:2",
+            "127.0.0.1:1,",
+            ",127.0.0.1:1",
+            "127.0.0.1:1;127.0.0.1:2",
+        ] {
+            let mut args = Args::parse(["--addr", bad]).unwrap();
+            assert!(args.addrs().is_err(), "{bad}");
+        }
+        // The single-address getter refuses a list.
+        let mut args = Args::parse(["--addr", "127.0.0.1:1,127.0.0.1:2"]).unwrap();
+        assert!(args.addr().is_err());
+
+        let mut args = Args::parse(["--pid", "12,345,6789"]).unwrap();
+        assert_eq!(args.pids().unwrap(), [12, 345, 6789]);
+        let mut args = Args::parse(["--pid", "42"]).unwrap();
+        assert_eq!(args.pids().unwrap(), [42]);
+        let mut args = Args::parse(Vec::<String>::new()).unwrap();
+        assert!(args.pids().unwrap().is_empty());
+        for bad in ["1,,2", "1,x", "-1", "1,"] {
+            let mut args = Args::parse(["--pid", bad]).unwrap();
+            assert_eq!(
+                args.pids(),
+                Err(CliError::Bad(format!(
+                    "--pid: '{}' is not a valid value",
+                    bad.split(',').find(|i| i.parse::<u32>().is_err()).unwrap()
+                ))),
+                "{bad}"
+            );
+        }
     }
 }

@@ -17,6 +17,12 @@
 //! server's CPU time per delivery. It verifies the room's order for every
 //! receiver ([`OrderCheck`]): `seq` +1, each sender's counters in order,
 //! exactly N·M messages.
+//!
+//! Against a cluster, `--addr A,B,...` spreads the clients round-robin
+//! over the nodes (client `i` on node `i mod k`), so that every node's
+//! clients hear every other node's, and `--pid P,Q,...` adds up the CPU
+//! time of every process named (the nodes and Redis), also reported one
+//! by one.
 
 use std::io;
 use std::net::SocketAddr;
@@ -37,8 +43,8 @@ use crate::protocol::{ClientMsgRef, ServerMsgRef, LOBBY};
 /// The settings of a fanout run.
 #[derive(Debug, Clone)]
 pub struct FanoutOpts {
-    /// Server address.
-    pub addr: SocketAddr,
+    /// Server addresses: client `i` connects to `addrs[i % addrs.len()]`.
+    pub addrs: Vec<SocketAddr>,
     /// N: clients.
     pub clients: usize,
     /// M: messages per client.
@@ -47,8 +53,9 @@ pub struct FanoutOpts {
     pub size: usize,
     /// W: a client's own messages sent and not yet echoed, at most.
     pub window: u32,
-    /// The server's process id, for its CPU time.
-    pub pid: Option<u32>,
+    /// The server's process ids (a cluster's nodes and Redis), for their
+    /// CPU time.
+    pub pids: Vec<u32>,
     /// Give up when no delivery arrived for this long.
     pub stall: Duration,
 }
@@ -57,12 +64,12 @@ impl FanoutOpts {
     /// The defaults: N=100, M=200, S=64, W=16.
     pub fn new(addr: SocketAddr) -> FanoutOpts {
         FanoutOpts {
-            addr,
+            addrs: vec![addr],
             clients: 100,
             msgs: 200,
             size: 64,
             window: 16,
-            pid: None,
+            pids: Vec::new(),
             stall: Duration::from_secs(10),
         }
     }
@@ -93,10 +100,14 @@ pub struct FanoutReport {
     pub verified: bool,
     /// The first problem, when not verified.
     pub error: Option<String>,
-    /// Server CPU ticks (1/100 s) during the sending phase, with `--pid`.
+    /// Server CPU ticks (1/100 s) during the sending phase, with `--pid`
+    /// (all the processes named, added up).
     pub server_cpu_ticks: Option<u64>,
-    /// Server CPU nanoseconds per delivery, with `--pid`.
+    /// Server CPU nanoseconds per delivery, with `--pid` (added up).
     pub server_cpu_ns_per_delivery: Option<f64>,
+    /// [`server_cpu_ticks`](Self::server_cpu_ticks) of each process, in
+    /// `--pid` order.
+    pub server_cpu_ticks_each: Option<Vec<u64>>,
 }
 
 /// The fanout scenario's handler.
@@ -211,11 +222,11 @@ impl Handler for Fanout {
 /// the order is a report with `verified: false`.
 pub fn run(opts: &FanoutOpts) -> io::Result<FanoutReport> {
     let n = opts.clients;
-    session::check_reachable(opts.addr)?;
+    session::check_all_reachable(&opts.addrs)?;
     let mut swarm = Swarm::new()?;
     let join_limit = Duration::from_secs(30) + Duration::from_millis(20 * n as u64);
     let tag = session::run_tag('f');
-    session::join(&mut swarm, opts.addr, n, &tag, Lobby::Stay, join_limit)?;
+    session::join(&mut swarm, &opts.addrs, n, &tag, Lobby::Stay, join_limit)?;
 
     let mut fanout = Fanout {
         epoch: swarm.epoch(),
@@ -231,7 +242,7 @@ pub fn run(opts: &FanoutOpts) -> io::Result<FanoutReport> {
         deliveries: 0,
         text: String::new(),
     };
-    let ticks_before = opts.pid.map(procfs::cpu_ticks).transpose()?;
+    let ticks_before = procfs::cpu_ticks_each(&opts.pids)?;
     let start = Instant::now();
     for c in 0..n {
         let mut out = std::mem::take(swarm.out(c));
@@ -258,7 +269,7 @@ pub fn run(opts: &FanoutOpts) -> io::Result<FanoutReport> {
             break;
         }
     }
-    let ticks_after = opts.pid.map(procfs::cpu_ticks).transpose()?;
+    let ticks_after = procfs::cpu_ticks_each(&opts.pids)?;
     swarm.close_all();
 
     if error.is_none() {
@@ -266,9 +277,8 @@ pub fn run(opts: &FanoutOpts) -> io::Result<FanoutReport> {
     }
     let seconds = (finished - start).as_secs_f64().max(1e-9);
     let deliveries = fanout.deliveries;
-    let cpu = ticks_before
-        .zip(ticks_after)
-        .map(|(a, b)| b.saturating_sub(a));
+    let each = procfs::ticks_used(&ticks_before, &ticks_after);
+    let cpu = each.as_ref().map(|e| e.iter().sum::<u64>());
     Ok(FanoutReport {
         scenario: "fanout".into(),
         clients: n,
@@ -284,5 +294,6 @@ pub fn run(opts: &FanoutOpts) -> io::Result<FanoutReport> {
         server_cpu_ticks: cpu,
         server_cpu_ns_per_delivery: cpu
             .map(|t| round2((t * procfs::TICK_NS) as f64 / deliveries.max(1) as f64)),
+        server_cpu_ticks_each: each,
     })
 }

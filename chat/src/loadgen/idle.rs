@@ -110,7 +110,7 @@ pub fn run(opts: &IdleOpts) -> io::Result<IdleReport> {
     let mut swarm = Swarm::new()?;
     let tag = session::run_tag('i');
     let limit = Duration::from_secs(60) + Duration::from_millis(10 * n as u64);
-    session::join(&mut swarm, opts.addr, n, &tag, opts.lobby, limit)?;
+    session::join(&mut swarm, &[opts.addr], n, &tag, opts.lobby, limit)?;
     // Let the join announcements finish.
     let mut quiet = Quiet { frames: 0 };
     let mut calm_since = Instant::now();

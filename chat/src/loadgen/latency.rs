@@ -20,6 +20,10 @@
 //! most 50 µs in between, so sends go out one by one on time and a
 //! delivery waits at most one nap before it is read. After T seconds the run stops sending, waits for
 //! the last deliveries, and verifies the order like `fanout`.
+//!
+//! Like `fanout`, it takes `--addr A,B,...` (clients round-robin over a
+//! cluster's nodes) and `--pid P,Q,...` (CPU per delivery, added up over
+//! the processes named and given one by one).
 
 use std::io;
 use std::net::SocketAddr;
@@ -29,6 +33,7 @@ use serdy::{Deserialize, Serialize};
 
 use super::histogram::Histogram;
 use super::order::OrderCheck;
+use super::procfs;
 use super::report::{round2, Latency};
 use super::session::{self, refused, Lobby};
 use super::stamp::Stamp;
@@ -43,8 +48,8 @@ const SLICE: Duration = Duration::from_micros(50);
 /// The settings of a latency run.
 #[derive(Debug, Clone)]
 pub struct LatencyOpts {
-    /// Server address.
-    pub addr: SocketAddr,
+    /// Server addresses: client `i` connects to `addrs[i % addrs.len()]`.
+    pub addrs: Vec<SocketAddr>,
     /// N: clients.
     pub clients: usize,
     /// R: `Say`s per second, all clients together.
@@ -53,17 +58,21 @@ pub struct LatencyOpts {
     pub seconds: f64,
     /// S: text size.
     pub size: usize,
+    /// The server's process ids (a cluster's nodes and Redis), for their
+    /// CPU time.
+    pub pids: Vec<u32>,
 }
 
 impl LatencyOpts {
     /// Defaults: N=100, R=20 000, T=5 s, S=64.
     pub fn new(addr: SocketAddr) -> LatencyOpts {
         LatencyOpts {
-            addr,
+            addrs: vec![addr],
             clients: 100,
             rate: 20_000,
             seconds: 5.0,
             size: 64,
+            pids: Vec::new(),
         }
     }
 }
@@ -89,6 +98,14 @@ pub struct LatencyReport {
     pub verified: bool,
     /// The first problem, when not verified.
     pub error: Option<String>,
+    /// Server CPU ticks (1/100 s) from the first `Say` to the last
+    /// delivery, with `--pid` (all the processes named, added up).
+    pub server_cpu_ticks: Option<u64>,
+    /// Server CPU nanoseconds per delivery, with `--pid` (added up).
+    pub server_cpu_ns_per_delivery: Option<f64>,
+    /// [`server_cpu_ticks`](Self::server_cpu_ticks) of each process, in
+    /// `--pid` order.
+    pub server_cpu_ticks_each: Option<Vec<u64>>,
 }
 
 struct Receiving {
@@ -154,11 +171,11 @@ impl Handler for Receiving {
 /// Runs the latency scenario.
 pub fn run(opts: &LatencyOpts) -> io::Result<LatencyReport> {
     let n = opts.clients;
-    session::check_reachable(opts.addr)?;
+    session::check_all_reachable(&opts.addrs)?;
     let mut swarm = Swarm::new()?;
     let tag = session::run_tag('l');
     let limit = Duration::from_secs(30) + Duration::from_millis(20 * n as u64);
-    session::join(&mut swarm, opts.addr, n, &tag, Lobby::Stay, limit)?;
+    session::join(&mut swarm, &opts.addrs, n, &tag, Lobby::Stay, limit)?;
 
     let mut rx = Receiving {
         check: OrderCheck::new(n, n),
@@ -169,6 +186,7 @@ pub fn run(opts: &LatencyOpts) -> io::Result<LatencyReport> {
     let mut total: u64 = 0;
     let mut text = String::new();
     let mut touched = Vec::new();
+    let ticks_before = procfs::cpu_ticks_each(&opts.pids)?;
     let start = Instant::now();
     let send_for = Duration::from_secs_f64(opts.seconds.max(0.0));
     let per_send = 1.0 / f64::from(opts.rate.max(1));
@@ -230,10 +248,13 @@ pub fn run(opts: &LatencyOpts) -> io::Result<LatencyReport> {
             break;
         }
     }
+    let ticks_after = procfs::cpu_ticks_each(&opts.pids)?;
     swarm.close_all();
     if error.is_none() {
         error = rx.check.finish(&sent).err();
     }
+    let each = procfs::ticks_used(&ticks_before, &ticks_after);
+    let cpu = each.as_ref().map(|e| e.iter().sum::<u64>());
     Ok(LatencyReport {
         scenario: "latency".into(),
         clients: n,
@@ -244,5 +265,9 @@ pub fn run(opts: &LatencyOpts) -> io::Result<LatencyReport> {
         latency: Latency::of(&rx.latency),
         verified: error.is_none(),
         error,
+        server_cpu_ticks: cpu,
+        server_cpu_ns_per_delivery: cpu
+            .map(|t| round2((t * procfs::TICK_NS) as f64 / rx.deliveries.max(1) as f64)),
+        server_cpu_ticks_each: each,
     })
 }

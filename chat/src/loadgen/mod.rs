@@ -74,10 +74,12 @@ use crate::cli::CliError;
 /// The usage text.
 pub const USAGE: &str = "\
 usage: loadgen SUBCOMMAND [--flag value ...]
-  fanout  --addr A --clients N --msgs M --size S --window W [--pid PID]
+  fanout  --addr A[,B...] --clients N --msgs M --size S --window W [--pid PID[,PID...]]
           (defaults: 127.0.0.1:7878, 100, 200, 64, 16)
-  latency --addr A --clients N --rate R --seconds T --size S
+  latency --addr A[,B...] --clients N --rate R --seconds T --size S [--pid PID[,PID...]]
           (defaults: 127.0.0.1:7878, 100, 20000, 5, 64)
+          (several addresses: a cluster's nodes, clients round-robin over
+          them; several pids: CPU added up, and given one by one)
   idle    --addr A --clients N --seconds T --pid PID [--lobby stay|leave]
           (defaults: 127.0.0.1:7878, 1000, 5, -, stay)
   churn   --addr A --conns K --concurrency C --abrupt-every E
@@ -129,12 +131,14 @@ fn command_for(command: &str, args: &mut Args) -> Result<Job, CliError> {
     let bad = |message: String| CliError::Bad(message);
     match command {
         "fanout" => {
-            let mut opts = fanout::FanoutOpts::new(args.addr()?);
+            let addrs = args.addrs()?;
+            let mut opts = fanout::FanoutOpts::new(addrs[0]);
+            opts.addrs = addrs;
             opts.clients = args.get("clients", opts.clients)?;
             opts.msgs = args.get("msgs", opts.msgs)?;
             opts.size = args.get("size", opts.size)?;
             opts.window = args.get("window", opts.window)?;
-            opts.pid = args.get_opt("pid")?;
+            opts.pids = args.pids()?;
             if opts.clients == 0 || opts.size == 0 || opts.size > crate::protocol::MAX_TEXT {
                 return Err(bad("--clients must be positive and --size 1..=4096".into()));
             }
@@ -144,11 +148,14 @@ fn command_for(command: &str, args: &mut Args) -> Result<Job, CliError> {
             }))
         }
         "latency" => {
-            let mut opts = latency::LatencyOpts::new(args.addr()?);
+            let addrs = args.addrs()?;
+            let mut opts = latency::LatencyOpts::new(addrs[0]);
+            opts.addrs = addrs;
             opts.clients = args.get("clients", opts.clients)?;
             opts.rate = args.get("rate", opts.rate)?;
             opts.seconds = args.get("seconds", opts.seconds)?;
             opts.size = args.get("size", opts.size)?;
+            opts.pids = args.pids()?;
             if opts.clients == 0 || opts.size == 0 || opts.size > crate::protocol::MAX_TEXT {
                 return Err(bad("--clients must be positive and --size 1..=4096".into()));
             }

@@ -25,6 +25,23 @@ pub fn cpu_ticks(pid: u32) -> io::Result<u64> {
     parse_stat_ticks(&stat).ok_or_else(|| bad(pid, "stat"))
 }
 
+/// [`cpu_ticks`] of each of `pids`, in order.
+pub fn cpu_ticks_each(pids: &[u32]) -> io::Result<Vec<u64>> {
+    pids.iter().map(|p| cpu_ticks(*p)).collect()
+}
+
+/// The ticks each process used between two [`cpu_ticks_each`] readings;
+/// `None` when no process was named.
+pub fn ticks_used(before: &[u64], after: &[u64]) -> Option<Vec<u64>> {
+    (!before.is_empty()).then(|| {
+        before
+            .iter()
+            .zip(after)
+            .map(|(b, a)| a.saturating_sub(*b))
+            .collect()
+    })
+}
+
 /// Resident memory of `pid` in KiB.
 pub fn rss_kib(pid: u32) -> io::Result<u64> {
     let status = fs::read_to_string(format!("/proc/{pid}/status"))?;
@@ -92,6 +109,16 @@ mod tests {
         assert_eq!(status_field(status, "voluntary_ctxt_switches"), Some(7));
         assert_eq!(status_field(status, "nonvoluntary_ctxt_switches"), Some(3));
         assert_eq!(status_field(status, "VmHWM"), None);
+    }
+
+    #[test]
+    fn ticks_used_per_process() {
+        assert_eq!(ticks_used(&[], &[]), None);
+        assert_eq!(ticks_used(&[10, 5], &[12, 5]), Some(vec![2, 0]));
+        let me = std::process::id();
+        let each = cpu_ticks_each(&[me, me]).unwrap();
+        assert_eq!(each.len(), 2);
+        assert!(cpu_ticks_each(&[]).unwrap().is_empty());
     }
 
     #[test]

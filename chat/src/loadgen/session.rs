@@ -129,12 +129,13 @@ impl Handler for Joining<'_> {
     }
 }
 
-/// Connects `n` clients named `{prefix}{i}` to `addr` on a fresh `swarm`
-/// and waits until the server has put each one in `lobby` (or taken it out
-/// again). Fails if that takes longer than `limit`.
+/// Connects `n` clients named `{prefix}{i}` on a fresh `swarm`, client `i`
+/// to `addrs[i % addrs.len()]` (round-robin over the nodes of a cluster),
+/// and waits until the server has put each one in `lobby` (or taken it
+/// out again). Fails if that takes longer than `limit`.
 pub fn join(
     swarm: &mut Swarm,
-    addr: SocketAddr,
+    addrs: &[SocketAddr],
     n: usize,
     prefix: &str,
     lobby: Lobby,
@@ -145,6 +146,7 @@ pub fn join(
         0,
         "join needs a fresh swarm (client i = connection i)"
     );
+    assert!(!addrs.is_empty(), "join needs an address");
     let deadline = Instant::now() + limit;
     let mut joining = Joining {
         prefix,
@@ -156,6 +158,7 @@ pub fn join(
     let mut opened = 0;
     while joining.count < n {
         while opened < n && opened - joining.count < IN_FLIGHT {
+            let addr = addrs[opened % addrs.len()];
             let conn = swarm
                 .connect(addr)
                 .map_err(|e| io::Error::new(e.kind(), format!("cannot connect to {addr}: {e}")))?;
@@ -174,6 +177,11 @@ pub fn join(
         }
     }
     Ok(())
+}
+
+/// [`check_reachable`] for every address.
+pub fn check_all_reachable(addrs: &[SocketAddr]) -> io::Result<()> {
+    addrs.iter().try_for_each(|a| check_reachable(*a))
 }
 
 /// Fails with a clear message unless something accepts connections at

@@ -138,7 +138,7 @@ fn run_one(server: &ServerSpec, scenario: &str, quick: bool) -> io::Result<Vec<(
             "fanout" => {
                 let mut o = FanoutOpts::new(addr);
                 o.msgs = if quick { 200 } else { 2000 };
-                o.pid = Some(pid);
+                o.pids = vec![pid];
                 let r = fanout::run(&o)?;
                 let line = to_json(&r);
                 if !r.verified {
@@ -214,7 +214,7 @@ fn run_scale(server: &ServerSpec) -> String {
         o.clients = 1000;
         o.msgs = 20;
         o.window = 4;
-        o.pid = Some(running.pid());
+        o.pids = vec![running.pid()];
         let r = fanout::run(&o);
         running.stop();
         r
