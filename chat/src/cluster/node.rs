@@ -62,9 +62,12 @@
 //!   rather than left to guess. The others stay connected; their requests
 //!   are held (at most [`MAX_HELD`] each). The node reconnects with capped
 //!   exponential backoff. Back in touch, it loads the script, subscribes
-//!   again, re-asserts its users' nicks and memberships (a room that lost
-//!   a member gets its `Joined` again; a user whose nick was taken
-//!   meanwhile is closed), restores each room's `seq` and history from
+//!   again, re-asserts its users' nicks and memberships (if another node
+//!   reaped it meanwhile, the other members were told its users left, so
+//!   each of its users is announced with `Joined` again; after a Redis
+//!   restart nobody was told anything and the memberships come back
+//!   silently; a user whose nick was taken meanwhile is closed with
+//!   `ShuttingDown`), restores each room's `seq` and history from
 //!   its own copy when Redis lost them (a restart without persistence),
 //!   and catches its members up on the `Message`s they missed, by `seq`.
 //!   `Joined` and `Left` frames published while it was away are not
@@ -509,8 +512,6 @@ impl Node {
         let reconnected = matches!(self.link, Link::Loading) && !self.clients.is_empty();
         self.link = Link::Up;
         self.refusing = false;
-        self.next_beat = now;
-        self.handle_timeout(now, out);
         if reconnected {
             let names: Vec<Arc<str>> = self.rooms.keys().cloned().collect();
             for name in names {
@@ -530,6 +531,10 @@ impl Node {
             }
             self.reassert_all();
         }
+        // The heartbeat after the re-assertion: the beat clears the mark a
+        // reaper left, which the re-assertion reads.
+        self.next_beat = now;
+        self.handle_timeout(now, out);
         let mut conns: Vec<ConnId> = self.clients.keys().copied().collect();
         conns.sort_unstable();
         for conn in conns {

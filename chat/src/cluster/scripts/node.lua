@@ -88,14 +88,19 @@ local function history(room)
   return seq, redis.call('LRANGE', room_key(room, 'history'), 0, -1)
 end
 
+-- Adds nick to room's members (and the room to the list of rooms).
+local function add_member(room, nick)
+  if redis.call('HSET', room_key(room, 'members'), string.lower(nick), nick) == 1 then
+    redis.call('HINCRBY', 'chat:rooms', room, 1)
+  end
+end
+
 -- Adds nick to room's members and publishes Joined; returns the reply a
 -- joiner needs: { seq, { history... }, joined frame }.
 local function join(room, nick)
   local seq, hist = history(room)
   local joined = frame(varint(TAG_JOINED) .. str(room) .. str(nick))
-  if redis.call('HSET', room_key(room, 'members'), string.lower(nick), nick) == 1 then
-    redis.call('HINCRBY', 'chat:rooms', room, 1)
-  end
+  add_member(room, nick)
   redis.call('SPUBLISH', channel(room), joined)
   return { seq, hist, joined }
 end
@@ -281,8 +286,10 @@ elseif op == 'sync' then
 elseif op == 'reassert' then
   -- ARGV: node, conn, nick, rooms... After Redis came back (or reaped
   -- this node): the user's nick, record and memberships are written
-  -- again; a Joined is published in each room that had lost it. Returns
-  -- 0 when another user holds the nick now.
+  -- again. When the node was reaped, the other members were told the user
+  -- left, so each room that had lost it gets a Joined; after a Redis
+  -- restart nobody was told anything, and the memberships come back
+  -- silently. Returns 0 when another user holds the nick now.
   local node, conn, nick = ARGV[2], ARGV[3], ARGV[4]
   local folded = string.lower(nick)
   local mine = node .. ' ' .. conn .. ' ' .. nick
@@ -296,9 +303,14 @@ elseif op == 'reassert' then
     rooms[#rooms + 1] = ARGV[i]
   end
   set_record(node, conn, nick, rooms)
+  local reaped = redis.call('EXISTS', node_key(node, 'reaped')) == 1
   for _, room in ipairs(rooms) do
     if redis.call('HEXISTS', room_key(room, 'members'), folded) == 0 then
-      join(room, nick)
+      if reaped then
+        join(room, nick)
+      else
+        add_member(room, nick)
+      end
     end
   end
   return 1
