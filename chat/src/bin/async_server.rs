@@ -5,10 +5,10 @@
 //! `async_server [--addr HOST:PORT] [--max-conns N] [--max-outbound BYTES]
 //! [--max-frame BYTES] [--hello-timeout-ms MS] [--threads N]`.
 
-use chat::server::config::Config;
+use chat::server::config::{Config, Extras};
 
 fn main() {
-    let config = Config::from_env_or_exit("async_server", true);
+    let config = Config::from_env_or_exit("async_server", Extras::THREADS);
     if let Err(e) = chat::server::async_server::run(config) {
         eprintln!("async_server: {e}");
         std::process::exit(1);

@@ -5,10 +5,10 @@
 //! `thread_server [--addr HOST:PORT] [--max-conns N] [--max-outbound BYTES]
 //! [--max-frame BYTES] [--hello-timeout-ms MS]`.
 
-use chat::server::config::Config;
+use chat::server::config::{Config, Extras};
 
 fn main() {
-    let config = Config::from_env_or_exit("thread_server", false);
+    let config = Config::from_env_or_exit("thread_server", Extras::NONE);
     if let Err(e) = chat::server::thread_server::run(config) {
         eprintln!("thread_server: {e}");
         std::process::exit(1);

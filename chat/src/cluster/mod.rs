@@ -142,5 +142,6 @@
 //! [`hub`]: crate::hub
 
 pub mod conn;
+pub mod node;
 pub mod resp;
 pub mod room;

@@ -1,10 +1,11 @@
-//! A room in Redis: its key and channel names, and the two Lua scripts that
-//! are the only writers of its order.
+//! A room in Redis: its key and channel names, and the commands that run
+//! the room's ops of [`SCRIPT`], the only writer of its order.
 //!
 //! | name | type | holds |
 //! | --- | --- | --- |
 //! | `chat:{room}:seq` | string | the `seq` of the room's last `Message` |
 //! | `chat:{room}:history` | list | the last [`HISTORY_LEN`] `Message` frames, oldest first |
+//! | `chat:{room}:members` | hash | folded nick → nick, the room's members on every node |
 //! | `chat:{room}` | shard channel | every frame for the room's members, in order |
 //!
 //! The braces are Redis's hash tag: only `room` decides the slot, so a
@@ -12,13 +13,13 @@
 //! them all, and sharded pub/sub (`SSUBSCRIBE`/`SPUBLISH`) keeps the same
 //! names on Redis Cluster.
 //!
-//! [`ROOM_EVENT_LUA`] is run for every event of a room: a `Message` gets
-//! the next `seq` inside the script, spliced into the frame, appended to
-//! the history and published; a `Joined` or `Left` is published as it is.
-//! [`JOIN_LUA`] reads the last `seq` and the history in one step. Because
-//! Redis runs a script without interleaving any other command, the order
-//! of the channel is the order of the scripts, and the history is a prefix
-//! of that order.
+//! The script's `message` op ([`room_event_command`]) gives a `Message`
+//! the next `seq` inside the script, splices it into the frame, appends the
+//! frame to the history and publishes it; its `event` op publishes a whole
+//! payload as it is; its `history` op ([`history_command`]) reads the last
+//! `seq` and the history in one step. Because Redis runs a script without
+//! interleaving any other command, the order of the channel is the order
+//! of the scripts, and the history is a suffix of that order's `Message`s.
 //!
 //! ```
 //! use chat::cluster::room;
@@ -27,6 +28,7 @@
 //!
 //! assert_eq!(room::seq_key("lobby"), "chat:{lobby}:seq");
 //! assert_eq!(room::channel("lobby"), "chat:{lobby}");
+//! assert_eq!(room::room_of_channel(b"chat:{lobby}"), Some("lobby"));
 //!
 //! // The script splices the varint of the seq Redis assigns between the
 //! // two parts: the result is the frame the hub would have sent.
@@ -49,11 +51,10 @@ use crate::protocol::ServerMsg;
 
 pub use crate::protocol::HISTORY_LEN;
 
-/// The room event script; run it with [`room_event_command`].
-pub const ROOM_EVENT_LUA: &str = include_str!("scripts/room_event.lua");
-
-/// The join script; run it with [`join_command`].
-pub const JOIN_LUA: &str = include_str!("scripts/join.lua");
+/// The cluster's one Lua script: every write to the shared state is one
+/// of its ops (`EVALSHA sha numkeys KEYS... op ARGV...`). Load it with
+/// `SCRIPT LOAD`, which answers the `sha`.
+pub const SCRIPT: &str = include_str!("scripts/node.lua");
 
 /// The key of the room's last `Message` seq.
 pub fn seq_key(room: &str) -> String {
@@ -65,9 +66,21 @@ pub fn history_key(room: &str) -> String {
     format!("chat:{{{room}}}:history")
 }
 
+/// The key of the room's members hash.
+pub fn members_key(room: &str) -> String {
+    format!("chat:{{{room}}}:members")
+}
+
 /// The room's shard channel.
 pub fn channel(room: &str) -> String {
     format!("chat:{{{room}}}")
+}
+
+/// The room whose channel is `channel`, if it is a room's channel.
+pub fn room_of_channel(channel: &[u8]) -> Option<&str> {
+    let inner = channel.strip_prefix(b"chat:{")?.strip_suffix(b"}")?;
+    let room = std::str::from_utf8(inner).ok()?;
+    crate::protocol::is_valid_name(room).then_some(room)
 }
 
 /// One event for [`room_event_command`].
@@ -87,37 +100,43 @@ pub enum RoomEvent<'a> {
     },
 }
 
-/// `EVALSHA sha 2 seq history channel kind head tail cap`: the arguments
-/// that run [`ROOM_EVENT_LUA`] (loaded with `SCRIPT LOAD`, which answers
-/// `sha`) for one event of `room`.
+/// The arguments that run [`SCRIPT`]'s `message` op (for a
+/// [`RoomEvent::Message`]: `EVALSHA sha 2 seq history message channel head
+/// tail`) or `event` op (`EVALSHA sha 1 seq event channel payload`) for
+/// `room`. The reply is the seq of the room's last `Message` after it.
 pub fn room_event_command(sha: &str, room: &str, event: RoomEvent<'_>) -> Vec<Vec<u8>> {
-    let (kind, head, tail): (&[u8], &[u8], &[u8]) = match event {
-        RoomEvent::Message { head, tail } => (b"message", head, tail),
-        RoomEvent::Event { payload } => (b"event", payload, b""),
-    };
-    vec![
-        b"EVALSHA".to_vec(),
-        sha.as_bytes().to_vec(),
-        b"2".to_vec(),
-        seq_key(room).into_bytes(),
-        history_key(room).into_bytes(),
-        channel(room).into_bytes(),
-        kind.to_vec(),
-        head.to_vec(),
-        tail.to_vec(),
-        HISTORY_LEN.to_string().into_bytes(),
-    ]
+    let mut args = vec![b"EVALSHA".to_vec(), sha.as_bytes().to_vec()];
+    match event {
+        RoomEvent::Message { head, tail } => args.extend([
+            b"2".to_vec(),
+            seq_key(room).into_bytes(),
+            history_key(room).into_bytes(),
+            b"message".to_vec(),
+            channel(room).into_bytes(),
+            head.to_vec(),
+            tail.to_vec(),
+        ]),
+        RoomEvent::Event { payload } => args.extend([
+            b"1".to_vec(),
+            seq_key(room).into_bytes(),
+            b"event".to_vec(),
+            channel(room).into_bytes(),
+            payload.to_vec(),
+        ]),
+    }
+    args
 }
 
-/// `EVALSHA sha 2 seq history`: the arguments that run [`JOIN_LUA`] for
-/// `room`.
-pub fn join_command(sha: &str, room: &str) -> Vec<Vec<u8>> {
+/// `EVALSHA sha 2 seq history history`: the arguments that run
+/// [`SCRIPT`]'s `history` op for `room`, answered by `[seq, [frame...]]`.
+pub fn history_command(sha: &str, room: &str) -> Vec<Vec<u8>> {
     vec![
         b"EVALSHA".to_vec(),
         sha.as_bytes().to_vec(),
         b"2".to_vec(),
         seq_key(room).into_bytes(),
         history_key(room).into_bytes(),
+        b"history".to_vec(),
     ]
 }
 
@@ -180,16 +199,21 @@ mod tests {
             [
                 &b"EVALSHA"[..],
                 b"abc",
-                b"2",
+                b"1",
                 b"chat:{lobby}:seq",
-                b"chat:{lobby}:history",
-                b"chat:{lobby}",
                 b"event",
+                b"chat:{lobby}",
                 b"\x03x",
-                b"",
-                b"32"
             ]
         );
-        assert_eq!(join_command("abc", "lobby")[3], b"chat:{lobby}:seq");
+        assert_eq!(history_command("abc", "lobby")[3], b"chat:{lobby}:seq");
+        assert_eq!(room_of_channel(b"chat:{lobby}"), Some("lobby"));
+        assert_eq!(room_of_channel(b"chat:node:{a}"), None);
+        assert_eq!(room_of_channel(b"chat:{Lobby}x"), None);
+    }
+
+    #[test]
+    fn the_script_keeps_the_protocols_history_length() {
+        assert!(SCRIPT.contains(&format!("local HISTORY_LEN = {HISTORY_LEN}\n")));
     }
 }

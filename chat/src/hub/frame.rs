@@ -63,7 +63,7 @@ impl Frame {
 
     /// Encodes a hub message through a reused scratch buffer: the only
     /// allocation is the shared `Arc<[u8]>` itself.
-    pub(super) fn encode_into(scratch: &mut Vec<u8>, msg: &ServerMsgRef<'_>) -> Frame {
+    pub(crate) fn encode_into(scratch: &mut Vec<u8>, msg: &ServerMsgRef<'_>) -> Frame {
         scratch.clear();
         if let Err(e) = encode_frame_limited(msg, SERVER_MAX_FRAME, scratch) {
             // Invariant: everything the hub sends is bounded before it is
@@ -73,6 +73,14 @@ impl Frame {
             unreachable!("hub frames are bounded by construction, but encoding failed: {e}");
         }
         Frame(Arc::from(&scratch[..]))
+    }
+
+    /// A frame from its bytes, header included, as another process encoded
+    /// it (a cluster node receives frames from Redis). The caller has
+    /// checked that the header matches the length.
+    pub(crate) fn from_frame_bytes(bytes: &[u8]) -> Frame {
+        debug_assert!(bytes.len() > HEADER_LEN);
+        Frame(Arc::from(bytes))
     }
 
     /// The whole frame, header included: what goes on the socket.

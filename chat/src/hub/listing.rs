@@ -9,26 +9,26 @@
 //! reply is encoded once.
 
 /// Bytes of the LEB128 varint of `n`: 7 bits per byte.
-pub(super) fn varint_len(n: u64) -> usize {
+pub(crate) fn varint_len(n: u64) -> usize {
     let bits = 64 - (n | 1).leading_zeros() as usize;
     bits.div_ceil(7)
 }
 
 /// Bytes of a string on the wire: its varint length, then its bytes.
-pub(super) fn str_len(s: &str) -> usize {
+pub(crate) fn str_len(s: &str) -> usize {
     varint_len(s.len() as u64) + s.len()
 }
 
 /// Payload bytes of `Rooms` before the count: the variant index (6).
-pub(super) const ROOMS_FIXED: usize = 1;
+pub(crate) const ROOMS_FIXED: usize = 1;
 
 /// Bytes of one `RoomInfo { name, members }`.
-pub(super) fn room_entry_len(name: &str, members: u32) -> usize {
+pub(crate) fn room_entry_len(name: &str, members: u32) -> usize {
     str_len(name) + varint_len(u64::from(members))
 }
 
 /// Payload bytes of `Users` before the count: the variant index (7) and the room.
-pub(super) fn users_fixed(room: &str) -> usize {
+pub(crate) fn users_fixed(room: &str) -> usize {
     1 + str_len(room)
 }
 
@@ -38,7 +38,7 @@ pub(super) fn users_fixed(room: &str) -> usize {
 ///
 /// Greedy is exact: the payload size only grows with each entry taken (the
 /// count's varint included), so the first entry that does not fit ends it.
-pub(super) fn fitting(fixed: usize, sizes: impl IntoIterator<Item = usize>, limit: usize) -> usize {
+pub(crate) fn fitting(fixed: usize, sizes: impl IntoIterator<Item = usize>, limit: usize) -> usize {
     let mut total = fixed;
     let mut taken = 0usize;
     for size in sizes {

@@ -152,10 +152,11 @@
 
 mod config;
 mod conn;
+mod engine;
 mod frame;
-mod listing;
+pub(crate) mod listing;
 mod machine;
-mod names;
+pub(crate) mod names;
 mod outbox;
 mod requests;
 mod room;
@@ -166,6 +167,7 @@ mod tests;
 
 pub use config::Config;
 pub use conn::ConnId;
+pub use engine::Engine;
 pub use frame::Frame;
 pub use machine::Hub;
 pub use outbox::{Delivery, Outbox};

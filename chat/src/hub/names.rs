@@ -15,7 +15,7 @@ use crate::protocol::MAX_NAME;
 /// Build it with [`Folded::new`], which refuses anything that breaks the
 /// naming rule, then borrow it with [`Folded::as_str`] as a map key.
 #[derive(Clone, Copy)]
-pub(super) struct Folded {
+pub(crate) struct Folded {
     buf: [u8; MAX_NAME],
     len: usize,
 }
@@ -23,7 +23,7 @@ pub(super) struct Folded {
 impl Folded {
     /// Folds `name` if it passes [`is_valid_name`](crate::protocol::is_valid_name),
     /// else `None`. Checking and folding happen in the same pass.
-    pub(super) fn new(name: &str) -> Option<Folded> {
+    pub(crate) fn new(name: &str) -> Option<Folded> {
         let bytes = name.as_bytes();
         if bytes.is_empty() || bytes.len() > MAX_NAME {
             return None;
@@ -42,7 +42,7 @@ impl Folded {
     }
 
     /// The folded name.
-    pub(super) fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         // Only ASCII bytes were copied in, so this never fails; the fallback
         // keeps network input from ever reaching a panic.
         std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
@@ -58,7 +58,7 @@ impl std::fmt::Debug for Folded {
 /// Compares two nicks by their ASCII-lowercased bytes: the order of
 /// `Users` (section 4), in which `_` (0x5F) sorts before the lowercase
 /// letters (0x61 and up).
-pub(super) fn cmp_folded(a: &str, b: &str) -> Ordering {
+pub(crate) fn cmp_folded(a: &str, b: &str) -> Ordering {
     let a = a.bytes().map(|c| c.to_ascii_lowercase());
     let b = b.bytes().map(|c| c.to_ascii_lowercase());
     a.cmp(b)

@@ -80,12 +80,12 @@ impl Outbox {
     }
 
     /// Appends one delivery.
-    pub(super) fn send(&mut self, to: ConnId, frame: Frame) {
+    pub(crate) fn send(&mut self, to: ConnId, frame: Frame) {
         self.deliveries.push(Delivery { to, frame });
     }
 
     /// Appends the same frame for each connection of `to`, in order.
-    pub(super) fn broadcast(&mut self, to: &[ConnId], frame: &Frame) {
+    pub(crate) fn broadcast(&mut self, to: &[ConnId], frame: &Frame) {
         self.deliveries.reserve(to.len());
         self.deliveries.extend(to.iter().map(|&to| Delivery {
             to,
@@ -94,7 +94,7 @@ impl Outbox {
     }
 
     /// Appends a connection to close.
-    pub(super) fn close(&mut self, conn: ConnId) {
+    pub(crate) fn close(&mut self, conn: ConnId) {
         self.closes.push(conn);
     }
 }

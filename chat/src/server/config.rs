@@ -7,6 +7,9 @@
 //! --max-frame BYTES       65536            MAX_FRAME for client frames (2)
 //! --hello-timeout-ms MS   10000            HelloTimeout deadline (4)
 //! --threads N             number of CPUs   worker threads (async_server only)
+//! --redis HOST:PORT       (none)           join a cluster through Redis (event_server only)
+//! --node-id ID            generated        this node's id in the cluster (with --redis)
+//! --redis-grace-ms MS     10000            how long clients wait for a lost Redis (with --redis)
 //! ```
 //!
 //! Flags are read by [`crate::cli`], so they follow its rules: `--flag VALUE`
@@ -22,6 +25,7 @@ use std::time::Duration;
 use sys::net::TcpListener;
 
 use crate::cli::{socket_addr, CliError, Flags};
+use crate::cluster::node::NodeConfig;
 use crate::hub;
 use crate::protocol::{
     DEFAULT_ADDR, DEFAULT_HELLO_TIMEOUT_MS, DEFAULT_MAX_CONNS, DEFAULT_MAX_FRAME,
@@ -43,6 +47,46 @@ pub struct Config {
     pub hello_timeout: Duration,
     /// Worker threads (`async_server` only; `None` means one per CPU).
     pub threads: Option<usize>,
+    /// `--redis` and its companions: cluster mode (`event_server` only).
+    pub cluster: Option<ClusterConfig>,
+}
+
+/// The flags of cluster mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterConfig {
+    /// `--redis HOST:PORT`: the Redis server the nodes share.
+    pub redis: SocketAddr,
+    /// `--node-id ID`: this node's id; generated when absent.
+    pub node_id: Option<String>,
+    /// `--redis-grace-ms MS`: how long clients are kept while Redis is away.
+    pub grace: Duration,
+}
+
+/// Which flags beyond PROTOCOL.md section 6 a binary takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Extras {
+    /// `--threads N` (`async_server`).
+    pub threads: bool,
+    /// `--redis`, `--node-id`, `--redis-grace-ms` (`event_server`).
+    pub cluster: bool,
+}
+
+impl Extras {
+    /// Only the flags of PROTOCOL.md section 6.
+    pub const NONE: Extras = Extras {
+        threads: false,
+        cluster: false,
+    };
+    /// Plus `--threads`.
+    pub const THREADS: Extras = Extras {
+        threads: true,
+        cluster: false,
+    };
+    /// Plus the cluster flags.
+    pub const CLUSTER: Extras = Extras {
+        threads: false,
+        cluster: true,
+    };
 }
 
 impl Default for Config {
@@ -54,6 +98,7 @@ impl Default for Config {
             max_frame: DEFAULT_MAX_FRAME,
             hello_timeout: Duration::from_millis(DEFAULT_HELLO_TIMEOUT_MS),
             threads: None,
+            cluster: None,
         }
     }
 }
@@ -68,35 +113,49 @@ impl Config {
         }
     }
 
-    /// The usage text of `program`; `with_threads` adds `--threads`.
-    pub fn usage(program: &str, with_threads: bool) -> String {
+    /// The usage text of `program`, with the flags `extras` adds.
+    pub fn usage(program: &str, extras: Extras) -> String {
         let mut s = format!(
             "usage: {program} [--addr HOST:PORT] [--max-conns N] [--max-outbound BYTES]\n\
-             \x20      [--max-frame BYTES] [--hello-timeout-ms MS]{}\n\
+             \x20      [--max-frame BYTES] [--hello-timeout-ms MS]{}{}\n\
              \n\
              \x20 --addr HOST:PORT        address to listen on (default {DEFAULT_ADDR}; port 0 picks a free port)\n\
              \x20 --max-conns N           connection limit (default {DEFAULT_MAX_CONNS})\n\
              \x20 --max-outbound BYTES    per-client queued-output limit (default {DEFAULT_MAX_OUTBOUND})\n\
              \x20 --max-frame BYTES       largest client frame payload (default {DEFAULT_MAX_FRAME})\n\
              \x20 --hello-timeout-ms MS   deadline for an accepted Hello (default {DEFAULT_HELLO_TIMEOUT_MS})\n",
-            if with_threads { " [--threads N]" } else { "" }
+            if extras.threads { " [--threads N]" } else { "" },
+            if extras.cluster {
+                "\n       [--redis HOST:PORT [--node-id ID] [--redis-grace-ms MS]]"
+            } else {
+                ""
+            }
         );
-        if with_threads {
+        if extras.threads {
             s.push_str("  --threads N             worker threads (default: the number of CPUs)\n");
+        }
+        if extras.cluster {
+            s.push_str(&format!(
+                "  --redis HOST:PORT       join a cluster of nodes sharing one chat through this Redis\n\
+                 \x20 --node-id ID            this node's id, 1-64 of [A-Za-z0-9._-] (default: generated)\n\
+                 \x20 --redis-grace-ms MS     how long clients wait for a lost Redis (default {})\n",
+                DEFAULT_REDIS_GRACE.as_millis()
+            ));
         }
         s.push_str("  --help                  print this help and exit\n");
         s
     }
 
-    /// Parses flags (without the program name). `with_threads` accepts
-    /// `--threads`. Flags may be given as `--flag value` or `--flag=value`.
-    pub fn parse<I, S>(args: I, with_threads: bool) -> Result<Config, CliError>
+    /// Parses flags (without the program name), accepting those `extras`
+    /// adds. Flags may be given as `--flag value` or `--flag=value`.
+    pub fn parse<I, S>(args: I, extras: Extras) -> Result<Config, CliError>
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
         let mut cfg = Config::default();
         let mut flags = Flags::new(args);
+        let (mut redis, mut node_id, mut grace) = (None, None, None);
         while let Some(flag) = flags.next_flag()? {
             match flag.as_str() {
                 "--addr" => cfg.addr = socket_addr(&flag, &flags.value()?)?,
@@ -106,22 +165,53 @@ impl Config {
                 "--hello-timeout-ms" => {
                     cfg.hello_timeout = Duration::from_millis(flags.number(1, 86_400_000)?)
                 }
-                "--threads" if with_threads => cfg.threads = Some(flags.number(1, 1024)? as usize),
+                "--threads" if extras.threads => {
+                    cfg.threads = Some(flags.number(1, 1024)? as usize)
+                }
+                "--redis" if extras.cluster => redis = Some(socket_addr(&flag, &flags.value()?)?),
+                "--node-id" if extras.cluster => {
+                    let id = flags.value()?;
+                    if !NodeConfig::is_valid_id(&id) {
+                        return Err(CliError::Bad(format!(
+                            "--node-id: '{id}' is not 1 to 64 of [A-Za-z0-9._-]"
+                        )));
+                    }
+                    node_id = Some(id);
+                }
+                "--redis-grace-ms" if extras.cluster => {
+                    grace = Some(Duration::from_millis(flags.number(1, 86_400_000)?))
+                }
                 _ => return Err(flags.unknown()),
             }
         }
+        cfg.cluster = match redis {
+            Some(redis) => Some(ClusterConfig {
+                redis,
+                node_id,
+                grace: grace.unwrap_or(DEFAULT_REDIS_GRACE),
+            }),
+            None if node_id.is_some() || grace.is_some() => {
+                return Err(CliError::Bad(
+                    "--node-id and --redis-grace-ms need --redis".into(),
+                ))
+            }
+            None => None,
+        };
         Ok(cfg)
     }
 
     /// Parses `std::env::args()`; on `--help` prints usage and exits 0, on a
     /// bad flag prints the message and usage to standard error and exits 2
     /// ([`CliError::report`]).
-    pub fn from_env_or_exit(program: &str, with_threads: bool) -> Config {
-        Config::parse(std::env::args().skip(1), with_threads).unwrap_or_else(|e| {
-            std::process::exit(e.report(program, &Config::usage(program, with_threads)))
+    pub fn from_env_or_exit(program: &str, extras: Extras) -> Config {
+        Config::parse(std::env::args().skip(1), extras).unwrap_or_else(|e| {
+            std::process::exit(e.report(program, &Config::usage(program, extras)))
         })
     }
 }
+
+/// The default of `--redis-grace-ms`.
+pub const DEFAULT_REDIS_GRACE: Duration = Duration::from_secs(10);
 
 /// How every server starts (section 6): raises the open-file limit (a
 /// warning on standard error if it cannot), listens on `config.addr`, and
@@ -152,7 +242,7 @@ mod tests {
     use super::*;
 
     fn parse(args: &[&str]) -> Result<Config, CliError> {
-        Config::parse(args.iter().copied(), false)
+        Config::parse(args.iter().copied(), Extras::NONE)
     }
 
     #[test]
@@ -189,7 +279,7 @@ mod tests {
     #[test]
     fn threads_only_where_allowed() {
         assert!(matches!(parse(&["--threads", "2"]), Err(CliError::Bad(_))));
-        let cfg = Config::parse(["--threads", "3"], true).unwrap();
+        let cfg = Config::parse(["--threads", "3"], Extras::THREADS).unwrap();
         assert_eq!(cfg.threads, Some(3));
     }
 

@@ -70,7 +70,7 @@ use std::io;
 use std::time::{Duration, Instant};
 
 pub use super::outbound::Overflow;
-use crate::hub::{ConnId, Frame, Hub, Outbox};
+use crate::hub::{ConnId, Engine, Frame, Outbox};
 use crate::protocol::ErrorCode;
 
 /// How long a connection the hub let go may take to flush its last frames
@@ -111,7 +111,7 @@ pub enum Ending {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expired {
     /// No `Hello` accepted in time: the server calls
-    /// [`Hub::handle_hello_timeout`], which closes the connection.
+    /// [`Hub::handle_hello_timeout`](crate::hub::Hub::handle_hello_timeout), which closes the connection.
     Hello,
     /// The close took too long: the connection is now gone; free it.
     Linger,
@@ -175,7 +175,7 @@ impl Lifecycle {
     }
 
     /// A connection the hub was just told of at `now`: waiting for `Hello`
-    /// if the hub took it (`taken`, what [`Hub::handle_connect`] returns),
+    /// if the hub took it (`taken`, what [`Hub::handle_connect`](crate::hub::Hub::handle_connect) returns),
     /// else already closing, with the hub's refusal (`ServerFull`,
     /// `ShuttingDown`) as its last frame.
     pub fn admitted(now: Instant, hello_timeout: Duration, taken: bool) -> Lifecycle {
@@ -426,11 +426,11 @@ pub trait Queues {
 
 /// Applies the hub's `outbox` to `queues`, looping while queues overflow:
 /// the deliveries in order, then the closes, then the slow-consumer drops,
-/// whose clean-up ([`Hub::handle_slow_consumer`]) fills the outbox again
+/// whose clean-up ([`Hub::handle_slow_consumer`](crate::hub::Hub::handle_slow_consumer)) fills the outbox again
 /// (see the module docs). `slow` is scratch space, kept by the caller so
 /// that a step allocates nothing.
 pub fn apply_outbox(
-    hub: &mut Hub,
+    hub: &mut impl Engine,
     outbox: &mut Outbox,
     queues: &mut impl Queues,
     slow: &mut Vec<ConnId>,
@@ -801,7 +801,7 @@ mod tests {
         use crate::protocol::{ClientMsg, ServerMsg};
 
         for non_readers in [2, 10] {
-            let mut hub = Hub::new(crate::hub::Config::default());
+            let mut hub = crate::hub::Hub::new(crate::hub::Config::default());
             let mut outbox = Outbox::new();
             let mut queues = Recorder {
                 limit: 8,

@@ -120,6 +120,7 @@ use sys::net::{TcpListener, TcpStream};
 use sys::signal::{Signal, Signals};
 use sys::{Event, Events, Interest, Poll, Token};
 
+use self::backplane::{Backplane, Core, REDIS};
 use self::deadlines::Deadlines;
 use super::config::{listen, Config};
 use super::lifecycle::{
@@ -130,9 +131,10 @@ use super::outbound::{Flush, Outbound};
 use crate::clock::unix_ms;
 use crate::fmt::binary::from_bytes;
 use crate::fmt::framed::{split_frame, FrameDecoder, HEADER_LEN};
-use crate::hub::{ConnId, Frame, Hub, Outbox, SessionState};
+use crate::hub::{ConnId, Engine, Frame, Hub, Outbox, SessionState};
 use crate::protocol::{ClientMsg, ErrorCode};
 
+pub mod backplane;
 pub mod deadlines;
 
 /// The listener's token.
@@ -170,8 +172,13 @@ struct Conn {
 pub fn run(config: Config) -> io::Result<()> {
     // Block the signals before anything else (signalfd needs them blocked).
     let signals = Signals::new(&[Signal::Interrupt, Signal::Terminate])?;
+    let hub = config.hub_config("event_server");
+    let core = match &config.cluster {
+        Some(cluster) => Core::Cluster(Box::new(Backplane::join(cluster, hub)?)),
+        None => Core::Solo(Hub::new(hub)),
+    };
     let listener = listen("event_server", &config)?;
-    EventServer::new(config, listener, signals)?.serve()
+    EventServer::new(config, core, listener, signals)?.serve()
 }
 
 /// The server's whole state; see the module docs.
@@ -182,7 +189,8 @@ struct EventServer {
     listener: TcpListener,
     listener_paused: Option<Instant>,
     signals: Signals,
-    hub: Hub,
+    /// The hub, or in cluster mode the node and its Redis connection.
+    core: Core,
     outbox: Outbox,
     /// Everything [`Queues`] needs, apart from the hub: the connections,
     /// the write rotation and the linger deadlines.
@@ -281,13 +289,20 @@ impl Queues for Io {
 }
 
 impl EventServer {
-    fn new(config: Config, mut listener: TcpListener, mut signals: Signals) -> io::Result<Self> {
+    fn new(
+        config: Config,
+        mut core: Core,
+        mut listener: TcpListener,
+        mut signals: Signals,
+    ) -> io::Result<Self> {
         let poll = Poll::new()?;
         poll.registry()
             .register(&mut listener, LISTENER, Interest::READABLE)?;
         poll.registry()
             .register(&mut signals, SIGNALS, Interest::READABLE)?;
-        let hub = Hub::new(config.hub_config("event_server"));
+        if let Some(backplane) = core.backplane() {
+            backplane.register(poll.registry())?;
+        }
         let max_outbound = config.max_outbound;
         Ok(EventServer {
             config,
@@ -295,7 +310,7 @@ impl EventServer {
             listener,
             listener_paused: None,
             signals,
-            hub,
+            core,
             outbox: Outbox::new(),
             io: Io {
                 conns: ConnTable::new(),
@@ -329,6 +344,7 @@ impl EventServer {
                 match event.token() {
                     LISTENER => self.accept_pending = true,
                     SIGNALS => self.on_signal()?,
+                    REDIS => self.on_redis_event(event),
                     Token(slot) => self.on_conn_event(slot, event),
                 }
             }
@@ -339,8 +355,10 @@ impl EventServer {
             let now = Instant::now();
             self.expire_deadlines(now);
             self.flush_rotation();
+            self.flush_redis();
             if let Some(deadline) = self.io.stopping {
-                if self.io.conns.is_empty() || now >= deadline {
+                let redis_flushed = self.core.backplane().is_none_or(|b| b.is_flushed());
+                if (self.io.conns.is_empty() && redis_flushed) || now >= deadline {
                     return Ok(());
                 }
             }
@@ -380,6 +398,10 @@ impl EventServer {
             self.listener_paused
                 .map(|t| t.saturating_duration_since(now)),
             self.io.stopping.map(|t| t.saturating_duration_since(now)),
+            self.core
+                .backplane()
+                .and_then(|b| b.poll_timeout())
+                .map(|t| t.saturating_duration_since(now)),
         ];
         candidates.into_iter().flatten().min()
     }
@@ -387,7 +409,7 @@ impl EventServer {
     /// Applies the hub's output (see [`apply_outbox`]).
     fn apply(&mut self) {
         apply_outbox(
-            &mut self.hub,
+            &mut self.core,
             &mut self.outbox,
             &mut self.io,
             &mut self.slow,
@@ -399,13 +421,13 @@ impl EventServer {
         match input {
             Ok(ClientMsg::Bye) => {
                 self.io.saying_bye = Some(id);
-                self.hub
+                self.core
                     .handle_message(id, ClientMsg::Bye, self.now_ms, &mut self.outbox);
             }
             Ok(msg) => self
-                .hub
+                .core
                 .handle_message(id, msg, self.now_ms, &mut self.outbox),
-            Err(code) => self.hub.handle_decode_error(id, code, &mut self.outbox),
+            Err(code) => self.core.handle_decode_error(id, code, &mut self.outbox),
         }
         self.apply();
         self.io.saying_bye = None;
@@ -413,7 +435,7 @@ impl EventServer {
             // Only while a hello deadline runs: one lookup in the hub.
             if conn.life.is_open()
                 && conn.life.poll_timeout().is_some()
-                && self.hub.state(id) == Some(SessionState::Welcomed)
+                && self.core.state(id) == Some(SessionState::Welcomed)
             {
                 conn.life.welcomed();
             }
@@ -475,7 +497,7 @@ impl EventServer {
             self.io.conns.remove(id);
             return;
         }
-        if self.hub.handle_connect(id, &mut self.outbox) {
+        if self.core.handle_connect(id, &mut self.outbox) {
             self.hello.push(now + hello_timeout, id);
         }
         self.apply();
@@ -511,7 +533,7 @@ impl EventServer {
                 self.free_conn(id);
             }
         }
-        self.hub.handle_shutdown(&mut self.outbox);
+        self.core.handle_shutdown(&mut self.outbox);
         self.apply();
         Ok(())
     }
@@ -662,7 +684,14 @@ impl EventServer {
                 Ok(Some(payload)) => {
                     from_bytes::<ClientMsg>(payload).map_err(|_| ErrorCode::Malformed)
                 }
-                Err(e) => Err(e.error_code()),
+                Err(e) => {
+                    // The stream has lost its framing: nothing after this
+                    // is read, whether the engine closes the connection
+                    // now or once the replies it owes have gone.
+                    let code = e.error_code();
+                    self.step(id, Err(code));
+                    return false;
+                }
             };
             self.step(id, input);
         }
@@ -771,6 +800,28 @@ impl EventServer {
         if self.listener_paused.is_some_and(|t| now >= t) {
             self.resume_listener();
         }
+        if let Some(backplane) = self.core.backplane() {
+            backplane.handle_timeout(self.poll.registry(), now, &mut self.outbox);
+            self.apply();
+        }
+    }
+
+    // ----- cluster mode -------------------------------------------------
+
+    /// Redis's socket is ready (see [`backplane`]).
+    fn on_redis_event(&mut self, event: &Event) {
+        if let Some(backplane) = self.core.backplane() {
+            backplane.on_event(event, self.poll.registry(), &mut self.outbox);
+            self.apply();
+        }
+    }
+
+    /// Writes what the node queued for Redis this turn.
+    fn flush_redis(&mut self) {
+        if let Some(backplane) = self.core.backplane() {
+            backplane.flush(self.poll.registry(), &mut self.outbox);
+            self.apply();
+        }
     }
 
     fn handle_timeout(&mut self, id: ConnId, now: Instant) {
@@ -779,7 +830,7 @@ impl EventServer {
         };
         match conn.life.handle_timeout(now) {
             Some(Expired::Hello) => {
-                self.hub.handle_hello_timeout(id, &mut self.outbox);
+                self.core.handle_hello_timeout(id, &mut self.outbox);
                 self.apply();
             }
             Some(Expired::Linger) => self.free_conn(id),
@@ -797,7 +848,7 @@ impl EventServer {
         };
         conn.life.broken();
         self.free_conn(id);
-        self.hub.handle_disconnect(id, &mut self.outbox);
+        self.core.handle_disconnect(id, &mut self.outbox);
         self.apply();
     }
 

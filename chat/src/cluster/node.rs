@@ -1,0 +1,1481 @@
+//! A cluster node: the chat's rules for this process's clients, with the
+//! shared state in Redis. Sans-I/O, like the [`Hub`](crate::hub::Hub):
+//! client messages and Redis bytes in, deliveries and Redis bytes out, time
+//! as an argument.
+//!
+//! # What the node decides, what Redis decides
+//!
+//! A node checks everything it can alone, in PROTOCOL.md's precedence
+//! order: the version, the naming rule, the text, and the state of its
+//! own clients (`AlreadyInRoom`, `TooManyRooms`, `NotInRoom`). What needs
+//! the other nodes goes to Redis as one op of [`SCRIPT`]: a nick claim
+//! (`NickTaken`), a room event (its `seq`, its place in the room's order),
+//! a whisper (`NoSuchUser`, the recipient's node), the listings.
+//!
+//! # One order per client
+//!
+//! A request answered by Redis is answered later than it came, so each
+//! client keeps a queue of *steps*, one per request that produced output:
+//! a step waits for its command's reply, or holds frames ready to go.
+//! Frames leave only from the front of the queue, so a client receives
+//! its replies in the order of its requests: a `Pong` never overtakes the
+//! `Message` of a `Say` sent before the `Ping`. Redis answers one
+//! connection's commands in order, so the oldest waiting step of a client
+//! is the one a reply for that client completes.
+//!
+//! Room frames (`Message`, `Joined`, `Left`, `Renamed`) are not replies:
+//! Redis pushes them to every node subscribed to the room's channel, and
+//! each node hands them to its local members as they come, in stream
+//! order. A script's own publications reach its node before its reply, so
+//! a sender has its `Message` by the time its `Say` step completes.
+//!
+//! Two requests change what later requests mean: `Hello` (is the client
+//! welcomed?) and `Nick` (which nick does a `Say` carry?). While one of
+//! them waits for Redis, the client's later messages are held, in order,
+//! and handled when the answer comes. Everything else is pipelined: a
+//! `Join` is recorded locally when it is sent (it can fail only on checks
+//! the node has made), so a `Say` right behind it is checked against the
+//! new membership and runs after it in Redis.
+//!
+//! # Joining
+//!
+//! The node subscribes to a room's channel (`SSUBSCRIBE`) before it sends
+//! the first join of a local client, on the same connection. The join op
+//! reads the room's history and publishes `Joined` in one step; the pushes
+//! that arrive before its reply are not the joiner's (they are in the
+//! history, or precede the join), and every push after it is. So the
+//! joiner gets the history and its `Joined` from the reply, then every
+//! later event, and the other members get `Joined` from the push, in its
+//! place. The node leaves the channel when its last local member has left.
+//!
+//! # Liveness and Redis faults
+//!
+//! - Every [`NodeConfig::heartbeat`] the node refreshes its heartbeat (a
+//!   key with a TTL of three periods) and runs the `reap` op, which
+//!   removes the users of every node whose heartbeat has expired: `Left`
+//!   in each of their rooms, their nicks free. Reaping is one script, so
+//!   two nodes reaping at once publish each `Left` once. A dead node's
+//!   users are gone at most a TTL plus a period after its last beat.
+//! - When the Redis connection breaks, every client with a request in
+//!   flight is closed with `ShuttingDown`: its request's fate is unknown
+//!   (a `Say` may or may not have been published), and the client is told
+//!   rather than left to guess. The others stay connected; their requests
+//!   are held (at most [`MAX_HELD`] each). The node reconnects with capped
+//!   exponential backoff. Back in touch, it loads the script, subscribes
+//!   again, re-asserts its users' nicks and memberships (if another node
+//!   reaped it meanwhile, the other members were told its users left, so
+//!   each of its users is announced with `Joined` again; after a Redis
+//!   restart nobody was told anything and the memberships come back
+//!   silently; a user whose nick was taken meanwhile is closed with
+//!   `ShuttingDown`), restores each room's `seq` and history from
+//!   its own copy when Redis lost them (a restart without persistence),
+//!   and catches its members up on the `Message`s they missed, by `seq`.
+//!   `Joined` and `Left` frames published while it was away are not
+//!   recovered: they are in no history.
+//! - If Redis is not back within [`NodeConfig::grace`], every client gets
+//!   `ShuttingDown` (so that it reconnects elsewhere) and new connections
+//!   are refused with it until Redis is back.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::conn::{ConnError, ConnLimits, Connection, Event};
+use super::resp::Value;
+use super::room::{self, RoomEvent, HISTORY_LEN, SCRIPT};
+use crate::fmt::framed::HEADER_LEN;
+use crate::hub::listing::{self, ROOMS_FIXED};
+use crate::hub::names::{cmp_folded, Folded};
+use crate::hub::{Config, ConnId, Engine, Frame, Outbox, SessionState};
+use crate::protocol::{
+    is_valid_text, ClientMsg, ErrorCode, RoomInfoRef, ServerMsgRef, LOBBY, MAX_ROOMS_PER_CLIENT,
+    PROTOCOL_VERSION, SERVER_MAX_FRAME,
+};
+
+/// Messages one client may have held while its `Hello` or `Nick` waits
+/// for Redis, or while Redis is away; past it the client is closed with
+/// `ShuttingDown`.
+pub const MAX_HELD: usize = 1024;
+
+/// The longest wait between two reconnection attempts.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(1);
+
+/// The first wait before reconnecting.
+pub const MIN_BACKOFF: Duration = Duration::from_millis(50);
+
+/// How a node is set up.
+#[derive(Debug, Clone)]
+pub struct NodeConfig {
+    /// The settings a hub takes (`Welcome`'s server name, `--max-conns`).
+    pub hub: Config,
+    /// This node's id in Redis: 1 to 64 of `[A-Za-z0-9._-]`, unique in the
+    /// cluster ([`NodeConfig::default_id`]).
+    pub id: String,
+    /// Heartbeat period; the heartbeat's TTL is three of them.
+    pub heartbeat: Duration,
+    /// How long clients are kept while Redis is away.
+    pub grace: Duration,
+}
+
+impl NodeConfig {
+    /// A config with the default timings: heartbeat 1 s, grace 10 s.
+    pub fn new(hub: Config, id: String) -> NodeConfig {
+        NodeConfig {
+            hub,
+            id,
+            heartbeat: Duration::from_secs(1),
+            grace: Duration::from_secs(10),
+        }
+    }
+
+    /// An id unique enough for one cluster: the process id and the start
+    /// time in milliseconds.
+    pub fn default_id() -> String {
+        format!("n{}-{:x}", std::process::id(), crate::clock::unix_ms())
+    }
+
+    /// Whether `id` is a valid node id.
+    pub fn is_valid_id(id: &str) -> bool {
+        (1..=64).contains(&id.len())
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_')
+    }
+}
+
+/// A client as the node sees it.
+#[derive(Debug)]
+struct Client {
+    phase: Phase,
+    /// The nick as stored (empty before `Hello` is sent).
+    nick: String,
+    /// The rooms the client is in once every command sent is answered.
+    rooms: Vec<Arc<str>>,
+    /// Its output, in the order of its requests (see the module docs).
+    steps: VecDeque<Step>,
+    /// Messages waiting for a `Hello` or `Nick` answer, or for Redis.
+    held: VecDeque<ClientMsg>,
+    /// A `Hello` or `Nick` waits for Redis: later messages are held.
+    blocked: bool,
+    /// `Bye` or a fatal error came: nothing more is read, and the client
+    /// is closed once the replies it is owed have gone.
+    closing: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Connected, no `Hello` sent to Redis.
+    Connected,
+    /// `Hello` sent to Redis (the nick is claimed there, or refused).
+    Claiming,
+    /// Welcomed.
+    Welcomed,
+}
+
+#[derive(Debug)]
+enum Step {
+    /// Waits for a reply.
+    Waiting,
+    /// Frames to send once every step before is done.
+    Ready(Vec<Frame>),
+    /// The end: the error to send, if any, then the close.
+    Close(Option<ErrorCode>),
+}
+
+/// A room with local members: this node is subscribed to its channel.
+#[derive(Debug, Default)]
+struct LocalRoom {
+    /// Local clients that receive the room's frames.
+    members: Vec<ConnId>,
+    /// Joins sent and not answered.
+    joining: usize,
+    /// The seq of the last `Message` seen (from a join reply or a push).
+    last_seq: u64,
+    /// The last [`HISTORY_LEN`] `Message` frames seen.
+    history: VecDeque<Frame>,
+    /// Pushes held back while a catch-up read is in flight.
+    catching_up: Option<Vec<Frame>>,
+}
+
+/// What a command in flight was sent for.
+#[derive(Debug)]
+enum Purpose {
+    Script,
+    Ignore,
+    Hello {
+        conn: ConnId,
+        room: Arc<str>,
+    },
+    Join {
+        conn: ConnId,
+        room: Arc<str>,
+    },
+    Leave {
+        conn: ConnId,
+        room: Arc<str>,
+    },
+    Say {
+        conn: ConnId,
+    },
+    Whisper {
+        conn: ConnId,
+    },
+    Rename {
+        conn: ConnId,
+        nick: String,
+        token: Vec<u8>,
+    },
+    ListRooms {
+        conn: ConnId,
+    },
+    ListUsers {
+        conn: ConnId,
+        room: Arc<str>,
+    },
+    Beat,
+    Reassert {
+        conn: ConnId,
+    },
+    CatchUp {
+        room: Arc<str>,
+    },
+}
+
+impl Purpose {
+    /// The client whose step this command's reply completes.
+    fn client(&self) -> Option<ConnId> {
+        match *self {
+            Purpose::Hello { conn, .. }
+            | Purpose::Join { conn, .. }
+            | Purpose::Leave { conn, .. }
+            | Purpose::Say { conn }
+            | Purpose::Whisper { conn }
+            | Purpose::Rename { conn, .. }
+            | Purpose::ListRooms { conn }
+            | Purpose::ListUsers { conn, .. } => Some(conn),
+            _ => None,
+        }
+    }
+}
+
+/// The state of the link to Redis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Link {
+    /// Connected; the script is being loaded.
+    Loading,
+    /// Connected, script loaded.
+    Up,
+    /// No connection since `since`; the next attempt at `retry`.
+    Down {
+        since: Instant,
+        retry: Instant,
+        backoff: Duration,
+    },
+}
+
+/// What the node's Redis link needs from the shell that owns the socket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkWant {
+    /// Keep the connection: write [`Node::redis_output`], feed what is read.
+    Connected,
+    /// No connection: open one now and call [`Node::redis_connected`], or
+    /// [`Node::redis_connect_failed`].
+    Connect,
+    /// No connection; wait for the next attempt ([`Node::poll_timeout`]).
+    Wait,
+}
+
+/// The cluster state machine for one node; see the [module docs](self).
+#[derive(Debug)]
+pub struct Node {
+    config: NodeConfig,
+    redis: Connection,
+    link: Link,
+    sha: String,
+    /// Why each command in flight was sent, oldest first, in step with
+    /// the connection's command ids.
+    in_flight: VecDeque<Purpose>,
+    clients: HashMap<ConnId, Client>,
+    rooms: HashMap<Arc<str>, LocalRoom>,
+    errors: Vec<Frame>,
+    scratch: Vec<u8>,
+    /// The token of the rename whose pushes are arriving, and the clients
+    /// that already got its `Renamed`.
+    rename_seen: Option<(Vec<u8>, Vec<ConnId>)>,
+    next_token: u64,
+    next_beat: Instant,
+    /// Past the grace with Redis away, or stopping: connections are refused.
+    refusing: bool,
+    shutting_down: bool,
+}
+
+fn limits() -> ConnLimits {
+    ConnLimits {
+        max_in_flight: 1 << 16,
+        max_outbound: 64 << 20,
+        ..ConnLimits::default()
+    }
+}
+
+impl Node {
+    /// A node whose connection to Redis has just been opened: its
+    /// [`redis_output`](Node::redis_output) holds `HELLO 3`, `SCRIPT LOAD`
+    /// and the subscription to its own channel. It serves once
+    /// [`is_up`](Node::is_up).
+    pub fn new(config: NodeConfig, now: Instant) -> Node {
+        let mut node = Node {
+            redis: Connection::new(limits()),
+            link: Link::Loading,
+            sha: String::new(),
+            in_flight: VecDeque::new(),
+            clients: HashMap::new(),
+            rooms: HashMap::new(),
+            errors: ErrorCode::ALL
+                .iter()
+                .map(|&code| Frame::error(code))
+                .collect(),
+            scratch: Vec::with_capacity(256),
+            rename_seen: None,
+            next_token: 0,
+            next_beat: now,
+            refusing: false,
+            shutting_down: false,
+            config,
+        };
+        node.start_link();
+        node
+    }
+
+    /// This node's id.
+    pub fn id(&self) -> &str {
+        &self.config.id
+    }
+
+    /// Whether the link to Redis is up and the script loaded.
+    pub fn is_up(&self) -> bool {
+        self.link == Link::Up
+    }
+
+    /// Clients the node knows, welcomed or not.
+    pub fn connection_count(&self) -> usize {
+        self.clients.len()
+    }
+
+    // ----- the Redis link ----------------------------------------------
+
+    /// Bytes to write to Redis.
+    pub fn redis_output(&self) -> &[u8] {
+        self.redis.pending_output()
+    }
+
+    /// `n` bytes of [`redis_output`](Node::redis_output) were written.
+    pub fn consume_redis_output(&mut self, n: usize) {
+        self.redis.consume_output(n);
+    }
+
+    /// The most bytes [`handle_redis_input`](Node::handle_redis_input)
+    /// takes now.
+    pub fn redis_read_capacity(&self) -> usize {
+        self.redis.read_capacity()
+    }
+
+    /// What the shell should do about the Redis socket.
+    pub fn link_want(&self, now: Instant) -> LinkWant {
+        match self.link {
+            Link::Loading | Link::Up => LinkWant::Connected,
+            Link::Down { retry, .. } if now >= retry => LinkWant::Connect,
+            Link::Down { .. } => LinkWant::Wait,
+        }
+    }
+
+    /// Bytes read from Redis. An error means the link is broken: the shell
+    /// closes the socket and calls [`redis_lost`](Node::redis_lost).
+    pub fn handle_redis_input(
+        &mut self,
+        bytes: &[u8],
+        now: Instant,
+        out: &mut Outbox,
+    ) -> Result<(), ConnError> {
+        self.redis.handle_input(bytes)?;
+        while let Some(event) = self.redis.poll_event()? {
+            match event {
+                Event::Push(items) => self.on_push(&items, out),
+                Event::Reply { value, .. } => {
+                    let purpose = self.in_flight.pop_front().unwrap_or(Purpose::Ignore);
+                    self.on_reply(purpose, value, now, out)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The Redis connection broke (EOF, reset, a protocol error).
+    ///
+    /// Every client with a request in flight is closed with
+    /// `ShuttingDown`; the others wait, their requests held, while the
+    /// node reconnects (see the module docs).
+    pub fn redis_lost(&mut self, now: Instant, out: &mut Outbox) {
+        if let Link::Down { .. } = self.link {
+            return;
+        }
+        let unknown: Vec<ConnId> = self.in_flight.iter().filter_map(Purpose::client).collect();
+        self.in_flight.clear();
+        self.redis = Connection::new(limits());
+        self.link = Link::Down {
+            since: now,
+            retry: now,
+            backoff: MIN_BACKOFF,
+        };
+        for conn in unknown {
+            self.fatal_now(conn, ErrorCode::ShuttingDown, out);
+        }
+        self.rooms.retain(|_, room| {
+            room.joining = 0;
+            room.catching_up = None;
+            !room.members.is_empty()
+        });
+    }
+
+    /// A new connection to Redis is open: the handshake, the script and
+    /// the re-assertion of this node's state are queued.
+    pub fn redis_connected(&mut self) {
+        self.redis = Connection::new(limits());
+        self.in_flight.clear();
+        self.start_link();
+    }
+
+    /// An attempt to connect failed: the next one waits twice as long, up
+    /// to [`MAX_BACKOFF`].
+    pub fn redis_connect_failed(&mut self, now: Instant) {
+        if let Link::Down { since, backoff, .. } = self.link {
+            let backoff = (backoff * 2).min(MAX_BACKOFF);
+            self.link = Link::Down {
+                since,
+                retry: now + backoff,
+                backoff,
+            };
+        }
+    }
+
+    /// The next instant [`handle_timeout`](Node::handle_timeout) has work.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        match self.link {
+            Link::Up | Link::Loading => Some(self.next_beat),
+            Link::Down { since, retry, .. } if !self.refusing => {
+                Some(retry.min(since + self.config.grace))
+            }
+            Link::Down { retry, .. } => Some(retry),
+        }
+    }
+
+    /// Time passed: heartbeat and reap when up; the grace when Redis is
+    /// away.
+    pub fn handle_timeout(&mut self, now: Instant, out: &mut Outbox) {
+        match self.link {
+            Link::Up if now >= self.next_beat => {
+                self.next_beat = now + self.config.heartbeat;
+                let ttl = (self.config.heartbeat * 3).as_millis().to_string();
+                let id = self.config.id.clone();
+                self.script(&["beat", &id, &ttl], 0, &[], Purpose::Beat);
+                self.script(&["reap", &id], 0, &[], Purpose::Ignore);
+            }
+            Link::Down { since, .. } if !self.refusing && now >= since + self.config.grace => {
+                self.refusing = true;
+                let mut conns: Vec<ConnId> = self.clients.keys().copied().collect();
+                conns.sort_unstable();
+                let frame = self.error_frame(ErrorCode::ShuttingDown);
+                for conn in conns {
+                    out.send(conn, frame.clone());
+                    out.close(conn);
+                }
+                self.clients.clear();
+                self.rooms.clear();
+            }
+            _ => {}
+        }
+    }
+
+    fn start_link(&mut self) {
+        self.link = Link::Loading;
+        self.send(
+            &[&b"SCRIPT"[..], b"LOAD", SCRIPT.as_bytes()],
+            Purpose::Script,
+        );
+        let channel = format!("chat:node:{{{}}}", self.config.id);
+        self.send(&["SSUBSCRIBE", channel.as_str()], Purpose::Ignore);
+    }
+
+    /// The script is loaded: subscribe to every local room again,
+    /// re-assert every user, catch up, and handle what was held.
+    fn link_up(&mut self, now: Instant, out: &mut Outbox) {
+        let reconnected = matches!(self.link, Link::Loading) && !self.clients.is_empty();
+        self.link = Link::Up;
+        self.refusing = false;
+        if reconnected {
+            let names: Vec<Arc<str>> = self.rooms.keys().cloned().collect();
+            for name in names {
+                self.send(&["SSUBSCRIBE", &room::channel(&name)], Purpose::Ignore);
+                let room = self.rooms.get_mut(&name).expect("listed");
+                room.catching_up = Some(Vec::new());
+                let mut args: Vec<Vec<u8>> = vec![
+                    b"restore_room".to_vec(),
+                    name.as_bytes().to_vec(),
+                    room.last_seq.to_string().into_bytes(),
+                ];
+                args.extend(room.history.iter().map(|f| f.to_vec()));
+                let args: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
+                self.script(&args, 0, &[], Purpose::Ignore);
+                let history = room::history_command(&self.sha, &name);
+                self.send(&history, Purpose::CatchUp { room: name });
+            }
+            self.reassert_all();
+        }
+        // The heartbeat after the re-assertion: the beat clears the mark a
+        // reaper left, which the re-assertion reads.
+        self.next_beat = now;
+        self.handle_timeout(now, out);
+        let mut conns: Vec<ConnId> = self.clients.keys().copied().collect();
+        conns.sort_unstable();
+        for conn in conns {
+            self.resume(conn, 0, out);
+        }
+    }
+
+    /// Writes every welcomed user's nick and memberships again, after
+    /// the departure of every user of the node's record that is gone.
+    fn reassert_all(&mut self) {
+        let mut live: Vec<String> = vec!["sync".into(), self.config.id.clone()];
+        live.extend(
+            self.clients
+                .iter()
+                .filter(|(_, c)| c.phase != Phase::Connected)
+                .map(|(id, _)| id.0.to_string()),
+        );
+        self.script(&live, 0, &[], Purpose::Ignore);
+        let mut users: Vec<(ConnId, String, Vec<Arc<str>>)> = self
+            .clients
+            .iter()
+            .filter(|(_, c)| c.phase == Phase::Welcomed)
+            .map(|(&id, c)| (id, c.nick.clone(), c.rooms.clone()))
+            .collect();
+        users.sort_unstable_by_key(|u| u.0);
+        for (conn, nick, rooms) in users {
+            let id = self.config.id.clone();
+            let c = conn.0.to_string();
+            let mut args: Vec<&str> = vec!["reassert", &id, &c, &nick];
+            args.extend(rooms.iter().map(|r| &**r));
+            self.script(&args, 0, &[], Purpose::Reassert { conn });
+        }
+    }
+
+    /// Sends one command; a command the connection refuses (Redis is
+    /// not keeping up) is a lost link.
+    fn send<A: AsRef<[u8]>>(&mut self, args: &[A], purpose: Purpose) -> bool {
+        if self.redis.send(args).is_err() {
+            return false;
+        }
+        self.in_flight.push_back(purpose);
+        true
+    }
+
+    /// Runs an op of [`SCRIPT`]: `EVALSHA sha numkeys keys... args...`.
+    fn script<A: AsRef<[u8]>>(
+        &mut self,
+        args: &[A],
+        numkeys: usize,
+        keys: &[&str],
+        purpose: Purpose,
+    ) -> bool {
+        let n = numkeys.to_string();
+        let mut all: Vec<&[u8]> = Vec::with_capacity(3 + keys.len() + args.len());
+        all.extend([&b"EVALSHA"[..], self.sha.as_bytes(), n.as_bytes()]);
+        all.extend(keys.iter().map(|k| k.as_bytes()));
+        all.extend(args.iter().map(AsRef::as_ref));
+        // `send` borrows self mutably: move the arguments out first.
+        let owned: Vec<Vec<u8>> = all.iter().map(|a| a.to_vec()).collect();
+        self.send(&owned, purpose)
+    }
+
+    // ----- Redis's answers ---------------------------------------------
+
+    fn on_reply(
+        &mut self,
+        purpose: Purpose,
+        value: Value,
+        now: Instant,
+        out: &mut Outbox,
+    ) -> Result<(), ConnError> {
+        if let Some(conn) = purpose.client() {
+            if value.as_error().is_some() {
+                // A refused op: its effect is unknown to the client.
+                if let Purpose::Hello { room, .. } | Purpose::Join { room, .. } = &purpose {
+                    self.joined_elsewhere(room);
+                }
+                self.finish_step(conn, Vec::new(), out);
+                self.fatal_now(conn, ErrorCode::ShuttingDown, out);
+                return Ok(());
+            }
+        }
+        match purpose {
+            Purpose::Script => match value.as_bytes() {
+                Some(sha) => {
+                    self.sha = String::from_utf8_lossy(sha).into_owned();
+                    self.link_up(now, out);
+                }
+                None => {
+                    let why = value
+                        .as_error()
+                        .map(|e| String::from_utf8_lossy(e).into_owned())
+                        .unwrap_or_default();
+                    return Err(ConnError::Handshake(format!("SCRIPT LOAD: {why}")));
+                }
+            },
+            Purpose::Ignore => {}
+            Purpose::Beat => {
+                if value.as_int() == Some(1) {
+                    // Another node reaped this one while it was slow.
+                    self.reassert_all();
+                }
+            }
+            Purpose::Reassert { conn } => {
+                if value.as_int() == Some(0) {
+                    self.fatal_now(conn, ErrorCode::ShuttingDown, out);
+                }
+            }
+            Purpose::Hello { conn, room } => self.on_hello(conn, room, value, out),
+            Purpose::Join { conn, room } => self.on_join(conn, room, value, out, Vec::new()),
+            Purpose::Leave { conn, room } => {
+                if let Some(local) = self.rooms.get_mut(&room) {
+                    local.members.retain(|&m| m != conn);
+                }
+                self.finish_step(conn, Vec::new(), out);
+                self.maybe_unsubscribe(&room);
+            }
+            Purpose::Say { conn } => self.finish_step(conn, Vec::new(), out),
+            Purpose::Whisper { conn } => {
+                let frames = match value.as_bytes() {
+                    Some(bytes) => vec![Frame::from_frame_bytes(bytes)],
+                    None => vec![self.error_frame(ErrorCode::NoSuchUser)],
+                };
+                self.finish_step(conn, frames, out);
+            }
+            Purpose::Rename { conn, nick, token } => {
+                let frames = match value.as_bytes() {
+                    Some(bytes) => {
+                        if let Some(client) = self.clients.get_mut(&conn) {
+                            client.nick = nick;
+                        }
+                        let seen = matches!(&self.rename_seen,
+                            Some((t, got)) if *t == token && got.contains(&conn));
+                        if seen {
+                            Vec::new()
+                        } else {
+                            vec![Frame::from_frame_bytes(bytes)]
+                        }
+                    }
+                    None => vec![self.error_frame(ErrorCode::NickTaken)],
+                };
+                self.finish_step(conn, frames, out);
+                self.resume(conn, 0, out);
+            }
+            Purpose::ListRooms { conn } => {
+                let frame = self.rooms_frame(&value);
+                self.finish_step(conn, vec![frame], out);
+            }
+            Purpose::ListUsers { conn, room } => {
+                let frame = self.users_frame(&room, &value);
+                self.finish_step(conn, vec![frame], out);
+            }
+            Purpose::CatchUp { room } => self.on_catch_up(&room, &value, out),
+        }
+        Ok(())
+    }
+
+    fn on_hello(&mut self, conn: ConnId, room: Arc<str>, value: Value, out: &mut Outbox) {
+        let list = value.as_list().unwrap_or_default();
+        let claimed = list.first().and_then(Value::as_int) == Some(1);
+        let Some(client) = self.clients.get_mut(&conn) else {
+            // Gone meanwhile: its `depart` (sent after) undoes the claim.
+            self.joined_elsewhere(&room);
+            return;
+        };
+        if !claimed {
+            client.phase = Phase::Connected;
+            client.nick.clear();
+            client.rooms.clear();
+            let refusal = self.error_frame(ErrorCode::NickTaken);
+            self.joined_elsewhere(&room);
+            self.finish_step(conn, vec![refusal], out);
+            return self.resume(conn, 0, out);
+        }
+        client.phase = Phase::Welcomed;
+        let welcome = ServerMsgRef::Welcome {
+            version: PROTOCOL_VERSION,
+            nick: &client.nick,
+            server: &self.config.hub.server,
+        };
+        let welcome = Frame::encode_into(&mut self.scratch, &welcome);
+        let join = list.get(1).cloned().unwrap_or(Value::Null);
+        self.on_join(conn, room, join, out, vec![welcome]);
+        self.resume(conn, 0, out);
+    }
+
+    /// A join answered: `[seq, [history...], joined]`.
+    fn on_join(
+        &mut self,
+        conn: ConnId,
+        room: Arc<str>,
+        value: Value,
+        out: &mut Outbox,
+        mut frames: Vec<Frame>,
+    ) {
+        let list = value.as_list().unwrap_or_default();
+        let seq = list.first().and_then(Value::as_int).unwrap_or(0) as u64;
+        let history = list.get(1).and_then(Value::as_list).unwrap_or_default();
+        let joined = list.get(2).and_then(Value::as_bytes);
+        let present = self.clients.contains_key(&conn);
+        let Some(local) = self.rooms.get_mut(&room) else {
+            return;
+        };
+        local.joining = local.joining.saturating_sub(1);
+        // The node's copy of the room's history: the reply's, sharing the
+        // frames already held when they are the same ones.
+        if local.last_seq != seq || local.history.len() != history.len() {
+            local.history = history
+                .iter()
+                .filter_map(Value::as_bytes)
+                .map(Frame::from_frame_bytes)
+                .collect();
+            local.last_seq = seq;
+        }
+        if !present {
+            return self.maybe_unsubscribe(&room);
+        }
+        frames.extend(local.history.iter().cloned());
+        if let Some(joined) = joined {
+            frames.push(Frame::from_frame_bytes(joined));
+        }
+        local.members.push(conn);
+        self.finish_step(conn, frames, out);
+    }
+
+    /// A hello for `room` will not make a member after all.
+    fn joined_elsewhere(&mut self, room: &Arc<str>) {
+        if let Some(local) = self.rooms.get_mut(room) {
+            local.joining = local.joining.saturating_sub(1);
+        }
+        self.maybe_unsubscribe(room);
+    }
+
+    fn on_catch_up(&mut self, name: &Arc<str>, value: &Value, out: &mut Outbox) {
+        let Some(local) = self.rooms.get_mut(name) else {
+            return;
+        };
+        let list = value.as_list().unwrap_or_default();
+        let history = list.get(1).and_then(Value::as_list).unwrap_or_default();
+        let held = local.catching_up.take().unwrap_or_default();
+        let frames = history
+            .iter()
+            .filter_map(Value::as_bytes)
+            .map(Frame::from_frame_bytes)
+            .chain(held);
+        for frame in frames {
+            match message_seq(&frame) {
+                Some(seq) if seq <= local.last_seq => continue,
+                Some(seq) => {
+                    local.last_seq = seq;
+                    keep(&mut local.history, frame.clone());
+                }
+                None => {}
+            }
+            out.broadcast(&local.members, &frame);
+        }
+    }
+
+    fn on_push(&mut self, items: &[Value], out: &mut Outbox) {
+        let [kind, channel, payload] = items else {
+            return;
+        };
+        if kind.as_bytes() != Some(b"smessage") {
+            return;
+        }
+        let (Some(channel), Some(payload)) = (channel.as_bytes(), payload.as_bytes()) else {
+            return;
+        };
+        if let Some(name) = room::room_of_channel(channel) {
+            self.on_room_push(name, payload, out);
+        } else {
+            self.on_whisper_push(payload, out);
+        }
+    }
+
+    fn on_room_push(&mut self, name: &str, payload: &[u8], out: &mut Outbox) {
+        let Some(local) = self.rooms.get_mut(name) else {
+            return;
+        };
+        let Some(len) = frame_len(payload) else {
+            return;
+        };
+        let (bytes, token) = payload.split_at(len);
+        let frame = Frame::from_frame_bytes(bytes);
+        if let Some(held) = &mut local.catching_up {
+            held.push(frame);
+            return;
+        }
+        if frame.payload().first() == Some(&MESSAGE_TAG) {
+            local.last_seq += 1;
+            keep(&mut local.history, frame.clone());
+        }
+        if token.is_empty() {
+            return out.broadcast(&local.members, &frame);
+        }
+        // A `Renamed`, published once per room of the renamer: each client
+        // gets it once, however many of those rooms it shares.
+        let seen = match &mut self.rename_seen {
+            Some((t, got)) if t == token => got,
+            slot => &mut slot.insert((token.to_vec(), Vec::new())).1,
+        };
+        for &member in &local.members {
+            if !seen.contains(&member) {
+                seen.push(member);
+                out.send(member, frame.clone());
+            }
+        }
+    }
+
+    /// `conn frame` from this node's channel: a `Whispered` for `conn`.
+    fn on_whisper_push(&mut self, payload: &[u8], out: &mut Outbox) {
+        let Some(space) = payload.iter().position(|&b| b == b' ') else {
+            return;
+        };
+        let conn = std::str::from_utf8(&payload[..space])
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .map(ConnId);
+        let bytes = &payload[space + 1..];
+        if let (Some(conn), Some(_)) = (conn, frame_len(bytes)) {
+            if self
+                .clients
+                .get(&conn)
+                .is_some_and(|c| c.phase == Phase::Welcomed)
+            {
+                out.send(conn, Frame::from_frame_bytes(bytes));
+            }
+        }
+    }
+
+    // ----- a client's output, in order -----------------------------------
+
+    /// Output for `conn` that needs nothing from Redis: now, unless steps
+    /// before it wait.
+    fn emit(&mut self, conn: ConnId, frame: Frame, out: &mut Outbox) {
+        match self.clients.get_mut(&conn) {
+            Some(client) if !client.steps.is_empty() => {
+                client.steps.push_back(Step::Ready(vec![frame]))
+            }
+            _ => out.send(conn, frame),
+        }
+    }
+
+    /// A request of `conn` now waits for the command just sent.
+    fn wait(&mut self, conn: ConnId) {
+        if let Some(client) = self.clients.get_mut(&conn) {
+            client.steps.push_back(Step::Waiting);
+        }
+    }
+
+    /// The oldest waiting step of `conn` is answered with `frames`; every
+    /// ready step at the front leaves.
+    fn finish_step(&mut self, conn: ConnId, frames: Vec<Frame>, out: &mut Outbox) {
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
+        if let Some(step) = client.steps.iter_mut().find(|s| matches!(s, Step::Waiting)) {
+            *step = Step::Ready(frames);
+        }
+        loop {
+            match client.steps.front() {
+                Some(Step::Ready(_)) => {
+                    if let Some(Step::Ready(frames)) = client.steps.pop_front() {
+                        for frame in frames {
+                            out.send(conn, frame);
+                        }
+                    }
+                }
+                Some(Step::Close(code)) => {
+                    if let Some(code) = *code {
+                        out.send(conn, self.errors[code as usize].clone());
+                    }
+                    out.close(conn);
+                    // Its `depart` went to Redis when the close was decided.
+                    return self.forget(conn, false);
+                }
+                _ => return,
+            }
+        }
+    }
+
+    /// Handles what `conn` had held, until it blocks again.
+    fn resume(&mut self, conn: ConnId, now_ms: u64, out: &mut Outbox) {
+        if let Some(client) = self.clients.get_mut(&conn) {
+            client.blocked = false;
+        }
+        loop {
+            let Some(client) = self.clients.get_mut(&conn) else {
+                return;
+            };
+            if client.blocked || self.link != Link::Up {
+                return;
+            }
+            let Some(msg) = client.held.pop_front() else {
+                return;
+            };
+            let now_ms = if now_ms == 0 {
+                crate::clock::unix_ms()
+            } else {
+                now_ms
+            };
+            self.request(conn, msg, now_ms, out);
+        }
+    }
+
+    // ----- requests ----------------------------------------------------
+
+    fn request(&mut self, conn: ConnId, msg: ClientMsg, now_ms: u64, out: &mut Outbox) {
+        let Some(client) = self.clients.get(&conn) else {
+            return;
+        };
+        let phase = client.phase;
+        match (phase, msg) {
+            (_, ClientMsg::Bye) => self.close_client(conn, None, out),
+            (Phase::Connected, ClientMsg::Hello { version, nick }) => {
+                self.hello(conn, version, nick, out)
+            }
+            (Phase::Connected, _) | (_, ClientMsg::Hello { .. }) => {
+                self.fatal(conn, ErrorCode::Unexpected, out)
+            }
+            (Phase::Claiming, _) => {} // unreachable: held while claiming
+            (Phase::Welcomed, ClientMsg::Say { room, text }) => {
+                self.say(conn, &room, &text, now_ms, out)
+            }
+            (Phase::Welcomed, ClientMsg::Join { room }) => self.join(conn, &room, out),
+            (Phase::Welcomed, ClientMsg::Leave { room }) => self.leave(conn, &room, out),
+            (Phase::Welcomed, ClientMsg::Whisper { to, text }) => {
+                self.whisper(conn, &to, &text, now_ms, out)
+            }
+            (Phase::Welcomed, ClientMsg::Nick { nick }) => self.rename(conn, nick, out),
+            (Phase::Welcomed, ClientMsg::ListRooms) => {
+                if self.send(&["HGETALL", "chat:rooms"], Purpose::ListRooms { conn }) {
+                    self.wait(conn);
+                }
+            }
+            (Phase::Welcomed, ClientMsg::ListUsers { room }) => self.list_users(conn, &room, out),
+            (Phase::Welcomed, ClientMsg::Ping { nonce }) => {
+                let pong = Frame::encode_into(&mut self.scratch, &ServerMsgRef::Pong { nonce });
+                self.emit(conn, pong, out);
+            }
+        }
+    }
+
+    fn refuse(&mut self, conn: ConnId, code: ErrorCode, out: &mut Outbox) {
+        let frame = self.error_frame(code);
+        self.emit(conn, frame, out);
+    }
+
+    fn hello(&mut self, conn: ConnId, version: u32, nick: String, out: &mut Outbox) {
+        if version != PROTOCOL_VERSION {
+            return self.fatal(conn, ErrorCode::VersionUnsupported, out);
+        }
+        if Folded::new(&nick).is_none() {
+            return self.refuse(conn, ErrorCode::BadNick, out);
+        }
+        let lobby: Arc<str> = self.enter_room(LOBBY);
+        let id = self.config.id.clone();
+        let c = conn.0.to_string();
+        let purpose = Purpose::Hello {
+            conn,
+            room: lobby.clone(),
+        };
+        if !self.script(&["hello", &id, &c, &nick, LOBBY], 0, &[], purpose) {
+            self.joined_elsewhere(&lobby);
+            return self.fatal(conn, ErrorCode::ShuttingDown, out);
+        }
+        if let Some(client) = self.clients.get_mut(&conn) {
+            client.phase = Phase::Claiming;
+            client.nick = nick;
+            client.rooms = vec![lobby];
+            client.blocked = true;
+            client.steps.push_back(Step::Waiting);
+        }
+    }
+
+    /// The local room `name` (lowercase), subscribed first if new, with
+    /// one more join in flight.
+    fn enter_room(&mut self, name: &str) -> Arc<str> {
+        if let Some(local) = self.rooms.get_mut(name) {
+            local.joining += 1;
+        }
+        if let Some((key, _)) = self.rooms.get_key_value(name) {
+            return key.clone();
+        }
+        let key: Arc<str> = Arc::from(name);
+        self.send(&["SSUBSCRIBE", &room::channel(name)], Purpose::Ignore);
+        self.rooms.insert(
+            key.clone(),
+            LocalRoom {
+                joining: 1,
+                ..LocalRoom::default()
+            },
+        );
+        key
+    }
+
+    /// Leaves the channel of `name` once no local client is in it or
+    /// joining it.
+    fn maybe_unsubscribe(&mut self, name: &str) {
+        let idle = self
+            .rooms
+            .get(name)
+            .is_some_and(|r| r.members.is_empty() && r.joining == 0);
+        if idle {
+            self.rooms.remove(name);
+            self.send(&["SUNSUBSCRIBE", &room::channel(name)], Purpose::Ignore);
+        }
+    }
+
+    fn say(&mut self, conn: ConnId, room: &str, text: &str, now_ms: u64, out: &mut Outbox) {
+        let Some(key) = Folded::new(room) else {
+            return self.refuse(conn, ErrorCode::BadRoom, out);
+        };
+        if !is_valid_text(text) {
+            return self.refuse(conn, ErrorCode::BadText, out);
+        }
+        let Some(client) = self.clients.get(&conn) else {
+            return;
+        };
+        let Some(name) = client.rooms.iter().find(|r| ***r == *key.as_str()) else {
+            return self.refuse(conn, ErrorCode::NotInRoom, out);
+        };
+        let Ok((head, tail)) = room::message_parts(name, &client.nick, text, now_ms) else {
+            return;
+        };
+        let args = room::room_event_command(
+            &self.sha,
+            name,
+            RoomEvent::Message {
+                head: &head,
+                tail: &tail,
+            },
+        );
+        if self.send(&args, Purpose::Say { conn }) {
+            self.wait(conn);
+        } else {
+            self.fatal(conn, ErrorCode::ShuttingDown, out);
+        }
+    }
+
+    fn join(&mut self, conn: ConnId, room: &str, out: &mut Outbox) {
+        let Some(key) = Folded::new(room) else {
+            return self.refuse(conn, ErrorCode::BadRoom, out);
+        };
+        let Some(client) = self.clients.get(&conn) else {
+            return;
+        };
+        let refusal = if client.rooms.iter().any(|r| **r == *key.as_str()) {
+            Some(ErrorCode::AlreadyInRoom)
+        } else if client.rooms.len() >= MAX_ROOMS_PER_CLIENT {
+            Some(ErrorCode::TooManyRooms)
+        } else {
+            None
+        };
+        if let Some(code) = refusal {
+            return self.refuse(conn, code, out);
+        }
+        let name = self.enter_room(key.as_str());
+        let id = self.config.id.clone();
+        let c = conn.0.to_string();
+        let purpose = Purpose::Join {
+            conn,
+            room: name.clone(),
+        };
+        if !self.script(&["join", &id, &c, &name], 0, &[], purpose) {
+            self.joined_elsewhere(&name);
+            return self.fatal(conn, ErrorCode::ShuttingDown, out);
+        }
+        if let Some(client) = self.clients.get_mut(&conn) {
+            client.rooms.push(name);
+        }
+        self.wait(conn);
+    }
+
+    fn leave(&mut self, conn: ConnId, room: &str, out: &mut Outbox) {
+        let Some(key) = Folded::new(room) else {
+            return self.refuse(conn, ErrorCode::BadRoom, out);
+        };
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
+        let Some(at) = client.rooms.iter().position(|r| **r == *key.as_str()) else {
+            return self.refuse(conn, ErrorCode::NotInRoom, out);
+        };
+        let name = client.rooms.remove(at);
+        let id = self.config.id.clone();
+        let c = conn.0.to_string();
+        let purpose = Purpose::Leave {
+            conn,
+            room: name.clone(),
+        };
+        if self.script(&["leave", &id, &c, &name], 0, &[], purpose) {
+            self.wait(conn);
+        } else {
+            self.fatal(conn, ErrorCode::ShuttingDown, out);
+        }
+    }
+
+    fn whisper(&mut self, conn: ConnId, to: &str, text: &str, now_ms: u64, out: &mut Outbox) {
+        if !is_valid_text(text) {
+            return self.refuse(conn, ErrorCode::BadText, out);
+        }
+        if Folded::new(to).is_none() {
+            return self.refuse(conn, ErrorCode::NoSuchUser, out);
+        }
+        let Some(client) = self.clients.get(&conn) else {
+            return;
+        };
+        let from = client.nick.clone();
+        let id = self.config.id.clone();
+        let c = conn.0.to_string();
+        let time = now_ms.to_string();
+        let args = ["whisper", &id, &c, &from, to, text, &time];
+        if self.script(&args, 0, &[], Purpose::Whisper { conn }) {
+            self.wait(conn);
+        } else {
+            self.fatal(conn, ErrorCode::ShuttingDown, out);
+        }
+    }
+
+    fn rename(&mut self, conn: ConnId, nick: String, out: &mut Outbox) {
+        if Folded::new(&nick).is_none() {
+            return self.refuse(conn, ErrorCode::BadNick, out);
+        }
+        self.next_token += 1;
+        let token = format!(" {}:{}:{}", self.config.id, conn.0, self.next_token).into_bytes();
+        let id = self.config.id.clone();
+        let c = conn.0.to_string();
+        let args: [&[u8]; 5] = [
+            b"rename",
+            id.as_bytes(),
+            c.as_bytes(),
+            nick.as_bytes(),
+            &token,
+        ];
+        let purpose = Purpose::Rename {
+            conn,
+            nick: nick.clone(),
+            token: token.clone(),
+        };
+        if !self.script(&args, 0, &[], purpose) {
+            return self.fatal(conn, ErrorCode::ShuttingDown, out);
+        }
+        if let Some(client) = self.clients.get_mut(&conn) {
+            client.blocked = true;
+            client.steps.push_back(Step::Waiting);
+        }
+    }
+
+    fn list_users(&mut self, conn: ConnId, room: &str, out: &mut Outbox) {
+        let Some(key) = Folded::new(room) else {
+            return self.refuse(conn, ErrorCode::BadRoom, out);
+        };
+        let name: Arc<str> = Arc::from(key.as_str());
+        let members = room::members_key(&name);
+        if self.send(
+            &["HVALS", &members],
+            Purpose::ListUsers { conn, room: name },
+        ) {
+            self.wait(conn);
+        } else {
+            self.fatal(conn, ErrorCode::ShuttingDown, out);
+        }
+    }
+
+    fn rooms_frame(&mut self, value: &Value) -> Frame {
+        let pairs: Vec<(&[u8], &Value)> = match value {
+            Value::Map(pairs) => pairs
+                .iter()
+                .filter_map(|(k, v)| Some((k.as_bytes()?, v)))
+                .collect(),
+            other => other
+                .as_list()
+                .unwrap_or_default()
+                .chunks_exact(2)
+                .filter_map(|kv| Some((kv[0].as_bytes()?, &kv[1])))
+                .collect(),
+        };
+        let mut rooms: Vec<RoomInfoRef<'_>> = pairs
+            .iter()
+            .filter_map(|&(name, count)| {
+                let name = std::str::from_utf8(name).ok()?;
+                let count = match count {
+                    Value::Integer(n) => *n,
+                    other => std::str::from_utf8(other.as_bytes()?).ok()?.parse().ok()?,
+                };
+                let members = u32::try_from(count).ok().filter(|&n| n > 0)?;
+                Some(RoomInfoRef { name, members })
+            })
+            .collect();
+        rooms.sort_unstable_by(|a, b| a.name.cmp(b.name));
+        let sizes = rooms
+            .iter()
+            .map(|room| listing::room_entry_len(room.name, room.members));
+        let fit = listing::fitting(ROOMS_FIXED, sizes, SERVER_MAX_FRAME as usize);
+        let reply = ServerMsgRef::Rooms {
+            rooms: Cow::Borrowed(&rooms[..fit]),
+        };
+        Frame::encode_into(&mut self.scratch, &reply)
+    }
+
+    fn users_frame(&mut self, room: &str, value: &Value) -> Frame {
+        let mut nicks: Vec<&str> = value
+            .as_list()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|v| std::str::from_utf8(v.as_bytes()?).ok())
+            .collect();
+        if nicks.is_empty() {
+            return self.error_frame(ErrorCode::NoSuchRoom);
+        }
+        nicks.sort_unstable_by(|a, b| cmp_folded(a, b));
+        let sizes = nicks.iter().map(|nick| listing::str_len(nick));
+        let limit = SERVER_MAX_FRAME as usize;
+        let fit = listing::fitting(listing::users_fixed(room), sizes, limit);
+        let reply = ServerMsgRef::Users {
+            room,
+            nicks: Cow::Borrowed(&nicks[..fit]),
+        };
+        Frame::encode_into(&mut self.scratch, &reply)
+    }
+
+    // ----- leaving -------------------------------------------------------
+
+    /// A fatal error: sent after the replies owed for earlier requests,
+    /// then the close (PROTOCOL.md section 4).
+    fn fatal(&mut self, conn: ConnId, code: ErrorCode, out: &mut Outbox) {
+        self.close_client(conn, Some(code), out);
+    }
+
+    /// Closes `conn` once every step before is done: its replies to
+    /// earlier requests still arrive, its later messages are ignored.
+    /// Redis learns at once (its `depart` runs after the commands the
+    /// steps wait for).
+    fn close_client(&mut self, conn: ConnId, code: Option<ErrorCode>, out: &mut Outbox) {
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
+        if client.closing {
+            return;
+        }
+        client.closing = true;
+        client.held.clear();
+        if client.steps.is_empty() {
+            if let Some(code) = code {
+                out.send(conn, self.errors[code as usize].clone());
+            }
+            out.close(conn);
+            return self.forget(conn, true);
+        }
+        client.steps.push_back(Step::Close(code));
+        self.send_depart(conn);
+    }
+
+    /// A fatal error now: what waits for Redis is lost (its fate is
+    /// unknown, which the error tells), what is ready before it goes.
+    fn fatal_now(&mut self, conn: ConnId, code: ErrorCode, out: &mut Outbox) {
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
+        let already_departed = client.closing;
+        while let Some(Step::Ready(frames)) = client.steps.pop_front() {
+            for frame in frames {
+                out.send(conn, frame);
+            }
+        }
+        out.send(conn, self.errors[code as usize].clone());
+        out.close(conn);
+        self.forget(conn, !already_departed);
+    }
+
+    /// The connection is gone (or dropped as a slow consumer): it
+    /// receives nothing more.
+    fn depart(&mut self, conn: ConnId) {
+        let departed = self.clients.get(&conn).is_some_and(|c| c.closing);
+        self.forget(conn, !departed);
+    }
+
+    /// Removes `conn` from this node; `tell_redis` sends its `depart` (its
+    /// `Left` frames, its nick freed).
+    fn forget(&mut self, conn: ConnId, tell_redis: bool) {
+        if tell_redis {
+            self.send_depart(conn);
+        }
+        let Some(client) = self.clients.remove(&conn) else {
+            return;
+        };
+        for name in &client.rooms {
+            if let Some(local) = self.rooms.get_mut(name) {
+                local.members.retain(|&m| m != conn);
+            }
+        }
+        for name in &client.rooms {
+            self.maybe_unsubscribe(name);
+        }
+    }
+
+    /// Tells Redis that `conn` left.
+    fn send_depart(&mut self, conn: ConnId) {
+        if self
+            .clients
+            .get(&conn)
+            .is_none_or(|c| c.phase == Phase::Connected)
+        {
+            return;
+        }
+        // While Redis is away the `sync` op that follows the reconnection
+        // does it.
+        if self.link == Link::Up {
+            let id = self.config.id.clone();
+            let c = conn.0.to_string();
+            self.script(&["depart", &id, &c], 0, &[], Purpose::Ignore);
+        }
+    }
+}
+
+/// The variant index of `Message`, the first byte of its payload.
+const MESSAGE_TAG: u8 = 1;
+
+/// The length of the frame at the start of `bytes`, if it is whole.
+fn frame_len(bytes: &[u8]) -> Option<usize> {
+    let header: [u8; HEADER_LEN] = bytes.get(..HEADER_LEN)?.try_into().ok()?;
+    let len = HEADER_LEN + u32::from_be_bytes(header) as usize;
+    (len > HEADER_LEN && len <= bytes.len()).then_some(len)
+}
+
+/// The `seq` of a `Message` frame.
+fn message_seq(frame: &Frame) -> Option<u64> {
+    match crate::fmt::binary::from_bytes::<ServerMsgRef<'_>>(frame.payload()) {
+        Ok(ServerMsgRef::Message { seq, .. }) => Some(seq),
+        _ => None,
+    }
+}
+
+/// Appends to a room's copy of its history, keeping the last
+/// [`HISTORY_LEN`].
+fn keep(history: &mut VecDeque<Frame>, frame: Frame) {
+    if history.len() == HISTORY_LEN {
+        history.pop_front();
+    }
+    history.push_back(frame);
+}
+
+impl Engine for Node {
+    fn handle_connect(&mut self, conn: ConnId, out: &mut Outbox) -> bool {
+        let refusal = if self.shutting_down || self.refusing {
+            ErrorCode::ShuttingDown
+        } else if self.clients.contains_key(&conn) {
+            return true;
+        } else if self.clients.len() >= self.config.hub.max_conns {
+            ErrorCode::ServerFull
+        } else {
+            self.clients.insert(
+                conn,
+                Client {
+                    phase: Phase::Connected,
+                    nick: String::new(),
+                    rooms: Vec::new(),
+                    steps: VecDeque::new(),
+                    held: VecDeque::new(),
+                    blocked: false,
+                    closing: false,
+                },
+            );
+            return true;
+        };
+        out.send(conn, self.error_frame(refusal));
+        out.close(conn);
+        false
+    }
+
+    fn handle_message(&mut self, conn: ConnId, msg: ClientMsg, now_ms: u64, out: &mut Outbox) {
+        let up = self.link == Link::Up;
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
+        if client.closing {
+            return;
+        }
+        if client.blocked || !up || !client.held.is_empty() {
+            if client.held.len() >= MAX_HELD {
+                return self.fatal(conn, ErrorCode::ShuttingDown, out);
+            }
+            client.held.push_back(msg);
+            return;
+        }
+        self.request(conn, msg, now_ms, out);
+    }
+
+    fn handle_decode_error(&mut self, conn: ConnId, code: ErrorCode, out: &mut Outbox) {
+        self.fatal(conn, code, out);
+    }
+
+    fn handle_hello_timeout(&mut self, conn: ConnId, out: &mut Outbox) {
+        if self
+            .clients
+            .get(&conn)
+            .is_some_and(|c| c.phase != Phase::Welcomed)
+        {
+            self.fatal_now(conn, ErrorCode::HelloTimeout, out);
+        }
+    }
+
+    fn handle_slow_consumer(&mut self, conn: ConnId, out: &mut Outbox) {
+        if self.clients.contains_key(&conn) {
+            out.close(conn);
+            self.depart(conn);
+        }
+    }
+
+    fn handle_disconnect(&mut self, conn: ConnId, _out: &mut Outbox) {
+        self.depart(conn);
+    }
+
+    /// Every client gets `ShuttingDown`; the node's users leave the
+    /// cluster (the other nodes' members get their `Left`).
+    fn handle_shutdown(&mut self, out: &mut Outbox) {
+        self.shutting_down = true;
+        let mut conns: Vec<ConnId> = self.clients.keys().copied().collect();
+        conns.sort_unstable();
+        let frame = self.error_frame(ErrorCode::ShuttingDown);
+        for &conn in &conns {
+            out.send(conn, frame.clone());
+            out.close(conn);
+        }
+        self.clients.clear();
+        self.rooms.clear();
+        if self.link == Link::Up {
+            let id = self.config.id.clone();
+            self.script(&["leave_cluster", &id], 0, &[], Purpose::Ignore);
+        }
+    }
+
+    fn state(&self, conn: ConnId) -> Option<SessionState> {
+        self.clients.get(&conn).map(|c| match c.phase {
+            Phase::Welcomed => SessionState::Welcomed,
+            _ => SessionState::Connected,
+        })
+    }
+
+    fn error_frame(&self, code: ErrorCode) -> Frame {
+        self.errors[code as usize].clone()
+    }
+}
