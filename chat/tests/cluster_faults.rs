@@ -93,6 +93,29 @@ fn expect_fatal_within_guard(c: &mut Conn, code: ErrorCode, who: &str) {
     c.expect_eof();
 }
 
+/// What Redis holds about the nodes `ids` and its clients, for a failure
+/// message.
+fn cluster_state(redis: &Redis, ids: &[&str]) -> String {
+    let mut c = redis.client();
+    let mut text = String::from("\n--- redis ---");
+    let mut show = |args: &[&str]| {
+        let v = c.call(args);
+        let shown = match v.as_bytes() {
+            Some(b) => String::from_utf8_lossy(b).into_owned(),
+            None => format!("{v:?}"),
+        };
+        text.push_str(&format!("\n{}: {}", args.join(" "), shown.trim_end()));
+    };
+    show(&["CLIENT", "LIST"]);
+    show(&["SMEMBERS", "chat:nodes"]);
+    for id in ids {
+        show(&["PTTL", &format!("chat:node:{{{id}}}:alive")]);
+        show(&["EXISTS", &format!("chat:node:{{{id}}}:reaped")]);
+        show(&["HLEN", &format!("chat:node:{{{id}}}:users")]);
+    }
+    text
+}
+
 #[test]
 fn a_node_killed_with_sigkill_is_reaped_by_the_others() {
     let redis = Redis::start();
@@ -126,7 +149,11 @@ fn a_node_killed_with_sigkill_is_reaped_by_the_others() {
                 &format!("the Left of the killed node's users ({owed:?})"),
             ) {
                 ServerMsg::Left { room, nick } if owed.remove(&(room.clone(), nick.clone())) => {}
-                other => panic!("survivor {} got {other:?} (still owed {owed:?})", nicks[i]),
+                other => panic!(
+                    "survivor {} got {other:?} (still owed {owed:?}){}",
+                    nicks[i],
+                    cluster_state(&redis, &["a", "b", "c"])
+                ),
             }
         }
         s.set_read_timeout(util::IO_TIMEOUT);

@@ -36,8 +36,10 @@
 //!   by the `Pong`, as in one process;
 //! - in [`Conn::send`](crate::util::Conn::send), before a request whose
 //!   answer depends on the whole chat ([`Settle::needed_before`]): a
-//!   listing, a `Join` (the room's history and `seq`), a nick claim
-//!   (`Hello`, `Nick`) or a `Whisper` (`NoSuchUser`).
+//!   listing, a `Join` (the room's history and `seq`), a `Nick` or a
+//!   `Whisper` (`NoSuchUser`);
+//! - in [`Server::connect`], before connecting, for the `Hello` to come
+//!   (a nick freed a moment ago on another node).
 
 use std::cell::Cell;
 use std::net::SocketAddr;
@@ -127,9 +129,13 @@ impl Cluster {
         first.with_cluster(cluster)
     }
 
-    /// A connection to the next node in turn.
+    /// A connection to the next node in turn, once the cluster has
+    /// settled for that node (so that a nick freed before is free there:
+    /// the settling is done before connecting rather than before `Hello`,
+    /// so that it never eats into a short `--hello-timeout-ms`).
     pub fn connect(&self) -> Conn {
         let node = self.next.fetch_add(1, Ordering::Relaxed) % self.addrs.len();
+        self.helpers.settle(node);
         Conn::connect(self.addrs[node]).settled_by(Settle {
             helpers: self.helpers.clone(),
             node,
@@ -236,8 +242,7 @@ impl Settle {
     pub fn needed_before(msg: &ClientMsg) -> bool {
         matches!(
             msg,
-            ClientMsg::Hello { .. }
-                | ClientMsg::Join { .. }
+            ClientMsg::Join { .. }
                 | ClientMsg::Whisper { .. }
                 | ClientMsg::Nick { .. }
                 | ClientMsg::ListRooms

@@ -93,12 +93,44 @@ fn redis_binary() -> &'static Path {
     }
 }
 
-/// A loopback port that was free a moment ago.
+/// A loopback port that was free a moment ago, outside the kernel's
+/// ephemeral range when it can be.
+///
+/// A port from `bind(127.0.0.1:0)` is in the ephemeral range, where the
+/// kernel hands ports to every other socket that binds port 0 or connects
+/// (other tests' servers and clients). A test that stops Redis and starts
+/// it again on the same port would then find the port taken meanwhile, or
+/// worse, its nodes would reach a stranger's Redis. A random port below
+/// the ephemeral range is only ever taken by another pick like this one.
 fn free_port() -> u16 {
+    let (low, _) = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|text| {
+            let mut it = text.split_whitespace().map(|w| w.parse::<u16>().ok());
+            Some((it.next()??, it.next()??))
+        })
+        .unwrap_or((0, 0));
+    const FLOOR: u16 = 10_000;
+    if low > FLOOR + 1000 {
+        for _ in 0..100 {
+            let port = FLOOR + (random() % u64::from(low - FLOOR)) as u16;
+            if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+                return port;
+            }
+        }
+    }
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("binding 127.0.0.1:0")
         .port()
+}
+
+/// A random number (std's randomly keyed hasher, fresh each call).
+fn random() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish()
 }
 
 /// A private `redis-server`, stopped on drop.
