@@ -1479,3 +1479,290 @@ impl Engine for Node {
         self.errors[code as usize].clone()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The node against a scripted Redis: each test reads the commands the
+    //! node wrote and answers them in order, as Redis would, with pushes
+    //! where Redis would push. What the scripts do inside Redis is tested
+    //! against a real server in `tests/redis_backplane.rs` and the cluster
+    //! conformance tests; here it is the node's own rules: the order of a
+    //! client's output, holding, and what a lost link costs.
+
+    use super::*;
+    use crate::cluster::resp::{Decoder, Limits};
+    use crate::fmt::binary;
+    use crate::protocol::ServerMsg;
+
+    const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
+
+    struct Harness {
+        node: Node,
+        out: Outbox,
+        /// Commands the node wrote and the test has not answered.
+        sent: VecDeque<Vec<Vec<u8>>>,
+        now: Instant,
+    }
+
+    fn frame(msg: &ServerMsg) -> Vec<u8> {
+        let mut out = Vec::new();
+        crate::fmt::framed::encode_frame(msg, &mut out).unwrap();
+        out
+    }
+
+    fn bulk(b: &[u8]) -> Value {
+        Value::Bulk(b.to_vec())
+    }
+
+    impl Harness {
+        /// A node that has said HELLO, loaded the script and beaten once.
+        fn up() -> Harness {
+            let now = Instant::now();
+            let config = NodeConfig::new(Config::new("test"), "n1".into());
+            let mut h = Harness {
+                node: Node::new(config, now),
+                out: Outbox::new(),
+                sent: VecDeque::new(),
+                now,
+            };
+            h.collect();
+            assert_eq!(h.sent[0][0], b"HELLO");
+            h.answer(Value::Map(vec![(bulk(b"proto"), Value::Integer(3))]));
+            assert_eq!(h.sent[0][..2], [b"SCRIPT".to_vec(), b"LOAD".to_vec()]);
+            h.answer(bulk(SHA.as_bytes()));
+            h.confirm(b"ssubscribe", b"chat:node:{n1}");
+            assert!(h.node.is_up());
+            h.collect();
+            assert_eq!(h.op(0), "beat");
+            h.answer(Value::Integer(0));
+            assert_eq!(h.op(0), "reap");
+            h.answer(Value::Integer(0));
+            h
+        }
+
+        /// Moves what the node wrote into `sent`, one command each.
+        fn collect(&mut self) {
+            let mut dec = Decoder::new(Limits::default());
+            dec.push(self.node.redis_output());
+            let n = self.node.redis_output().len();
+            self.node.consume_redis_output(n);
+            while let Some(Value::Array(items)) = dec.next_value().unwrap() {
+                let args = items.iter().map(|v| v.as_bytes().unwrap().to_vec());
+                self.sent.push_back(args.collect());
+            }
+        }
+
+        /// The op of the `i`th command waiting (an `EVALSHA` of the script).
+        fn op(&mut self, i: usize) -> String {
+            self.collect();
+            let cmd = &self.sent[i];
+            assert_eq!(cmd[0], b"EVALSHA", "{cmd:?}");
+            let keys: usize = std::str::from_utf8(&cmd[2]).unwrap().parse().unwrap();
+            String::from_utf8(cmd[3 + keys].clone()).unwrap()
+        }
+
+        fn feed(&mut self, value: Value) {
+            let mut bytes = Vec::new();
+            value.encode(&mut bytes);
+            self.node
+                .handle_redis_input(&bytes, self.now, &mut self.out)
+                .unwrap();
+        }
+
+        /// Answers the oldest command waiting.
+        fn answer(&mut self, value: Value) {
+            self.collect();
+            self.sent.pop_front().expect("a command to answer");
+            self.feed(value);
+        }
+
+        /// Answers a subscription command with its confirmation push.
+        fn confirm(&mut self, kind: &[u8], channel: &[u8]) {
+            self.collect();
+            let cmd = self.sent.pop_front().expect("a subscription");
+            assert_eq!(cmd[1], channel);
+            self.feed(Value::Push(vec![
+                bulk(kind),
+                bulk(channel),
+                Value::Integer(1),
+            ]));
+        }
+
+        /// A push from a room's channel.
+        fn publish(&mut self, room: &str, frame: Vec<u8>) {
+            let channel = room::channel(room);
+            let push = vec![
+                bulk(b"smessage"),
+                bulk(channel.as_bytes()),
+                Value::Bulk(frame),
+            ];
+            self.feed(Value::Push(push));
+        }
+
+        fn send(&mut self, conn: ConnId, msg: ClientMsg) {
+            self.node.handle_message(conn, msg, 1000, &mut self.out);
+        }
+
+        /// What the node delivered since the last call, decoded, and the
+        /// connections it closed.
+        fn take(&mut self) -> (Vec<(ConnId, ServerMsg)>, Vec<ConnId>) {
+            let got = self
+                .out
+                .drain_deliveries()
+                .map(|d| (d.to, binary::from_bytes(d.frame.payload()).unwrap()))
+                .collect();
+            let closed = self.out.drain_closes().collect();
+            (got, closed)
+        }
+
+        /// Connects `conn` as `nick` in `lobby`, alone there.
+        fn login(&mut self, conn: ConnId, nick: &str) {
+            assert!(self.node.handle_connect(conn, &mut self.out));
+            self.send(conn, ClientMsg::hello(nick));
+            self.collect();
+            if self.sent[0][0] == b"SSUBSCRIBE" {
+                self.confirm(b"ssubscribe", b"chat:{lobby}");
+            }
+            assert_eq!(self.op(0), "hello");
+            let joined = frame(&ServerMsg::joined("lobby", nick));
+            let join = Value::Array(vec![
+                Value::Integer(0),
+                Value::Array(Vec::new()),
+                Value::Bulk(joined),
+            ]);
+            self.answer(Value::Array(vec![Value::Integer(1), join]));
+            let (got, _) = self.take();
+            assert_eq!(got.len(), 2, "{got:?}");
+        }
+    }
+
+    #[test]
+    fn requests_behind_a_hello_wait_for_its_answer() {
+        let mut h = Harness::up();
+        let a = ConnId(1);
+        assert!(h.node.handle_connect(a, &mut h.out));
+        h.send(a, ClientMsg::hello("ann"));
+        h.send(a, ClientMsg::Ping { nonce: 7 });
+        // Held: not even an Unexpected for a Ping before Welcome.
+        assert_eq!(h.take(), (vec![], vec![]));
+        h.confirm(b"ssubscribe", b"chat:{lobby}");
+        assert_eq!(h.op(0), "hello");
+        let joined = frame(&ServerMsg::joined("lobby", "ann"));
+        // Redis pushes the script's own Joined before its reply: not the
+        // joiner's (it is not a member yet), and no other member is here.
+        h.publish("lobby", joined.clone());
+        let join = Value::Array(vec![
+            Value::Integer(0),
+            Value::Array(vec![]),
+            Value::Bulk(joined),
+        ]);
+        h.answer(Value::Array(vec![Value::Integer(1), join]));
+        let (got, _) = h.take();
+        let welcome = ServerMsg::Welcome {
+            version: PROTOCOL_VERSION,
+            nick: "ann".into(),
+            server: "test".into(),
+        };
+        assert_eq!(
+            got,
+            [
+                (a, welcome),
+                (a, ServerMsg::joined("lobby", "ann")),
+                (a, ServerMsg::Pong { nonce: 7 }),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_pong_waits_for_the_message_of_an_earlier_say() {
+        let mut h = Harness::up();
+        let (a, b) = (ConnId(1), ConnId(2));
+        h.login(a, "ann");
+        h.login(b, "bob");
+        h.send(a, ClientMsg::say("lobby", "hi"));
+        h.send(a, ClientMsg::Ping { nonce: 1 });
+        assert_eq!(h.take(), (vec![], vec![]));
+        assert_eq!(h.op(0), "message");
+        let message = ServerMsg::message("lobby", "ann", "hi", 1, 1000);
+        h.publish("lobby", frame(&message));
+        h.answer(Value::Integer(1));
+        let (got, _) = h.take();
+        assert_eq!(
+            got,
+            [
+                (a, message.clone()),
+                (b, message),
+                (a, ServerMsg::Pong { nonce: 1 }),
+            ]
+        );
+    }
+
+    #[test]
+    fn bye_and_fatal_errors_come_after_the_replies_owed() {
+        let mut h = Harness::up();
+        let a = ConnId(1);
+        h.login(a, "ann");
+        h.send(a, ClientMsg::say("lobby", "last"));
+        h.send(a, ClientMsg::Bye);
+        h.send(a, ClientMsg::Ping { nonce: 1 }); // after Bye: ignored
+        assert_eq!(h.op(0), "message");
+        assert_eq!(h.op(1), "depart", "Redis learns at once");
+        assert_eq!(h.take(), (vec![], vec![]));
+        let message = ServerMsg::message("lobby", "ann", "last", 1, 1000);
+        h.publish("lobby", frame(&message));
+        h.answer(Value::Integer(1));
+        assert_eq!(h.take(), (vec![(a, message)], vec![a]));
+        assert_eq!(h.node.connection_count(), 0);
+    }
+
+    #[test]
+    fn a_lost_link_closes_the_clients_whose_requests_it_carried() {
+        let mut h = Harness::up();
+        let (a, b) = (ConnId(1), ConnId(2));
+        h.login(a, "ann");
+        h.login(b, "bob");
+        h.send(a, ClientMsg::say("lobby", "lost?"));
+        h.node.redis_lost(h.now, &mut h.out);
+        let shutting = ServerMsg::Error {
+            code: ErrorCode::ShuttingDown,
+            detail: ErrorCode::ShuttingDown.describe().into(),
+        };
+        assert_eq!(h.take(), (vec![(a, shutting.clone())], vec![a]));
+        // bob had nothing in flight: kept, his requests held.
+        h.send(b, ClientMsg::Ping { nonce: 3 });
+        assert_eq!(h.take(), (vec![], vec![]));
+        assert_eq!(h.node.link_want(h.now), LinkWant::Connect);
+        // Past the grace without Redis: everyone goes, new clients too.
+        let later = h.now + h.node.config.grace;
+        h.node.handle_timeout(later, &mut h.out);
+        assert_eq!(h.take(), (vec![(b, shutting)], vec![b]));
+        assert!(!h.node.handle_connect(ConnId(3), &mut h.out));
+    }
+
+    #[test]
+    fn a_rename_reaches_each_local_sharer_once() {
+        let mut h = Harness::up();
+        let (a, b) = (ConnId(1), ConnId(2));
+        h.login(a, "ann");
+        h.login(b, "bob");
+        h.send(
+            a,
+            ClientMsg::Nick {
+                nick: "anna".into(),
+            },
+        );
+        assert_eq!(h.op(0), "rename");
+        let token = h.sent[0].last().unwrap().clone();
+        let renamed = frame(&ServerMsg::renamed("ann", "anna"));
+        // One push per room the renamer is in (two here), then the reply.
+        for _ in 0..2 {
+            let mut payload = renamed.clone();
+            payload.extend_from_slice(&token);
+            h.publish("lobby", payload);
+        }
+        h.answer(Value::Bulk(renamed));
+        let (got, _) = h.take();
+        let want = ServerMsg::renamed("ann", "anna");
+        assert_eq!(got, [(a, want.clone()), (b, want)]);
+    }
+}
