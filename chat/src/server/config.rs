@@ -313,4 +313,43 @@ mod tests {
             "listening on [::1]:7878"
         );
     }
+
+    #[test]
+    fn cluster_flags_only_for_event_server_and_only_with_redis() {
+        let args = [
+            "--redis",
+            "127.0.0.1:6379",
+            "--node-id=a.b-c_1",
+            "--redis-grace-ms",
+            "500",
+        ];
+        let cfg = Config::parse(args, Extras::CLUSTER).unwrap();
+        assert_eq!(
+            cfg.cluster,
+            Some(ClusterConfig {
+                redis: "127.0.0.1:6379".parse().unwrap(),
+                node_id: Some("a.b-c_1".into()),
+                grace: Duration::from_millis(500),
+            })
+        );
+        let plain = Config::parse(["--redis", "127.0.0.1:1"], Extras::CLUSTER).unwrap();
+        assert_eq!(plain.cluster.unwrap().grace, DEFAULT_REDIS_GRACE);
+        assert_eq!(
+            Config::parse(args, Extras::NONE),
+            Err(CliError::Bad("unknown argument '--redis'".into()))
+        );
+        for bad in [
+            &["--node-id", "a"][..],
+            &["--redis", "127.0.0.1:1", "--node-id", "a b"],
+            &["--redis", "127.0.0.1:1", "--node-id", ""],
+            &["--redis", "nowhere"],
+        ] {
+            match Config::parse(bad.iter().copied(), Extras::CLUSTER) {
+                Err(CliError::Bad(msg)) => assert!(!msg.is_empty()),
+                other => panic!("{bad:?} gave {other:?}"),
+            }
+        }
+        assert!(Config::usage("event_server", Extras::CLUSTER).contains("--redis HOST:PORT"));
+        assert!(!Config::usage("thread_server", Extras::NONE).contains("--redis"));
+    }
 }
