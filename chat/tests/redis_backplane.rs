@@ -24,12 +24,10 @@ fn bulk(s: &str) -> Value {
     Value::Bulk(s.as_bytes().to_vec())
 }
 
-/// `SCRIPT LOAD`s the cluster's script: its sha, twice (for the room
-/// event ops and for the history op).
-fn load_scripts(c: &mut Client) -> (String, String) {
-    let v = c.call(&[b"SCRIPT".as_slice(), b"LOAD", room::SCRIPT.as_bytes()]);
-    let sha = String::from_utf8(v.as_bytes().expect("a sha").to_vec()).unwrap();
-    (sha.clone(), sha)
+/// Loads the cluster's function library (`chat`).
+fn load_scripts(c: &mut Client) {
+    let v = c.call(&room::load_command());
+    assert_eq!(v.as_bytes(), Some(&b"chat"[..]), "{v:?}");
 }
 
 fn frame_of(msg: &ServerMsg) -> Vec<u8> {
@@ -44,10 +42,9 @@ fn nth_message(room: &str, n: u64) -> (String, u64) {
 }
 
 /// Runs the room event script for a Message; returns the command id.
-fn queue_message(c: &mut Client, sha: &str, room: &str, text: &str, time_ms: u64) -> u64 {
+fn queue_message(c: &mut Client, room: &str, text: &str, time_ms: u64) -> u64 {
     let (head, tail) = room::message_parts(room, "pub", text, time_ms).unwrap();
     let args = room::room_event_command(
-        sha,
         room,
         RoomEvent::Message {
             head: &head,
@@ -57,13 +54,13 @@ fn queue_message(c: &mut Client, sha: &str, room: &str, text: &str, time_ms: u64
     c.queue(&args).0
 }
 
-fn queue_joined(c: &mut Client, sha: &str, room: &str, nick: &str) -> u64 {
+fn queue_joined(c: &mut Client, room: &str, nick: &str) -> u64 {
     let payload = binary::to_vec(&ServerMsg::Joined {
         room: room.into(),
         nick: nick.into(),
     })
     .unwrap();
-    let args = room::room_event_command(sha, room, RoomEvent::Event { payload: &payload });
+    let args = room::room_event_command(room, RoomEvent::Event { payload: &payload });
     c.queue(&args).0
 }
 
@@ -183,7 +180,7 @@ fn room_event_script_numbers_keeps_and_publishes() {
     let redis = Redis::start();
     let mut c = redis.client();
     let mut sub = redis.client();
-    let (event_sha, join_sha) = load_scripts(&mut c);
+    load_scripts(&mut c);
     let r = "lobby";
     sub.call(&["SSUBSCRIBE", room::channel(r).as_str()]);
 
@@ -191,10 +188,10 @@ fn room_event_script_numbers_keeps_and_publishes() {
     let mut sent = Vec::new();
     for n in 1..=40u64 {
         let (text, time) = nth_message(r, n);
-        let id = queue_message(&mut c, &event_sha, r, &text, time);
+        let id = queue_message(&mut c, r, &text, time);
         sent.push((id, frame_of(&ServerMsg::message(r, "pub", &text, n, time))));
         if n == 20 {
-            let id = queue_joined(&mut c, &event_sha, r, "ann");
+            let id = queue_joined(&mut c, r, "ann");
             let joined = ServerMsg::Joined {
                 room: r.into(),
                 nick: "ann".into(),
@@ -227,7 +224,7 @@ fn room_event_script_numbers_keeps_and_publishes() {
         );
     }
     // The history keeps the last 32 Messages, byte for byte.
-    let joined = c.call(&room::history_command(&join_sha, r));
+    let joined = c.call(&room::history_command(r));
     let [seq, history] = joined.as_list().unwrap() else {
         panic!("join answers [seq, history]: {joined:?}")
     };
@@ -244,7 +241,7 @@ fn room_event_script_numbers_keeps_and_publishes() {
     // Past one varint byte, and past 2^32: the script's varint and length
     // header are still the frame encoder's.
     c.call(&["SET", room::seq_key(r).as_str(), "1099511627775"]);
-    let id = queue_message(&mut c, &event_sha, r, "big", 5);
+    let id = queue_message(&mut c, r, "big", 5);
     c.flush();
     assert_eq!(
         c.wait(chat::cluster::conn::CommandId(id)),
@@ -253,14 +250,9 @@ fn room_event_script_numbers_keeps_and_publishes() {
     let big = frame_of(&ServerMsg::message(r, "pub", "big", 1 << 40, 5));
     assert_eq!(sub.next_push()[2], Value::Bulk(big));
 
-    // An op the script does not know is an error reply, nothing published.
-    let bad = c.call(&["EVALSHA", event_sha.as_str(), "1", "chat:{x}:seq", "bogus"]);
-    assert!(
-        bad.as_error()
-            .unwrap()
-            .starts_with(b"ERR chat script: unknown op bogus"),
-        "{bad:?}"
-    );
+    // A function the library does not have is an error reply.
+    let bad = c.call(&["FCALL", "chat_bogus", "0"]);
+    assert!(bad.as_error().is_some(), "{bad:?}");
 }
 
 #[test]
@@ -289,7 +281,7 @@ fn room_scripts_run_on_a_cluster_node() {
     let redis = Redis::start_cluster_node();
     let mut c = redis.client();
     assert_eq!(c.conn().hello().unwrap().mode, "cluster");
-    let (event_sha, join_sha) = load_scripts(&mut c);
+    load_scripts(&mut c);
     let mut sub = redis.client();
     let both = sub.call(&["SSUBSCRIBE", "chat:{a}", "chat:{b}"]);
     assert!(
@@ -298,7 +290,7 @@ fn room_scripts_run_on_a_cluster_node() {
     );
     sub.call(&["SSUBSCRIBE", room::channel("a").as_str()]);
     let (text, time) = nth_message("a", 1);
-    let id = queue_message(&mut c, &event_sha, "a", &text, time);
+    let id = queue_message(&mut c, "a", &text, time);
     c.flush();
     assert_eq!(
         c.wait(chat::cluster::conn::CommandId(id)),
@@ -306,7 +298,7 @@ fn room_scripts_run_on_a_cluster_node() {
     );
     let frame = frame_of(&ServerMsg::message("a", "pub", &text, 1, time));
     assert_eq!(sub.next_push()[2], Value::Bulk(frame.clone()));
-    let joined = c.call(&room::history_command(&join_sha, "a"));
+    let joined = c.call(&room::history_command("a"));
     assert_eq!(
         joined,
         Value::Array(vec![
@@ -380,7 +372,7 @@ fn subscribe_then_join_gives_history_then_every_later_event() {
     let redis = Redis::start();
     let mut joiner = redis.client();
     let mut setup = redis.client();
-    let (event_sha, join_sha) = load_scripts(&mut setup);
+    load_scripts(&mut setup);
     let seed = seed(0xc1_0001);
     let mut rng = Rng::new(seed);
     let iterations = env_u64("CHAT_REDIS_ITERATIONS", 200);
@@ -394,7 +386,6 @@ fn subscribe_then_join_gives_history_then_every_later_event() {
         let pipelined = rng.chance(2);
         let addr = redis.addr();
         let (tx, rx) = mpsc::channel();
-        let sha = event_sha.clone();
         let publisher = {
             let r = r.clone();
             let burst = 1 + rng.below(4);
@@ -408,12 +399,12 @@ fn subscribe_then_join_gives_history_then_every_later_event() {
                     for _ in 0..burst.min(total - n) {
                         n += 1;
                         if n.is_multiple_of(5) {
-                            ids.push(queue_joined(&mut c, &sha, &r, &format!("n{n}")));
+                            ids.push(queue_joined(&mut c, &r, &format!("n{n}")));
                             order.push(Item::Joined(n));
                         } else {
                             messages += 1;
                             let (text, time) = nth_message(&r, messages);
-                            ids.push(queue_message(&mut c, &sha, &r, &text, time));
+                            ids.push(queue_message(&mut c, &r, &text, time));
                             order.push(Item::Message(messages));
                         }
                         if n == join_after {
@@ -439,7 +430,7 @@ fn subscribe_then_join_gives_history_then_every_later_event() {
             joiner.flush();
             joiner.wait(sub);
         }
-        let join = joiner.send(&room::history_command(&join_sha, &r));
+        let join = joiner.send(&room::history_command(&r));
         // Stream order: [confirmation,] pushes in the window, the reply.
         let mut window = Vec::new();
         let reply = loop {
@@ -472,7 +463,7 @@ fn subscribe_then_join_gives_history_then_every_later_event() {
         assert_eq!(history, want, "seed {seed} iteration {i}");
         // A marker after everything the publisher sent: the joiner reads
         // pushes up to it.
-        let marker = queue_joined(&mut setup, &event_sha, &r, "n999999");
+        let marker = queue_joined(&mut setup, &r, "n999999");
         setup.flush();
         setup.wait(chat::cluster::conn::CommandId(marker));
         let mut later = Vec::new();

@@ -14,7 +14,7 @@
 //! | --- | --- |
 //! | [`resp`] | RESP3: a command encoder, an incremental decoder bounded before allocating |
 //! | [`conn`] | a sans-I/O Redis connection: `HELLO 3`, replies matched to commands, pushes apart, bounded buffers |
-//! | [`room`] | a room's keys and channel, and the one Lua script ([`room::SCRIPT`]) |
+//! | [`room`] | a room's keys and channel, and the one Lua library of Redis functions ([`room::SCRIPT`]) |
 //! | [`node`] | the cluster state machine: the chat's rules for the node's clients, with Redis's answers |
 //!
 //! The node is sans-I/O like the hub: `event_server` drives it with client
@@ -38,7 +38,7 @@
 //!   clients ─► node A ──┐                          ┌── node B ◄─ clients
 //!   (its own clients,   │  one RESP3 connection    │
 //!    sockets, queues)   ├─────────►  Redis  ◄──────┤
-//!                       │  script ops in,          │
+//!                       │  function calls in,      │
 //!   clients ─► node C ──┘  room frames pushed out  └── ...
 //! ```
 //!
@@ -58,10 +58,16 @@
 //! | `chat:node:{id}:reaped` | string | set when another node reaped this one |
 //! | `chat:node:{id}` | shard channel | whispers for the node's clients (`conn frame`) |
 //!
-//! Every write is one op of one Lua script ([`room::SCRIPT`]: `message`,
-//! `hello`, `join`, `leave`, `depart`, `rename`, `whisper`, `beat`,
-//! `reap`, `sync`, `reassert`, `restore_room`, ...). Frames are built
-//! inside the script in the wire encoding, so what Redis publishes and
+//! Every write is one call (`FCALL`) of a function of one Lua library
+//! ([`room::SCRIPT`]: `chat_message`, `chat_hello`, `chat_join`,
+//! `chat_leave`, `chat_depart`, `chat_rename`, `chat_whisper`,
+//! `chat_beat`, `chat_reap`, `chat_sync`, `chat_reassert`,
+//! `chat_restore_room`, ...), which each node loads with `FUNCTION LOAD
+//! REPLACE` when it connects: a call runs only its function, where an
+//! `EVAL` of one big script would run the script's whole body each time.
+//! Below, "the `message` op" is a call of `chat_message`, and so on. A
+//! function is a Lua script that Redis runs atomically, like `EVAL`.
+//! Frames are built inside the functions in the wire encoding, so what Redis publishes and
 //! keeps is byte for byte what clients receive. A room name is 1 to 32 of
 //! `[a-z0-9_-]`, so it never holds a brace: the `{room}` hash tag decides
 //! the slot alone, and a room's keys and channel share one slot, as do a
@@ -69,7 +75,7 @@
 //!
 //! # The order argument
 //!
-//! Everything published for a room goes through the script: a `Say` runs
+//! Everything published for a room goes through the library: a `Say` runs
 //! the `message` op, which increments `seq`, splices it into the frame,
 //! appends the frame to the capped history and `SPUBLISH`es it; a join, a
 //! leave, a departure and a reap publish `Joined`, `Left` and `Renamed` the
@@ -127,7 +133,7 @@
 //!   published): no acknowledged message is lost or reordered silently.
 //!   The others' requests are held, at most 1 024 per client, for at most
 //!   `--redis-grace-ms` (10 s by default). Back in touch, the node loads the
-//!   script again (a restarted Redis has forgotten it), subscribes again,
+//!   library again (a restarted Redis has forgotten it), subscribes again,
 //!   removes the users that left meanwhile (`sync`), re-asserts its users'
 //!   nicks and memberships (`reassert`), puts back each room's `seq` and
 //!   history from its own copy if Redis lost them (`restore_room`), and
@@ -161,7 +167,7 @@
 //!
 //! # Limits
 //!
-//! - **Redis is the ceiling.** Every `Say` is one script run on Redis's one
+//! - **Redis is the ceiling.** Every `Say` is one function run on Redis's one
 //!   thread and one push to every subscribed node; a node's deliveries to
 //!   its own members cost what they cost a single process. So the cluster
 //!   spreads the fan-out (the expensive part: one `sendmsg` per member)

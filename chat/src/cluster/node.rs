@@ -61,7 +61,7 @@
 //!   (a `Say` may or may not have been published), and the client is told
 //!   rather than left to guess. The others stay connected; their requests
 //!   are held (at most [`MAX_HELD`] each). The node reconnects with capped
-//!   exponential backoff. Back in touch, it loads the script, subscribes
+//!   exponential backoff. Back in touch, it loads the library, subscribes
 //!   again, re-asserts its users' nicks and memberships (if another node
 //!   reaped it meanwhile, the other members were told its users left, so
 //!   each of its users is announced with `Joined` again; after a Redis
@@ -83,7 +83,8 @@ use std::time::{Duration, Instant};
 
 use super::conn::{ConnError, ConnLimits, Connection, Event};
 use super::resp::Value;
-use super::room::{self, RoomEvent, HISTORY_LEN, SCRIPT};
+use super::room::{self, RoomEvent, HISTORY_LEN};
+
 use crate::fmt::framed::HEADER_LEN;
 use crate::hub::listing::{self, ROOMS_FIXED};
 use crate::hub::names::{cmp_folded, Folded};
@@ -262,9 +263,9 @@ impl Purpose {
 /// The state of the link to Redis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Link {
-    /// Connected; the script is being loaded.
+    /// Connected; the library is being loaded.
     Loading,
-    /// Connected, script loaded.
+    /// Connected, library loaded.
     Up,
     /// No connection since `since`; the next attempt at `retry`.
     Down {
@@ -292,7 +293,6 @@ pub struct Node {
     config: NodeConfig,
     redis: Connection,
     link: Link,
-    sha: String,
     /// Why each command in flight was sent, oldest first, in step with
     /// the connection's command ids.
     in_flight: VecDeque<Purpose>,
@@ -320,14 +320,13 @@ fn limits() -> ConnLimits {
 
 impl Node {
     /// A node whose connection to Redis has just been opened: its
-    /// [`redis_output`](Node::redis_output) holds `HELLO 3`, `SCRIPT LOAD`
+    /// [`redis_output`](Node::redis_output) holds `HELLO 3`, `FUNCTION LOAD`
     /// and the subscription to its own channel. It serves once
     /// [`is_up`](Node::is_up).
     pub fn new(config: NodeConfig, now: Instant) -> Node {
         let mut node = Node {
             redis: Connection::new(limits()),
             link: Link::Loading,
-            sha: String::new(),
             in_flight: VecDeque::new(),
             clients: HashMap::new(),
             rooms: HashMap::new(),
@@ -352,7 +351,7 @@ impl Node {
         &self.config.id
     }
 
-    /// Whether the link to Redis is up and the script loaded.
+    /// Whether the link to Redis is up and the library loaded.
     pub fn is_up(&self) -> bool {
         self.link == Link::Up
     }
@@ -437,7 +436,7 @@ impl Node {
         });
     }
 
-    /// A new connection to Redis is open: the handshake, the script and
+    /// A new connection to Redis is open: the handshake, the library and
     /// the re-assertion of this node's state are queued.
     pub fn redis_connected(&mut self) {
         self.redis = Connection::new(limits());
@@ -477,8 +476,8 @@ impl Node {
                 self.next_beat = now + self.config.heartbeat;
                 let ttl = (self.config.heartbeat * 3).as_millis().to_string();
                 let id = self.config.id.clone();
-                self.script(&["beat", &id, &ttl], 0, &[], Purpose::Beat);
-                self.script(&["reap", &id], 0, &[], Purpose::Ignore);
+                self.script(&["beat", &id, &ttl], Purpose::Beat);
+                self.script(&["reap", &id], Purpose::Ignore);
             }
             Link::Down { since, .. } if !self.refusing && now >= since + self.config.grace => {
                 self.refusing = true;
@@ -498,15 +497,12 @@ impl Node {
 
     fn start_link(&mut self) {
         self.link = Link::Loading;
-        self.send(
-            &[&b"SCRIPT"[..], b"LOAD", SCRIPT.as_bytes()],
-            Purpose::Script,
-        );
+        self.send(&room::load_command(), Purpose::Script);
         let channel = format!("chat:node:{{{}}}", self.config.id);
         self.send(&["SSUBSCRIBE", channel.as_str()], Purpose::Ignore);
     }
 
-    /// The script is loaded: subscribe to every local room again,
+    /// The library is loaded: subscribe to every local room again,
     /// re-assert every user, catch up, and handle what was held.
     fn link_up(&mut self, now: Instant, out: &mut Outbox) {
         let reconnected = matches!(self.link, Link::Loading) && !self.clients.is_empty();
@@ -525,8 +521,8 @@ impl Node {
                 ];
                 args.extend(room.history.iter().map(|f| f.to_vec()));
                 let args: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
-                self.script(&args, 0, &[], Purpose::Ignore);
-                let history = room::history_command(&self.sha, &name);
+                self.script(&args, Purpose::Ignore);
+                let history = room::history_command(&name);
                 self.send(&history, Purpose::CatchUp { room: name });
             }
             self.reassert_all();
@@ -552,7 +548,7 @@ impl Node {
                 .filter(|(_, c)| c.phase != Phase::Connected)
                 .map(|(id, _)| id.0.to_string()),
         );
-        self.script(&live, 0, &[], Purpose::Ignore);
+        self.script(&live, Purpose::Ignore);
         let mut users: Vec<(ConnId, String, Vec<Arc<str>>)> = self
             .clients
             .iter()
@@ -565,7 +561,7 @@ impl Node {
             let c = conn.0.to_string();
             let mut args: Vec<&str> = vec!["reassert", &id, &c, &nick];
             args.extend(rooms.iter().map(|r| &**r));
-            self.script(&args, 0, &[], Purpose::Reassert { conn });
+            self.script(&args, Purpose::Reassert { conn });
         }
     }
 
@@ -579,22 +575,20 @@ impl Node {
         true
     }
 
-    /// Runs an op of [`SCRIPT`]: `EVALSHA sha numkeys keys... args...`.
-    fn script<A: AsRef<[u8]>>(
-        &mut self,
-        args: &[A],
-        numkeys: usize,
-        keys: &[&str],
-        purpose: Purpose,
-    ) -> bool {
-        let n = numkeys.to_string();
-        let mut all: Vec<&[u8]> = Vec::with_capacity(3 + keys.len() + args.len());
-        all.extend([&b"EVALSHA"[..], self.sha.as_bytes(), n.as_bytes()]);
-        all.extend(keys.iter().map(|k| k.as_bytes()));
-        all.extend(args.iter().map(AsRef::as_ref));
-        // `send` borrows self mutably: move the arguments out first.
-        let owned: Vec<Vec<u8>> = all.iter().map(|a| a.to_vec()).collect();
-        self.send(&owned, purpose)
+    /// Runs an op of [`SCRIPT`]: `args` is the op's name, then its
+    /// arguments; it becomes `FCALL chat_<op> 0 args...` (these ops name
+    /// no keys: they touch several slots, see the module docs of
+    /// [`crate::cluster`]).
+    fn script<A: AsRef<[u8]>>(&mut self, args: &[A], purpose: Purpose) -> bool {
+        let Some((op, rest)) = args.split_first() else {
+            return false;
+        };
+        let mut function = b"chat_".to_vec();
+        function.extend_from_slice(op.as_ref());
+        let mut all: Vec<&[u8]> = Vec::with_capacity(3 + rest.len());
+        all.extend([&b"FCALL"[..], &function, b"0"]);
+        all.extend(rest.iter().map(AsRef::as_ref));
+        self.send(&all, purpose)
     }
 
     // ----- Redis's answers ---------------------------------------------
@@ -619,16 +613,13 @@ impl Node {
         }
         match purpose {
             Purpose::Script => match value.as_bytes() {
-                Some(sha) => {
-                    self.sha = String::from_utf8_lossy(sha).into_owned();
-                    self.link_up(now, out);
-                }
+                Some(_library) => self.link_up(now, out),
                 None => {
                     let why = value
                         .as_error()
                         .map(|e| String::from_utf8_lossy(e).into_owned())
                         .unwrap_or_default();
-                    return Err(ConnError::Handshake(format!("SCRIPT LOAD: {why}")));
+                    return Err(ConnError::Handshake(format!("FUNCTION LOAD: {why}")));
                 }
             },
             Purpose::Ignore => {}
@@ -997,7 +988,7 @@ impl Node {
             conn,
             room: lobby.clone(),
         };
-        if !self.script(&["hello", &id, &c, &nick, LOBBY], 0, &[], purpose) {
+        if !self.script(&["hello", &id, &c, &nick, LOBBY], purpose) {
             self.joined_elsewhere(&lobby);
             return self.fatal(conn, ErrorCode::ShuttingDown, out);
         }
@@ -1061,7 +1052,6 @@ impl Node {
             return;
         };
         let args = room::room_event_command(
-            &self.sha,
             name,
             RoomEvent::Message {
                 head: &head,
@@ -1099,7 +1089,7 @@ impl Node {
             conn,
             room: name.clone(),
         };
-        if !self.script(&["join", &id, &c, &name], 0, &[], purpose) {
+        if !self.script(&["join", &id, &c, &name], purpose) {
             self.joined_elsewhere(&name);
             return self.fatal(conn, ErrorCode::ShuttingDown, out);
         }
@@ -1126,7 +1116,7 @@ impl Node {
             conn,
             room: name.clone(),
         };
-        if self.script(&["leave", &id, &c, &name], 0, &[], purpose) {
+        if self.script(&["leave", &id, &c, &name], purpose) {
             self.wait(conn);
         } else {
             self.fatal(conn, ErrorCode::ShuttingDown, out);
@@ -1148,7 +1138,7 @@ impl Node {
         let c = conn.0.to_string();
         let time = now_ms.to_string();
         let args = ["whisper", &id, &c, &from, to, text, &time];
-        if self.script(&args, 0, &[], Purpose::Whisper { conn }) {
+        if self.script(&args, Purpose::Whisper { conn }) {
             self.wait(conn);
         } else {
             self.fatal(conn, ErrorCode::ShuttingDown, out);
@@ -1175,7 +1165,7 @@ impl Node {
             nick: nick.clone(),
             token: token.clone(),
         };
-        if !self.script(&args, 0, &[], purpose) {
+        if !self.script(&args, purpose) {
             return self.fatal(conn, ErrorCode::ShuttingDown, out);
         }
         if let Some(client) = self.clients.get_mut(&conn) {
@@ -1346,7 +1336,7 @@ impl Node {
         if self.link == Link::Up {
             let id = self.config.id.clone();
             let c = conn.0.to_string();
-            self.script(&["depart", &id, &c], 0, &[], Purpose::Ignore);
+            self.script(&["depart", &id, &c], Purpose::Ignore);
         }
     }
 }
@@ -1464,7 +1454,7 @@ impl Engine for Node {
         self.rooms.clear();
         if self.link == Link::Up {
             let id = self.config.id.clone();
-            self.script(&["leave_cluster", &id], 0, &[], Purpose::Ignore);
+            self.script(&["leave_cluster", &id], Purpose::Ignore);
         }
     }
 
@@ -1494,8 +1484,6 @@ mod tests {
     use crate::fmt::binary;
     use crate::protocol::ServerMsg;
 
-    const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
-
     struct Harness {
         node: Node,
         out: Outbox,
@@ -1515,7 +1503,7 @@ mod tests {
     }
 
     impl Harness {
-        /// A node that has said HELLO, loaded the script and beaten once.
+        /// A node that has said HELLO, loaded the library and beaten once.
         fn up() -> Harness {
             let now = Instant::now();
             let config = NodeConfig::new(Config::new("test"), "n1".into());
@@ -1528,8 +1516,8 @@ mod tests {
             h.collect();
             assert_eq!(h.sent[0][0], b"HELLO");
             h.answer(Value::Map(vec![(bulk(b"proto"), Value::Integer(3))]));
-            assert_eq!(h.sent[0][..2], [b"SCRIPT".to_vec(), b"LOAD".to_vec()]);
-            h.answer(bulk(SHA.as_bytes()));
+            assert_eq!(h.sent[0][..2], [b"FUNCTION".to_vec(), b"LOAD".to_vec()]);
+            h.answer(bulk(b"chat"));
             h.confirm(b"ssubscribe", b"chat:node:{n1}");
             assert!(h.node.is_up());
             h.collect();
@@ -1552,13 +1540,13 @@ mod tests {
             }
         }
 
-        /// The op of the `i`th command waiting (an `EVALSHA` of the script).
+        /// The op of the `i`th command waiting (an `FCALL chat_<op>`).
         fn op(&mut self, i: usize) -> String {
             self.collect();
             let cmd = &self.sent[i];
-            assert_eq!(cmd[0], b"EVALSHA", "{cmd:?}");
-            let keys: usize = std::str::from_utf8(&cmd[2]).unwrap().parse().unwrap();
-            String::from_utf8(cmd[3 + keys].clone()).unwrap()
+            assert_eq!(cmd[0], b"FCALL", "{cmd:?}");
+            let name = std::str::from_utf8(&cmd[1]).unwrap();
+            name.strip_prefix("chat_").unwrap().to_owned()
         }
 
         fn feed(&mut self, value: Value) {
