@@ -8,8 +8,8 @@
 //! A node checks everything it can alone, in PROTOCOL.md's precedence
 //! order: the version, the naming rule, the text, and the state of its
 //! own clients (`AlreadyInRoom`, `TooManyRooms`, `NotInRoom`). What needs
-//! the other nodes goes to Redis as one call of a function of [`room::SCRIPT`](super::room::SCRIPT): a nick claim
-//! (`NickTaken`), a room event (its `seq`, its place in the room's order),
+//! the other nodes goes to Redis as one call of a function of
+//! [`room::SCRIPT`]: a nick claim (`NickTaken`), a room event (its `seq`, its place in the room's order),
 //! a whisper (`NoSuchUser`, the recipient's node), the listings.
 //!
 //! # One order per client
