@@ -481,13 +481,8 @@ impl Node {
             }
             Link::Down { since, .. } if !self.refusing && now >= since + self.config.grace => {
                 self.refusing = true;
-                let mut conns: Vec<ConnId> = self.clients.keys().copied().collect();
-                conns.sort_unstable();
-                let frame = self.error_frame(ErrorCode::ShuttingDown);
-                for conn in conns {
-                    out.send(conn, frame.clone());
-                    out.close(conn);
-                }
+                let conns = self.clients.keys().copied().collect();
+                out.send_and_close_all(conns, &self.error_frame(ErrorCode::ShuttingDown));
                 self.clients.clear();
                 self.rooms.clear();
             }
@@ -1443,13 +1438,8 @@ impl Engine for Node {
     /// cluster (the other nodes' members get their `Left`).
     fn handle_shutdown(&mut self, out: &mut Outbox) {
         self.shutting_down = true;
-        let mut conns: Vec<ConnId> = self.clients.keys().copied().collect();
-        conns.sort_unstable();
-        let frame = self.error_frame(ErrorCode::ShuttingDown);
-        for &conn in &conns {
-            out.send(conn, frame.clone());
-            out.close(conn);
-        }
+        let conns = self.clients.keys().copied().collect();
+        out.send_and_close_all(conns, &self.error_frame(ErrorCode::ShuttingDown));
         self.clients.clear();
         self.rooms.clear();
         if self.link == Link::Up {

@@ -199,13 +199,8 @@ impl Hub {
     /// `ShuttingDown`.
     pub fn handle_shutdown(&mut self, out: &mut Outbox) {
         self.shutting_down = true;
-        let mut conns: Vec<ConnId> = self.sessions.keys().copied().collect();
-        conns.sort_unstable();
-        let frame = self.error_frame(ErrorCode::ShuttingDown);
-        for &conn in &conns {
-            out.send(conn, frame.clone());
-            out.close(conn);
-        }
+        let conns = self.sessions.keys().copied().collect();
+        out.send_and_close_all(conns, &self.error_frame(ErrorCode::ShuttingDown));
         self.sessions.clear();
         self.nicks.clear();
         self.rooms.clear();

@@ -80,6 +80,16 @@ local function record(node, conn)
   return nick, w
 end
 
+-- The record of a user the node says it has; an error reply otherwise
+-- (the node's view and Redis's disagree: the op must not guess).
+local function user(node, conn)
+  local nick, rooms = record(node, conn)
+  if not nick then
+    error(redis.error_reply('ERR no such user: ' .. node .. ' ' .. conn))
+  end
+  return nick, rooms
+end
+
 local function set_record(node, conn, nick, rooms)
   redis.call('HSET', node_key(node, 'users'), conn, table.concat({ nick, unpack(rooms) }, ' '))
 end
@@ -174,10 +184,7 @@ end)
 redis.register_function('chat_join', function(KEYS, ARGV)
   -- ARGV: node, conn, room. Returns the join reply.
   local node, conn, room = ARGV[1], ARGV[2], ARGV[3]
-  local nick, rooms = record(node, conn)
-  if not nick then
-    return redis.error_reply('ERR join: no such user')
-  end
+  local nick, rooms = user(node, conn)
   rooms[#rooms + 1] = room
   set_record(node, conn, nick, rooms)
   return join(room, nick)
@@ -186,10 +193,7 @@ end)
 redis.register_function('chat_leave', function(KEYS, ARGV)
   -- ARGV: node, conn, room.
   local node, conn, room = ARGV[1], ARGV[2], ARGV[3]
-  local nick, rooms = record(node, conn)
-  if not nick then
-    return redis.error_reply('ERR leave: no such user')
-  end
+  local nick, rooms = user(node, conn)
   local kept = {}
   for _, r in ipairs(rooms) do
     if r ~= room then
@@ -211,10 +215,7 @@ redis.register_function('chat_rename', function(KEYS, ARGV)
   -- else the Renamed frame, also published to each of the user's rooms
   -- with the token after it, so that a node delivers it once per client.
   local node, conn, new, token = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-  local old, rooms = record(node, conn)
-  if not old then
-    return redis.error_reply('ERR rename: no such user')
-  end
+  local old, rooms = user(node, conn)
   local old_folded, new_folded = string.lower(old), string.lower(new)
   if new_folded ~= old_folded and redis.call('HEXISTS', 'chat:nicks', new_folded) == 1 then
     return 0
