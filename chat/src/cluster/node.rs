@@ -83,7 +83,7 @@ use std::time::{Duration, Instant};
 
 use super::conn::{ConnError, ConnLimits, Connection, Event};
 use super::resp::Value;
-use super::room::{self, RoomEvent, HISTORY_LEN};
+use super::room::{self, HISTORY_LEN};
 
 use crate::fmt::framed::HEADER_LEN;
 use crate::hub::listing::{self, ROOMS_FIXED};
@@ -185,8 +185,10 @@ enum Step {
 }
 
 /// A room with local members: this node is subscribed to its channel.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct LocalRoom {
+    /// The room's key and channel names.
+    keys: room::RoomKeys,
     /// Local clients that receive the room's frames.
     members: Vec<ConnId>,
     /// Joins sent and not answered.
@@ -1010,8 +1012,12 @@ impl Node {
         self.rooms.insert(
             key.clone(),
             LocalRoom {
+                keys: room::RoomKeys::new(name),
+                members: Vec::new(),
                 joining: 1,
-                ..LocalRoom::default()
+                last_seq: 0,
+                history: VecDeque::new(),
+                catching_up: None,
             },
         );
         key
@@ -1043,17 +1049,17 @@ impl Node {
         let Some(name) = client.rooms.iter().find(|r| ***r == *key.as_str()) else {
             return self.refuse(conn, ErrorCode::NotInRoom, out);
         };
-        let Ok((head, tail)) = room::message_parts(name, &client.nick, text, now_ms) else {
+        let Some(local) = self.rooms.get(name) else {
+            return; // invariant: a client's rooms are local rooms
+        };
+        let Ok(at) = room::message_parts_into(&mut self.scratch, name, &client.nick, text, now_ms)
+        else {
             return;
         };
-        let args = room::room_event_command(
-            name,
-            RoomEvent::Message {
-                head: &head,
-                tail: &tail,
-            },
-        );
-        if self.send(&args, Purpose::Say { conn }) {
+        let (head, tail) = self.scratch.split_at(at);
+        let command = local.keys.message_command(head, tail);
+        if self.redis.send(&command).is_ok() {
+            self.in_flight.push_back(Purpose::Say { conn });
             self.wait(conn);
         } else {
             self.fatal(conn, ErrorCode::ShuttingDown, out);

@@ -47,7 +47,7 @@
 //! ```
 
 use crate::fmt::binary;
-use crate::protocol::ServerMsg;
+use crate::protocol::ServerMsgRef;
 
 pub use crate::protocol::HISTORY_LEN;
 
@@ -154,22 +154,93 @@ pub fn message_parts(
     text: &str,
     time_ms: u64,
 ) -> Result<(Vec<u8>, Vec<u8>), binary::Error> {
-    let mut head = binary::to_vec(&ServerMsg::Message {
-        room: room.into(),
-        from: from.into(),
-        text: text.into(),
+    let mut head = Vec::new();
+    let at = message_parts_into(&mut head, room, from, text, time_ms)?;
+    let tail = head.split_off(at);
+    Ok((head, tail))
+}
+
+/// [`message_parts`] into a reused buffer: clears `buf`, writes the head
+/// then the tail, and returns where the tail starts.
+pub fn message_parts_into(
+    buf: &mut Vec<u8>,
+    room: &str,
+    from: &str,
+    text: &str,
+    time_ms: u64,
+) -> Result<usize, binary::Error> {
+    buf.clear();
+    let msg = ServerMsgRef::Message {
+        room,
+        from,
+        text,
         seq: 0,
         time_ms,
-    })?;
+    };
+    binary::serialize_into(&msg, buf)?;
     let time_len = (64 - time_ms.leading_zeros() as usize).div_ceil(7).max(1);
-    let tail = head.split_off(head.len() - time_len);
-    head.pop(); // seq 0: one byte
-    Ok((head, tail))
+    let at = buf.len() - time_len;
+    buf.remove(at - 1); // seq 0: one byte
+    Ok(at - 1)
+}
+
+/// A room's key and channel names, made once per room a node serves, so
+/// that a `Say` formats nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomKeys {
+    /// [`seq_key`].
+    pub seq: String,
+    /// [`history_key`].
+    pub history: String,
+    /// [`channel`].
+    pub channel: String,
+}
+
+impl RoomKeys {
+    /// The names of `room`.
+    pub fn new(room: &str) -> RoomKeys {
+        RoomKeys {
+            seq: seq_key(room),
+            history: history_key(room),
+            channel: channel(room),
+        }
+    }
+
+    /// `FCALL chat_message 2 seq history channel head tail`, borrowed: the
+    /// arguments [`room_event_command`] makes for a
+    /// [`RoomEvent::Message`], without allocating.
+    pub fn message_command<'a>(&'a self, head: &'a [u8], tail: &'a [u8]) -> [&'a [u8]; 8] {
+        [
+            b"FCALL",
+            b"chat_message",
+            b"2",
+            self.seq.as_bytes(),
+            self.history.as_bytes(),
+            self.channel.as_bytes(),
+            head,
+            tail,
+        ]
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::ServerMsg;
+
+    #[test]
+    fn message_command_is_room_event_command() {
+        let keys = RoomKeys::new("lobby");
+        let (head, tail) = message_parts("lobby", "ann", "hi", 5).unwrap();
+        let owned = room_event_command(
+            "lobby",
+            RoomEvent::Message {
+                head: &head,
+                tail: &tail,
+            },
+        );
+        assert_eq!(keys.message_command(&head, &tail).to_vec(), owned);
+    }
 
     #[test]
     fn message_parts_surround_the_seq_for_any_time() {
