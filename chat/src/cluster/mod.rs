@@ -7,8 +7,9 @@
 //! live outside all of them. `event_server --redis HOST:PORT` makes the
 //! server a *node* of a cluster: its clients, sockets and queues stay its
 //! own, and every rule that involves the other nodes' clients goes
-//! through one Redis server. Without the flag nothing changes: the single
-//! process is the default, with its figures.
+//! through one Redis server. `async_server --redis` does the same, and
+//! the two kinds of node mix in one cluster. Without the flag nothing
+//! changes: the single process is the default, with its figures.
 //!
 //! | module | what it holds |
 //! | --- | --- |
@@ -17,10 +18,14 @@
 //! | [`room`] | a room's keys and channel, and the one Lua library of Redis functions ([`room::SCRIPT`]) |
 //! | [`node`] | the cluster state machine: the chat's rules for the node's clients, with Redis's answers |
 //!
-//! The node is sans-I/O like the hub: `event_server` drives it with client
-//! messages, Redis bytes and time, and its Redis connection is one more
-//! source on the same `Poll` (`server::event_server::backplane`).
-//! `thread_server` and `async_server` stay single-process servers.
+//! The node is sans-I/O like the hub, and a server drives it with client
+//! messages, Redis bytes and time (`server::core`): in `event_server` its
+//! Redis connection is one more source on the same `Poll`
+//! (`server::event_server::backplane`); in `async_server` it sits behind
+//! the hub's lock and three tasks move its bytes
+//! (`server::async_server::backplane`). `thread_server` stays a single
+//! process: its adapter would be the async one again with threads, and
+//! it is the server chosen for few connections.
 //!
 //! # Why Redis
 //!

@@ -7,7 +7,7 @@
 //! --max-frame BYTES       65536            MAX_FRAME for client frames (2)
 //! --hello-timeout-ms MS   10000            HelloTimeout deadline (4)
 //! --threads N             number of CPUs   worker threads (async_server only)
-//! --redis HOST:PORT       (none)           join a cluster through Redis (event_server only)
+//! --redis HOST:PORT       (none)           join a cluster through Redis (event_server, async_server)
 //! --node-id ID            generated        this node's id in the cluster (with --redis)
 //! --redis-grace-ms MS     10000            how long clients wait for a lost Redis (with --redis)
 //! ```
@@ -47,7 +47,7 @@ pub struct Config {
     pub hello_timeout: Duration,
     /// Worker threads (`async_server` only; `None` means one per CPU).
     pub threads: Option<usize>,
-    /// `--redis` and its companions: cluster mode (`event_server` only).
+    /// `--redis` and its companions: cluster mode.
     pub cluster: Option<ClusterConfig>,
 }
 
@@ -67,7 +67,8 @@ pub struct ClusterConfig {
 pub struct Extras {
     /// `--threads N` (`async_server`).
     pub threads: bool,
-    /// `--redis`, `--node-id`, `--redis-grace-ms` (`event_server`).
+    /// `--redis`, `--node-id`, `--redis-grace-ms` (`event_server`,
+    /// `async_server`).
     pub cluster: bool,
 }
 

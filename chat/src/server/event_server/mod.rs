@@ -7,7 +7,7 @@
 //! sleeps in `epoll_wait` (or `kevent`) until something is ready, handles
 //! every ready connection a little, and goes back to sleep. Nothing ever
 //! blocks, so one slow client cannot hold up the others, and there is no
-//! lock anywhere: the [`Hub`] is a plain field.
+//! lock anywhere: the [`Hub`](crate::hub::Hub) (or the cluster node) is a plain field.
 //!
 //! ```text
 //!                      ┌──────────────────── one thread ─────────────────────┐
