@@ -173,7 +173,7 @@ impl SharedHub {
     }
 
     /// A connection was accepted: gives it an id, and its frames go to
-    /// `mailbox` ([`Hub::handle_connect`]). Returns the id and whether it
+    /// `mailbox` ([`Hub::handle_connect`](crate::hub::Hub::handle_connect)). Returns the id and whether it
     /// waits for `Hello` (start its hello timer); if not, it was refused and
     /// its mailbox is closing.
     pub fn connect(&self, mailbox: SharedMailbox, wake: &mut Wakeups) -> (ConnId, bool) {
@@ -184,8 +184,8 @@ impl SharedHub {
     }
 
     /// Feeds what a reader decoded, in order: messages
-    /// ([`Hub::handle_message`]) and at most one decode error
-    /// ([`Hub::handle_decode_error`]), all in one hold of the lock. Stops
+    /// ([`Hub::handle_message`](crate::hub::Hub::handle_message)) and at most one decode error
+    /// ([`Hub::handle_decode_error`](crate::hub::Hub::handle_decode_error)), all in one hold of the lock. Stops
     /// early if the hub closes the connection. Returns the connection's
     /// state afterwards (`None`: closed, stop reading).
     pub fn step(
@@ -212,7 +212,7 @@ impl SharedHub {
         })
     }
 
-    /// The hello timer of `id` fired ([`Hub::handle_hello_timeout`]).
+    /// The hello timer of `id` fired ([`Hub::handle_hello_timeout`](crate::hub::Hub::handle_hello_timeout)).
     /// Returns the state afterwards (`None`: it was closed).
     pub fn hello_timeout(&self, id: ConnId, wake: &mut Wakeups) -> Option<SessionState> {
         self.with(Tell::Others(id), wake, |core| {
@@ -221,7 +221,7 @@ impl SharedHub {
         })
     }
 
-    /// `id` is gone (EOF, reset, write error): [`Hub::handle_disconnect`],
+    /// `id` is gone (EOF, reset, write error): [`Hub::handle_disconnect`](crate::hub::Hub::handle_disconnect),
     /// and its mailbox is killed.
     pub fn disconnect(&self, id: ConnId, wake: &mut Wakeups) {
         self.with(Tell::All, wake, |core| {
@@ -256,7 +256,7 @@ impl SharedHub {
 
     /// SIGINT/SIGTERM: queued frames that have not started are dropped, so
     /// that every connection gets `ShuttingDown` promptly, then
-    /// [`Hub::handle_shutdown`].
+    /// [`Hub::handle_shutdown`](crate::hub::Hub::handle_shutdown).
     pub fn shutdown(&self, wake: &mut Wakeups) {
         self.stopping.store(true, Ordering::SeqCst);
         self.with(Tell::Nobody, wake, |core| {
