@@ -95,9 +95,15 @@ use crate::protocol::{
 };
 
 /// Messages one client may have held while its `Hello` or `Nick` waits
-/// for Redis, or while Redis is away; past it the client is closed with
-/// `ShuttingDown`.
+/// for Redis, while it has [`MAX_WAITING`] requests at Redis, or while
+/// Redis is away; past it the client is closed with `ShuttingDown`.
 pub const MAX_HELD: usize = 1024;
+
+/// Requests of one client that may wait for Redis at once; later ones are
+/// held. So a client that pipelines faster than Redis answers holds at
+/// most this many of the connection's commands in flight, and cannot
+/// crowd the others out.
+pub const MAX_WAITING: usize = 64;
 
 /// The longest wait between two reconnection attempts.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(1);
@@ -162,6 +168,16 @@ struct Client {
     /// `Bye` or a fatal error came: nothing more is read, and the client
     /// is closed once the replies it is owed have gone.
     closing: bool,
+}
+
+impl Client {
+    /// Requests waiting for Redis.
+    fn waiting(&self) -> usize {
+        self.steps
+            .iter()
+            .filter(|s| matches!(s, Step::Waiting))
+            .count()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -314,7 +330,7 @@ pub struct Node {
 
 fn limits() -> ConnLimits {
     ConnLimits {
-        max_in_flight: 1 << 16,
+        max_in_flight: 1 << 20,
         max_outbound: 64 << 20,
         ..ConnLimits::default()
     }
@@ -899,21 +915,31 @@ impl Node {
                     // Its `depart` went to Redis when the close was decided.
                     return self.forget(conn, false);
                 }
-                _ => return,
+                Some(Step::Waiting) => break,
+                None => break,
             }
+        }
+        if !client.blocked && !client.held.is_empty() {
+            self.drain_held(conn, 0, out);
         }
     }
 
-    /// Handles what `conn` had held, until it blocks again.
+    /// The `Hello` or `Nick` that blocked `conn` is answered: handles what
+    /// it had held, until it blocks again.
     fn resume(&mut self, conn: ConnId, now_ms: u64, out: &mut Outbox) {
         if let Some(client) = self.clients.get_mut(&conn) {
             client.blocked = false;
         }
+        self.drain_held(conn, now_ms, out);
+    }
+
+    /// Handles the held messages of `conn` while nothing holds them.
+    fn drain_held(&mut self, conn: ConnId, now_ms: u64, out: &mut Outbox) {
         loop {
             let Some(client) = self.clients.get_mut(&conn) else {
                 return;
             };
-            if client.blocked || self.link != Link::Up {
+            if client.blocked || self.link != Link::Up || client.waiting() >= MAX_WAITING {
                 return;
             }
             let Some(msg) = client.held.pop_front() else {
@@ -1405,7 +1431,7 @@ impl Engine for Node {
         if client.closing {
             return;
         }
-        if client.blocked || !up || !client.held.is_empty() {
+        if client.blocked || !up || !client.held.is_empty() || client.waiting() >= MAX_WAITING {
             if client.held.len() >= MAX_HELD {
                 return self.fatal(conn, ErrorCode::ShuttingDown, out);
             }
@@ -1748,5 +1774,33 @@ mod tests {
         let (got, _) = h.take();
         let want = ServerMsg::renamed("ann", "anna");
         assert_eq!(got, [(a, want.clone()), (b, want)]);
+    }
+
+    #[test]
+    fn a_pipelining_client_holds_at_most_max_waiting_commands() {
+        let mut h = Harness::up();
+        let a = ConnId(1);
+        h.login(a, "ann");
+        for n in 0..MAX_WAITING + 10 {
+            h.send(a, ClientMsg::say("lobby", &format!("m{n}")));
+        }
+        h.collect();
+        assert_eq!(h.sent.len(), MAX_WAITING, "the rest are held");
+        // Each answer lets one more go, in order.
+        h.answer(Value::Integer(1));
+        h.collect();
+        assert_eq!(h.sent.len(), MAX_WAITING);
+        let last = h.sent.back().unwrap();
+        let text = format!("m{MAX_WAITING}");
+        assert!(
+            last[6].ends_with(text.as_bytes()),
+            "the head ends with the text"
+        );
+        while !h.sent.is_empty() {
+            h.answer(Value::Integer(1));
+        }
+        h.collect();
+        assert!(h.sent.is_empty());
+        assert_eq!(h.node.connection_count(), 1);
     }
 }
