@@ -136,8 +136,9 @@
 //!   whose request was in flight is closed with `ShuttingDown`, since the
 //!   request's fate is unknown (a `Say` may or may not have been
 //!   published): no acknowledged message is lost or reordered silently.
-//!   The others' requests are held, at most 1 024 per client, for at most
-//!   `--redis-grace-ms` (10 s by default). Back in touch, the node loads the
+//!   The others' requests are held for at most `--redis-grace-ms` (10 s by
+//!   default); past 256 held messages a client is no longer read, so TCP
+//!   holds the rest in its socket. Back in touch, the node loads the
 //!   library again (a restarted Redis has forgotten it), subscribes again,
 //!   removes the users that left meanwhile (`sync`), re-asserts its users'
 //!   nicks and memberships (`reassert`), puts back each room's `seq` and

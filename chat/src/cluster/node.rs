@@ -60,7 +60,7 @@
 //!   flight is closed with `ShuttingDown`: its request's fate is unknown
 //!   (a `Say` may or may not have been published), and the client is told
 //!   rather than left to guess. The others stay connected; their requests
-//!   are held (at most [`MAX_HELD`] each). The node reconnects with capped
+//!   are held (see below). The node reconnects with capped
 //!   exponential backoff. Back in touch, it loads the library, subscribes
 //!   again, re-asserts its users' nicks and memberships (if another node
 //!   reaped it meanwhile, the other members were told its users left, so
@@ -72,6 +72,11 @@
 //!   and catches its members up on the `Message`s they missed, by `seq`.
 //!   `Joined` and `Left` frames published while it was away are not
 //!   recovered: they are in no history.
+//! - A client far ahead of Redis (more than [`MAX_WAITING`] requests at
+//!   Redis, then [`HOLD_LIMIT`] held) is paused: the node refuses its input
+//!   ([`Engine::accepts_input`]) and the server stops reading it, so TCP
+//!   slows it down, until the node has handled some. The same happens to
+//!   every client that keeps talking while Redis is away.
 //! - If Redis is not back within [`NodeConfig::grace`], every client gets
 //!   `ShuttingDown` (so that it reconnects elsewhere) and new connections
 //!   are refused with it until Redis is back.
@@ -94,10 +99,18 @@ use crate::protocol::{
     PROTOCOL_VERSION, SERVER_MAX_FRAME,
 };
 
-/// Messages one client may have held while its `Hello` or `Nick` waits
-/// for Redis, while it has [`MAX_WAITING`] requests at Redis, or while
-/// Redis is away; past it the client is closed with `ShuttingDown`.
-pub const MAX_HELD: usize = 1024;
+/// Held messages of one client past which the node refuses its input
+/// ([`Engine::accepts_input`]): the server stops reading it until the
+/// node has handled some. Messages are held while the client's `Hello`
+/// or `Nick` waits for Redis, while it has [`MAX_WAITING`] requests at
+/// Redis, or while Redis is away.
+pub const HOLD_LIMIT: usize = 256;
+
+/// Held messages of one client past which it is closed with
+/// `ShuttingDown`: only a server that keeps feeding a client whose input
+/// the node refused gets there (a server may overshoot [`HOLD_LIMIT`] by
+/// the frames of one read).
+pub const MAX_HELD: usize = 16 * 1024;
 
 /// Requests of one client that may wait for Redis at once; later ones are
 /// held. So a client that pipelines faster than Redis answers holds at
@@ -168,6 +181,8 @@ struct Client {
     /// `Bye` or a fatal error came: nothing more is read, and the client
     /// is closed once the replies it is owed have gone.
     closing: bool,
+    /// Reached [`HOLD_LIMIT`]: listed in `resumed` once below it.
+    paused: bool,
 }
 
 impl Client {
@@ -322,6 +337,8 @@ pub struct Node {
     /// that already got its `Renamed`.
     rename_seen: Option<(Vec<u8>, Vec<ConnId>)>,
     next_token: u64,
+    /// Paused clients whose held messages fell below [`HOLD_LIMIT`].
+    resumed: Vec<ConnId>,
     next_beat: Instant,
     /// Past the grace with Redis away, or stopping: connections are refused.
     refusing: bool,
@@ -355,6 +372,7 @@ impl Node {
             scratch: Vec::with_capacity(256),
             rename_seen: None,
             next_token: 0,
+            resumed: Vec::new(),
             next_beat: now,
             refusing: false,
             shutting_down: false,
@@ -939,6 +957,10 @@ impl Node {
             let Some(client) = self.clients.get_mut(&conn) else {
                 return;
             };
+            if client.paused && client.held.len() < HOLD_LIMIT {
+                client.paused = false;
+                self.resumed.push(conn);
+            }
             if client.blocked || self.link != Link::Up || client.waiting() >= MAX_WAITING {
                 return;
             }
@@ -1414,6 +1436,7 @@ impl Engine for Node {
                     held: VecDeque::new(),
                     blocked: false,
                     closing: false,
+                    paused: false,
                 },
             );
             return true;
@@ -1436,6 +1459,7 @@ impl Engine for Node {
                 return self.fatal(conn, ErrorCode::ShuttingDown, out);
             }
             client.held.push_back(msg);
+            client.paused |= client.held.len() >= HOLD_LIMIT;
             return;
         }
         self.request(conn, msg, now_ms, out);
@@ -1489,6 +1513,16 @@ impl Engine for Node {
 
     fn error_frame(&self, code: ErrorCode) -> Frame {
         self.errors[code as usize].clone()
+    }
+
+    fn accepts_input(&self, conn: ConnId) -> bool {
+        self.clients
+            .get(&conn)
+            .is_none_or(|c| c.held.len() < HOLD_LIMIT)
+    }
+
+    fn take_resumed(&mut self, into: &mut Vec<ConnId>) {
+        into.append(&mut self.resumed);
     }
 }
 
@@ -1802,5 +1836,27 @@ mod tests {
         h.collect();
         assert!(h.sent.is_empty());
         assert_eq!(h.node.connection_count(), 1);
+    }
+
+    #[test]
+    fn a_client_far_ahead_of_redis_is_paused_then_resumed() {
+        let mut h = Harness::up();
+        let a = ConnId(1);
+        h.login(a, "ann");
+        for n in 0..MAX_WAITING + HOLD_LIMIT {
+            assert!(h.node.accepts_input(a), "message {n}");
+            h.send(a, ClientMsg::say("lobby", "x"));
+        }
+        assert!(!h.node.accepts_input(a), "the server should stop reading");
+        let mut resumed = Vec::new();
+        h.node.take_resumed(&mut resumed);
+        assert!(resumed.is_empty());
+        h.answer(Value::Integer(1));
+        assert!(h.node.accepts_input(a));
+        h.node.take_resumed(&mut resumed);
+        assert_eq!(resumed, [a], "listed once, to be read again");
+        h.answer(Value::Integer(2));
+        h.node.take_resumed(&mut resumed);
+        assert_eq!(resumed, [a]);
     }
 }

@@ -155,4 +155,14 @@ impl Engine for Core {
     fn error_frame(&self, code: ErrorCode) -> Frame {
         self.engine_ref().error_frame(code)
     }
+    #[inline]
+    fn accepts_input(&self, conn: ConnId) -> bool {
+        match self {
+            Core::Solo(_) => true,
+            Core::Cluster(node) => node.accepts_input(conn),
+        }
+    }
+    fn take_resumed(&mut self, into: &mut Vec<ConnId>) {
+        self.engine().take_resumed(into)
+    }
 }

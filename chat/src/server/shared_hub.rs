@@ -90,6 +90,8 @@ enum Tell {
 pub struct SharedHub {
     core: Mutex<Locked>,
     max_outbound: usize,
+    /// Drives a cluster node (whose input may pause), not the hub.
+    cluster: bool,
     stopping: AtomicBool,
     unfinished: Arc<Unfinished>,
 }
@@ -138,6 +140,7 @@ impl SharedHub {
     /// mailboxes' limit.
     pub fn new(hub: Core, max_outbound: usize) -> SharedHub {
         SharedHub {
+            cluster: matches!(hub, Core::Cluster(_)),
             core: Mutex::new(Locked {
                 hub,
                 redis_writer: None,
@@ -166,6 +169,7 @@ impl SharedHub {
         let result = input(&mut core);
         core.apply_outbox();
         core.wake_redis_writer();
+        core.wake_resumed_readers();
         std::mem::swap(&mut core.queues.wake, &mut wake.0);
         drop(core);
         wake.wake_all();
@@ -265,6 +269,21 @@ impl SharedHub {
             }
             core.hub.handle_shutdown(&mut core.outbox);
         })
+    }
+
+    /// Whether the engine takes input from `id` now
+    /// ([`Engine::accepts_input`]); if not, `waker` is woken when it does
+    /// (or when the connection is closed).
+    pub fn poll_accepts_input(&self, id: ConnId, mailbox: &SharedMailbox, waker: &Waker) -> bool {
+        if !self.cluster {
+            return true; // the hub takes everything: no lock on the read path
+        }
+        let core = lock(&self.core);
+        if core.hub.accepts_input(id) {
+            return true;
+        }
+        // Under the hub's lock: a resume cannot slip in between.
+        !lock(mailbox).watch(waker)
     }
 
     // ----- cluster mode: what the Redis tasks call -------------------------
@@ -379,6 +398,18 @@ impl SharedHub {
 }
 
 impl Locked {
+    /// In cluster mode, wakes the readers of the connections the node
+    /// takes input from again.
+    fn wake_resumed_readers(&mut self) {
+        let mut resumed = Vec::new();
+        self.hub.take_resumed(&mut resumed);
+        for id in resumed {
+            if let Some(mailbox) = self.queues.table.get(id) {
+                self.queues.wake.extend(lock(mailbox).take_reader());
+            }
+        }
+    }
+
     /// In cluster mode, wakes the Redis writer when the node has output.
     fn wake_redis_writer(&mut self) {
         let has_output = self

@@ -241,6 +241,15 @@ async fn read_loop(
     let mut decoder = FrameDecoder::new(shared.config.max_frame);
     let mut inputs = Vec::new();
     loop {
+        // A cluster node that holds many of this client's messages pauses
+        // its input: wait until it takes more (or the connection closes).
+        poll_fn(
+            |cx| match shared.hub.poll_accepts_input(id, &conn.mailbox, cx.waker()) {
+                true => Poll::Ready(()),
+                false => Poll::Pending,
+            },
+        )
+        .await;
         let read = poll_fn(|cx| poll_read_into(&mut decoder, &reader, conn, cx));
         let result = match life.poll_timeout() {
             // Until welcomed, the deadline is checked before every read (a

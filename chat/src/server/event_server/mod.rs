@@ -376,6 +376,7 @@ impl EventServer {
     /// The poll timeout: zero when reads or flushes are pending, else the
     /// nearest deadline, else none.
     fn next_timeout(&mut self) -> Option<Duration> {
+        self.resume_reads();
         if !self.pending_reads.is_empty() || !self.io.rotation.is_empty() {
             return Some(Duration::ZERO);
         }
@@ -566,15 +567,33 @@ impl EventServer {
     fn continue_pending_reads(&mut self) {
         let pending = std::mem::take(&mut self.pending_reads);
         for &slot in &pending {
-            if let Some((_, conn)) = self.io.conns.by_slot(slot) {
+            if let Some((id, conn)) = self.io.conns.by_slot(slot) {
                 conn.read_pending = false;
-                self.read_conn(slot, true);
+                // Frames a paused connection had buffered go first.
+                if self.decode_frames(id) {
+                    self.read_conn(slot, true);
+                }
             }
         }
         // Reuse the allocation unless reading refilled the list.
         if self.pending_reads.is_empty() {
             self.pending_reads = pending;
             self.pending_reads.clear();
+        }
+    }
+
+    /// Connections the engine takes input from again (see
+    /// [`Engine::accepts_input`]) are read next turn.
+    fn resume_reads(&mut self) {
+        let mut resumed = Vec::new();
+        self.core.take_resumed(&mut resumed);
+        for id in resumed {
+            if let Some(conn) = self.io.conns.get_mut(id) {
+                if !conn.read_pending {
+                    conn.read_pending = true;
+                    self.pending_reads.push(id.slot());
+                }
+            }
         }
     }
 
@@ -600,6 +619,10 @@ impl EventServer {
             };
             if !conn.life.is_open() {
                 return self.discard_input(id);
+            }
+            if !self.core.accepts_input(id) {
+                // Paused: the engine lists it when it takes input again.
+                return;
             }
             if conn.decoder.is_empty() && !self.scratch.is_empty() {
                 let got = io::Read::read(&mut &conn.stream, &mut self.scratch);
@@ -652,7 +675,7 @@ impl EventServer {
         let mut pos = 0;
         // A refused header stops the loop: the decoder reports it below.
         while let Ok(Some(payload)) = split_frame(&scratch[pos..n], self.config.max_frame) {
-            if !self.is_open(id) {
+            if !self.is_open(id) || !self.core.accepts_input(id) {
                 break;
             }
             pos += HEADER_LEN + payload.len();
@@ -687,6 +710,9 @@ impl EventServer {
             };
             if !conn.life.is_open() {
                 return false;
+            }
+            if !self.core.accepts_input(id) {
+                return true;
             }
             let input = match conn.decoder.next_frame() {
                 Ok(None) => return true,
