@@ -558,8 +558,6 @@ impl Node {
             }
             self.reassert_all();
         }
-        // The heartbeat after the re-assertion: the beat clears the mark a
-        // reaper left, which the re-assertion reads.
         self.next_beat = now;
         self.handle_timeout(now, out);
         let mut conns: Vec<ConnId> = self.clients.keys().copied().collect();
@@ -594,6 +592,10 @@ impl Node {
             args.extend(rooms.iter().map(|r| &**r));
             self.script(&args, Purpose::Reassert { conn });
         }
+        // The reassert ops above read the reap mark (to announce the users
+        // again); it goes after them.
+        let id = self.config.id.clone();
+        self.script(&["unreaped", &id], Purpose::Ignore);
     }
 
     /// Sends one command; a command the connection refuses (Redis is
@@ -1858,5 +1860,29 @@ mod tests {
         h.answer(Value::Integer(2));
         h.node.take_resumed(&mut resumed);
         assert_eq!(resumed, [a]);
+    }
+
+    #[test]
+    fn a_reaped_node_reasserts_its_users_then_clears_the_mark() {
+        let mut h = Harness::up();
+        h.login(ConnId(1), "ann");
+        let later = h.now + h.node.config.heartbeat;
+        h.node.handle_timeout(later, &mut h.out);
+        assert_eq!(h.op(0), "beat");
+        h.answer(Value::Integer(1)); // marked reaped
+        assert_eq!(h.op(0), "reap");
+        h.answer(Value::Integer(0));
+        let ops: Vec<String> = (0..3).map(|i| h.op(i)).collect();
+        assert_eq!(ops, ["sync", "reassert", "unreaped"]);
+        let reassert = &h.sent[1];
+        assert_eq!(
+            reassert[3..],
+            [
+                b"n1".to_vec(),
+                b"1".to_vec(),
+                b"ann".to_vec(),
+                b"lobby".to_vec()
+            ]
+        );
     }
 }

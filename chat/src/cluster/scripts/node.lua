@@ -253,12 +253,18 @@ redis.register_function('chat_whisper', function(KEYS, ARGV)
 end)
 
 redis.register_function('chat_beat', function(KEYS, ARGV)
-  -- ARGV: node, ttl in ms. Refreshes the heartbeat. Returns 1 when the
-  -- node was reaped since its last beat (its users are gone from Redis).
+  -- ARGV: node, ttl in ms. Refreshes the heartbeat. Returns 1 while the
+  -- node is marked reaped (its users are gone from Redis): it re-asserts
+  -- them, then clears the mark with chat_unreaped.
   local node, ttl = ARGV[1], ARGV[2]
   redis.call('SET', node_key(node, 'alive'), '1', 'PX', ttl)
   redis.call('SADD', 'chat:nodes', node)
-  return redis.call('DEL', node_key(node, 'reaped'))
+  return redis.call('EXISTS', node_key(node, 'reaped'))
+end)
+
+redis.register_function('chat_unreaped', function(KEYS, ARGV)
+  -- ARGV: node. Its users are re-asserted: the reap is over.
+  return redis.call('DEL', node_key(ARGV[1], 'reaped'))
 end)
 
 redis.register_function('chat_reap', function(KEYS, ARGV)
