@@ -72,8 +72,8 @@
 //!   and catches its members up on the `Message`s they missed, by `seq`.
 //!   `Joined` and `Left` frames published while it was away are not
 //!   recovered: they are in no history.
-//! - A client far ahead of Redis (more than [`MAX_WAITING`] requests at
-//!   Redis, then [`HOLD_LIMIT`] held) is paused: the node refuses its input
+//! - A client far ahead of Redis (more than [`MAX_STEPS`] requests
+//!   pending, then [`HOLD_LIMIT`] held) is paused: the node refuses its input
 //!   ([`Engine::accepts_input`]) and the server stops reading it, so TCP
 //!   slows it down, until the node has handled some. The same happens to
 //!   every client that keeps talking while Redis is away.
@@ -102,8 +102,8 @@ use crate::protocol::{
 /// Held messages of one client past which the node refuses its input
 /// ([`Engine::accepts_input`]): the server stops reading it until the
 /// node has handled some. Messages are held while the client's `Hello`
-/// or `Nick` waits for Redis, while it has [`MAX_WAITING`] requests at
-/// Redis, or while Redis is away.
+/// or `Nick` waits for Redis, while it has [`MAX_STEPS`] requests
+/// pending, or while Redis is away.
 pub const HOLD_LIMIT: usize = 256;
 
 /// Held messages of one client past which it is closed with
@@ -112,11 +112,12 @@ pub const HOLD_LIMIT: usize = 256;
 /// the frames of one read).
 pub const MAX_HELD: usize = 16 * 1024;
 
-/// Requests of one client that may wait for Redis at once; later ones are
-/// held. So a client that pipelines faster than Redis answers holds at
-/// most this many of the connection's commands in flight, and cannot
-/// crowd the others out.
-pub const MAX_WAITING: usize = 64;
+/// Requests of one client whose answers may be pending at once (waiting
+/// for Redis, or ready behind one that waits); later ones are held. So a
+/// client that pipelines faster than Redis answers has at most this many
+/// of the connection's commands in flight, cannot crowd the others out,
+/// and its pending answers take bounded memory.
+pub const MAX_STEPS: usize = 64;
 
 /// The longest wait between two reconnection attempts.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(1);
@@ -172,6 +173,9 @@ struct Client {
     nick: String,
     /// The rooms the client is in once every command sent is answered.
     rooms: Vec<Arc<str>>,
+    /// Rooms whose `Leave` is sent and not answered: the client is still
+    /// a local member of them until the answer.
+    leaving: Vec<Arc<str>>,
     /// Its output, in the order of its requests (see the module docs).
     steps: VecDeque<Step>,
     /// Messages waiting for a `Hello` or `Nick` answer, or for Redis.
@@ -183,16 +187,6 @@ struct Client {
     closing: bool,
     /// Reached [`HOLD_LIMIT`]: listed in `resumed` once below it.
     paused: bool,
-}
-
-impl Client {
-    /// Requests waiting for Redis.
-    fn waiting(&self) -> usize {
-        self.steps
-            .iter()
-            .filter(|s| matches!(s, Step::Waiting))
-            .count()
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -228,8 +222,9 @@ struct LocalRoom {
     last_seq: u64,
     /// The last [`HISTORY_LEN`] `Message` frames seen.
     history: VecDeque<Frame>,
-    /// Pushes held back while a catch-up read is in flight.
-    catching_up: Option<Vec<Frame>>,
+    /// Pushes (frame and trailer) held back while a catch-up read is in
+    /// flight.
+    catching_up: Option<Vec<Vec<u8>>>,
 }
 
 /// What a command in flight was sent for.
@@ -237,43 +232,17 @@ struct LocalRoom {
 enum Purpose {
     Script,
     Ignore,
-    Hello {
-        conn: ConnId,
-        room: Arc<str>,
-    },
-    Join {
-        conn: ConnId,
-        room: Arc<str>,
-    },
-    Leave {
-        conn: ConnId,
-        room: Arc<str>,
-    },
-    Say {
-        conn: ConnId,
-    },
-    Whisper {
-        conn: ConnId,
-    },
-    Rename {
-        conn: ConnId,
-        nick: String,
-        token: Vec<u8>,
-    },
-    ListRooms {
-        conn: ConnId,
-    },
-    ListUsers {
-        conn: ConnId,
-        room: Arc<str>,
-    },
+    Hello { conn: ConnId, room: Arc<str> },
+    Join { conn: ConnId, room: Arc<str> },
+    Leave { conn: ConnId, room: Arc<str> },
+    Say { conn: ConnId },
+    Whisper { conn: ConnId },
+    Rename { conn: ConnId, nick: String },
+    ListRooms { conn: ConnId },
+    ListUsers { conn: ConnId, room: Arc<str> },
     Beat,
-    Reassert {
-        conn: ConnId,
-    },
-    CatchUp {
-        room: Arc<str>,
-    },
+    Reassert { conn: ConnId },
+    CatchUp { room: Arc<str> },
 }
 
 impl Purpose {
@@ -330,6 +299,9 @@ pub struct Node {
     /// the connection's command ids.
     in_flight: VecDeque<Purpose>,
     clients: HashMap<ConnId, Client>,
+    /// The nick (as stored) of each welcomed client: which local client a
+    /// room frame is about.
+    nicks: HashMap<Vec<u8>, ConnId>,
     rooms: HashMap<Arc<str>, LocalRoom>,
     errors: Vec<Frame>,
     scratch: Vec<u8>,
@@ -364,6 +336,7 @@ impl Node {
             link: Link::Loading,
             in_flight: VecDeque::new(),
             clients: HashMap::new(),
+            nicks: HashMap::new(),
             rooms: HashMap::new(),
             errors: ErrorCode::ALL
                 .iter()
@@ -520,6 +493,7 @@ impl Node {
                 let conns = self.clients.keys().copied().collect();
                 out.send_and_close_all(conns, &self.error_frame(ErrorCode::ShuttingDown));
                 self.clients.clear();
+                self.nicks.clear();
                 self.rooms.clear();
             }
             _ => {}
@@ -670,13 +644,26 @@ impl Node {
             Purpose::Hello { conn, room } => self.on_hello(conn, room, value, out),
             Purpose::Join { conn, room } => self.on_join(conn, room, value, out, Vec::new()),
             Purpose::Leave { conn, room } => {
+                // The leaver's own Left comes with the reply (the push is
+                // for the other members), then it is no longer a member.
                 if let Some(local) = self.rooms.get_mut(&room) {
                     local.members.retain(|&m| m != conn);
                 }
-                self.finish_step(conn, Vec::new(), out);
+                if let Some(client) = self.clients.get_mut(&conn) {
+                    client.leaving.retain(|r| *r != room);
+                }
+                let left = value.as_bytes().map(Frame::from_frame_bytes);
+                self.finish_step(conn, left.into_iter().collect(), out);
                 self.maybe_unsubscribe(&room);
             }
-            Purpose::Say { conn } => self.finish_step(conn, Vec::new(), out),
+            Purpose::Say { conn } => {
+                // `[seq, frame]`: the sender's own Message comes with the
+                // reply, in the order of its requests.
+                let list = value.as_list().unwrap_or_default();
+                let message = list.get(1).and_then(Value::as_bytes);
+                let frames = message.map(Frame::from_frame_bytes).into_iter().collect();
+                self.finish_step(conn, frames, out);
+            }
             Purpose::Whisper { conn } => {
                 let frames = match value.as_bytes() {
                     Some(bytes) => vec![Frame::from_frame_bytes(bytes)],
@@ -684,19 +671,19 @@ impl Node {
                 };
                 self.finish_step(conn, frames, out);
             }
-            Purpose::Rename { conn, nick, token } => {
+            Purpose::Rename { conn, nick } => {
+                // The renamer's own Renamed comes with the reply; the
+                // pushes skip it (their token names it).
                 let frames = match value.as_bytes() {
                     Some(bytes) => {
                         if let Some(client) = self.clients.get_mut(&conn) {
-                            client.nick = nick;
+                            let old = std::mem::replace(&mut client.nick, nick);
+                            if self.nicks.get(old.as_bytes()) == Some(&conn) {
+                                self.nicks.remove(old.as_bytes());
+                            }
+                            self.nicks.insert(client.nick.as_bytes().to_vec(), conn);
                         }
-                        let seen = matches!(&self.rename_seen,
-                            Some((t, got)) if *t == token && got.contains(&conn));
-                        if seen {
-                            Vec::new()
-                        } else {
-                            vec![Frame::from_frame_bytes(bytes)]
-                        }
+                        vec![Frame::from_frame_bytes(bytes)]
                     }
                     None => vec![self.error_frame(ErrorCode::NickTaken)],
                 };
@@ -734,6 +721,7 @@ impl Node {
             return self.resume(conn, 0, out);
         }
         client.phase = Phase::Welcomed;
+        self.nicks.insert(client.nick.as_bytes().to_vec(), conn);
         let welcome = ServerMsgRef::Welcome {
             version: PROTOCOL_VERSION,
             nick: &client.nick,
@@ -792,6 +780,9 @@ impl Node {
         self.maybe_unsubscribe(room);
     }
 
+    /// The history read after a reconnection: the `Message`s the local
+    /// members missed (by `seq`), then the pushes held meanwhile, each
+    /// once.
     fn on_catch_up(&mut self, name: &Arc<str>, value: &Value, out: &mut Outbox) {
         let Some(local) = self.rooms.get_mut(name) else {
             return;
@@ -799,21 +790,27 @@ impl Node {
         let list = value.as_list().unwrap_or_default();
         let history = list.get(1).and_then(Value::as_list).unwrap_or_default();
         let held = local.catching_up.take().unwrap_or_default();
-        let frames = history
-            .iter()
-            .filter_map(Value::as_bytes)
-            .map(Frame::from_frame_bytes)
-            .chain(held);
-        for frame in frames {
+        for bytes in history.iter().filter_map(Value::as_bytes) {
+            let frame = Frame::from_frame_bytes(bytes);
             match message_seq(&frame) {
-                Some(seq) if seq <= local.last_seq => continue,
-                Some(seq) => {
+                Some(seq) if seq > local.last_seq => {
                     local.last_seq = seq;
                     keep(&mut local.history, frame.clone());
+                    out.broadcast(&local.members, &frame);
                 }
-                None => {}
+                _ => {}
             }
-            out.broadcast(&local.members, &frame);
+        }
+        for payload in held {
+            let Some(len) = frame_len(&payload) else {
+                continue;
+            };
+            let last_seq = self.rooms.get(name).map_or(0, |r| r.last_seq);
+            let frame = Frame::from_frame_bytes(&payload[..len]);
+            if message_seq(&frame).is_some_and(|seq| seq <= last_seq) {
+                continue; // in the history just delivered
+            }
+            self.deliver_room_frame(name, frame, &payload[len..], out);
         }
     }
 
@@ -841,29 +838,61 @@ impl Node {
         let Some(len) = frame_len(payload) else {
             return;
         };
-        let (bytes, token) = payload.split_at(len);
-        let frame = Frame::from_frame_bytes(bytes);
         if let Some(held) = &mut local.catching_up {
-            held.push(frame);
+            held.push(payload.to_vec());
             return;
         }
-        if frame.payload().first() == Some(&MESSAGE_TAG) {
-            local.last_seq += 1;
-            keep(&mut local.history, frame.clone());
-        }
-        if token.is_empty() {
-            return out.broadcast(&local.members, &frame);
-        }
-        // A `Renamed`, published once per room of the renamer: each client
-        // gets it once, however many of those rooms it shares.
-        let seen = match &mut self.rename_seen {
-            Some((t, got)) if t == token => got,
-            slot => &mut slot.insert((token.to_vec(), Vec::new())).1,
+        let frame = Frame::from_frame_bytes(&payload[..len]);
+        self.deliver_room_frame(name, frame, &payload[len..], out);
+    }
+
+    /// Hands a room frame to the local members, in stream order, except
+    /// the one it is about, who gets it with the reply to its own request:
+    /// the sender of a `Message`, the joiner in `Joined`, the leaver in
+    /// `Left`, the renamer in `Renamed` (named by the `trailer` token). So
+    /// a client's own events arrive in the order of its requests whether
+    /// Redis writes a script's publications to the script's own connection
+    /// before its reply (Redis 7.0) or after it (7.2 and later). A
+    /// `Renamed` published in several shared rooms reaches each member
+    /// once.
+    fn deliver_room_frame(&mut self, name: &str, frame: Frame, trailer: &[u8], out: &mut Outbox) {
+        let Some(local) = self.rooms.get_mut(name) else {
+            return;
         };
-        for &member in &local.members {
-            if !seen.contains(&member) {
-                seen.push(member);
-                out.send(member, frame.clone());
+        let payload = frame.payload();
+        let about = match payload.first() {
+            Some(&MESSAGE_TAG) => {
+                local.last_seq += 1;
+                keep(&mut local.history, frame.clone());
+                second_str(payload).and_then(|nick| self.nicks.get(nick).copied())
+            }
+            Some(&JOINED_TAG | &LEFT_TAG) => {
+                second_str(payload).and_then(|nick| self.nicks.get(nick).copied())
+            }
+            Some(&RENAMED_TAG) => {
+                let seen = match &mut self.rename_seen {
+                    Some((t, got)) if t == trailer => got,
+                    slot => &mut slot.insert((trailer.to_vec(), Vec::new())).1,
+                };
+                let renamer = renamer_of(trailer, &self.config.id);
+                for &member in &local.members {
+                    if Some(member) != renamer && !seen.contains(&member) {
+                        seen.push(member);
+                        out.send(member, frame.clone());
+                    }
+                }
+                return;
+            }
+            _ => None,
+        };
+        match about {
+            None => out.broadcast(&local.members, &frame),
+            Some(own) => {
+                for &member in &local.members {
+                    if member != own {
+                        out.send(member, frame.clone());
+                    }
+                }
             }
         }
     }
@@ -963,7 +992,7 @@ impl Node {
                 client.paused = false;
                 self.resumed.push(conn);
             }
-            if client.blocked || self.link != Link::Up || client.waiting() >= MAX_WAITING {
+            if client.blocked || self.link != Link::Up || client.steps.len() >= MAX_STEPS {
                 return;
             }
             let Some(msg) = client.held.pop_front() else {
@@ -1161,6 +1190,7 @@ impl Node {
             return self.refuse(conn, ErrorCode::NotInRoom, out);
         };
         let name = client.rooms.remove(at);
+        client.leaving.push(name.clone());
         let id = self.config.id.clone();
         let c = conn.0.to_string();
         let purpose = Purpose::Leave {
@@ -1214,7 +1244,6 @@ impl Node {
         let purpose = Purpose::Rename {
             conn,
             nick: nick.clone(),
-            token: token.clone(),
         };
         if !self.script(&args, purpose) {
             return self.fatal(conn, ErrorCode::ShuttingDown, out);
@@ -1337,12 +1366,16 @@ impl Node {
             return;
         };
         let already_departed = client.closing;
+        let said_bye = matches!(client.steps.back(), Some(Step::Close(None)));
         while let Some(Step::Ready(frames)) = client.steps.pop_front() {
             for frame in frames {
                 out.send(conn, frame);
             }
         }
-        out.send(conn, self.errors[code as usize].clone());
+        if !said_bye {
+            // Nothing is sent after Bye (PROTOCOL.md 5.6).
+            out.send(conn, self.errors[code as usize].clone());
+        }
         out.close(conn);
         self.forget(conn, !already_departed);
     }
@@ -1363,12 +1396,16 @@ impl Node {
         let Some(client) = self.clients.remove(&conn) else {
             return;
         };
-        for name in &client.rooms {
+        if self.nicks.get(client.nick.as_bytes()) == Some(&conn) {
+            self.nicks.remove(client.nick.as_bytes());
+        }
+        let rooms = client.rooms.iter().chain(&client.leaving);
+        for name in rooms.clone() {
             if let Some(local) = self.rooms.get_mut(name) {
                 local.members.retain(|&m| m != conn);
             }
         }
-        for name in &client.rooms {
+        for name in rooms {
             self.maybe_unsubscribe(name);
         }
     }
@@ -1392,8 +1429,50 @@ impl Node {
     }
 }
 
-/// The variant index of `Message`, the first byte of its payload.
+/// Variant indexes of the room frames, the first byte of their payloads.
 const MESSAGE_TAG: u8 = 1;
+const JOINED_TAG: u8 = 3;
+const LEFT_TAG: u8 = 4;
+const RENAMED_TAG: u8 = 5;
+
+/// The second string field of a room frame's payload: `from` of a
+/// `Message`, `nick` of a `Joined` or `Left` (the first is the room).
+fn second_str(payload: &[u8]) -> Option<&[u8]> {
+    let mut rest = payload.get(1..)?;
+    let mut field = || -> Option<&[u8]> {
+        let mut len = 0usize;
+        let mut shift = 0;
+        loop {
+            let (&b, tail) = rest.split_first()?;
+            rest = tail;
+            len |= usize::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                break;
+            }
+            shift += 7;
+            if shift > 28 {
+                return None;
+            }
+        }
+        let value = rest.get(..len)?;
+        rest = &rest[len..];
+        Some(value)
+    };
+    field()?;
+    field()
+}
+
+/// The local renamer named by a `Renamed` push's token ` node:conn:n`, if
+/// the node is `me`.
+fn renamer_of(token: &[u8], me: &str) -> Option<ConnId> {
+    let token = std::str::from_utf8(token.strip_prefix(b" ")?).ok()?;
+    let mut parts = token.rsplitn(3, ':');
+    let (_n, conn, node) = (parts.next()?, parts.next()?, parts.next()?);
+    if node != me {
+        return None;
+    }
+    conn.parse().ok().map(ConnId)
+}
 
 /// The length of the frame at the start of `bytes`, if it is whole.
 fn frame_len(bytes: &[u8]) -> Option<usize> {
@@ -1434,6 +1513,7 @@ impl Engine for Node {
                     phase: Phase::Connected,
                     nick: String::new(),
                     rooms: Vec::new(),
+                    leaving: Vec::new(),
                     steps: VecDeque::new(),
                     held: VecDeque::new(),
                     blocked: false,
@@ -1456,7 +1536,7 @@ impl Engine for Node {
         if client.closing {
             return;
         }
-        if client.blocked || !up || !client.held.is_empty() || client.waiting() >= MAX_WAITING {
+        if client.blocked || !up || !client.held.is_empty() || client.steps.len() >= MAX_STEPS {
             if client.held.len() >= MAX_HELD {
                 return self.fatal(conn, ErrorCode::ShuttingDown, out);
             }
@@ -1499,6 +1579,7 @@ impl Engine for Node {
         let conns = self.clients.keys().copied().collect();
         out.send_and_close_all(conns, &self.error_frame(ErrorCode::ShuttingDown));
         self.clients.clear();
+        self.nicks.clear();
         self.rooms.clear();
         if self.link == Link::Up {
             let id = self.config.id.clone();
@@ -1558,6 +1639,11 @@ mod tests {
 
     fn bulk(b: &[u8]) -> Value {
         Value::Bulk(b.to_vec())
+    }
+
+    /// What `chat_message` answers: `[seq, frame]`.
+    fn said(seq: i64, message: &ServerMsg) -> Value {
+        Value::Array(vec![Value::Integer(seq), Value::Bulk(frame(message))])
     }
 
     impl Harness {
@@ -1730,17 +1816,69 @@ mod tests {
         assert_eq!(h.take(), (vec![], vec![]));
         assert_eq!(h.op(0), "message");
         let message = ServerMsg::message("lobby", "ann", "hi", 1, 1000);
+        // Redis 7.0: the script's own push, then its reply. The sender's
+        // copy comes with the reply, before the Pong.
         h.publish("lobby", frame(&message));
-        h.answer(Value::Integer(1));
+        h.answer(said(1, &message));
+        let (got, _) = h.take();
+        assert_eq!(
+            got,
+            [
+                (b, message.clone()),
+                (a, message),
+                (a, ServerMsg::Pong { nonce: 1 }),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_order_holds_when_redis_answers_before_its_own_push() {
+        // Redis 7.2 and later: the reply, then the script's own pushes.
+        let mut h = Harness::up();
+        let (a, b) = (ConnId(1), ConnId(2));
+        h.login(a, "ann");
+        h.login(b, "bob");
+        h.send(a, ClientMsg::say("lobby", "hi"));
+        h.send(a, ClientMsg::Ping { nonce: 1 });
+        h.send(
+            a,
+            ClientMsg::Leave {
+                room: "lobby".into(),
+            },
+        );
+        let message = ServerMsg::message("lobby", "ann", "hi", 1, 1000);
+        assert_eq!(h.op(0), "message");
+        h.answer(said(1, &message));
+        h.publish("lobby", frame(&message));
+        let left = ServerMsg::left("lobby", "ann");
+        assert_eq!(h.op(0), "leave");
+        h.answer(Value::Bulk(frame(&left)));
+        h.publish("lobby", frame(&left));
         let (got, _) = h.take();
         assert_eq!(
             got,
             [
                 (a, message.clone()),
-                (b, message),
                 (a, ServerMsg::Pong { nonce: 1 }),
+                (b, message),
+                (a, left.clone()),
+                (b, left),
             ]
         );
+        // A join: the joiner's Joined once, from the reply.
+        h.send(b, ClientMsg::Join { room: "x".into() });
+        h.confirm(b"ssubscribe", b"chat:{x}");
+        assert_eq!(h.op(0), "join");
+        let joined = frame(&ServerMsg::joined("x", "bob"));
+        let reply = vec![
+            Value::Integer(0),
+            Value::Array(vec![]),
+            Value::Bulk(joined.clone()),
+        ];
+        h.answer(Value::Array(reply));
+        h.publish("x", joined);
+        let (got, _) = h.take();
+        assert_eq!(got, [(b, ServerMsg::joined("x", "bob"))]);
     }
 
     #[test]
@@ -1756,7 +1894,7 @@ mod tests {
         assert_eq!(h.take(), (vec![], vec![]));
         let message = ServerMsg::message("lobby", "ann", "last", 1, 1000);
         h.publish("lobby", frame(&message));
-        h.answer(Value::Integer(1));
+        h.answer(said(1, &message));
         assert_eq!(h.take(), (vec![(a, message)], vec![a]));
         assert_eq!(h.node.connection_count(), 0);
     }
@@ -1809,27 +1947,28 @@ mod tests {
         h.answer(Value::Bulk(renamed));
         let (got, _) = h.take();
         let want = ServerMsg::renamed("ann", "anna");
-        assert_eq!(got, [(a, want.clone()), (b, want)]);
+        // bob from the first push; ann, named by the token, from her reply.
+        assert_eq!(got, [(b, want.clone()), (a, want)]);
     }
 
     #[test]
-    fn a_pipelining_client_holds_at_most_max_waiting_commands() {
+    fn a_pipelining_client_has_at_most_max_steps_pending() {
         let mut h = Harness::up();
         let a = ConnId(1);
         h.login(a, "ann");
-        for n in 0..MAX_WAITING + 10 {
+        for n in 0..MAX_STEPS + 10 {
             h.send(a, ClientMsg::say("lobby", &format!("m{n}")));
         }
         h.collect();
-        assert_eq!(h.sent.len(), MAX_WAITING, "the rest are held");
+        assert_eq!(h.sent.len(), MAX_STEPS, "the rest are held");
         // Each answer lets one more go, in order.
         h.answer(Value::Integer(1));
         h.collect();
-        assert_eq!(h.sent.len(), MAX_WAITING);
+        assert_eq!(h.sent.len(), MAX_STEPS);
         let last = h.sent.back().unwrap();
-        let text = format!("m{MAX_WAITING}");
+        let text = format!("m{MAX_STEPS}");
         assert!(
-            last[6].ends_with(text.as_bytes()),
+            last[7].ends_with(text.as_bytes()),
             "the head ends with the text"
         );
         while !h.sent.is_empty() {
@@ -1845,7 +1984,7 @@ mod tests {
         let mut h = Harness::up();
         let a = ConnId(1);
         h.login(a, "ann");
-        for n in 0..MAX_WAITING + HOLD_LIMIT {
+        for n in 0..MAX_STEPS + HOLD_LIMIT {
             assert!(h.node.accepts_input(a), "message {n}");
             h.send(a, ClientMsg::say("lobby", "x"));
         }

@@ -107,17 +107,19 @@ pub enum RoomEvent<'a> {
 }
 
 /// The arguments that run [`SCRIPT`]'s `chat_message` function (for a
-/// [`RoomEvent::Message`]: `FCALL chat_message 2 seq history channel head
-/// tail`) or `chat_event` (`FCALL chat_event 1 seq channel payload`) for
-/// `room`. The reply is the seq of the room's last `Message` after it.
+/// [`RoomEvent::Message`]: `FCALL chat_message 3 seq history members
+/// channel head tail`, answered by `[seq, frame]`, or an error when the
+/// room has no members) or `chat_event` (`FCALL chat_event 1 seq channel
+/// payload`, answered by the seq of the room's last `Message`) for `room`.
 pub fn room_event_command(room: &str, event: RoomEvent<'_>) -> Vec<Vec<u8>> {
     let mut args = vec![b"FCALL".to_vec()];
     match event {
         RoomEvent::Message { head, tail } => args.extend([
             b"chat_message".to_vec(),
-            b"2".to_vec(),
+            b"3".to_vec(),
             seq_key(room).into_bytes(),
             history_key(room).into_bytes(),
+            members_key(room).into_bytes(),
             channel(room).into_bytes(),
             head.to_vec(),
             tail.to_vec(),
@@ -192,6 +194,8 @@ pub struct RoomKeys {
     pub seq: String,
     /// [`history_key`].
     pub history: String,
+    /// [`members_key`].
+    pub members: String,
     /// [`channel`].
     pub channel: String,
 }
@@ -202,20 +206,22 @@ impl RoomKeys {
         RoomKeys {
             seq: seq_key(room),
             history: history_key(room),
+            members: members_key(room),
             channel: channel(room),
         }
     }
 
-    /// `FCALL chat_message 2 seq history channel head tail`, borrowed: the
-    /// arguments [`room_event_command`] makes for a
+    /// `FCALL chat_message 3 seq history members channel head tail`,
+    /// borrowed: the arguments [`room_event_command`] makes for a
     /// [`RoomEvent::Message`], without allocating.
-    pub fn message_command<'a>(&'a self, head: &'a [u8], tail: &'a [u8]) -> [&'a [u8]; 8] {
+    pub fn message_command<'a>(&'a self, head: &'a [u8], tail: &'a [u8]) -> [&'a [u8]; 9] {
         [
             b"FCALL",
             b"chat_message",
-            b"2",
+            b"3",
             self.seq.as_bytes(),
             self.history.as_bytes(),
+            self.members.as_bytes(),
             self.channel.as_bytes(),
             head,
             tail,

@@ -120,13 +120,15 @@ end
 -- Publishes Left and removes nick from room; an empty room is deleted
 -- with its history.
 local function leave(room, nick)
-  redis.call('SPUBLISH', channel(room), frame(varint(TAG_LEFT) .. str(room) .. str(nick)))
+  local left = frame(varint(TAG_LEFT) .. str(room) .. str(nick))
+  redis.call('SPUBLISH', channel(room), left)
   if redis.call('HDEL', room_key(room, 'members'), string.lower(nick)) == 1 then
     if redis.call('HINCRBY', 'chat:rooms', room, -1) <= 0 then
       redis.call('HDEL', 'chat:rooms', room)
       redis.call('DEL', room_key(room, 'seq'), room_key(room, 'history'), room_key(room, 'members'))
     end
   end
+  return left
 end
 
 -- Forgets one user of a node: Left in each of its rooms, its nick freed
@@ -148,14 +150,19 @@ local function depart(node, conn)
 end
 
 redis.register_function('chat_message', function(KEYS, ARGV)
-  -- KEYS: seq, history. ARGV: channel, payload head, payload tail.
-  -- The next seq is spliced between head and tail as a varint.
+  -- KEYS: seq, history, members. ARGV: channel, payload head, payload
+  -- tail. The next seq is spliced between head and tail as a varint.
+  -- Returns { seq, frame }. A room without members (deleted, say by a
+  -- reap, while the Say was on its way) is not brought back.
+  if redis.call('EXISTS', KEYS[3]) == 0 then
+    return redis.error_reply('ERR message: no such room')
+  end
   local seq = redis.call('INCR', KEYS[1])
   local bytes = frame(ARGV[2] .. varint(seq) .. ARGV[3])
   redis.call('RPUSH', KEYS[2], bytes)
   redis.call('LTRIM', KEYS[2], -HISTORY_LEN, -1)
   redis.call('SPUBLISH', ARGV[1], bytes)
-  return seq
+  return { seq, bytes }
 end)
 
 redis.register_function('chat_event', function(KEYS, ARGV)
@@ -191,7 +198,7 @@ redis.register_function('chat_join', function(KEYS, ARGV)
 end)
 
 redis.register_function('chat_leave', function(KEYS, ARGV)
-  -- ARGV: node, conn, room.
+  -- ARGV: node, conn, room. Returns the Left frame.
   local node, conn, room = ARGV[1], ARGV[2], ARGV[3]
   local nick, rooms = user(node, conn)
   local kept = {}
@@ -201,8 +208,7 @@ redis.register_function('chat_leave', function(KEYS, ARGV)
     end
   end
   set_record(node, conn, nick, kept)
-  leave(room, nick)
-  return 1
+  return leave(room, nick)
 end)
 
 redis.register_function('chat_depart', function(KEYS, ARGV)
