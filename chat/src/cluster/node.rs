@@ -87,7 +87,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::conn::{ConnError, ConnLimits, Connection, Event};
-use super::resp::Value;
+use super::resp::{self, Value};
 use super::room::{self, HISTORY_LEN};
 
 use crate::fmt::framed::HEADER_LEN;
@@ -231,6 +231,7 @@ struct LocalRoom {
 #[derive(Debug)]
 enum Purpose {
     Script,
+    Start,
     Ignore,
     Hello { conn: ConnId, room: Arc<str> },
     Join { conn: ConnId, room: Arc<str> },
@@ -265,16 +266,22 @@ impl Purpose {
 /// The state of the link to Redis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Link {
-    /// Connected; the library is being loaded.
-    Loading,
+    /// Connected since `since`; the handshake, the library and (on the
+    /// first connection) the claim of the node's id are in flight.
+    Loading { since: Instant },
     /// Connected, library loaded.
     Up,
-    /// No connection since `since`; the next attempt at `retry`.
-    Down {
-        since: Instant,
-        retry: Instant,
-        backoff: Duration,
-    },
+    /// No connection; the next attempt at `retry`.
+    Down { retry: Instant },
+}
+
+/// Since when Redis has been out of reach, and the wait before the next
+/// attempt: kept across failed attempts (a refused connection, a
+/// handshake that fails), cleared once the link is up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Outage {
+    since: Instant,
+    backoff: Duration,
 }
 
 /// What the node's Redis link needs from the shell that owns the socket.
@@ -295,6 +302,14 @@ pub struct Node {
     config: NodeConfig,
     redis: Connection,
     link: Link,
+    outage: Option<Outage>,
+    /// The node has claimed its id in Redis (its first link came up).
+    started: bool,
+    /// The node gave up on the current connection by itself (Redis did
+    /// not answer in time, or refused a command): the shell closes it.
+    broken: bool,
+    /// When the oldest unanswered heartbeat was sent.
+    beat_sent: Option<Instant>,
     /// Why each command in flight was sent, oldest first, in step with
     /// the connection's command ids.
     in_flight: VecDeque<Purpose>,
@@ -317,11 +332,24 @@ pub struct Node {
     shutting_down: bool,
 }
 
+/// How long Redis may take to answer a heartbeat, or the handshake of a
+/// new connection, before the node gives up on the connection: this many
+/// heartbeat periods.
+pub const STALL_PERIODS: u32 = 3;
+
 fn limits() -> ConnLimits {
+    // A listing reply holds every member of a room or every room: room for
+    // a few million of them (a frame cuts the answer to 1 MiB anyway).
+    let resp = resp::Limits {
+        max_elements: 1 << 22,
+        max_total: 256 << 20,
+        ..resp::Limits::default()
+    };
     ConnLimits {
         max_in_flight: 1 << 20,
         max_outbound: 64 << 20,
-        ..ConnLimits::default()
+        max_inbound: resp.max_total + (1 << 20),
+        resp,
     }
 }
 
@@ -333,7 +361,11 @@ impl Node {
     pub fn new(config: NodeConfig, now: Instant) -> Node {
         let mut node = Node {
             redis: Connection::new(limits()),
-            link: Link::Loading,
+            link: Link::Loading { since: now },
+            outage: None,
+            started: false,
+            broken: false,
+            beat_sent: None,
             in_flight: VecDeque::new(),
             clients: HashMap::new(),
             nicks: HashMap::new(),
@@ -351,7 +383,7 @@ impl Node {
             shutting_down: false,
             config,
         };
-        node.start_link();
+        node.start_link(now);
         node
     }
 
@@ -363,6 +395,15 @@ impl Node {
     /// Whether the link to Redis is up and the library loaded.
     pub fn is_up(&self) -> bool {
         self.link == Link::Up
+    }
+
+    /// Whether the node gave up on its Redis connection by itself (Redis
+    /// did not answer a heartbeat or a handshake in time, or refused a
+    /// command for its bounds); clears the flag. The shell then closes the
+    /// socket, as for a connection Redis closed (the node already counts
+    /// the link as lost).
+    pub fn take_broken(&mut self) -> bool {
+        std::mem::take(&mut self.broken)
     }
 
     /// Clients the node knows, welcomed or not.
@@ -391,8 +432,8 @@ impl Node {
     /// What the shell should do about the Redis socket.
     pub fn link_want(&self, now: Instant) -> LinkWant {
         match self.link {
-            Link::Loading | Link::Up => LinkWant::Connected,
-            Link::Down { retry, .. } if now >= retry => LinkWant::Connect,
+            Link::Loading { .. } | Link::Up => LinkWant::Connected,
+            Link::Down { retry } if now >= retry => LinkWant::Connect,
             Link::Down { .. } => LinkWant::Wait,
         }
     }
@@ -424,17 +465,32 @@ impl Node {
     /// `ShuttingDown`; the others wait, their requests held, while the
     /// node reconnects (see the module docs).
     pub fn redis_lost(&mut self, now: Instant, out: &mut Outbox) {
-        if let Link::Down { .. } = self.link {
-            return;
-        }
+        let retry = match (self.link, self.outage) {
+            (Link::Down { .. }, _) => return,
+            // A link that was up: try again at once.
+            (Link::Up, _) => {
+                self.outage = Some(Outage {
+                    since: now,
+                    backoff: MIN_BACKOFF,
+                });
+                now
+            }
+            // A handshake that failed: back off, as for a refused connect.
+            (Link::Loading { .. }, outage) => {
+                let outage = outage.unwrap_or(Outage {
+                    since: now,
+                    backoff: MIN_BACKOFF,
+                });
+                let backoff = (outage.backoff * 2).min(MAX_BACKOFF);
+                self.outage = Some(Outage { backoff, ..outage });
+                now + backoff
+            }
+        };
         let unknown: Vec<ConnId> = self.in_flight.iter().filter_map(Purpose::client).collect();
         self.in_flight.clear();
         self.redis = Connection::new(limits());
-        self.link = Link::Down {
-            since: now,
-            retry: now,
-            backoff: MIN_BACKOFF,
-        };
+        self.link = Link::Down { retry };
+        self.beat_sent = None;
         for conn in unknown {
             self.fatal_now(conn, ErrorCode::ShuttingDown, out);
         }
@@ -447,73 +503,99 @@ impl Node {
 
     /// A new connection to Redis is open: the handshake, the library and
     /// the re-assertion of this node's state are queued.
-    pub fn redis_connected(&mut self) {
+    pub fn redis_connected(&mut self, now: Instant) {
         self.redis = Connection::new(limits());
         self.in_flight.clear();
-        self.start_link();
+        self.start_link(now);
     }
 
     /// An attempt to connect failed: the next one waits twice as long, up
     /// to [`MAX_BACKOFF`].
     pub fn redis_connect_failed(&mut self, now: Instant) {
-        if let Link::Down { since, backoff, .. } = self.link {
-            let backoff = (backoff * 2).min(MAX_BACKOFF);
+        if let (Link::Down { .. }, Some(outage)) = (self.link, self.outage) {
+            let backoff = (outage.backoff * 2).min(MAX_BACKOFF);
+            self.outage = Some(Outage { backoff, ..outage });
             self.link = Link::Down {
-                since,
                 retry: now + backoff,
-                backoff,
             };
         }
     }
 
     /// The next instant [`handle_timeout`](Node::handle_timeout) has work.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        match self.link {
-            Link::Up | Link::Loading => Some(self.next_beat),
-            Link::Down { since, retry, .. } if !self.refusing => {
-                Some(retry.min(since + self.config.grace))
-            }
-            Link::Down { retry, .. } => Some(retry),
-        }
+        let stall = self.config.heartbeat * STALL_PERIODS;
+        let link = match self.link {
+            Link::Up => match self.beat_sent {
+                Some(sent) => self.next_beat.min(sent + stall),
+                None => self.next_beat,
+            },
+            Link::Loading { since } => since + stall,
+            Link::Down { retry } => retry,
+        };
+        let grace = match self.outage {
+            Some(outage) if !self.refusing => Some(outage.since + self.config.grace),
+            _ => None,
+        };
+        Some(grace.map_or(link, |g| g.min(link)))
     }
 
-    /// Time passed: heartbeat and reap when up; the grace when Redis is
-    /// away.
+    /// Time passed: heartbeat and reap when up, and the link's deadlines
+    /// (a heartbeat or a handshake Redis leaves unanswered for
+    /// [`STALL_PERIODS`] heartbeats is a lost link); the grace while
+    /// Redis is away.
     pub fn handle_timeout(&mut self, now: Instant, out: &mut Outbox) {
+        let stall = self.config.heartbeat * STALL_PERIODS;
         match self.link {
+            Link::Up if self.beat_sent.is_some_and(|sent| now >= sent + stall) => {
+                self.give_up(now, out);
+            }
+            Link::Loading { since } if now >= since + stall => self.give_up(now, out),
             Link::Up if now >= self.next_beat => {
                 self.next_beat = now + self.config.heartbeat;
                 let ttl = (self.config.heartbeat * 3).as_millis().to_string();
                 let id = self.config.id.clone();
-                self.script(&["beat", &id, &ttl], Purpose::Beat);
+                if self.script(&["beat", &id, &ttl], Purpose::Beat) {
+                    self.beat_sent.get_or_insert(now);
+                }
                 self.script(&["reap", &id], Purpose::Ignore);
-            }
-            Link::Down { since, .. } if !self.refusing && now >= since + self.config.grace => {
-                self.refusing = true;
-                let conns = self.clients.keys().copied().collect();
-                out.send_and_close_all(conns, &self.error_frame(ErrorCode::ShuttingDown));
-                self.clients.clear();
-                self.nicks.clear();
-                self.rooms.clear();
             }
             _ => {}
         }
+        let expired = self
+            .outage
+            .is_some_and(|o| !self.refusing && now >= o.since + self.config.grace);
+        if expired && self.link != Link::Up {
+            self.refusing = true;
+            let conns = self.clients.keys().copied().collect();
+            out.send_and_close_all(conns, &self.error_frame(ErrorCode::ShuttingDown));
+            self.clients.clear();
+            self.nicks.clear();
+            self.rooms.clear();
+        }
     }
 
-    fn start_link(&mut self) {
-        self.link = Link::Loading;
+    /// The node stops waiting for the current connection: it counts as
+    /// lost, and the shell closes it ([`take_broken`](Node::take_broken)).
+    fn give_up(&mut self, now: Instant, out: &mut Outbox) {
+        self.broken = true;
+        self.redis_lost(now, out);
+    }
+
+    fn start_link(&mut self, now: Instant) {
+        self.link = Link::Loading { since: now };
         self.send(&room::load_command(), Purpose::Script);
         let channel = format!("chat:node:{{{}}}", self.config.id);
         self.send(&["SSUBSCRIBE", channel.as_str()], Purpose::Ignore);
     }
 
-    /// The library is loaded: subscribe to every local room again,
-    /// re-assert every user, catch up, and handle what was held.
+    /// The library is loaded (and the node's id claimed): subscribe to
+    /// every local room again, remove the users that left meanwhile,
+    /// re-assert the others, catch up, and handle what was held.
     fn link_up(&mut self, now: Instant, out: &mut Outbox) {
-        let reconnected = matches!(self.link, Link::Loading) && !self.clients.is_empty();
         self.link = Link::Up;
+        self.outage = None;
         self.refusing = false;
-        if reconnected {
+        {
             let names: Vec<Arc<str>> = self.rooms.keys().cloned().collect();
             for name in names {
                 self.send(&["SSUBSCRIBE", &room::channel(&name)], Purpose::Ignore);
@@ -576,6 +658,10 @@ impl Node {
     /// not keeping up) is a lost link.
     fn send<A: AsRef<[u8]>>(&mut self, args: &[A], purpose: Purpose) -> bool {
         if self.redis.send(args).is_err() {
+            // Redis is not keeping up (or the connection failed): give the
+            // connection up, so that nothing is silently left undone; the
+            // reconnection's `sync` redoes what was refused.
+            self.broken = true;
             return false;
         }
         self.in_flight.push_back(purpose);
@@ -620,7 +706,14 @@ impl Node {
         }
         match purpose {
             Purpose::Script => match value.as_bytes() {
-                Some(_library) => self.link_up(now, out),
+                Some(_library) if self.started => self.link_up(now, out),
+                Some(_library) => {
+                    // The first connection: claim the node's id (and clear
+                    // what a crashed process with the same id left).
+                    let id = self.config.id.clone();
+                    let ttl = (self.config.heartbeat * 3).as_millis().to_string();
+                    self.script(&["start", &id, &ttl], Purpose::Start);
+                }
                 None => {
                     let why = value
                         .as_error()
@@ -630,7 +723,18 @@ impl Node {
                 }
             },
             Purpose::Ignore => {}
+            Purpose::Start => {
+                if value.as_int() != Some(1) {
+                    let id = &self.config.id;
+                    return Err(ConnError::Refused(format!(
+                        "node id {id} is in use by a live node (its heartbeat is fresh)"
+                    )));
+                }
+                self.started = true;
+                self.link_up(now, out);
+            }
             Purpose::Beat => {
+                self.beat_sent = None;
                 if value.as_int() == Some(1) {
                     // Another node reaped this one while it was slow.
                     self.reassert_all();
@@ -1141,6 +1245,7 @@ impl Node {
             self.in_flight.push_back(Purpose::Say { conn });
             self.wait(conn);
         } else {
+            self.broken = true;
             self.fatal(conn, ErrorCode::ShuttingDown, out);
         }
     }
@@ -1663,12 +1768,13 @@ mod tests {
             assert_eq!(h.sent[0][..2], [b"FUNCTION".to_vec(), b"LOAD".to_vec()]);
             h.answer(bulk(b"chat"));
             h.confirm(b"ssubscribe", b"chat:node:{n1}");
+            assert_eq!(h.op(0), "start", "the first link claims the id");
+            h.answer(Value::Integer(1));
             assert!(h.node.is_up());
-            h.collect();
-            assert_eq!(h.op(0), "beat");
-            h.answer(Value::Integer(0));
-            assert_eq!(h.op(0), "reap");
-            h.answer(Value::Integer(0));
+            for op in ["sync", "unreaped", "beat", "reap"] {
+                assert_eq!(h.op(0), op);
+                h.answer(Value::Integer(0));
+            }
             h
         }
 
@@ -2023,5 +2129,58 @@ mod tests {
                 b"lobby".to_vec()
             ]
         );
+    }
+
+    #[test]
+    fn a_node_id_in_use_is_refused_at_start() {
+        let now = Instant::now();
+        let config = NodeConfig::new(Config::new("test"), "n1".into());
+        let mut node = Node::new(config, now);
+        let mut out = Outbox::new();
+        let mut input = Vec::new();
+        for value in [
+            Value::Map(vec![(bulk(b"proto"), Value::Integer(3))]),
+            bulk(b"chat"),
+            Value::Push(vec![
+                bulk(b"ssubscribe"),
+                bulk(b"chat:node:{n1}"),
+                Value::Integer(1),
+            ]),
+            Value::Integer(0), // chat_start: another live node has the id
+        ] {
+            value.encode(&mut input);
+        }
+        let err = node.handle_redis_input(&input, now, &mut out).unwrap_err();
+        assert!(err.to_string().contains("node id n1 is in use"), "{err}");
+        assert!(!node.is_up());
+    }
+
+    #[test]
+    fn an_unanswered_heartbeat_gives_the_connection_up_and_backs_off() {
+        let mut h = Harness::up();
+        let a = ConnId(1);
+        h.login(a, "ann");
+        let beat = h.now + h.node.config.heartbeat;
+        h.node.handle_timeout(beat, &mut h.out);
+        assert_eq!(h.op(0), "beat");
+        // Redis answers nothing: after STALL_PERIODS heartbeats the node
+        // gives up and asks for a new connection at once.
+        let stalled = beat + h.node.config.heartbeat * STALL_PERIODS;
+        assert!(h.node.poll_timeout().unwrap() <= stalled);
+        h.node.handle_timeout(stalled, &mut h.out);
+        assert!(h.node.take_broken());
+        assert_eq!(h.node.link_want(stalled), LinkWant::Connect);
+        // A new connection whose handshake also goes unanswered: the next
+        // attempt waits (no reconnection storm).
+        h.node.redis_connected(stalled);
+        let again = stalled + h.node.config.heartbeat * STALL_PERIODS;
+        h.node.handle_timeout(again, &mut h.out);
+        assert!(h.node.take_broken());
+        assert_eq!(h.node.link_want(again), LinkWant::Wait);
+        // ann had nothing in flight: still here, until the grace is over.
+        assert_eq!(h.node.connection_count(), 1);
+        h.node
+            .handle_timeout(stalled + h.node.config.grace, &mut h.out);
+        assert_eq!(h.node.connection_count(), 0);
     }
 }

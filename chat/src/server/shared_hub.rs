@@ -168,6 +168,7 @@ impl SharedHub {
         core.queues.tell = tell;
         let result = input(&mut core);
         core.apply_outbox();
+        core.give_up_broken_link();
         core.wake_redis_writer();
         core.wake_resumed_readers();
         std::mem::swap(&mut core.queues.wake, &mut wake.0);
@@ -332,7 +333,7 @@ impl SharedHub {
     pub fn redis_connected(&self) -> u64 {
         let mut core = lock(&self.core);
         if let Some(node) = core.hub.node() {
-            node.redis_connected();
+            node.redis_connected(Instant::now());
         }
         core.redis_generation += 1;
         core.redis_generation
@@ -406,6 +407,19 @@ impl Locked {
         for id in resumed {
             if let Some(mailbox) = self.queues.table.get(id) {
                 self.queues.wake.extend(lock(mailbox).take_reader());
+            }
+        }
+    }
+
+    /// In cluster mode, when the node gave up on its Redis connection
+    /// ([`Node::take_broken`]): the connection's tasks stop (its writer is
+    /// woken to see it, its reader sees it within a second), and the link
+    /// task opens a new one.
+    fn give_up_broken_link(&mut self) {
+        if self.hub.node().is_some_and(|node| node.take_broken()) {
+            self.redis_generation += 1;
+            if let Some(waker) = self.redis_writer.take() {
+                self.queues.wake.push(waker);
             }
         }
     }

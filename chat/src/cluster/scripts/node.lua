@@ -258,6 +258,23 @@ redis.register_function('chat_whisper', function(KEYS, ARGV)
   return bytes
 end)
 
+redis.register_function('chat_start', function(KEYS, ARGV)
+  -- ARGV: node, ttl in ms. A node's first connection: refused (0) while
+  -- another live node has the id; else the heartbeat starts, and what a
+  -- dead process with the same id left behind departs. Returns 1.
+  local node, ttl = ARGV[1], ARGV[2]
+  if redis.call('EXISTS', node_key(node, 'alive')) == 1 then
+    return 0
+  end
+  redis.call('SET', node_key(node, 'alive'), '1', 'PX', ttl)
+  redis.call('SADD', 'chat:nodes', node)
+  for _, conn in ipairs(redis.call('HKEYS', node_key(node, 'users'))) do
+    depart(node, conn)
+  end
+  redis.call('DEL', node_key(node, 'reaped'))
+  return 1
+end)
+
 redis.register_function('chat_beat', function(KEYS, ARGV)
   -- ARGV: node, ttl in ms. Refreshes the heartbeat. Returns 1 while the
   -- node is marked reaped (its users are gone from Redis): it re-asserts

@@ -22,10 +22,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use exec::net::{OwnedReadHalf, OwnedWriteHalf, TcpStream};
-use exec::time::sleep;
+use exec::time::{sleep, timeout};
 
 use crate::cluster::node::{LinkWant, MIN_BACKOFF};
 use crate::server::shared_hub::{SharedHub, Wakeups};
+
+/// How long a new connection to Redis may take to open.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Starts the tasks of the node in `hub`, whose first connection to
 /// `addr` is `first`.
@@ -50,7 +53,7 @@ async fn link(hub: &Arc<SharedHub>, addr: SocketAddr, mut stream: Option<TcpStre
                 let hub = hub.clone();
                 exec::spawn(async move { write(&hub, writer, generation).await })
             };
-            read(hub, reader, &mut wake).await;
+            read(hub, reader, generation, &mut wake).await;
             hub.redis_lost(&mut wake);
             let _ = writing.await;
         }
@@ -58,15 +61,17 @@ async fn link(hub: &Arc<SharedHub>, addr: SocketAddr, mut stream: Option<TcpStre
     }
 }
 
-/// Feeds what Redis sends to the node until EOF, an error, or bytes the
-/// node refuses.
-async fn read(hub: &SharedHub, mut reader: OwnedReadHalf, wake: &mut Wakeups) {
+/// Feeds what Redis sends to the node until EOF, an error, bytes the
+/// node refuses, or the node giving up on connection `generation`
+/// (checked at least once a second).
+async fn read(hub: &SharedHub, mut reader: OwnedReadHalf, generation: u64, wake: &mut Wakeups) {
     let mut buf = vec![0; 64 * 1024];
-    loop {
+    while hub.redis_generation() == generation {
         let cap = hub.redis_read_capacity().min(buf.len());
-        match reader.read(&mut buf[..cap]).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => {
+        match timeout(Duration::from_secs(1), reader.read(&mut buf[..cap])).await {
+            Err(_elapsed) => {}
+            Ok(Ok(0) | Err(_)) => return,
+            Ok(Ok(n)) => {
                 if !hub.redis_input(&buf[..n], wake) {
                     return;
                 }
@@ -90,13 +95,15 @@ async fn write(hub: &SharedHub, mut writer: OwnedWriteHalf, generation: u64) {
 async fn reconnect(hub: &SharedHub, addr: SocketAddr, wake: &mut Wakeups) -> Option<TcpStream> {
     loop {
         match hub.node_timeout(wake) {
-            Some((LinkWant::Connect, _)) => match TcpStream::connect(addr).await {
-                Ok(stream) => {
-                    hub.redis_connected();
-                    return Some(stream);
+            Some((LinkWant::Connect, _)) => {
+                match timeout(CONNECT_TIMEOUT, TcpStream::connect(addr)).await {
+                    Ok(Ok(stream)) => {
+                        hub.redis_connected();
+                        return Some(stream);
+                    }
+                    _ => hub.redis_connect_failed(),
                 }
-                Err(_) => hub.redis_connect_failed(),
-            },
+            }
             Some((LinkWant::Wait, next)) => sleep(until(next, MIN_BACKOFF)).await,
             // Not a cluster node (or already connected): nothing to do.
             Some((LinkWant::Connected, _)) | None => return None,

@@ -19,6 +19,9 @@ use sys::{Event, Interest, Registry, Token};
 use crate::cluster::node::{LinkWant, Node};
 use crate::hub::Outbox;
 
+/// How long a new connection to Redis may take to open.
+pub const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The Redis connection's token.
 pub const REDIS: Token = Token(usize::MAX - 2);
 
@@ -28,8 +31,8 @@ pub struct Backplane {
     addr: SocketAddr,
     /// `None` while disconnected.
     stream: Option<TcpStream>,
-    /// A non-blocking connect is in progress.
-    connecting: bool,
+    /// A non-blocking connect is in progress, since then.
+    connecting: Option<Instant>,
     /// Registered for writability.
     want_write: bool,
     buf: Vec<u8>,
@@ -41,7 +44,7 @@ impl Backplane {
         Backplane {
             addr,
             stream: Some(stream),
-            connecting: false,
+            connecting: None,
             want_write: false,
             buf: vec![0; 64 * 1024],
         }
@@ -64,11 +67,11 @@ impl Backplane {
         out: &mut Outbox,
     ) {
         let now = Instant::now();
-        if self.connecting {
+        if self.connecting.is_some() {
             if !(event.is_writable() || event.is_error()) {
                 return;
             }
-            self.connecting = false;
+            self.connecting = None;
             let connected = self
                 .stream
                 .as_ref()
@@ -76,7 +79,7 @@ impl Backplane {
             if !connected {
                 return self.drop_stream(node, registry, now, false, out);
             }
-            node.redis_connected();
+            node.redis_connected(now);
         }
         if event.is_readable() || event.is_read_closed() || event.is_error() {
             self.read(node, registry, now, out);
@@ -96,7 +99,8 @@ impl Backplane {
             match got {
                 Ok(0) => return self.drop_stream(node, registry, now, true, out),
                 Ok(n) => {
-                    if node.handle_redis_input(&self.buf[..n], now, out).is_err() {
+                    let failed = node.handle_redis_input(&self.buf[..n], now, out).is_err();
+                    if failed || node.take_broken() {
                         return self.drop_stream(node, registry, now, true, out);
                     }
                 }
@@ -109,7 +113,10 @@ impl Backplane {
 
     /// Writes what the node queued, without blocking.
     pub fn flush(&mut self, node: &mut Node, registry: &Registry, out: &mut Outbox) {
-        if self.connecting {
+        if node.take_broken() {
+            return self.drop_stream(node, registry, Instant::now(), true, out);
+        }
+        if self.connecting.is_some() {
             return;
         }
         loop {
@@ -158,7 +165,7 @@ impl Backplane {
         if let Some(mut stream) = self.stream.take() {
             let _ = registry.deregister(&mut stream);
         }
-        self.connecting = false;
+        self.connecting = None;
         self.want_write = false;
         if lost {
             node.redis_lost(now, out);
@@ -169,10 +176,11 @@ impl Backplane {
 
     /// When [`handle_timeout`](Backplane::handle_timeout) has work.
     pub fn poll_timeout(&self, node: &Node) -> Option<Instant> {
-        if self.connecting {
-            return None;
+        let connect = self.connecting.map(|since| since + CONNECT_TIMEOUT);
+        match (connect, node.poll_timeout()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         }
-        node.poll_timeout()
     }
 
     /// The node's timers, and a reconnect when it is due.
@@ -184,6 +192,15 @@ impl Backplane {
         out: &mut Outbox,
     ) {
         node.handle_timeout(now, out);
+        if node.take_broken() {
+            self.drop_stream(node, registry, now, true, out);
+        }
+        if self
+            .connecting
+            .is_some_and(|since| now >= since + CONNECT_TIMEOUT)
+        {
+            self.drop_stream(node, registry, now, false, out);
+        }
         if self.stream.is_none() && node.link_want(now) == LinkWant::Connect {
             match TcpStream::connect(self.addr) {
                 Ok(mut stream) => {
@@ -191,7 +208,7 @@ impl Backplane {
                     let interest = Interest::READABLE | Interest::WRITABLE;
                     if registry.register(&mut stream, REDIS, interest).is_ok() {
                         self.stream = Some(stream);
-                        self.connecting = true;
+                        self.connecting = Some(now);
                         self.want_write = true;
                     } else {
                         node.redis_connect_failed(now);
