@@ -108,9 +108,13 @@
 //!   before the join reply are not the joiner's: the node makes the joiner
 //!   a local member of the room when the reply comes, not before.
 //! - A push that a script publishes to a channel its *own* connection is
-//!   subscribed to arrives *before* that script's reply. So the joiner's own
-//!   `Joined` push reaches the node's other members in its place, and the
-//!   joiner gets its history and its `Joined` from the reply.
+//!   subscribed to arrives right next to that script's reply: before it on
+//!   Redis 7.0 and 7.1, after it from 7.2 on (Redis defers a client's own
+//!   pushes until its command has answered). The node depends on neither:
+//!   a client's own event (its `Message`, its `Joined` and `Left`, its
+//!   `Renamed`) comes with the reply to its request, in the order of its
+//!   requests, and the node skips that client when the push comes; the
+//!   other members get the push, in its place in the room's order.
 //! - Redis 7 allows `SPUBLISH` inside a script. A subscription is confirmed
 //!   by one push per channel (`ssubscribe chat:{room} <count>`) and has no
 //!   other reply.
@@ -131,8 +135,13 @@
 //!   TTL plus one period), 3 to 4 s after the kill in practice.
 //! - **Redis unreachable at start**: `event_server: redis HOST:PORT: ...`
 //!   on standard error and exit status 1, before the `listening on` line.
-//! - **Redis lost while running**: the node keeps its clients and
-//!   reconnects with exponential backoff (50 ms doubling to 1 s). A client
+//!   The same when another live node has the id given with `--node-id`;
+//!   a node that starts with the id of a dead one first removes what the
+//!   dead one left (`start`).
+//! - **Redis lost while running**: a closed or reset connection, or one on
+//!   which Redis leaves a heartbeat (or a new connection's handshake)
+//!   unanswered for 3 s. The node keeps its clients and reconnects with
+//!   exponential backoff (at once, then 50 ms doubling to 1 s). A client
 //!   whose request was in flight is closed with `ShuttingDown`, since the
 //!   request's fate is unknown (a `Say` may or may not have been
 //!   published): no acknowledged message is lost or reordered silently.
@@ -145,9 +154,13 @@
 //!   history from its own copy if Redis lost them (`restore_room`), and
 //!   catches its members up on the `Message`s they missed, by `seq`. So a
 //!   room's `seq` keeps rising by 1 across a Redis restart. If the node was
-//!   reaped meanwhile, its users are announced with `Joined` again.
-//!   `Joined` and `Left` frames published while a node was cut off are not
-//!   recovered (they are in no history).
+//!   reaped meanwhile (its heartbeat lapsed), its users are announced with
+//!   `Joined` again. What is not recovered: `Joined` and `Left` frames
+//!   published while a node was cut off (they are in no history), and
+//!   `Message`s beyond the last 32 (the catch-up reads the history, so a
+//!   member cut off for more than 32 messages sees `seq` jump); and a room
+//!   that emptied and was created again while a reaped node was away
+//!   restarts its `seq` there and is overwritten by the node's copy.
 //! - **Redis does not come back** within the grace: every client gets
 //!   `ShuttingDown`, so that it reconnects to another node, and new
 //!   connections are refused with `ShuttingDown` until Redis is back.
@@ -173,6 +186,9 @@
 //!
 //! # Limits
 //!
+//! - **Listings.** `ListUsers` and `ListRooms` read a whole hash; a reply
+//!   of more than 4 Mi entries (or 256 MiB) is more than the node's
+//!   connection decodes, and costs it the link.
 //! - **Redis is the ceiling.** Every `Say` is one function run on Redis's one
 //!   thread and one push to every subscribed node; a node's deliveries to
 //!   its own members cost what they cost a single process. So the cluster
