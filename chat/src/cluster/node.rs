@@ -26,8 +26,13 @@
 //! Room frames (`Message`, `Joined`, `Left`, `Renamed`) are not replies:
 //! Redis pushes them to every node subscribed to the room's channel, and
 //! each node hands them to its local members as they come, in stream
-//! order. A script's own publications reach its node before its reply, so
-//! a sender has its `Message` by the time its `Say` step completes.
+//! order. Except one member: the client the frame is about (the sender of
+//! a `Message`, the joiner, the leaver, the renamer) gets it with the reply
+//! to its own request, as part of that step, and the node skips it in the
+//! push. A script's own publication reaches the script's connection right
+//! before its reply on Redis 7.0 and right after it on 7.2 and later, so
+//! this is what keeps a client's own events in the order of its requests
+//! on both.
 //!
 //! Two requests change what later requests mean: `Hello` (is the client
 //! welcomed?) and `Nick` (which nick does a `Say` carry?). While one of
@@ -42,11 +47,12 @@
 //! The node subscribes to a room's channel (`SSUBSCRIBE`) before it sends
 //! the first join of a local client, on the same connection. The join op
 //! reads the room's history and publishes `Joined` in one step; the pushes
-//! that arrive before its reply are not the joiner's (they are in the
-//! history, or precede the join), and every push after it is. So the
-//! joiner gets the history and its `Joined` from the reply, then every
-//! later event, and the other members get `Joined` from the push, in its
-//! place. The node leaves the channel when its last local member has left.
+//! of other scripts that arrive before its reply are not the joiner's
+//! (they are in the history, or precede the join), and every push after
+//! it is (but its own `Joined`). So the joiner gets the history and its
+//! `Joined` from the reply, then every later event, and the other members
+//! get `Joined` from the push, in its place. The node leaves the channel
+//! when its last local member has left.
 //!
 //! # Liveness and Redis faults
 //!
