@@ -601,31 +601,44 @@ impl Node {
         self.link = Link::Up;
         self.outage = None;
         self.refusing = false;
-        {
-            let names: Vec<Arc<str>> = self.rooms.keys().cloned().collect();
-            for name in names {
-                self.send(&["SSUBSCRIBE", &room::channel(&name)], Purpose::Ignore);
-                let room = self.rooms.get_mut(&name).expect("listed");
-                room.catching_up = Some(Vec::new());
-                let mut args: Vec<Vec<u8>> = vec![
-                    b"restore_room".to_vec(),
-                    name.as_bytes().to_vec(),
-                    room.last_seq.to_string().into_bytes(),
-                ];
-                args.extend(room.history.iter().map(|f| f.to_vec()));
-                let args: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
-                self.script(&args, Purpose::Ignore);
-                let history = room::history_command(&name);
-                self.send(&history, Purpose::CatchUp { room: name });
-            }
-            self.reassert_all();
-        }
+        self.restore_rooms(true);
+        self.reassert_all();
         self.next_beat = now;
         self.handle_timeout(now, out);
         let mut conns: Vec<ConnId> = self.clients.keys().copied().collect();
         conns.sort_unstable();
         for conn in conns {
             self.resume(conn, 0, out);
+        }
+    }
+
+    /// Puts back each local room's `seq` and history from the node's copy
+    /// where Redis has older ones (it restarted, or a reap deleted the
+    /// room); after a reconnection (`resubscribe`) also subscribes again
+    /// and reads what the members missed.
+    fn restore_rooms(&mut self, resubscribe: bool) {
+        let names: Vec<Arc<str>> = self.rooms.keys().cloned().collect();
+        for name in names {
+            if resubscribe {
+                self.send(&["SSUBSCRIBE", &room::channel(&name)], Purpose::Ignore);
+            }
+            let Some(room) = self.rooms.get_mut(&name) else {
+                continue;
+            };
+            if resubscribe {
+                room.catching_up = Some(Vec::new());
+            }
+            let mut args: Vec<Vec<u8>> = vec![
+                b"restore_room".to_vec(),
+                name.as_bytes().to_vec(),
+                room.last_seq.to_string().into_bytes(),
+            ];
+            args.extend(room.history.iter().map(|f| f.to_vec()));
+            self.script(&args, Purpose::Ignore);
+            if resubscribe {
+                let history = room::history_command(&name);
+                self.send(&history, Purpose::CatchUp { room: name });
+            }
         }
     }
 
@@ -743,6 +756,7 @@ impl Node {
                 self.beat_sent = None;
                 if value.as_int() == Some(1) {
                     // Another node reaped this one while it was slow.
+                    self.restore_rooms(false);
                     self.reassert_all();
                 }
             }
@@ -2123,9 +2137,9 @@ mod tests {
         h.answer(Value::Integer(1)); // marked reaped
         assert_eq!(h.op(0), "reap");
         h.answer(Value::Integer(0));
-        let ops: Vec<String> = (0..3).map(|i| h.op(i)).collect();
-        assert_eq!(ops, ["sync", "reassert", "unreaped"]);
-        let reassert = &h.sent[1];
+        let ops: Vec<String> = (0..4).map(|i| h.op(i)).collect();
+        assert_eq!(ops, ["restore_room", "sync", "reassert", "unreaped"]);
+        let reassert = &h.sent[2];
         assert_eq!(
             reassert[3..],
             [
