@@ -97,6 +97,7 @@ use super::resp::{self, Value};
 use super::room::{self, HISTORY_LEN};
 
 use crate::fmt::framed::HEADER_LEN;
+use crate::hub::dispatch::{dispatch, Requests};
 use crate::hub::listing::{self, ROOMS_FIXED};
 use crate::hub::names::{cmp_folded, Folded};
 use crate::hub::{Config, ConnId, Engine, Frame, Outbox, SessionState};
@@ -1137,68 +1138,16 @@ impl Node {
         let Some(client) = self.clients.get(&conn) else {
             return;
         };
-        let phase = client.phase;
-        match (phase, msg) {
-            (_, ClientMsg::Bye) => self.close_client(conn, None, out),
-            (Phase::Connected, ClientMsg::Hello { version, nick }) => {
-                self.hello(conn, version, nick, out)
-            }
-            (Phase::Connected, _) | (_, ClientMsg::Hello { .. }) => {
-                self.fatal(conn, ErrorCode::Unexpected, out)
-            }
-            (Phase::Claiming, _) => {} // unreachable: held while claiming
-            (Phase::Welcomed, ClientMsg::Say { room, text }) => {
-                self.say(conn, &room, &text, now_ms, out)
-            }
-            (Phase::Welcomed, ClientMsg::Join { room }) => self.join(conn, &room, out),
-            (Phase::Welcomed, ClientMsg::Leave { room }) => self.leave(conn, &room, out),
-            (Phase::Welcomed, ClientMsg::Whisper { to, text }) => {
-                self.whisper(conn, &to, &text, now_ms, out)
-            }
-            (Phase::Welcomed, ClientMsg::Nick { nick }) => self.rename(conn, nick, out),
-            (Phase::Welcomed, ClientMsg::ListRooms) => {
-                if self.send(&["HGETALL", "chat:rooms"], Purpose::ListRooms { conn }) {
-                    self.wait(conn);
-                }
-            }
-            (Phase::Welcomed, ClientMsg::ListUsers { room }) => self.list_users(conn, &room, out),
-            (Phase::Welcomed, ClientMsg::Ping { nonce }) => {
-                let pong = Frame::encode_into(&mut self.scratch, &ServerMsgRef::Pong { nonce });
-                self.emit(conn, pong, out);
-            }
+        if client.phase == Phase::Claiming {
+            return; // unreachable: a claiming client's messages are held
         }
+        let welcomed = client.phase == Phase::Welcomed;
+        dispatch(self, welcomed, conn, msg, now_ms, out);
     }
 
     fn refuse(&mut self, conn: ConnId, code: ErrorCode, out: &mut Outbox) {
         let frame = self.error_frame(code);
         self.emit(conn, frame, out);
-    }
-
-    fn hello(&mut self, conn: ConnId, version: u32, nick: String, out: &mut Outbox) {
-        if version != PROTOCOL_VERSION {
-            return self.fatal(conn, ErrorCode::VersionUnsupported, out);
-        }
-        if Folded::new(&nick).is_none() {
-            return self.refuse(conn, ErrorCode::BadNick, out);
-        }
-        let lobby: Arc<str> = self.enter_room(LOBBY);
-        let id = self.config.id.clone();
-        let c = conn.0.to_string();
-        let purpose = Purpose::Hello {
-            conn,
-            room: lobby.clone(),
-        };
-        if !self.script(&["hello", &id, &c, &nick, LOBBY], purpose) {
-            self.joined_elsewhere(&lobby);
-            return self.fatal(conn, ErrorCode::ShuttingDown, out);
-        }
-        if let Some(client) = self.clients.get_mut(&conn) {
-            client.phase = Phase::Claiming;
-            client.nick = nick;
-            client.rooms = vec![lobby];
-            client.blocked = true;
-            client.steps.push_back(Step::Waiting);
-        }
     }
 
     /// The local room `name` (lowercase), subscribed first if new, with
@@ -1236,162 +1185,6 @@ impl Node {
         if idle {
             self.rooms.remove(name);
             self.send(&["SUNSUBSCRIBE", &room::channel(name)], Purpose::Ignore);
-        }
-    }
-
-    fn say(&mut self, conn: ConnId, room: &str, text: &str, now_ms: u64, out: &mut Outbox) {
-        let Some(key) = Folded::new(room) else {
-            return self.refuse(conn, ErrorCode::BadRoom, out);
-        };
-        if !is_valid_text(text) {
-            return self.refuse(conn, ErrorCode::BadText, out);
-        }
-        let Some(client) = self.clients.get(&conn) else {
-            return;
-        };
-        let Some(name) = client.rooms.iter().find(|r| ***r == *key.as_str()) else {
-            return self.refuse(conn, ErrorCode::NotInRoom, out);
-        };
-        let Some(local) = self.rooms.get(name) else {
-            return; // invariant: a client's rooms are local rooms
-        };
-        let Ok(at) = room::message_parts_into(&mut self.scratch, name, &client.nick, text, now_ms)
-        else {
-            return;
-        };
-        let (head, tail) = self.scratch.split_at(at);
-        let command = local.keys.message_command(head, tail);
-        if self.redis.send(&command).is_ok() {
-            self.in_flight.push_back(Purpose::Say { conn });
-            self.wait(conn);
-        } else {
-            self.broken = true;
-            self.fatal(conn, ErrorCode::ShuttingDown, out);
-        }
-    }
-
-    fn join(&mut self, conn: ConnId, room: &str, out: &mut Outbox) {
-        let Some(key) = Folded::new(room) else {
-            return self.refuse(conn, ErrorCode::BadRoom, out);
-        };
-        let Some(client) = self.clients.get(&conn) else {
-            return;
-        };
-        let refusal = if client.rooms.iter().any(|r| **r == *key.as_str()) {
-            Some(ErrorCode::AlreadyInRoom)
-        } else if client.rooms.len() >= MAX_ROOMS_PER_CLIENT {
-            Some(ErrorCode::TooManyRooms)
-        } else {
-            None
-        };
-        if let Some(code) = refusal {
-            return self.refuse(conn, code, out);
-        }
-        let name = self.enter_room(key.as_str());
-        let id = self.config.id.clone();
-        let c = conn.0.to_string();
-        let purpose = Purpose::Join {
-            conn,
-            room: name.clone(),
-        };
-        if !self.script(&["join", &id, &c, &name], purpose) {
-            self.joined_elsewhere(&name);
-            return self.fatal(conn, ErrorCode::ShuttingDown, out);
-        }
-        if let Some(client) = self.clients.get_mut(&conn) {
-            client.rooms.push(name);
-        }
-        self.wait(conn);
-    }
-
-    fn leave(&mut self, conn: ConnId, room: &str, out: &mut Outbox) {
-        let Some(key) = Folded::new(room) else {
-            return self.refuse(conn, ErrorCode::BadRoom, out);
-        };
-        let Some(client) = self.clients.get_mut(&conn) else {
-            return;
-        };
-        let Some(at) = client.rooms.iter().position(|r| **r == *key.as_str()) else {
-            return self.refuse(conn, ErrorCode::NotInRoom, out);
-        };
-        let name = client.rooms.remove(at);
-        client.leaving.push(name.clone());
-        let id = self.config.id.clone();
-        let c = conn.0.to_string();
-        let purpose = Purpose::Leave {
-            conn,
-            room: name.clone(),
-        };
-        if self.script(&["leave", &id, &c, &name], purpose) {
-            self.wait(conn);
-        } else {
-            self.fatal(conn, ErrorCode::ShuttingDown, out);
-        }
-    }
-
-    fn whisper(&mut self, conn: ConnId, to: &str, text: &str, now_ms: u64, out: &mut Outbox) {
-        if !is_valid_text(text) {
-            return self.refuse(conn, ErrorCode::BadText, out);
-        }
-        if Folded::new(to).is_none() {
-            return self.refuse(conn, ErrorCode::NoSuchUser, out);
-        }
-        let Some(client) = self.clients.get(&conn) else {
-            return;
-        };
-        let from = client.nick.clone();
-        let id = self.config.id.clone();
-        let c = conn.0.to_string();
-        let time = now_ms.to_string();
-        let args = ["whisper", &id, &c, &from, to, text, &time];
-        if self.script(&args, Purpose::Whisper { conn }) {
-            self.wait(conn);
-        } else {
-            self.fatal(conn, ErrorCode::ShuttingDown, out);
-        }
-    }
-
-    fn rename(&mut self, conn: ConnId, nick: String, out: &mut Outbox) {
-        if Folded::new(&nick).is_none() {
-            return self.refuse(conn, ErrorCode::BadNick, out);
-        }
-        self.next_token += 1;
-        let token = format!(" {}:{}:{}", self.config.id, conn.0, self.next_token).into_bytes();
-        let id = self.config.id.clone();
-        let c = conn.0.to_string();
-        let args: [&[u8]; 5] = [
-            b"rename",
-            id.as_bytes(),
-            c.as_bytes(),
-            nick.as_bytes(),
-            &token,
-        ];
-        let purpose = Purpose::Rename {
-            conn,
-            nick: nick.clone(),
-        };
-        if !self.script(&args, purpose) {
-            return self.fatal(conn, ErrorCode::ShuttingDown, out);
-        }
-        if let Some(client) = self.clients.get_mut(&conn) {
-            client.blocked = true;
-            client.steps.push_back(Step::Waiting);
-        }
-    }
-
-    fn list_users(&mut self, conn: ConnId, room: &str, out: &mut Outbox) {
-        let Some(key) = Folded::new(room) else {
-            return self.refuse(conn, ErrorCode::BadRoom, out);
-        };
-        let name: Arc<str> = Arc::from(key.as_str());
-        let members = room::members_key(&name);
-        if self.send(
-            &["HVALS", &members],
-            Purpose::ListUsers { conn, room: name },
-        ) {
-            self.wait(conn);
-        } else {
-            self.fatal(conn, ErrorCode::ShuttingDown, out);
         }
     }
 
@@ -1551,6 +1344,207 @@ impl Node {
             let c = conn.0.to_string();
             self.script(&["depart", &id, &c], Purpose::Ignore);
         }
+    }
+}
+
+/// The requests, each checked by the node as far as it can alone, then
+/// sent to Redis; [`dispatch`] routes them by session state, as for the
+/// hub.
+impl Requests for Node {
+    fn bye(&mut self, conn: ConnId, out: &mut Outbox) {
+        self.close_client(conn, None, out);
+    }
+
+    fn unexpected(&mut self, conn: ConnId, out: &mut Outbox) {
+        self.fatal(conn, ErrorCode::Unexpected, out);
+    }
+
+    fn hello(&mut self, conn: ConnId, version: u32, nick: String, out: &mut Outbox) {
+        if version != PROTOCOL_VERSION {
+            return self.fatal(conn, ErrorCode::VersionUnsupported, out);
+        }
+        if Folded::new(&nick).is_none() {
+            return self.refuse(conn, ErrorCode::BadNick, out);
+        }
+        let lobby: Arc<str> = self.enter_room(LOBBY);
+        let id = self.config.id.clone();
+        let c = conn.0.to_string();
+        let purpose = Purpose::Hello {
+            conn,
+            room: lobby.clone(),
+        };
+        if !self.script(&["hello", &id, &c, &nick, LOBBY], purpose) {
+            self.joined_elsewhere(&lobby);
+            return self.fatal(conn, ErrorCode::ShuttingDown, out);
+        }
+        if let Some(client) = self.clients.get_mut(&conn) {
+            client.phase = Phase::Claiming;
+            client.nick = nick;
+            client.rooms = vec![lobby];
+            client.blocked = true;
+            client.steps.push_back(Step::Waiting);
+        }
+    }
+    fn say(&mut self, conn: ConnId, room: &str, text: &str, now_ms: u64, out: &mut Outbox) {
+        let Some(key) = Folded::new(room) else {
+            return self.refuse(conn, ErrorCode::BadRoom, out);
+        };
+        if !is_valid_text(text) {
+            return self.refuse(conn, ErrorCode::BadText, out);
+        }
+        let Some(client) = self.clients.get(&conn) else {
+            return;
+        };
+        let Some(name) = client.rooms.iter().find(|r| ***r == *key.as_str()) else {
+            return self.refuse(conn, ErrorCode::NotInRoom, out);
+        };
+        let Some(local) = self.rooms.get(name) else {
+            return; // invariant: a client's rooms are local rooms
+        };
+        let Ok(at) = room::message_parts_into(&mut self.scratch, name, &client.nick, text, now_ms)
+        else {
+            return;
+        };
+        let (head, tail) = self.scratch.split_at(at);
+        let command = local.keys.message_command(head, tail);
+        if self.redis.send(&command).is_ok() {
+            self.in_flight.push_back(Purpose::Say { conn });
+            self.wait(conn);
+        } else {
+            self.broken = true;
+            self.fatal(conn, ErrorCode::ShuttingDown, out);
+        }
+    }
+    fn join(&mut self, conn: ConnId, room: &str, out: &mut Outbox) {
+        let Some(key) = Folded::new(room) else {
+            return self.refuse(conn, ErrorCode::BadRoom, out);
+        };
+        let Some(client) = self.clients.get(&conn) else {
+            return;
+        };
+        let refusal = if client.rooms.iter().any(|r| **r == *key.as_str()) {
+            Some(ErrorCode::AlreadyInRoom)
+        } else if client.rooms.len() >= MAX_ROOMS_PER_CLIENT {
+            Some(ErrorCode::TooManyRooms)
+        } else {
+            None
+        };
+        if let Some(code) = refusal {
+            return self.refuse(conn, code, out);
+        }
+        let name = self.enter_room(key.as_str());
+        let id = self.config.id.clone();
+        let c = conn.0.to_string();
+        let purpose = Purpose::Join {
+            conn,
+            room: name.clone(),
+        };
+        if !self.script(&["join", &id, &c, &name], purpose) {
+            self.joined_elsewhere(&name);
+            return self.fatal(conn, ErrorCode::ShuttingDown, out);
+        }
+        if let Some(client) = self.clients.get_mut(&conn) {
+            client.rooms.push(name);
+        }
+        self.wait(conn);
+    }
+    fn leave(&mut self, conn: ConnId, room: &str, out: &mut Outbox) {
+        let Some(key) = Folded::new(room) else {
+            return self.refuse(conn, ErrorCode::BadRoom, out);
+        };
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
+        let Some(at) = client.rooms.iter().position(|r| **r == *key.as_str()) else {
+            return self.refuse(conn, ErrorCode::NotInRoom, out);
+        };
+        let name = client.rooms.remove(at);
+        client.leaving.push(name.clone());
+        let id = self.config.id.clone();
+        let c = conn.0.to_string();
+        let purpose = Purpose::Leave {
+            conn,
+            room: name.clone(),
+        };
+        if self.script(&["leave", &id, &c, &name], purpose) {
+            self.wait(conn);
+        } else {
+            self.fatal(conn, ErrorCode::ShuttingDown, out);
+        }
+    }
+    fn whisper(&mut self, conn: ConnId, to: &str, text: &str, now_ms: u64, out: &mut Outbox) {
+        if !is_valid_text(text) {
+            return self.refuse(conn, ErrorCode::BadText, out);
+        }
+        if Folded::new(to).is_none() {
+            return self.refuse(conn, ErrorCode::NoSuchUser, out);
+        }
+        let Some(client) = self.clients.get(&conn) else {
+            return;
+        };
+        let from = client.nick.clone();
+        let id = self.config.id.clone();
+        let c = conn.0.to_string();
+        let time = now_ms.to_string();
+        let args = ["whisper", &id, &c, &from, to, text, &time];
+        if self.script(&args, Purpose::Whisper { conn }) {
+            self.wait(conn);
+        } else {
+            self.fatal(conn, ErrorCode::ShuttingDown, out);
+        }
+    }
+    fn rename(&mut self, conn: ConnId, nick: String, out: &mut Outbox) {
+        if Folded::new(&nick).is_none() {
+            return self.refuse(conn, ErrorCode::BadNick, out);
+        }
+        self.next_token += 1;
+        let token = format!(" {}:{}:{}", self.config.id, conn.0, self.next_token).into_bytes();
+        let id = self.config.id.clone();
+        let c = conn.0.to_string();
+        let args: [&[u8]; 5] = [
+            b"rename",
+            id.as_bytes(),
+            c.as_bytes(),
+            nick.as_bytes(),
+            &token,
+        ];
+        let purpose = Purpose::Rename {
+            conn,
+            nick: nick.clone(),
+        };
+        if !self.script(&args, purpose) {
+            return self.fatal(conn, ErrorCode::ShuttingDown, out);
+        }
+        if let Some(client) = self.clients.get_mut(&conn) {
+            client.blocked = true;
+            client.steps.push_back(Step::Waiting);
+        }
+    }
+    fn list_users(&mut self, conn: ConnId, room: &str, out: &mut Outbox) {
+        let Some(key) = Folded::new(room) else {
+            return self.refuse(conn, ErrorCode::BadRoom, out);
+        };
+        let name: Arc<str> = Arc::from(key.as_str());
+        let members = room::members_key(&name);
+        if self.send(
+            &["HVALS", &members],
+            Purpose::ListUsers { conn, room: name },
+        ) {
+            self.wait(conn);
+        } else {
+            self.fatal(conn, ErrorCode::ShuttingDown, out);
+        }
+    }
+
+    fn list_rooms(&mut self, conn: ConnId, _out: &mut Outbox) {
+        if self.send(&["HGETALL", "chat:rooms"], Purpose::ListRooms { conn }) {
+            self.wait(conn);
+        }
+    }
+
+    fn ping(&mut self, conn: ConnId, nonce: u64, out: &mut Outbox) {
+        let pong = Frame::encode_into(&mut self.scratch, &ServerMsgRef::Pong { nonce });
+        self.emit(conn, pong, out);
     }
 }
 
