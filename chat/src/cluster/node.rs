@@ -377,10 +377,7 @@ impl Node {
             clients: HashMap::new(),
             nicks: HashMap::new(),
             rooms: HashMap::new(),
-            errors: ErrorCode::ALL
-                .iter()
-                .map(|&code| Frame::error(code))
-                .collect(),
+            errors: Frame::errors(),
             scratch: Vec::with_capacity(256),
             rename_seen: None,
             next_token: 0,

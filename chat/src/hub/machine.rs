@@ -72,10 +72,7 @@ impl Hub {
             sessions: ConnMap::default(),
             nicks: HashMap::new(),
             rooms: HashMap::new(),
-            errors: ErrorCode::ALL
-                .iter()
-                .map(|&code| Frame::error(code))
-                .collect(),
+            errors: Frame::errors(),
             scratch: Vec::with_capacity(256),
             peers: Vec::new(),
             frame_limit: SERVER_MAX_FRAME as usize,
