@@ -8,7 +8,13 @@
 use chat::server::config::{Config, Extras};
 
 fn main() {
-    let config = Config::from_env_or_exit("async_server", Extras::THREADS);
+    let config = Config::from_env_or_exit(
+        "async_server",
+        Extras {
+            threads: true,
+            cluster: true,
+        },
+    );
     if let Err(e) = chat::server::async_server::run(config) {
         eprintln!("async_server: {e}");
         std::process::exit(1);

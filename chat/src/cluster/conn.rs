@@ -186,6 +186,9 @@ pub enum ConnError {
     Resp(resp::Error),
     /// An earlier fatal error ended this connection.
     Closed,
+    /// The server refused what the caller needs of it, as the message
+    /// says.
+    Refused(String),
 }
 
 impl fmt::Display for ConnError {
@@ -199,6 +202,7 @@ impl fmt::Display for ConnError {
             ConnError::UnexpectedReply(v) => write!(f, "redis: reply with no command: {v:?}"),
             ConnError::Resp(e) => write!(f, "redis: {e}"),
             ConnError::Closed => f.write_str("redis: connection failed earlier"),
+            ConnError::Refused(why) => write!(f, "redis: {why}"),
         }
     }
 }
@@ -282,8 +286,8 @@ impl Connection {
         let Some(name) = args.first() else {
             return Err(ConnError::BadCommand("empty command"));
         };
-        let name = name.as_ref().to_ascii_lowercase();
-        let expect = match SUBSCRIPTIONS.iter().find(|k| **k == name) {
+        let name = name.as_ref();
+        let expect = match SUBSCRIPTIONS.iter().find(|k| k.eq_ignore_ascii_case(name)) {
             Some(_) if args.len() < 2 => {
                 return Err(ConnError::BadCommand(
                     "a subscription command must name its channels",

@@ -8,8 +8,8 @@
 //! A node checks everything it can alone, in PROTOCOL.md's precedence
 //! order: the version, the naming rule, the text, and the state of its
 //! own clients (`AlreadyInRoom`, `TooManyRooms`, `NotInRoom`). What needs
-//! the other nodes goes to Redis as one op of [`SCRIPT`]: a nick claim
-//! (`NickTaken`), a room event (its `seq`, its place in the room's order),
+//! the other nodes goes to Redis as one call of a function of
+//! [`room::SCRIPT`]: a nick claim (`NickTaken`), a room event (its `seq`, its place in the room's order),
 //! a whisper (`NoSuchUser`, the recipient's node), the listings.
 //!
 //! # One order per client
@@ -26,8 +26,13 @@
 //! Room frames (`Message`, `Joined`, `Left`, `Renamed`) are not replies:
 //! Redis pushes them to every node subscribed to the room's channel, and
 //! each node hands them to its local members as they come, in stream
-//! order. A script's own publications reach its node before its reply, so
-//! a sender has its `Message` by the time its `Say` step completes.
+//! order. Except one member: the client the frame is about (the sender of
+//! a `Message`, the joiner, the leaver, the renamer) gets it with the reply
+//! to its own request, as part of that step, and the node skips it in the
+//! push. A script's own publication reaches the script's connection right
+//! before its reply on Redis 7.0 and right after it on 7.2 and later, so
+//! this is what keeps a client's own events in the order of its requests
+//! on both.
 //!
 //! Two requests change what later requests mean: `Hello` (is the client
 //! welcomed?) and `Nick` (which nick does a `Say` carry?). While one of
@@ -42,11 +47,12 @@
 //! The node subscribes to a room's channel (`SSUBSCRIBE`) before it sends
 //! the first join of a local client, on the same connection. The join op
 //! reads the room's history and publishes `Joined` in one step; the pushes
-//! that arrive before its reply are not the joiner's (they are in the
-//! history, or precede the join), and every push after it is. So the
-//! joiner gets the history and its `Joined` from the reply, then every
-//! later event, and the other members get `Joined` from the push, in its
-//! place. The node leaves the channel when its last local member has left.
+//! of other scripts that arrive before its reply are not the joiner's
+//! (they are in the history, or precede the join), and every push after
+//! it is (but its own `Joined`). So the joiner gets the history and its
+//! `Joined` from the reply, then every later event, and the other members
+//! get `Joined` from the push, in its place. The node leaves the channel
+//! when its last local member has left.
 //!
 //! # Liveness and Redis faults
 //!
@@ -60,8 +66,8 @@
 //!   flight is closed with `ShuttingDown`: its request's fate is unknown
 //!   (a `Say` may or may not have been published), and the client is told
 //!   rather than left to guess. The others stay connected; their requests
-//!   are held (at most [`MAX_HELD`] each). The node reconnects with capped
-//!   exponential backoff. Back in touch, it loads the script, subscribes
+//!   are held (see below). The node reconnects with capped
+//!   exponential backoff. Back in touch, it loads the library, subscribes
 //!   again, re-asserts its users' nicks and memberships (if another node
 //!   reaped it meanwhile, the other members were told its users left, so
 //!   each of its users is announced with `Joined` again; after a Redis
@@ -72,6 +78,11 @@
 //!   and catches its members up on the `Message`s they missed, by `seq`.
 //!   `Joined` and `Left` frames published while it was away are not
 //!   recovered: they are in no history.
+//! - A client far ahead of Redis (more than [`MAX_STEPS`] requests
+//!   pending, then [`HOLD_LIMIT`] held) is paused: the node refuses its input
+//!   ([`Engine::accepts_input`]) and the server stops reading it, so TCP
+//!   slows it down, until the node has handled some. The same happens to
+//!   every client that keeps talking while Redis is away.
 //! - If Redis is not back within [`NodeConfig::grace`], every client gets
 //!   `ShuttingDown` (so that it reconnects elsewhere) and new connections
 //!   are refused with it until Redis is back.
@@ -82,9 +93,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::conn::{ConnError, ConnLimits, Connection, Event};
-use super::resp::Value;
-use super::room::{self, RoomEvent, HISTORY_LEN, SCRIPT};
+use super::resp::{self, Value};
+use super::room::{self, HISTORY_LEN};
+
 use crate::fmt::framed::HEADER_LEN;
+use crate::hub::dispatch::{dispatch, Requests};
 use crate::hub::listing::{self, ROOMS_FIXED};
 use crate::hub::names::{cmp_folded, Folded};
 use crate::hub::{Config, ConnId, Engine, Frame, Outbox, SessionState};
@@ -93,10 +106,25 @@ use crate::protocol::{
     PROTOCOL_VERSION, SERVER_MAX_FRAME,
 };
 
-/// Messages one client may have held while its `Hello` or `Nick` waits
-/// for Redis, or while Redis is away; past it the client is closed with
-/// `ShuttingDown`.
-pub const MAX_HELD: usize = 1024;
+/// Held messages of one client past which the node refuses its input
+/// ([`Engine::accepts_input`]): the server stops reading it until the
+/// node has handled some. Messages are held while the client's `Hello`
+/// or `Nick` waits for Redis, while it has [`MAX_STEPS`] requests
+/// pending, or while Redis is away.
+pub const HOLD_LIMIT: usize = 256;
+
+/// Held messages of one client past which it is closed with
+/// `ShuttingDown`: only a server that keeps feeding a client whose input
+/// the node refused gets there (a server may overshoot [`HOLD_LIMIT`] by
+/// the frames of one read).
+pub const MAX_HELD: usize = 16 * 1024;
+
+/// Requests of one client whose answers may be pending at once (waiting
+/// for Redis, or ready behind one that waits); later ones are held. So a
+/// client that pipelines faster than Redis answers has at most this many
+/// of the connection's commands in flight, cannot crowd the others out,
+/// and its pending answers take bounded memory.
+pub const MAX_STEPS: usize = 64;
 
 /// The longest wait between two reconnection attempts.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(1);
@@ -152,6 +180,9 @@ struct Client {
     nick: String,
     /// The rooms the client is in once every command sent is answered.
     rooms: Vec<Arc<str>>,
+    /// Rooms whose `Leave` is sent and not answered: the client is still
+    /// a local member of them until the answer.
+    leaving: Vec<Arc<str>>,
     /// Its output, in the order of its requests (see the module docs).
     steps: VecDeque<Step>,
     /// Messages waiting for a `Hello` or `Nick` answer, or for Redis.
@@ -161,6 +192,8 @@ struct Client {
     /// `Bye` or a fatal error came: nothing more is read, and the client
     /// is closed once the replies it is owed have gone.
     closing: bool,
+    /// Reached [`HOLD_LIMIT`]: listed in `resumed` once below it.
+    paused: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,8 +217,10 @@ enum Step {
 }
 
 /// A room with local members: this node is subscribed to its channel.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct LocalRoom {
+    /// The room's key and channel names.
+    keys: room::RoomKeys,
     /// Local clients that receive the room's frames.
     members: Vec<ConnId>,
     /// Joins sent and not answered.
@@ -194,52 +229,28 @@ struct LocalRoom {
     last_seq: u64,
     /// The last [`HISTORY_LEN`] `Message` frames seen.
     history: VecDeque<Frame>,
-    /// Pushes held back while a catch-up read is in flight.
-    catching_up: Option<Vec<Frame>>,
+    /// Pushes (frame and trailer) held back while a catch-up read is in
+    /// flight.
+    catching_up: Option<Vec<Vec<u8>>>,
 }
 
 /// What a command in flight was sent for.
 #[derive(Debug)]
 enum Purpose {
     Script,
+    Start,
     Ignore,
-    Hello {
-        conn: ConnId,
-        room: Arc<str>,
-    },
-    Join {
-        conn: ConnId,
-        room: Arc<str>,
-    },
-    Leave {
-        conn: ConnId,
-        room: Arc<str>,
-    },
-    Say {
-        conn: ConnId,
-    },
-    Whisper {
-        conn: ConnId,
-    },
-    Rename {
-        conn: ConnId,
-        nick: String,
-        token: Vec<u8>,
-    },
-    ListRooms {
-        conn: ConnId,
-    },
-    ListUsers {
-        conn: ConnId,
-        room: Arc<str>,
-    },
+    Hello { conn: ConnId, room: Arc<str> },
+    Join { conn: ConnId, room: Arc<str> },
+    Leave { conn: ConnId, room: Arc<str> },
+    Say { conn: ConnId },
+    Whisper { conn: ConnId },
+    Rename { conn: ConnId, nick: String },
+    ListRooms { conn: ConnId },
+    ListUsers { conn: ConnId, room: Arc<str> },
     Beat,
-    Reassert {
-        conn: ConnId,
-    },
-    CatchUp {
-        room: Arc<str>,
-    },
+    Reassert { conn: ConnId },
+    CatchUp { room: Arc<str> },
 }
 
 impl Purpose {
@@ -262,16 +273,22 @@ impl Purpose {
 /// The state of the link to Redis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Link {
-    /// Connected; the script is being loaded.
-    Loading,
-    /// Connected, script loaded.
+    /// Connected since `since`; the handshake, the library and (on the
+    /// first connection) the claim of the node's id are in flight.
+    Loading { since: Instant },
+    /// Connected, library loaded.
     Up,
-    /// No connection since `since`; the next attempt at `retry`.
-    Down {
-        since: Instant,
-        retry: Instant,
-        backoff: Duration,
-    },
+    /// No connection; the next attempt at `retry`.
+    Down { retry: Instant },
+}
+
+/// Since when Redis has been out of reach, and the wait before the next
+/// attempt: kept across failed attempts (a refused connection, a
+/// handshake that fails), cleared once the link is up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Outage {
+    since: Instant,
+    backoff: Duration,
 }
 
 /// What the node's Redis link needs from the shell that owns the socket.
@@ -292,11 +309,21 @@ pub struct Node {
     config: NodeConfig,
     redis: Connection,
     link: Link,
-    sha: String,
+    outage: Option<Outage>,
+    /// The node has claimed its id in Redis (its first link came up).
+    started: bool,
+    /// The node gave up on the current connection by itself (Redis did
+    /// not answer in time, or refused a command): the shell closes it.
+    broken: bool,
+    /// When the oldest unanswered heartbeat was sent.
+    beat_sent: Option<Instant>,
     /// Why each command in flight was sent, oldest first, in step with
     /// the connection's command ids.
     in_flight: VecDeque<Purpose>,
     clients: HashMap<ConnId, Client>,
+    /// The nick (as stored) of each welcomed client: which local client a
+    /// room frame is about.
+    nicks: HashMap<Vec<u8>, ConnId>,
     rooms: HashMap<Arc<str>, LocalRoom>,
     errors: Vec<Frame>,
     scratch: Vec<u8>,
@@ -304,46 +331,63 @@ pub struct Node {
     /// that already got its `Renamed`.
     rename_seen: Option<(Vec<u8>, Vec<ConnId>)>,
     next_token: u64,
+    /// Paused clients whose held messages fell below [`HOLD_LIMIT`].
+    resumed: Vec<ConnId>,
     next_beat: Instant,
     /// Past the grace with Redis away, or stopping: connections are refused.
     refusing: bool,
     shutting_down: bool,
 }
 
+/// How long Redis may take to answer a heartbeat, or the handshake of a
+/// new connection, before the node gives up on the connection: this many
+/// heartbeat periods.
+pub const STALL_PERIODS: u32 = 3;
+
 fn limits() -> ConnLimits {
+    // A listing reply holds every member of a room or every room: room for
+    // a few million of them (a frame cuts the answer to 1 MiB anyway).
+    let resp = resp::Limits {
+        max_elements: 1 << 22,
+        max_total: 256 << 20,
+        ..resp::Limits::default()
+    };
     ConnLimits {
-        max_in_flight: 1 << 16,
+        max_in_flight: 1 << 20,
         max_outbound: 64 << 20,
-        ..ConnLimits::default()
+        max_inbound: resp.max_total + (1 << 20),
+        resp,
     }
 }
 
 impl Node {
     /// A node whose connection to Redis has just been opened: its
-    /// [`redis_output`](Node::redis_output) holds `HELLO 3`, `SCRIPT LOAD`
+    /// [`redis_output`](Node::redis_output) holds `HELLO 3`, `FUNCTION LOAD`
     /// and the subscription to its own channel. It serves once
     /// [`is_up`](Node::is_up).
     pub fn new(config: NodeConfig, now: Instant) -> Node {
         let mut node = Node {
             redis: Connection::new(limits()),
-            link: Link::Loading,
-            sha: String::new(),
+            link: Link::Loading { since: now },
+            outage: None,
+            started: false,
+            broken: false,
+            beat_sent: None,
             in_flight: VecDeque::new(),
             clients: HashMap::new(),
+            nicks: HashMap::new(),
             rooms: HashMap::new(),
-            errors: ErrorCode::ALL
-                .iter()
-                .map(|&code| Frame::error(code))
-                .collect(),
+            errors: Frame::errors(),
             scratch: Vec::with_capacity(256),
             rename_seen: None,
             next_token: 0,
+            resumed: Vec::new(),
             next_beat: now,
             refusing: false,
             shutting_down: false,
             config,
         };
-        node.start_link();
+        node.start_link(now);
         node
     }
 
@@ -352,9 +396,18 @@ impl Node {
         &self.config.id
     }
 
-    /// Whether the link to Redis is up and the script loaded.
+    /// Whether the link to Redis is up and the library loaded.
     pub fn is_up(&self) -> bool {
         self.link == Link::Up
+    }
+
+    /// Whether the node gave up on its Redis connection by itself (Redis
+    /// did not answer a heartbeat or a handshake in time, or refused a
+    /// command for its bounds); clears the flag. The shell then closes the
+    /// socket, as for a connection Redis closed (the node already counts
+    /// the link as lost).
+    pub fn take_broken(&mut self) -> bool {
+        std::mem::take(&mut self.broken)
     }
 
     /// Clients the node knows, welcomed or not.
@@ -383,8 +436,8 @@ impl Node {
     /// What the shell should do about the Redis socket.
     pub fn link_want(&self, now: Instant) -> LinkWant {
         match self.link {
-            Link::Loading | Link::Up => LinkWant::Connected,
-            Link::Down { retry, .. } if now >= retry => LinkWant::Connect,
+            Link::Loading { .. } | Link::Up => LinkWant::Connected,
+            Link::Down { retry } if now >= retry => LinkWant::Connect,
             Link::Down { .. } => LinkWant::Wait,
         }
     }
@@ -416,17 +469,32 @@ impl Node {
     /// `ShuttingDown`; the others wait, their requests held, while the
     /// node reconnects (see the module docs).
     pub fn redis_lost(&mut self, now: Instant, out: &mut Outbox) {
-        if let Link::Down { .. } = self.link {
-            return;
-        }
+        let retry = match (self.link, self.outage) {
+            (Link::Down { .. }, _) => return,
+            // A link that was up: try again at once.
+            (Link::Up, _) => {
+                self.outage = Some(Outage {
+                    since: now,
+                    backoff: MIN_BACKOFF,
+                });
+                now
+            }
+            // A handshake that failed: back off, as for a refused connect.
+            (Link::Loading { .. }, outage) => {
+                let outage = outage.unwrap_or(Outage {
+                    since: now,
+                    backoff: MIN_BACKOFF,
+                });
+                let backoff = (outage.backoff * 2).min(MAX_BACKOFF);
+                self.outage = Some(Outage { backoff, ..outage });
+                now + backoff
+            }
+        };
         let unknown: Vec<ConnId> = self.in_flight.iter().filter_map(Purpose::client).collect();
         self.in_flight.clear();
         self.redis = Connection::new(limits());
-        self.link = Link::Down {
-            since: now,
-            retry: now,
-            backoff: MIN_BACKOFF,
-        };
+        self.link = Link::Down { retry };
+        self.beat_sent = None;
         for conn in unknown {
             self.fatal_now(conn, ErrorCode::ShuttingDown, out);
         }
@@ -437,108 +505,138 @@ impl Node {
         });
     }
 
-    /// A new connection to Redis is open: the handshake, the script and
+    /// A new connection to Redis is open: the handshake, the library and
     /// the re-assertion of this node's state are queued.
-    pub fn redis_connected(&mut self) {
+    pub fn redis_connected(&mut self, now: Instant) {
         self.redis = Connection::new(limits());
         self.in_flight.clear();
-        self.start_link();
+        self.start_link(now);
     }
 
     /// An attempt to connect failed: the next one waits twice as long, up
     /// to [`MAX_BACKOFF`].
     pub fn redis_connect_failed(&mut self, now: Instant) {
-        if let Link::Down { since, backoff, .. } = self.link {
-            let backoff = (backoff * 2).min(MAX_BACKOFF);
+        if let (Link::Down { .. }, Some(outage)) = (self.link, self.outage) {
+            let backoff = (outage.backoff * 2).min(MAX_BACKOFF);
+            self.outage = Some(Outage { backoff, ..outage });
             self.link = Link::Down {
-                since,
                 retry: now + backoff,
-                backoff,
             };
         }
     }
 
     /// The next instant [`handle_timeout`](Node::handle_timeout) has work.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        match self.link {
-            Link::Up | Link::Loading => Some(self.next_beat),
-            Link::Down { since, retry, .. } if !self.refusing => {
-                Some(retry.min(since + self.config.grace))
-            }
-            Link::Down { retry, .. } => Some(retry),
-        }
+        let stall = self.config.heartbeat * STALL_PERIODS;
+        let link = match self.link {
+            Link::Up => match self.beat_sent {
+                Some(sent) => self.next_beat.min(sent + stall),
+                None => self.next_beat,
+            },
+            Link::Loading { since } => since + stall,
+            Link::Down { retry } => retry,
+        };
+        let grace = match self.outage {
+            Some(outage) if !self.refusing => Some(outage.since + self.config.grace),
+            _ => None,
+        };
+        Some(grace.map_or(link, |g| g.min(link)))
     }
 
-    /// Time passed: heartbeat and reap when up; the grace when Redis is
-    /// away.
+    /// Time passed: heartbeat and reap when up, and the link's deadlines
+    /// (a heartbeat or a handshake Redis leaves unanswered for
+    /// [`STALL_PERIODS`] heartbeats is a lost link); the grace while
+    /// Redis is away.
     pub fn handle_timeout(&mut self, now: Instant, out: &mut Outbox) {
+        let stall = self.config.heartbeat * STALL_PERIODS;
         match self.link {
+            Link::Up if self.beat_sent.is_some_and(|sent| now >= sent + stall) => {
+                self.give_up(now, out);
+            }
+            Link::Loading { since } if now >= since + stall => self.give_up(now, out),
             Link::Up if now >= self.next_beat => {
                 self.next_beat = now + self.config.heartbeat;
                 let ttl = (self.config.heartbeat * 3).as_millis().to_string();
                 let id = self.config.id.clone();
-                self.script(&["beat", &id, &ttl], 0, &[], Purpose::Beat);
-                self.script(&["reap", &id], 0, &[], Purpose::Ignore);
-            }
-            Link::Down { since, .. } if !self.refusing && now >= since + self.config.grace => {
-                self.refusing = true;
-                let mut conns: Vec<ConnId> = self.clients.keys().copied().collect();
-                conns.sort_unstable();
-                let frame = self.error_frame(ErrorCode::ShuttingDown);
-                for conn in conns {
-                    out.send(conn, frame.clone());
-                    out.close(conn);
+                if self.script(&["beat", &id, &ttl], Purpose::Beat) {
+                    self.beat_sent.get_or_insert(now);
                 }
-                self.clients.clear();
-                self.rooms.clear();
+                self.script(&["reap", &id], Purpose::Ignore);
             }
             _ => {}
         }
+        let expired = self
+            .outage
+            .is_some_and(|o| !self.refusing && now >= o.since + self.config.grace);
+        if expired && self.link != Link::Up {
+            self.refusing = true;
+            let conns = self.clients.keys().copied().collect();
+            out.send_and_close_all(conns, &self.error_frame(ErrorCode::ShuttingDown));
+            self.clients.clear();
+            self.nicks.clear();
+            self.rooms.clear();
+        }
     }
 
-    fn start_link(&mut self) {
-        self.link = Link::Loading;
-        self.send(
-            &[&b"SCRIPT"[..], b"LOAD", SCRIPT.as_bytes()],
-            Purpose::Script,
-        );
+    /// The node stops waiting for the current connection: it counts as
+    /// lost, and the shell closes it ([`take_broken`](Node::take_broken)).
+    fn give_up(&mut self, now: Instant, out: &mut Outbox) {
+        self.broken = true;
+        self.redis_lost(now, out);
+    }
+
+    fn start_link(&mut self, now: Instant) {
+        self.link = Link::Loading { since: now };
+        self.send(&room::load_command(), Purpose::Script);
         let channel = format!("chat:node:{{{}}}", self.config.id);
         self.send(&["SSUBSCRIBE", channel.as_str()], Purpose::Ignore);
     }
 
-    /// The script is loaded: subscribe to every local room again,
-    /// re-assert every user, catch up, and handle what was held.
+    /// The library is loaded (and the node's id claimed): subscribe to
+    /// every local room again, remove the users that left meanwhile,
+    /// re-assert the others, catch up, and handle what was held.
     fn link_up(&mut self, now: Instant, out: &mut Outbox) {
-        let reconnected = matches!(self.link, Link::Loading) && !self.clients.is_empty();
         self.link = Link::Up;
+        self.outage = None;
         self.refusing = false;
-        if reconnected {
-            let names: Vec<Arc<str>> = self.rooms.keys().cloned().collect();
-            for name in names {
-                self.send(&["SSUBSCRIBE", &room::channel(&name)], Purpose::Ignore);
-                let room = self.rooms.get_mut(&name).expect("listed");
-                room.catching_up = Some(Vec::new());
-                let mut args: Vec<Vec<u8>> = vec![
-                    b"restore_room".to_vec(),
-                    name.as_bytes().to_vec(),
-                    room.last_seq.to_string().into_bytes(),
-                ];
-                args.extend(room.history.iter().map(|f| f.to_vec()));
-                let args: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
-                self.script(&args, 0, &[], Purpose::Ignore);
-                let history = room::history_command(&self.sha, &name);
-                self.send(&history, Purpose::CatchUp { room: name });
-            }
-            self.reassert_all();
-        }
-        // The heartbeat after the re-assertion: the beat clears the mark a
-        // reaper left, which the re-assertion reads.
+        self.restore_rooms(true);
+        self.reassert_all();
         self.next_beat = now;
         self.handle_timeout(now, out);
         let mut conns: Vec<ConnId> = self.clients.keys().copied().collect();
         conns.sort_unstable();
         for conn in conns {
             self.resume(conn, 0, out);
+        }
+    }
+
+    /// Puts back each local room's `seq` and history from the node's copy
+    /// where Redis has older ones (it restarted, or a reap deleted the
+    /// room); after a reconnection (`resubscribe`) also subscribes again
+    /// and reads what the members missed.
+    fn restore_rooms(&mut self, resubscribe: bool) {
+        let names: Vec<Arc<str>> = self.rooms.keys().cloned().collect();
+        for name in names {
+            if resubscribe {
+                self.send(&["SSUBSCRIBE", &room::channel(&name)], Purpose::Ignore);
+            }
+            let Some(room) = self.rooms.get_mut(&name) else {
+                continue;
+            };
+            if resubscribe {
+                room.catching_up = Some(Vec::new());
+            }
+            let mut args: Vec<Vec<u8>> = vec![
+                b"restore_room".to_vec(),
+                name.as_bytes().to_vec(),
+                room.last_seq.to_string().into_bytes(),
+            ];
+            args.extend(room.history.iter().map(|f| f.to_vec()));
+            self.script(&args, Purpose::Ignore);
+            if resubscribe {
+                let history = room::history_command(&name);
+                self.send(&history, Purpose::CatchUp { room: name });
+            }
         }
     }
 
@@ -552,7 +650,7 @@ impl Node {
                 .filter(|(_, c)| c.phase != Phase::Connected)
                 .map(|(id, _)| id.0.to_string()),
         );
-        self.script(&live, 0, &[], Purpose::Ignore);
+        self.script(&live, Purpose::Ignore);
         let mut users: Vec<(ConnId, String, Vec<Arc<str>>)> = self
             .clients
             .iter()
@@ -565,36 +663,42 @@ impl Node {
             let c = conn.0.to_string();
             let mut args: Vec<&str> = vec!["reassert", &id, &c, &nick];
             args.extend(rooms.iter().map(|r| &**r));
-            self.script(&args, 0, &[], Purpose::Reassert { conn });
+            self.script(&args, Purpose::Reassert { conn });
         }
+        // The reassert ops above read the reap mark (to announce the users
+        // again); it goes after them.
+        let id = self.config.id.clone();
+        self.script(&["unreaped", &id], Purpose::Ignore);
     }
 
     /// Sends one command; a command the connection refuses (Redis is
     /// not keeping up) is a lost link.
     fn send<A: AsRef<[u8]>>(&mut self, args: &[A], purpose: Purpose) -> bool {
         if self.redis.send(args).is_err() {
+            // Redis is not keeping up (or the connection failed): give the
+            // connection up, so that nothing is silently left undone; the
+            // reconnection's `sync` redoes what was refused.
+            self.broken = true;
             return false;
         }
         self.in_flight.push_back(purpose);
         true
     }
 
-    /// Runs an op of [`SCRIPT`]: `EVALSHA sha numkeys keys... args...`.
-    fn script<A: AsRef<[u8]>>(
-        &mut self,
-        args: &[A],
-        numkeys: usize,
-        keys: &[&str],
-        purpose: Purpose,
-    ) -> bool {
-        let n = numkeys.to_string();
-        let mut all: Vec<&[u8]> = Vec::with_capacity(3 + keys.len() + args.len());
-        all.extend([&b"EVALSHA"[..], self.sha.as_bytes(), n.as_bytes()]);
-        all.extend(keys.iter().map(|k| k.as_bytes()));
-        all.extend(args.iter().map(AsRef::as_ref));
-        // `send` borrows self mutably: move the arguments out first.
-        let owned: Vec<Vec<u8>> = all.iter().map(|a| a.to_vec()).collect();
-        self.send(&owned, purpose)
+    /// Runs an op of [`SCRIPT`]: `args` is the op's name, then its
+    /// arguments; it becomes `FCALL chat_<op> 0 args...` (these ops name
+    /// no keys: they touch several slots, see the module docs of
+    /// [`crate::cluster`]).
+    fn script<A: AsRef<[u8]>>(&mut self, args: &[A], purpose: Purpose) -> bool {
+        let Some((op, rest)) = args.split_first() else {
+            return false;
+        };
+        let mut function = b"chat_".to_vec();
+        function.extend_from_slice(op.as_ref());
+        let mut all: Vec<&[u8]> = Vec::with_capacity(3 + rest.len());
+        all.extend([&b"FCALL"[..], &function, b"0"]);
+        all.extend(rest.iter().map(AsRef::as_ref));
+        self.send(&all, purpose)
     }
 
     // ----- Redis's answers ---------------------------------------------
@@ -619,22 +723,38 @@ impl Node {
         }
         match purpose {
             Purpose::Script => match value.as_bytes() {
-                Some(sha) => {
-                    self.sha = String::from_utf8_lossy(sha).into_owned();
-                    self.link_up(now, out);
+                Some(_library) if self.started => self.link_up(now, out),
+                Some(_library) => {
+                    // The first connection: claim the node's id (and clear
+                    // what a crashed process with the same id left).
+                    let id = self.config.id.clone();
+                    let ttl = (self.config.heartbeat * 3).as_millis().to_string();
+                    self.script(&["start", &id, &ttl], Purpose::Start);
                 }
                 None => {
                     let why = value
                         .as_error()
                         .map(|e| String::from_utf8_lossy(e).into_owned())
                         .unwrap_or_default();
-                    return Err(ConnError::Handshake(format!("SCRIPT LOAD: {why}")));
+                    return Err(ConnError::Handshake(format!("FUNCTION LOAD: {why}")));
                 }
             },
             Purpose::Ignore => {}
+            Purpose::Start => {
+                if value.as_int() != Some(1) {
+                    let id = &self.config.id;
+                    return Err(ConnError::Refused(format!(
+                        "node id {id} is in use by a live node (its heartbeat is fresh)"
+                    )));
+                }
+                self.started = true;
+                self.link_up(now, out);
+            }
             Purpose::Beat => {
+                self.beat_sent = None;
                 if value.as_int() == Some(1) {
                     // Another node reaped this one while it was slow.
+                    self.restore_rooms(false);
                     self.reassert_all();
                 }
             }
@@ -646,13 +766,26 @@ impl Node {
             Purpose::Hello { conn, room } => self.on_hello(conn, room, value, out),
             Purpose::Join { conn, room } => self.on_join(conn, room, value, out, Vec::new()),
             Purpose::Leave { conn, room } => {
+                // The leaver's own Left comes with the reply (the push is
+                // for the other members), then it is no longer a member.
                 if let Some(local) = self.rooms.get_mut(&room) {
                     local.members.retain(|&m| m != conn);
                 }
-                self.finish_step(conn, Vec::new(), out);
+                if let Some(client) = self.clients.get_mut(&conn) {
+                    client.leaving.retain(|r| *r != room);
+                }
+                let left = value.as_bytes().map(Frame::from_frame_bytes);
+                self.finish_step(conn, left.into_iter().collect(), out);
                 self.maybe_unsubscribe(&room);
             }
-            Purpose::Say { conn } => self.finish_step(conn, Vec::new(), out),
+            Purpose::Say { conn } => {
+                // `[seq, frame]`: the sender's own Message comes with the
+                // reply, in the order of its requests.
+                let list = value.as_list().unwrap_or_default();
+                let message = list.get(1).and_then(Value::as_bytes);
+                let frames = message.map(Frame::from_frame_bytes).into_iter().collect();
+                self.finish_step(conn, frames, out);
+            }
             Purpose::Whisper { conn } => {
                 let frames = match value.as_bytes() {
                     Some(bytes) => vec![Frame::from_frame_bytes(bytes)],
@@ -660,19 +793,19 @@ impl Node {
                 };
                 self.finish_step(conn, frames, out);
             }
-            Purpose::Rename { conn, nick, token } => {
+            Purpose::Rename { conn, nick } => {
+                // The renamer's own Renamed comes with the reply; the
+                // pushes skip it (their token names it).
                 let frames = match value.as_bytes() {
                     Some(bytes) => {
                         if let Some(client) = self.clients.get_mut(&conn) {
-                            client.nick = nick;
+                            let old = std::mem::replace(&mut client.nick, nick);
+                            if self.nicks.get(old.as_bytes()) == Some(&conn) {
+                                self.nicks.remove(old.as_bytes());
+                            }
+                            self.nicks.insert(client.nick.as_bytes().to_vec(), conn);
                         }
-                        let seen = matches!(&self.rename_seen,
-                            Some((t, got)) if *t == token && got.contains(&conn));
-                        if seen {
-                            Vec::new()
-                        } else {
-                            vec![Frame::from_frame_bytes(bytes)]
-                        }
+                        vec![Frame::from_frame_bytes(bytes)]
                     }
                     None => vec![self.error_frame(ErrorCode::NickTaken)],
                 };
@@ -710,6 +843,7 @@ impl Node {
             return self.resume(conn, 0, out);
         }
         client.phase = Phase::Welcomed;
+        self.nicks.insert(client.nick.as_bytes().to_vec(), conn);
         let welcome = ServerMsgRef::Welcome {
             version: PROTOCOL_VERSION,
             nick: &client.nick,
@@ -768,6 +902,9 @@ impl Node {
         self.maybe_unsubscribe(room);
     }
 
+    /// The history read after a reconnection: the `Message`s the local
+    /// members missed (by `seq`), then the pushes held meanwhile, each
+    /// once.
     fn on_catch_up(&mut self, name: &Arc<str>, value: &Value, out: &mut Outbox) {
         let Some(local) = self.rooms.get_mut(name) else {
             return;
@@ -775,21 +912,27 @@ impl Node {
         let list = value.as_list().unwrap_or_default();
         let history = list.get(1).and_then(Value::as_list).unwrap_or_default();
         let held = local.catching_up.take().unwrap_or_default();
-        let frames = history
-            .iter()
-            .filter_map(Value::as_bytes)
-            .map(Frame::from_frame_bytes)
-            .chain(held);
-        for frame in frames {
+        for bytes in history.iter().filter_map(Value::as_bytes) {
+            let frame = Frame::from_frame_bytes(bytes);
             match message_seq(&frame) {
-                Some(seq) if seq <= local.last_seq => continue,
-                Some(seq) => {
+                Some(seq) if seq > local.last_seq => {
                     local.last_seq = seq;
                     keep(&mut local.history, frame.clone());
+                    out.broadcast(&local.members, &frame);
                 }
-                None => {}
+                _ => {}
             }
-            out.broadcast(&local.members, &frame);
+        }
+        for payload in held {
+            let Some(len) = frame_len(&payload) else {
+                continue;
+            };
+            let last_seq = self.rooms.get(name).map_or(0, |r| r.last_seq);
+            let frame = Frame::from_frame_bytes(&payload[..len]);
+            if message_seq(&frame).is_some_and(|seq| seq <= last_seq) {
+                continue; // in the history just delivered
+            }
+            self.deliver_room_frame(name, frame, &payload[len..], out);
         }
     }
 
@@ -817,29 +960,61 @@ impl Node {
         let Some(len) = frame_len(payload) else {
             return;
         };
-        let (bytes, token) = payload.split_at(len);
-        let frame = Frame::from_frame_bytes(bytes);
         if let Some(held) = &mut local.catching_up {
-            held.push(frame);
+            held.push(payload.to_vec());
             return;
         }
-        if frame.payload().first() == Some(&MESSAGE_TAG) {
-            local.last_seq += 1;
-            keep(&mut local.history, frame.clone());
-        }
-        if token.is_empty() {
-            return out.broadcast(&local.members, &frame);
-        }
-        // A `Renamed`, published once per room of the renamer: each client
-        // gets it once, however many of those rooms it shares.
-        let seen = match &mut self.rename_seen {
-            Some((t, got)) if t == token => got,
-            slot => &mut slot.insert((token.to_vec(), Vec::new())).1,
+        let frame = Frame::from_frame_bytes(&payload[..len]);
+        self.deliver_room_frame(name, frame, &payload[len..], out);
+    }
+
+    /// Hands a room frame to the local members, in stream order, except
+    /// the one it is about, who gets it with the reply to its own request:
+    /// the sender of a `Message`, the joiner in `Joined`, the leaver in
+    /// `Left`, the renamer in `Renamed` (named by the `trailer` token). So
+    /// a client's own events arrive in the order of its requests whether
+    /// Redis writes a script's publications to the script's own connection
+    /// before its reply (Redis 7.0) or after it (7.2 and later). A
+    /// `Renamed` published in several shared rooms reaches each member
+    /// once.
+    fn deliver_room_frame(&mut self, name: &str, frame: Frame, trailer: &[u8], out: &mut Outbox) {
+        let Some(local) = self.rooms.get_mut(name) else {
+            return;
         };
-        for &member in &local.members {
-            if !seen.contains(&member) {
-                seen.push(member);
-                out.send(member, frame.clone());
+        let payload = frame.payload();
+        let about = match payload.first() {
+            Some(&MESSAGE_TAG) => {
+                local.last_seq += 1;
+                keep(&mut local.history, frame.clone());
+                second_str(payload).and_then(|nick| self.nicks.get(nick).copied())
+            }
+            Some(&JOINED_TAG | &LEFT_TAG) => {
+                second_str(payload).and_then(|nick| self.nicks.get(nick).copied())
+            }
+            Some(&RENAMED_TAG) => {
+                let seen = match &mut self.rename_seen {
+                    Some((t, got)) if t == trailer => got,
+                    slot => &mut slot.insert((trailer.to_vec(), Vec::new())).1,
+                };
+                let renamer = renamer_of(trailer, &self.config.id);
+                for &member in &local.members {
+                    if Some(member) != renamer && !seen.contains(&member) {
+                        seen.push(member);
+                        out.send(member, frame.clone());
+                    }
+                }
+                return;
+            }
+            _ => None,
+        };
+        match about {
+            None => out.broadcast(&local.members, &frame),
+            Some(own) => {
+                for &member in &local.members {
+                    if member != own {
+                        out.send(member, frame.clone());
+                    }
+                }
             }
         }
     }
@@ -911,21 +1086,35 @@ impl Node {
                     // Its `depart` went to Redis when the close was decided.
                     return self.forget(conn, false);
                 }
-                _ => return,
+                Some(Step::Waiting) => break,
+                None => break,
             }
+        }
+        if !client.blocked && !client.held.is_empty() {
+            self.drain_held(conn, 0, out);
         }
     }
 
-    /// Handles what `conn` had held, until it blocks again.
+    /// The `Hello` or `Nick` that blocked `conn` is answered: handles what
+    /// it had held, until it blocks again.
     fn resume(&mut self, conn: ConnId, now_ms: u64, out: &mut Outbox) {
         if let Some(client) = self.clients.get_mut(&conn) {
             client.blocked = false;
         }
+        self.drain_held(conn, now_ms, out);
+    }
+
+    /// Handles the held messages of `conn` while nothing holds them.
+    fn drain_held(&mut self, conn: ConnId, now_ms: u64, out: &mut Outbox) {
         loop {
             let Some(client) = self.clients.get_mut(&conn) else {
                 return;
             };
-            if client.blocked || self.link != Link::Up {
+            if client.paused && client.held.len() < HOLD_LIMIT {
+                client.paused = false;
+                self.resumed.push(conn);
+            }
+            if client.blocked || self.link != Link::Up || client.steps.len() >= MAX_STEPS {
                 return;
             }
             let Some(msg) = client.held.pop_front() else {
@@ -946,68 +1135,16 @@ impl Node {
         let Some(client) = self.clients.get(&conn) else {
             return;
         };
-        let phase = client.phase;
-        match (phase, msg) {
-            (_, ClientMsg::Bye) => self.close_client(conn, None, out),
-            (Phase::Connected, ClientMsg::Hello { version, nick }) => {
-                self.hello(conn, version, nick, out)
-            }
-            (Phase::Connected, _) | (_, ClientMsg::Hello { .. }) => {
-                self.fatal(conn, ErrorCode::Unexpected, out)
-            }
-            (Phase::Claiming, _) => {} // unreachable: held while claiming
-            (Phase::Welcomed, ClientMsg::Say { room, text }) => {
-                self.say(conn, &room, &text, now_ms, out)
-            }
-            (Phase::Welcomed, ClientMsg::Join { room }) => self.join(conn, &room, out),
-            (Phase::Welcomed, ClientMsg::Leave { room }) => self.leave(conn, &room, out),
-            (Phase::Welcomed, ClientMsg::Whisper { to, text }) => {
-                self.whisper(conn, &to, &text, now_ms, out)
-            }
-            (Phase::Welcomed, ClientMsg::Nick { nick }) => self.rename(conn, nick, out),
-            (Phase::Welcomed, ClientMsg::ListRooms) => {
-                if self.send(&["HGETALL", "chat:rooms"], Purpose::ListRooms { conn }) {
-                    self.wait(conn);
-                }
-            }
-            (Phase::Welcomed, ClientMsg::ListUsers { room }) => self.list_users(conn, &room, out),
-            (Phase::Welcomed, ClientMsg::Ping { nonce }) => {
-                let pong = Frame::encode_into(&mut self.scratch, &ServerMsgRef::Pong { nonce });
-                self.emit(conn, pong, out);
-            }
+        if client.phase == Phase::Claiming {
+            return; // unreachable: a claiming client's messages are held
         }
+        let welcomed = client.phase == Phase::Welcomed;
+        dispatch(self, welcomed, conn, msg, now_ms, out);
     }
 
     fn refuse(&mut self, conn: ConnId, code: ErrorCode, out: &mut Outbox) {
         let frame = self.error_frame(code);
         self.emit(conn, frame, out);
-    }
-
-    fn hello(&mut self, conn: ConnId, version: u32, nick: String, out: &mut Outbox) {
-        if version != PROTOCOL_VERSION {
-            return self.fatal(conn, ErrorCode::VersionUnsupported, out);
-        }
-        if Folded::new(&nick).is_none() {
-            return self.refuse(conn, ErrorCode::BadNick, out);
-        }
-        let lobby: Arc<str> = self.enter_room(LOBBY);
-        let id = self.config.id.clone();
-        let c = conn.0.to_string();
-        let purpose = Purpose::Hello {
-            conn,
-            room: lobby.clone(),
-        };
-        if !self.script(&["hello", &id, &c, &nick, LOBBY], 0, &[], purpose) {
-            self.joined_elsewhere(&lobby);
-            return self.fatal(conn, ErrorCode::ShuttingDown, out);
-        }
-        if let Some(client) = self.clients.get_mut(&conn) {
-            client.phase = Phase::Claiming;
-            client.nick = nick;
-            client.rooms = vec![lobby];
-            client.blocked = true;
-            client.steps.push_back(Step::Waiting);
-        }
     }
 
     /// The local room `name` (lowercase), subscribed first if new, with
@@ -1024,8 +1161,12 @@ impl Node {
         self.rooms.insert(
             key.clone(),
             LocalRoom {
+                keys: room::RoomKeys::new(name),
+                members: Vec::new(),
                 joining: 1,
-                ..LocalRoom::default()
+                last_seq: 0,
+                history: VecDeque::new(),
+                catching_up: None,
             },
         );
         key
@@ -1041,162 +1182,6 @@ impl Node {
         if idle {
             self.rooms.remove(name);
             self.send(&["SUNSUBSCRIBE", &room::channel(name)], Purpose::Ignore);
-        }
-    }
-
-    fn say(&mut self, conn: ConnId, room: &str, text: &str, now_ms: u64, out: &mut Outbox) {
-        let Some(key) = Folded::new(room) else {
-            return self.refuse(conn, ErrorCode::BadRoom, out);
-        };
-        if !is_valid_text(text) {
-            return self.refuse(conn, ErrorCode::BadText, out);
-        }
-        let Some(client) = self.clients.get(&conn) else {
-            return;
-        };
-        let Some(name) = client.rooms.iter().find(|r| ***r == *key.as_str()) else {
-            return self.refuse(conn, ErrorCode::NotInRoom, out);
-        };
-        let Ok((head, tail)) = room::message_parts(name, &client.nick, text, now_ms) else {
-            return;
-        };
-        let args = room::room_event_command(
-            &self.sha,
-            name,
-            RoomEvent::Message {
-                head: &head,
-                tail: &tail,
-            },
-        );
-        if self.send(&args, Purpose::Say { conn }) {
-            self.wait(conn);
-        } else {
-            self.fatal(conn, ErrorCode::ShuttingDown, out);
-        }
-    }
-
-    fn join(&mut self, conn: ConnId, room: &str, out: &mut Outbox) {
-        let Some(key) = Folded::new(room) else {
-            return self.refuse(conn, ErrorCode::BadRoom, out);
-        };
-        let Some(client) = self.clients.get(&conn) else {
-            return;
-        };
-        let refusal = if client.rooms.iter().any(|r| **r == *key.as_str()) {
-            Some(ErrorCode::AlreadyInRoom)
-        } else if client.rooms.len() >= MAX_ROOMS_PER_CLIENT {
-            Some(ErrorCode::TooManyRooms)
-        } else {
-            None
-        };
-        if let Some(code) = refusal {
-            return self.refuse(conn, code, out);
-        }
-        let name = self.enter_room(key.as_str());
-        let id = self.config.id.clone();
-        let c = conn.0.to_string();
-        let purpose = Purpose::Join {
-            conn,
-            room: name.clone(),
-        };
-        if !self.script(&["join", &id, &c, &name], 0, &[], purpose) {
-            self.joined_elsewhere(&name);
-            return self.fatal(conn, ErrorCode::ShuttingDown, out);
-        }
-        if let Some(client) = self.clients.get_mut(&conn) {
-            client.rooms.push(name);
-        }
-        self.wait(conn);
-    }
-
-    fn leave(&mut self, conn: ConnId, room: &str, out: &mut Outbox) {
-        let Some(key) = Folded::new(room) else {
-            return self.refuse(conn, ErrorCode::BadRoom, out);
-        };
-        let Some(client) = self.clients.get_mut(&conn) else {
-            return;
-        };
-        let Some(at) = client.rooms.iter().position(|r| **r == *key.as_str()) else {
-            return self.refuse(conn, ErrorCode::NotInRoom, out);
-        };
-        let name = client.rooms.remove(at);
-        let id = self.config.id.clone();
-        let c = conn.0.to_string();
-        let purpose = Purpose::Leave {
-            conn,
-            room: name.clone(),
-        };
-        if self.script(&["leave", &id, &c, &name], 0, &[], purpose) {
-            self.wait(conn);
-        } else {
-            self.fatal(conn, ErrorCode::ShuttingDown, out);
-        }
-    }
-
-    fn whisper(&mut self, conn: ConnId, to: &str, text: &str, now_ms: u64, out: &mut Outbox) {
-        if !is_valid_text(text) {
-            return self.refuse(conn, ErrorCode::BadText, out);
-        }
-        if Folded::new(to).is_none() {
-            return self.refuse(conn, ErrorCode::NoSuchUser, out);
-        }
-        let Some(client) = self.clients.get(&conn) else {
-            return;
-        };
-        let from = client.nick.clone();
-        let id = self.config.id.clone();
-        let c = conn.0.to_string();
-        let time = now_ms.to_string();
-        let args = ["whisper", &id, &c, &from, to, text, &time];
-        if self.script(&args, 0, &[], Purpose::Whisper { conn }) {
-            self.wait(conn);
-        } else {
-            self.fatal(conn, ErrorCode::ShuttingDown, out);
-        }
-    }
-
-    fn rename(&mut self, conn: ConnId, nick: String, out: &mut Outbox) {
-        if Folded::new(&nick).is_none() {
-            return self.refuse(conn, ErrorCode::BadNick, out);
-        }
-        self.next_token += 1;
-        let token = format!(" {}:{}:{}", self.config.id, conn.0, self.next_token).into_bytes();
-        let id = self.config.id.clone();
-        let c = conn.0.to_string();
-        let args: [&[u8]; 5] = [
-            b"rename",
-            id.as_bytes(),
-            c.as_bytes(),
-            nick.as_bytes(),
-            &token,
-        ];
-        let purpose = Purpose::Rename {
-            conn,
-            nick: nick.clone(),
-            token: token.clone(),
-        };
-        if !self.script(&args, 0, &[], purpose) {
-            return self.fatal(conn, ErrorCode::ShuttingDown, out);
-        }
-        if let Some(client) = self.clients.get_mut(&conn) {
-            client.blocked = true;
-            client.steps.push_back(Step::Waiting);
-        }
-    }
-
-    fn list_users(&mut self, conn: ConnId, room: &str, out: &mut Outbox) {
-        let Some(key) = Folded::new(room) else {
-            return self.refuse(conn, ErrorCode::BadRoom, out);
-        };
-        let name: Arc<str> = Arc::from(key.as_str());
-        let members = room::members_key(&name);
-        if self.send(
-            &["HVALS", &members],
-            Purpose::ListUsers { conn, room: name },
-        ) {
-            self.wait(conn);
-        } else {
-            self.fatal(conn, ErrorCode::ShuttingDown, out);
         }
     }
 
@@ -1296,12 +1281,16 @@ impl Node {
             return;
         };
         let already_departed = client.closing;
+        let said_bye = matches!(client.steps.back(), Some(Step::Close(None)));
         while let Some(Step::Ready(frames)) = client.steps.pop_front() {
             for frame in frames {
                 out.send(conn, frame);
             }
         }
-        out.send(conn, self.errors[code as usize].clone());
+        if !said_bye {
+            // Nothing is sent after Bye (PROTOCOL.md 5.6).
+            out.send(conn, self.errors[code as usize].clone());
+        }
         out.close(conn);
         self.forget(conn, !already_departed);
     }
@@ -1322,12 +1311,16 @@ impl Node {
         let Some(client) = self.clients.remove(&conn) else {
             return;
         };
-        for name in &client.rooms {
+        if self.nicks.get(client.nick.as_bytes()) == Some(&conn) {
+            self.nicks.remove(client.nick.as_bytes());
+        }
+        let rooms = client.rooms.iter().chain(&client.leaving);
+        for name in rooms.clone() {
             if let Some(local) = self.rooms.get_mut(name) {
                 local.members.retain(|&m| m != conn);
             }
         }
-        for name in &client.rooms {
+        for name in rooms {
             self.maybe_unsubscribe(name);
         }
     }
@@ -1346,13 +1339,256 @@ impl Node {
         if self.link == Link::Up {
             let id = self.config.id.clone();
             let c = conn.0.to_string();
-            self.script(&["depart", &id, &c], 0, &[], Purpose::Ignore);
+            self.script(&["depart", &id, &c], Purpose::Ignore);
         }
     }
 }
 
-/// The variant index of `Message`, the first byte of its payload.
+/// The requests, each checked by the node as far as it can alone, then
+/// sent to Redis; [`dispatch`] routes them by session state, as for the
+/// hub.
+impl Requests for Node {
+    fn bye(&mut self, conn: ConnId, out: &mut Outbox) {
+        self.close_client(conn, None, out);
+    }
+
+    fn unexpected(&mut self, conn: ConnId, out: &mut Outbox) {
+        self.fatal(conn, ErrorCode::Unexpected, out);
+    }
+
+    fn hello(&mut self, conn: ConnId, version: u32, nick: String, out: &mut Outbox) {
+        if version != PROTOCOL_VERSION {
+            return self.fatal(conn, ErrorCode::VersionUnsupported, out);
+        }
+        if Folded::new(&nick).is_none() {
+            return self.refuse(conn, ErrorCode::BadNick, out);
+        }
+        let lobby: Arc<str> = self.enter_room(LOBBY);
+        let id = self.config.id.clone();
+        let c = conn.0.to_string();
+        let purpose = Purpose::Hello {
+            conn,
+            room: lobby.clone(),
+        };
+        if !self.script(&["hello", &id, &c, &nick, LOBBY], purpose) {
+            self.joined_elsewhere(&lobby);
+            return self.fatal(conn, ErrorCode::ShuttingDown, out);
+        }
+        if let Some(client) = self.clients.get_mut(&conn) {
+            client.phase = Phase::Claiming;
+            client.nick = nick;
+            client.rooms = vec![lobby];
+            client.blocked = true;
+            client.steps.push_back(Step::Waiting);
+        }
+    }
+    fn say(&mut self, conn: ConnId, room: &str, text: &str, now_ms: u64, out: &mut Outbox) {
+        let Some(key) = Folded::new(room) else {
+            return self.refuse(conn, ErrorCode::BadRoom, out);
+        };
+        if !is_valid_text(text) {
+            return self.refuse(conn, ErrorCode::BadText, out);
+        }
+        let Some(client) = self.clients.get(&conn) else {
+            return;
+        };
+        let Some(name) = client.rooms.iter().find(|r| ***r == *key.as_str()) else {
+            return self.refuse(conn, ErrorCode::NotInRoom, out);
+        };
+        let Some(local) = self.rooms.get(name) else {
+            return; // invariant: a client's rooms are local rooms
+        };
+        let Ok(at) = room::message_parts_into(&mut self.scratch, name, &client.nick, text, now_ms)
+        else {
+            return;
+        };
+        let (head, tail) = self.scratch.split_at(at);
+        let command = local.keys.message_command(head, tail);
+        if self.redis.send(&command).is_ok() {
+            self.in_flight.push_back(Purpose::Say { conn });
+            self.wait(conn);
+        } else {
+            self.broken = true;
+            self.fatal(conn, ErrorCode::ShuttingDown, out);
+        }
+    }
+    fn join(&mut self, conn: ConnId, room: &str, out: &mut Outbox) {
+        let Some(key) = Folded::new(room) else {
+            return self.refuse(conn, ErrorCode::BadRoom, out);
+        };
+        let Some(client) = self.clients.get(&conn) else {
+            return;
+        };
+        let refusal = if client.rooms.iter().any(|r| **r == *key.as_str()) {
+            Some(ErrorCode::AlreadyInRoom)
+        } else if client.rooms.len() >= MAX_ROOMS_PER_CLIENT {
+            Some(ErrorCode::TooManyRooms)
+        } else {
+            None
+        };
+        if let Some(code) = refusal {
+            return self.refuse(conn, code, out);
+        }
+        let name = self.enter_room(key.as_str());
+        let id = self.config.id.clone();
+        let c = conn.0.to_string();
+        let purpose = Purpose::Join {
+            conn,
+            room: name.clone(),
+        };
+        if !self.script(&["join", &id, &c, &name], purpose) {
+            self.joined_elsewhere(&name);
+            return self.fatal(conn, ErrorCode::ShuttingDown, out);
+        }
+        if let Some(client) = self.clients.get_mut(&conn) {
+            client.rooms.push(name);
+        }
+        self.wait(conn);
+    }
+    fn leave(&mut self, conn: ConnId, room: &str, out: &mut Outbox) {
+        let Some(key) = Folded::new(room) else {
+            return self.refuse(conn, ErrorCode::BadRoom, out);
+        };
+        let Some(client) = self.clients.get_mut(&conn) else {
+            return;
+        };
+        let Some(at) = client.rooms.iter().position(|r| **r == *key.as_str()) else {
+            return self.refuse(conn, ErrorCode::NotInRoom, out);
+        };
+        let name = client.rooms.remove(at);
+        client.leaving.push(name.clone());
+        let id = self.config.id.clone();
+        let c = conn.0.to_string();
+        let purpose = Purpose::Leave {
+            conn,
+            room: name.clone(),
+        };
+        if self.script(&["leave", &id, &c, &name], purpose) {
+            self.wait(conn);
+        } else {
+            self.fatal(conn, ErrorCode::ShuttingDown, out);
+        }
+    }
+    fn whisper(&mut self, conn: ConnId, to: &str, text: &str, now_ms: u64, out: &mut Outbox) {
+        if !is_valid_text(text) {
+            return self.refuse(conn, ErrorCode::BadText, out);
+        }
+        if Folded::new(to).is_none() {
+            return self.refuse(conn, ErrorCode::NoSuchUser, out);
+        }
+        let Some(client) = self.clients.get(&conn) else {
+            return;
+        };
+        let from = client.nick.clone();
+        let id = self.config.id.clone();
+        let c = conn.0.to_string();
+        let time = now_ms.to_string();
+        let args = ["whisper", &id, &c, &from, to, text, &time];
+        if self.script(&args, Purpose::Whisper { conn }) {
+            self.wait(conn);
+        } else {
+            self.fatal(conn, ErrorCode::ShuttingDown, out);
+        }
+    }
+    fn rename(&mut self, conn: ConnId, nick: String, out: &mut Outbox) {
+        if Folded::new(&nick).is_none() {
+            return self.refuse(conn, ErrorCode::BadNick, out);
+        }
+        self.next_token += 1;
+        let token = format!(" {}:{}:{}", self.config.id, conn.0, self.next_token).into_bytes();
+        let id = self.config.id.clone();
+        let c = conn.0.to_string();
+        let args: [&[u8]; 5] = [
+            b"rename",
+            id.as_bytes(),
+            c.as_bytes(),
+            nick.as_bytes(),
+            &token,
+        ];
+        let purpose = Purpose::Rename {
+            conn,
+            nick: nick.clone(),
+        };
+        if !self.script(&args, purpose) {
+            return self.fatal(conn, ErrorCode::ShuttingDown, out);
+        }
+        if let Some(client) = self.clients.get_mut(&conn) {
+            client.blocked = true;
+            client.steps.push_back(Step::Waiting);
+        }
+    }
+    fn list_users(&mut self, conn: ConnId, room: &str, out: &mut Outbox) {
+        let Some(key) = Folded::new(room) else {
+            return self.refuse(conn, ErrorCode::BadRoom, out);
+        };
+        let name: Arc<str> = Arc::from(key.as_str());
+        let members = room::members_key(&name);
+        if self.send(
+            &["HVALS", &members],
+            Purpose::ListUsers { conn, room: name },
+        ) {
+            self.wait(conn);
+        } else {
+            self.fatal(conn, ErrorCode::ShuttingDown, out);
+        }
+    }
+
+    fn list_rooms(&mut self, conn: ConnId, _out: &mut Outbox) {
+        if self.send(&["HGETALL", "chat:rooms"], Purpose::ListRooms { conn }) {
+            self.wait(conn);
+        }
+    }
+
+    fn ping(&mut self, conn: ConnId, nonce: u64, out: &mut Outbox) {
+        let pong = Frame::encode_into(&mut self.scratch, &ServerMsgRef::Pong { nonce });
+        self.emit(conn, pong, out);
+    }
+}
+
+/// Variant indexes of the room frames, the first byte of their payloads.
 const MESSAGE_TAG: u8 = 1;
+const JOINED_TAG: u8 = 3;
+const LEFT_TAG: u8 = 4;
+const RENAMED_TAG: u8 = 5;
+
+/// The second string field of a room frame's payload: `from` of a
+/// `Message`, `nick` of a `Joined` or `Left` (the first is the room).
+fn second_str(payload: &[u8]) -> Option<&[u8]> {
+    let mut rest = payload.get(1..)?;
+    let mut field = || -> Option<&[u8]> {
+        let mut len = 0usize;
+        let mut shift = 0;
+        loop {
+            let (&b, tail) = rest.split_first()?;
+            rest = tail;
+            len |= usize::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                break;
+            }
+            shift += 7;
+            if shift > 28 {
+                return None;
+            }
+        }
+        let value = rest.get(..len)?;
+        rest = &rest[len..];
+        Some(value)
+    };
+    field()?;
+    field()
+}
+
+/// The local renamer named by a `Renamed` push's token ` node:conn:n`, if
+/// the node is `me`.
+fn renamer_of(token: &[u8], me: &str) -> Option<ConnId> {
+    let token = std::str::from_utf8(token.strip_prefix(b" ")?).ok()?;
+    let mut parts = token.rsplitn(3, ':');
+    let (_n, conn, node) = (parts.next()?, parts.next()?, parts.next()?);
+    if node != me {
+        return None;
+    }
+    conn.parse().ok().map(ConnId)
+}
 
 /// The length of the frame at the start of `bytes`, if it is whole.
 fn frame_len(bytes: &[u8]) -> Option<usize> {
@@ -1393,10 +1629,12 @@ impl Engine for Node {
                     phase: Phase::Connected,
                     nick: String::new(),
                     rooms: Vec::new(),
+                    leaving: Vec::new(),
                     steps: VecDeque::new(),
                     held: VecDeque::new(),
                     blocked: false,
                     closing: false,
+                    paused: false,
                 },
             );
             return true;
@@ -1414,11 +1652,12 @@ impl Engine for Node {
         if client.closing {
             return;
         }
-        if client.blocked || !up || !client.held.is_empty() {
+        if client.blocked || !up || !client.held.is_empty() || client.steps.len() >= MAX_STEPS {
             if client.held.len() >= MAX_HELD {
                 return self.fatal(conn, ErrorCode::ShuttingDown, out);
             }
             client.held.push_back(msg);
+            client.paused |= client.held.len() >= HOLD_LIMIT;
             return;
         }
         self.request(conn, msg, now_ms, out);
@@ -1453,18 +1692,14 @@ impl Engine for Node {
     /// cluster (the other nodes' members get their `Left`).
     fn handle_shutdown(&mut self, out: &mut Outbox) {
         self.shutting_down = true;
-        let mut conns: Vec<ConnId> = self.clients.keys().copied().collect();
-        conns.sort_unstable();
-        let frame = self.error_frame(ErrorCode::ShuttingDown);
-        for &conn in &conns {
-            out.send(conn, frame.clone());
-            out.close(conn);
-        }
+        let conns = self.clients.keys().copied().collect();
+        out.send_and_close_all(conns, &self.error_frame(ErrorCode::ShuttingDown));
         self.clients.clear();
+        self.nicks.clear();
         self.rooms.clear();
         if self.link == Link::Up {
             let id = self.config.id.clone();
-            self.script(&["leave_cluster", &id], 0, &[], Purpose::Ignore);
+            self.script(&["leave_cluster", &id], Purpose::Ignore);
         }
     }
 
@@ -1477,5 +1712,486 @@ impl Engine for Node {
 
     fn error_frame(&self, code: ErrorCode) -> Frame {
         self.errors[code as usize].clone()
+    }
+
+    fn accepts_input(&self, conn: ConnId) -> bool {
+        self.clients
+            .get(&conn)
+            .is_none_or(|c| c.held.len() < HOLD_LIMIT)
+    }
+
+    fn take_resumed(&mut self, into: &mut Vec<ConnId>) {
+        into.append(&mut self.resumed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The node against a scripted Redis: each test reads the commands the
+    //! node wrote and answers them in order, as Redis would, with pushes
+    //! where Redis would push. What the scripts do inside Redis is tested
+    //! against a real server in `tests/redis_backplane.rs` and the cluster
+    //! conformance tests; here it is the node's own rules: the order of a
+    //! client's output, holding, and what a lost link costs.
+
+    use super::*;
+    use crate::cluster::resp::{Decoder, Limits};
+    use crate::fmt::binary;
+    use crate::protocol::ServerMsg;
+
+    struct Harness {
+        node: Node,
+        out: Outbox,
+        /// Commands the node wrote and the test has not answered.
+        sent: VecDeque<Vec<Vec<u8>>>,
+        now: Instant,
+    }
+
+    fn frame(msg: &ServerMsg) -> Vec<u8> {
+        let mut out = Vec::new();
+        crate::fmt::framed::encode_frame(msg, &mut out).unwrap();
+        out
+    }
+
+    fn bulk(b: &[u8]) -> Value {
+        Value::Bulk(b.to_vec())
+    }
+
+    /// What `chat_message` answers: `[seq, frame]`.
+    fn said(seq: i64, message: &ServerMsg) -> Value {
+        Value::Array(vec![Value::Integer(seq), Value::Bulk(frame(message))])
+    }
+
+    impl Harness {
+        /// A node that has said HELLO, loaded the library and beaten once.
+        fn up() -> Harness {
+            let now = Instant::now();
+            let config = NodeConfig::new(Config::new("test"), "n1".into());
+            let mut h = Harness {
+                node: Node::new(config, now),
+                out: Outbox::new(),
+                sent: VecDeque::new(),
+                now,
+            };
+            h.collect();
+            assert_eq!(h.sent[0][0], b"HELLO");
+            h.answer(Value::Map(vec![(bulk(b"proto"), Value::Integer(3))]));
+            assert_eq!(h.sent[0][..2], [b"FUNCTION".to_vec(), b"LOAD".to_vec()]);
+            h.answer(bulk(b"chat"));
+            h.confirm(b"ssubscribe", b"chat:node:{n1}");
+            assert_eq!(h.op(0), "start", "the first link claims the id");
+            h.answer(Value::Integer(1));
+            assert!(h.node.is_up());
+            for op in ["sync", "unreaped", "beat", "reap"] {
+                assert_eq!(h.op(0), op);
+                h.answer(Value::Integer(0));
+            }
+            h
+        }
+
+        /// Moves what the node wrote into `sent`, one command each.
+        fn collect(&mut self) {
+            let mut dec = Decoder::new(Limits::default());
+            dec.push(self.node.redis_output());
+            let n = self.node.redis_output().len();
+            self.node.consume_redis_output(n);
+            while let Some(Value::Array(items)) = dec.next_value().unwrap() {
+                let args = items.iter().map(|v| v.as_bytes().unwrap().to_vec());
+                self.sent.push_back(args.collect());
+            }
+        }
+
+        /// The op of the `i`th command waiting (an `FCALL chat_<op>`).
+        fn op(&mut self, i: usize) -> String {
+            self.collect();
+            let cmd = &self.sent[i];
+            assert_eq!(cmd[0], b"FCALL", "{cmd:?}");
+            let name = std::str::from_utf8(&cmd[1]).unwrap();
+            name.strip_prefix("chat_").unwrap().to_owned()
+        }
+
+        fn feed(&mut self, value: Value) {
+            let mut bytes = Vec::new();
+            value.encode(&mut bytes);
+            self.node
+                .handle_redis_input(&bytes, self.now, &mut self.out)
+                .unwrap();
+        }
+
+        /// Answers the oldest command waiting.
+        fn answer(&mut self, value: Value) {
+            self.collect();
+            self.sent.pop_front().expect("a command to answer");
+            self.feed(value);
+        }
+
+        /// Answers a subscription command with its confirmation push.
+        fn confirm(&mut self, kind: &[u8], channel: &[u8]) {
+            self.collect();
+            let cmd = self.sent.pop_front().expect("a subscription");
+            assert_eq!(cmd[1], channel);
+            self.feed(Value::Push(vec![
+                bulk(kind),
+                bulk(channel),
+                Value::Integer(1),
+            ]));
+        }
+
+        /// A push from a room's channel.
+        fn publish(&mut self, room: &str, frame: Vec<u8>) {
+            let channel = room::channel(room);
+            let push = vec![
+                bulk(b"smessage"),
+                bulk(channel.as_bytes()),
+                Value::Bulk(frame),
+            ];
+            self.feed(Value::Push(push));
+        }
+
+        fn send(&mut self, conn: ConnId, msg: ClientMsg) {
+            self.node.handle_message(conn, msg, 1000, &mut self.out);
+        }
+
+        /// What the node delivered since the last call, decoded, and the
+        /// connections it closed.
+        fn take(&mut self) -> (Vec<(ConnId, ServerMsg)>, Vec<ConnId>) {
+            let got = self
+                .out
+                .drain_deliveries()
+                .map(|d| (d.to, binary::from_bytes(d.frame.payload()).unwrap()))
+                .collect();
+            let closed = self.out.drain_closes().collect();
+            (got, closed)
+        }
+
+        /// Connects `conn` as `nick` in `lobby`, alone there.
+        fn login(&mut self, conn: ConnId, nick: &str) {
+            assert!(self.node.handle_connect(conn, &mut self.out));
+            self.send(conn, ClientMsg::hello(nick));
+            self.collect();
+            if self.sent[0][0] == b"SSUBSCRIBE" {
+                self.confirm(b"ssubscribe", b"chat:{lobby}");
+            }
+            assert_eq!(self.op(0), "hello");
+            let joined = frame(&ServerMsg::joined("lobby", nick));
+            let join = Value::Array(vec![
+                Value::Integer(0),
+                Value::Array(Vec::new()),
+                Value::Bulk(joined),
+            ]);
+            self.answer(Value::Array(vec![Value::Integer(1), join]));
+            let (got, _) = self.take();
+            assert_eq!(got.len(), 2, "{got:?}");
+        }
+    }
+
+    #[test]
+    fn requests_behind_a_hello_wait_for_its_answer() {
+        let mut h = Harness::up();
+        let a = ConnId(1);
+        assert!(h.node.handle_connect(a, &mut h.out));
+        h.send(a, ClientMsg::hello("ann"));
+        h.send(a, ClientMsg::Ping { nonce: 7 });
+        // Held: not even an Unexpected for a Ping before Welcome.
+        assert_eq!(h.take(), (vec![], vec![]));
+        h.confirm(b"ssubscribe", b"chat:{lobby}");
+        assert_eq!(h.op(0), "hello");
+        let joined = frame(&ServerMsg::joined("lobby", "ann"));
+        // Redis pushes the script's own Joined before its reply: not the
+        // joiner's (it is not a member yet), and no other member is here.
+        h.publish("lobby", joined.clone());
+        let join = Value::Array(vec![
+            Value::Integer(0),
+            Value::Array(vec![]),
+            Value::Bulk(joined),
+        ]);
+        h.answer(Value::Array(vec![Value::Integer(1), join]));
+        let (got, _) = h.take();
+        let welcome = ServerMsg::Welcome {
+            version: PROTOCOL_VERSION,
+            nick: "ann".into(),
+            server: "test".into(),
+        };
+        assert_eq!(
+            got,
+            [
+                (a, welcome),
+                (a, ServerMsg::joined("lobby", "ann")),
+                (a, ServerMsg::Pong { nonce: 7 }),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_pong_waits_for_the_message_of_an_earlier_say() {
+        let mut h = Harness::up();
+        let (a, b) = (ConnId(1), ConnId(2));
+        h.login(a, "ann");
+        h.login(b, "bob");
+        h.send(a, ClientMsg::say("lobby", "hi"));
+        h.send(a, ClientMsg::Ping { nonce: 1 });
+        assert_eq!(h.take(), (vec![], vec![]));
+        assert_eq!(h.op(0), "message");
+        let message = ServerMsg::message("lobby", "ann", "hi", 1, 1000);
+        // Redis 7.0: the script's own push, then its reply. The sender's
+        // copy comes with the reply, before the Pong.
+        h.publish("lobby", frame(&message));
+        h.answer(said(1, &message));
+        let (got, _) = h.take();
+        assert_eq!(
+            got,
+            [
+                (b, message.clone()),
+                (a, message),
+                (a, ServerMsg::Pong { nonce: 1 }),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_order_holds_when_redis_answers_before_its_own_push() {
+        // Redis 7.2 and later: the reply, then the script's own pushes.
+        let mut h = Harness::up();
+        let (a, b) = (ConnId(1), ConnId(2));
+        h.login(a, "ann");
+        h.login(b, "bob");
+        h.send(a, ClientMsg::say("lobby", "hi"));
+        h.send(a, ClientMsg::Ping { nonce: 1 });
+        h.send(
+            a,
+            ClientMsg::Leave {
+                room: "lobby".into(),
+            },
+        );
+        let message = ServerMsg::message("lobby", "ann", "hi", 1, 1000);
+        assert_eq!(h.op(0), "message");
+        h.answer(said(1, &message));
+        h.publish("lobby", frame(&message));
+        let left = ServerMsg::left("lobby", "ann");
+        assert_eq!(h.op(0), "leave");
+        h.answer(Value::Bulk(frame(&left)));
+        h.publish("lobby", frame(&left));
+        let (got, _) = h.take();
+        assert_eq!(
+            got,
+            [
+                (a, message.clone()),
+                (a, ServerMsg::Pong { nonce: 1 }),
+                (b, message),
+                (a, left.clone()),
+                (b, left),
+            ]
+        );
+        // A join: the joiner's Joined once, from the reply.
+        h.send(b, ClientMsg::Join { room: "x".into() });
+        h.confirm(b"ssubscribe", b"chat:{x}");
+        assert_eq!(h.op(0), "join");
+        let joined = frame(&ServerMsg::joined("x", "bob"));
+        let reply = vec![
+            Value::Integer(0),
+            Value::Array(vec![]),
+            Value::Bulk(joined.clone()),
+        ];
+        h.answer(Value::Array(reply));
+        h.publish("x", joined);
+        let (got, _) = h.take();
+        assert_eq!(got, [(b, ServerMsg::joined("x", "bob"))]);
+    }
+
+    #[test]
+    fn bye_and_fatal_errors_come_after_the_replies_owed() {
+        let mut h = Harness::up();
+        let a = ConnId(1);
+        h.login(a, "ann");
+        h.send(a, ClientMsg::say("lobby", "last"));
+        h.send(a, ClientMsg::Bye);
+        h.send(a, ClientMsg::Ping { nonce: 1 }); // after Bye: ignored
+        assert_eq!(h.op(0), "message");
+        assert_eq!(h.op(1), "depart", "Redis learns at once");
+        assert_eq!(h.take(), (vec![], vec![]));
+        let message = ServerMsg::message("lobby", "ann", "last", 1, 1000);
+        h.publish("lobby", frame(&message));
+        h.answer(said(1, &message));
+        assert_eq!(h.take(), (vec![(a, message)], vec![a]));
+        assert_eq!(h.node.connection_count(), 0);
+    }
+
+    #[test]
+    fn a_lost_link_closes_the_clients_whose_requests_it_carried() {
+        let mut h = Harness::up();
+        let (a, b) = (ConnId(1), ConnId(2));
+        h.login(a, "ann");
+        h.login(b, "bob");
+        h.send(a, ClientMsg::say("lobby", "lost?"));
+        h.node.redis_lost(h.now, &mut h.out);
+        let shutting = ServerMsg::Error {
+            code: ErrorCode::ShuttingDown,
+            detail: ErrorCode::ShuttingDown.describe().into(),
+        };
+        assert_eq!(h.take(), (vec![(a, shutting.clone())], vec![a]));
+        // bob had nothing in flight: kept, his requests held.
+        h.send(b, ClientMsg::Ping { nonce: 3 });
+        assert_eq!(h.take(), (vec![], vec![]));
+        assert_eq!(h.node.link_want(h.now), LinkWant::Connect);
+        // Past the grace without Redis: everyone goes, new clients too.
+        let later = h.now + h.node.config.grace;
+        h.node.handle_timeout(later, &mut h.out);
+        assert_eq!(h.take(), (vec![(b, shutting)], vec![b]));
+        assert!(!h.node.handle_connect(ConnId(3), &mut h.out));
+    }
+
+    #[test]
+    fn a_rename_reaches_each_local_sharer_once() {
+        let mut h = Harness::up();
+        let (a, b) = (ConnId(1), ConnId(2));
+        h.login(a, "ann");
+        h.login(b, "bob");
+        h.send(
+            a,
+            ClientMsg::Nick {
+                nick: "anna".into(),
+            },
+        );
+        assert_eq!(h.op(0), "rename");
+        let token = h.sent[0].last().unwrap().clone();
+        let renamed = frame(&ServerMsg::renamed("ann", "anna"));
+        // One push per room the renamer is in (two here), then the reply.
+        for _ in 0..2 {
+            let mut payload = renamed.clone();
+            payload.extend_from_slice(&token);
+            h.publish("lobby", payload);
+        }
+        h.answer(Value::Bulk(renamed));
+        let (got, _) = h.take();
+        let want = ServerMsg::renamed("ann", "anna");
+        // bob from the first push; ann, named by the token, from her reply.
+        assert_eq!(got, [(b, want.clone()), (a, want)]);
+    }
+
+    #[test]
+    fn a_pipelining_client_has_at_most_max_steps_pending() {
+        let mut h = Harness::up();
+        let a = ConnId(1);
+        h.login(a, "ann");
+        for n in 0..MAX_STEPS + 10 {
+            h.send(a, ClientMsg::say("lobby", &format!("m{n}")));
+        }
+        h.collect();
+        assert_eq!(h.sent.len(), MAX_STEPS, "the rest are held");
+        // Each answer lets one more go, in order.
+        h.answer(Value::Integer(1));
+        h.collect();
+        assert_eq!(h.sent.len(), MAX_STEPS);
+        let last = h.sent.back().unwrap();
+        let text = format!("m{MAX_STEPS}");
+        assert!(
+            last[7].ends_with(text.as_bytes()),
+            "the head ends with the text"
+        );
+        while !h.sent.is_empty() {
+            h.answer(Value::Integer(1));
+        }
+        h.collect();
+        assert!(h.sent.is_empty());
+        assert_eq!(h.node.connection_count(), 1);
+    }
+
+    #[test]
+    fn a_client_far_ahead_of_redis_is_paused_then_resumed() {
+        let mut h = Harness::up();
+        let a = ConnId(1);
+        h.login(a, "ann");
+        for n in 0..MAX_STEPS + HOLD_LIMIT {
+            assert!(h.node.accepts_input(a), "message {n}");
+            h.send(a, ClientMsg::say("lobby", "x"));
+        }
+        assert!(!h.node.accepts_input(a), "the server should stop reading");
+        let mut resumed = Vec::new();
+        h.node.take_resumed(&mut resumed);
+        assert!(resumed.is_empty());
+        h.answer(Value::Integer(1));
+        assert!(h.node.accepts_input(a));
+        h.node.take_resumed(&mut resumed);
+        assert_eq!(resumed, [a], "listed once, to be read again");
+        h.answer(Value::Integer(2));
+        h.node.take_resumed(&mut resumed);
+        assert_eq!(resumed, [a]);
+    }
+
+    #[test]
+    fn a_reaped_node_reasserts_its_users_then_clears_the_mark() {
+        let mut h = Harness::up();
+        h.login(ConnId(1), "ann");
+        let later = h.now + h.node.config.heartbeat;
+        h.node.handle_timeout(later, &mut h.out);
+        assert_eq!(h.op(0), "beat");
+        h.answer(Value::Integer(1)); // marked reaped
+        assert_eq!(h.op(0), "reap");
+        h.answer(Value::Integer(0));
+        let ops: Vec<String> = (0..4).map(|i| h.op(i)).collect();
+        assert_eq!(ops, ["restore_room", "sync", "reassert", "unreaped"]);
+        let reassert = &h.sent[2];
+        assert_eq!(
+            reassert[3..],
+            [
+                b"n1".to_vec(),
+                b"1".to_vec(),
+                b"ann".to_vec(),
+                b"lobby".to_vec()
+            ]
+        );
+    }
+
+    #[test]
+    fn a_node_id_in_use_is_refused_at_start() {
+        let now = Instant::now();
+        let config = NodeConfig::new(Config::new("test"), "n1".into());
+        let mut node = Node::new(config, now);
+        let mut out = Outbox::new();
+        let mut input = Vec::new();
+        for value in [
+            Value::Map(vec![(bulk(b"proto"), Value::Integer(3))]),
+            bulk(b"chat"),
+            Value::Push(vec![
+                bulk(b"ssubscribe"),
+                bulk(b"chat:node:{n1}"),
+                Value::Integer(1),
+            ]),
+            Value::Integer(0), // chat_start: another live node has the id
+        ] {
+            value.encode(&mut input);
+        }
+        let err = node.handle_redis_input(&input, now, &mut out).unwrap_err();
+        assert!(err.to_string().contains("node id n1 is in use"), "{err}");
+        assert!(!node.is_up());
+    }
+
+    #[test]
+    fn an_unanswered_heartbeat_gives_the_connection_up_and_backs_off() {
+        let mut h = Harness::up();
+        let a = ConnId(1);
+        h.login(a, "ann");
+        let beat = h.now + h.node.config.heartbeat;
+        h.node.handle_timeout(beat, &mut h.out);
+        assert_eq!(h.op(0), "beat");
+        // Redis answers nothing: after STALL_PERIODS heartbeats the node
+        // gives up and asks for a new connection at once.
+        let stalled = beat + h.node.config.heartbeat * STALL_PERIODS;
+        assert!(h.node.poll_timeout().unwrap() <= stalled);
+        h.node.handle_timeout(stalled, &mut h.out);
+        assert!(h.node.take_broken());
+        assert_eq!(h.node.link_want(stalled), LinkWant::Connect);
+        // A new connection whose handshake also goes unanswered: the next
+        // attempt waits (no reconnection storm).
+        h.node.redis_connected(stalled);
+        let again = stalled + h.node.config.heartbeat * STALL_PERIODS;
+        h.node.handle_timeout(again, &mut h.out);
+        assert!(h.node.take_broken());
+        assert_eq!(h.node.link_want(again), LinkWant::Wait);
+        // ann had nothing in flight: still here, until the grace is over.
+        assert_eq!(h.node.connection_count(), 1);
+        h.node
+            .handle_timeout(stalled + h.node.config.grace, &mut h.out);
+        assert_eq!(h.node.connection_count(), 0);
     }
 }

@@ -13,13 +13,13 @@
 //! them all, and sharded pub/sub (`SSUBSCRIBE`/`SPUBLISH`) keeps the same
 //! names on Redis Cluster.
 //!
-//! The script's `message` op ([`room_event_command`]) gives a `Message`
+//! The library's `chat_message` function ([`room_event_command`]) gives a `Message`
 //! the next `seq` inside the script, splices it into the frame, appends the
-//! frame to the history and publishes it; its `event` op publishes a whole
-//! payload as it is; its `history` op ([`history_command`]) reads the last
-//! `seq` and the history in one step. Because Redis runs a script without
+//! frame to the history and publishes it; `chat_event` publishes a whole
+//! payload as it is; `chat_history` ([`history_command`]) reads the last
+//! `seq` and the history in one step. Because Redis runs a function without
 //! interleaving any other command, the order of the channel is the order
-//! of the scripts, and the history is a suffix of that order's `Message`s.
+//! of the calls, and the history is a suffix of that order's `Message`s.
 //!
 //! ```
 //! use chat::cluster::room;
@@ -47,14 +47,20 @@
 //! ```
 
 use crate::fmt::binary;
-use crate::protocol::ServerMsg;
+use crate::protocol::ServerMsgRef;
 
 pub use crate::protocol::HISTORY_LEN;
 
-/// The cluster's one Lua script: every write to the shared state is one
-/// of its ops (`EVALSHA sha numkeys KEYS... op ARGV...`). Load it with
-/// `SCRIPT LOAD`, which answers the `sha`.
+/// The cluster's Lua library (`chat`): every write to the shared state is
+/// one call of one of its functions (`FCALL chat_<op> numkeys KEYS...
+/// ARGV...`). Load it with [`load_command`].
 pub const SCRIPT: &str = include_str!("scripts/node.lua");
+
+/// `FUNCTION LOAD REPLACE <library>`: loads (or reloads) [`SCRIPT`];
+/// Redis answers the library's name, `chat`.
+pub fn load_command() -> [&'static [u8]; 4] {
+    [b"FUNCTION", b"LOAD", b"REPLACE", SCRIPT.as_bytes()]
+}
 
 /// The key of the room's last `Message` seq.
 pub fn seq_key(room: &str) -> String {
@@ -100,26 +106,28 @@ pub enum RoomEvent<'a> {
     },
 }
 
-/// The arguments that run [`SCRIPT`]'s `message` op (for a
-/// [`RoomEvent::Message`]: `EVALSHA sha 2 seq history message channel head
-/// tail`) or `event` op (`EVALSHA sha 1 seq event channel payload`) for
-/// `room`. The reply is the seq of the room's last `Message` after it.
-pub fn room_event_command(sha: &str, room: &str, event: RoomEvent<'_>) -> Vec<Vec<u8>> {
-    let mut args = vec![b"EVALSHA".to_vec(), sha.as_bytes().to_vec()];
+/// The arguments that run [`SCRIPT`]'s `chat_message` function (for a
+/// [`RoomEvent::Message`]: `FCALL chat_message 3 seq history members
+/// channel head tail`, answered by `[seq, frame]`, or an error when the
+/// room has no members) or `chat_event` (`FCALL chat_event 1 seq channel
+/// payload`, answered by the seq of the room's last `Message`) for `room`.
+pub fn room_event_command(room: &str, event: RoomEvent<'_>) -> Vec<Vec<u8>> {
+    let mut args = vec![b"FCALL".to_vec()];
     match event {
         RoomEvent::Message { head, tail } => args.extend([
-            b"2".to_vec(),
+            b"chat_message".to_vec(),
+            b"3".to_vec(),
             seq_key(room).into_bytes(),
             history_key(room).into_bytes(),
-            b"message".to_vec(),
+            members_key(room).into_bytes(),
             channel(room).into_bytes(),
             head.to_vec(),
             tail.to_vec(),
         ]),
         RoomEvent::Event { payload } => args.extend([
+            b"chat_event".to_vec(),
             b"1".to_vec(),
             seq_key(room).into_bytes(),
-            b"event".to_vec(),
             channel(room).into_bytes(),
             payload.to_vec(),
         ]),
@@ -127,16 +135,15 @@ pub fn room_event_command(sha: &str, room: &str, event: RoomEvent<'_>) -> Vec<Ve
     args
 }
 
-/// `EVALSHA sha 2 seq history history`: the arguments that run
-/// [`SCRIPT`]'s `history` op for `room`, answered by `[seq, [frame...]]`.
-pub fn history_command(sha: &str, room: &str) -> Vec<Vec<u8>> {
+/// `FCALL chat_history 2 seq history`: the arguments that read `room`'s
+/// last `seq` and history, answered by `[seq, [frame...]]`.
+pub fn history_command(room: &str) -> Vec<Vec<u8>> {
     vec![
-        b"EVALSHA".to_vec(),
-        sha.as_bytes().to_vec(),
+        b"FCALL".to_vec(),
+        b"chat_history".to_vec(),
         b"2".to_vec(),
         seq_key(room).into_bytes(),
         history_key(room).into_bytes(),
-        b"history".to_vec(),
     ]
 }
 
@@ -149,22 +156,97 @@ pub fn message_parts(
     text: &str,
     time_ms: u64,
 ) -> Result<(Vec<u8>, Vec<u8>), binary::Error> {
-    let mut head = binary::to_vec(&ServerMsg::Message {
-        room: room.into(),
-        from: from.into(),
-        text: text.into(),
+    let mut head = Vec::new();
+    let at = message_parts_into(&mut head, room, from, text, time_ms)?;
+    let tail = head.split_off(at);
+    Ok((head, tail))
+}
+
+/// [`message_parts`] into a reused buffer: clears `buf`, writes the head
+/// then the tail, and returns where the tail starts.
+pub fn message_parts_into(
+    buf: &mut Vec<u8>,
+    room: &str,
+    from: &str,
+    text: &str,
+    time_ms: u64,
+) -> Result<usize, binary::Error> {
+    buf.clear();
+    let msg = ServerMsgRef::Message {
+        room,
+        from,
+        text,
         seq: 0,
         time_ms,
-    })?;
+    };
+    binary::serialize_into(&msg, buf)?;
     let time_len = (64 - time_ms.leading_zeros() as usize).div_ceil(7).max(1);
-    let tail = head.split_off(head.len() - time_len);
-    head.pop(); // seq 0: one byte
-    Ok((head, tail))
+    let at = buf.len() - time_len;
+    buf.remove(at - 1); // seq 0: one byte
+    Ok(at - 1)
+}
+
+/// A room's key and channel names, made once per room a node serves, so
+/// that a `Say` formats nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomKeys {
+    /// [`seq_key`].
+    pub seq: String,
+    /// [`history_key`].
+    pub history: String,
+    /// [`members_key`].
+    pub members: String,
+    /// [`channel`].
+    pub channel: String,
+}
+
+impl RoomKeys {
+    /// The names of `room`.
+    pub fn new(room: &str) -> RoomKeys {
+        RoomKeys {
+            seq: seq_key(room),
+            history: history_key(room),
+            members: members_key(room),
+            channel: channel(room),
+        }
+    }
+
+    /// `FCALL chat_message 3 seq history members channel head tail`,
+    /// borrowed: the arguments [`room_event_command`] makes for a
+    /// [`RoomEvent::Message`], without allocating.
+    pub fn message_command<'a>(&'a self, head: &'a [u8], tail: &'a [u8]) -> [&'a [u8]; 9] {
+        [
+            b"FCALL",
+            b"chat_message",
+            b"3",
+            self.seq.as_bytes(),
+            self.history.as_bytes(),
+            self.members.as_bytes(),
+            self.channel.as_bytes(),
+            head,
+            tail,
+        ]
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::ServerMsg;
+
+    #[test]
+    fn message_command_is_room_event_command() {
+        let keys = RoomKeys::new("lobby");
+        let (head, tail) = message_parts("lobby", "ann", "hi", 5).unwrap();
+        let owned = room_event_command(
+            "lobby",
+            RoomEvent::Message {
+                head: &head,
+                tail: &tail,
+            },
+        );
+        assert_eq!(keys.message_command(&head, &tail).to_vec(), owned);
+    }
 
     #[test]
     fn message_parts_surround_the_seq_for_any_time() {
@@ -192,21 +274,20 @@ mod tests {
 
     #[test]
     fn commands_name_the_rooms_keys() {
-        let cmd = room_event_command("abc", "lobby", RoomEvent::Event { payload: b"\x03x" });
+        let cmd = room_event_command("lobby", RoomEvent::Event { payload: b"\x03x" });
         let text: Vec<&[u8]> = cmd.iter().map(Vec::as_slice).collect();
         assert_eq!(
             text,
             [
-                &b"EVALSHA"[..],
-                b"abc",
+                &b"FCALL"[..],
+                b"chat_event",
                 b"1",
                 b"chat:{lobby}:seq",
-                b"event",
                 b"chat:{lobby}",
                 b"\x03x",
             ]
         );
-        assert_eq!(history_command("abc", "lobby")[3], b"chat:{lobby}:seq");
+        assert_eq!(history_command("lobby")[3], b"chat:{lobby}:seq");
         assert_eq!(room_of_channel(b"chat:{lobby}"), Some("lobby"));
         assert_eq!(room_of_channel(b"chat:node:{a}"), None);
         assert_eq!(room_of_channel(b"chat:{Lobby}x"), None);

@@ -32,6 +32,23 @@ pub trait Engine {
     fn state(&self, conn: ConnId) -> Option<SessionState>;
     /// See [`Hub::error_frame`].
     fn error_frame(&self, code: ErrorCode) -> Frame;
+
+    /// Whether the engine takes more messages from `conn` now. A server
+    /// that hears `false` stops reading that connection (its bytes wait in
+    /// the socket, and TCP slows the client down) until the engine lists
+    /// it in [`take_resumed`](Engine::take_resumed). The hub answers every
+    /// message at once, so it always says `true`; a cluster node says
+    /// `false` while it holds many of a client's messages for Redis.
+    fn accepts_input(&self, conn: ConnId) -> bool {
+        let _ = conn;
+        true
+    }
+
+    /// Moves into `into` the connections that were refused input and take
+    /// it again.
+    fn take_resumed(&mut self, into: &mut Vec<ConnId>) {
+        let _ = into;
+    }
 }
 
 impl Engine for Hub {

@@ -61,6 +61,16 @@ impl Frame {
         )
     }
 
+    /// One [`Frame::error`] per code, indexed by the code's wire index: an
+    /// engine keeps them, so that every refusal is a reference-count bump,
+    /// never an encode.
+    pub(crate) fn errors() -> Vec<Frame> {
+        ErrorCode::ALL
+            .iter()
+            .map(|&code| Frame::error(code))
+            .collect()
+    }
+
     /// Encodes a hub message through a reused scratch buffer: the only
     /// allocation is the shared `Arc<[u8]>` itself.
     pub(crate) fn encode_into(scratch: &mut Vec<u8>, msg: &ServerMsgRef<'_>) -> Frame {

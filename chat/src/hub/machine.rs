@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::conn::ConnMap;
+use super::dispatch::dispatch;
 use super::names::Folded;
 use super::room::Room;
 use super::session::{Session, SessionState};
@@ -71,10 +72,7 @@ impl Hub {
             sessions: ConnMap::default(),
             nicks: HashMap::new(),
             rooms: HashMap::new(),
-            errors: ErrorCode::ALL
-                .iter()
-                .map(|&code| Frame::error(code))
-                .collect(),
+            errors: Frame::errors(),
             scratch: Vec::with_capacity(256),
             peers: Vec::new(),
             frame_limit: SERVER_MAX_FRAME as usize,
@@ -118,36 +116,14 @@ impl Hub {
         let Some(state) = self.state(conn) else {
             return;
         };
-        match (state, msg) {
-            (_, ClientMsg::Bye) => {
-                // Nothing more is sent to a client that said Bye.
-                out.close(conn);
-                self.depart(conn, out);
-            }
-            (SessionState::Connected, ClientMsg::Hello { version, nick }) => {
-                self.hello(conn, version, nick, out)
-            }
-            (SessionState::Connected, _) | (SessionState::Welcomed, ClientMsg::Hello { .. }) => {
-                // Reading: `Unexpected` gates the message before any of its
-                // fields are looked at, so a second Hello with a bad version
-                // is `Unexpected`, not `VersionUnsupported`.
-                self.fatal(conn, ErrorCode::Unexpected, out)
-            }
-            (SessionState::Welcomed, ClientMsg::Say { room, text }) => {
-                self.say(conn, &room, &text, now_ms, out)
-            }
-            (SessionState::Welcomed, ClientMsg::Join { room }) => self.join(conn, &room, out),
-            (SessionState::Welcomed, ClientMsg::Leave { room }) => self.leave(conn, &room, out),
-            (SessionState::Welcomed, ClientMsg::Whisper { to, text }) => {
-                self.whisper(conn, &to, &text, now_ms, out)
-            }
-            (SessionState::Welcomed, ClientMsg::Nick { nick }) => self.rename(conn, nick, out),
-            (SessionState::Welcomed, ClientMsg::ListRooms) => self.list_rooms(conn, out),
-            (SessionState::Welcomed, ClientMsg::ListUsers { room }) => {
-                self.list_users(conn, &room, out)
-            }
-            (SessionState::Welcomed, ClientMsg::Ping { nonce }) => self.ping(conn, nonce, out),
-        }
+        dispatch(
+            self,
+            state == SessionState::Welcomed,
+            conn,
+            msg,
+            now_ms,
+            out,
+        );
     }
 
     /// The server could not read a frame from `conn`: `code` is
@@ -199,13 +175,8 @@ impl Hub {
     /// `ShuttingDown`.
     pub fn handle_shutdown(&mut self, out: &mut Outbox) {
         self.shutting_down = true;
-        let mut conns: Vec<ConnId> = self.sessions.keys().copied().collect();
-        conns.sort_unstable();
-        let frame = self.error_frame(ErrorCode::ShuttingDown);
-        for &conn in &conns {
-            out.send(conn, frame.clone());
-            out.close(conn);
-        }
+        let conns = self.sessions.keys().copied().collect();
+        out.send_and_close_all(conns, &self.error_frame(ErrorCode::ShuttingDown));
         self.sessions.clear();
         self.nicks.clear();
         self.rooms.clear();

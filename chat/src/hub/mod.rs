@@ -152,6 +152,7 @@
 
 mod config;
 mod conn;
+pub(crate) mod dispatch;
 mod engine;
 mod frame;
 pub(crate) mod listing;

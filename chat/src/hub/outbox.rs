@@ -93,6 +93,16 @@ impl Outbox {
         }));
     }
 
+    /// Sends `frame` to each of `conns` and lists each to close, in id
+    /// order: how a server that stops lets everyone go.
+    pub(crate) fn send_and_close_all(&mut self, mut conns: Vec<ConnId>, frame: &Frame) {
+        conns.sort_unstable();
+        for conn in conns {
+            self.send(conn, frame.clone());
+            self.close(conn);
+        }
+    }
+
     /// Appends a connection to close.
     pub(crate) fn close(&mut self, conn: ConnId) {
         self.closes.push(conn);

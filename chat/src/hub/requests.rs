@@ -22,6 +22,7 @@
 
 use std::borrow::Cow;
 
+use super::dispatch::Requests;
 use super::listing::{self, ROOMS_FIXED};
 use super::names::{cmp_folded, Folded};
 use super::room::Room;
@@ -32,9 +33,19 @@ use crate::protocol::{
     PROTOCOL_VERSION,
 };
 
-impl Hub {
+impl Requests for Hub {
+    /// Nothing more is sent to a client that said `Bye`.
+    fn bye(&mut self, conn: ConnId, out: &mut Outbox) {
+        out.close(conn);
+        self.depart(conn, out);
+    }
+
+    fn unexpected(&mut self, conn: ConnId, out: &mut Outbox) {
+        self.fatal(conn, ErrorCode::Unexpected, out)
+    }
+
     /// `Hello` from a connection not yet welcomed (section 5.2).
-    pub(super) fn hello(&mut self, conn: ConnId, version: u32, nick: String, out: &mut Outbox) {
+    fn hello(&mut self, conn: ConnId, version: u32, nick: String, out: &mut Outbox) {
         if version != PROTOCOL_VERSION {
             return self.fatal(conn, ErrorCode::VersionUnsupported, out);
         }
@@ -59,14 +70,7 @@ impl Hub {
 
     /// `Say`: the hot path. One lookup of the session, one of the room, one
     /// encode, then one reference-count bump per member.
-    pub(super) fn say(
-        &mut self,
-        conn: ConnId,
-        room: &str,
-        text: &str,
-        now_ms: u64,
-        out: &mut Outbox,
-    ) {
+    fn say(&mut self, conn: ConnId, room: &str, text: &str, now_ms: u64, out: &mut Outbox) {
         let Some(Session::Welcomed(member)) = self.sessions.get(&conn) else {
             return;
         };
@@ -97,7 +101,7 @@ impl Hub {
 
     /// `Join` (section 5.3): history to the joiner, then `Joined` to every
     /// member, the joiner included.
-    pub(super) fn join(&mut self, conn: ConnId, room: &str, out: &mut Outbox) {
+    fn join(&mut self, conn: ConnId, room: &str, out: &mut Outbox) {
         let Some(Session::Welcomed(member)) = self.sessions.get_mut(&conn) else {
             return;
         };
@@ -136,7 +140,7 @@ impl Hub {
 
     /// `Leave` (section 5.3): `Left` to every member, the leaver included,
     /// then the leaver is removed; an empty room is deleted with its history.
-    pub(super) fn leave(&mut self, conn: ConnId, room: &str, out: &mut Outbox) {
+    fn leave(&mut self, conn: ConnId, room: &str, out: &mut Outbox) {
         let Some(Session::Welcomed(member)) = self.sessions.get_mut(&conn) else {
             return;
         };
@@ -164,14 +168,7 @@ impl Hub {
 
     /// `Whisper` (section 5.3): `Whispered` to the recipient, then to the
     /// sender unless it whispered to itself.
-    pub(super) fn whisper(
-        &mut self,
-        conn: ConnId,
-        to: &str,
-        text: &str,
-        now_ms: u64,
-        out: &mut Outbox,
-    ) {
+    fn whisper(&mut self, conn: ConnId, to: &str, text: &str, now_ms: u64, out: &mut Outbox) {
         let Some(Session::Welcomed(sender)) = self.sessions.get(&conn) else {
             return;
         };
@@ -201,7 +198,7 @@ impl Hub {
 
     /// `Nick` (section 5.3): `Renamed` once to the renamer and to every
     /// client sharing a room with it.
-    pub(super) fn rename(&mut self, conn: ConnId, nick: String, out: &mut Outbox) {
+    fn rename(&mut self, conn: ConnId, nick: String, out: &mut Outbox) {
         let Some(Session::Welcomed(member)) = self.sessions.get(&conn) else {
             return;
         };
@@ -243,7 +240,7 @@ impl Hub {
 
     /// `ListRooms`: every room with its member count, sorted by name, cut
     /// to fit one frame.
-    pub(super) fn list_rooms(&mut self, conn: ConnId, out: &mut Outbox) {
+    fn list_rooms(&mut self, conn: ConnId, out: &mut Outbox) {
         let mut rooms: Vec<RoomInfoRef<'_>> = self
             .rooms
             .values()
@@ -265,7 +262,7 @@ impl Hub {
 
     /// `ListUsers`: the nicks of a room sorted by ASCII-lowercased nick, cut
     /// to fit one frame. The asker need not be a member.
-    pub(super) fn list_users(&mut self, conn: ConnId, room: &str, out: &mut Outbox) {
+    fn list_users(&mut self, conn: ConnId, room: &str, out: &mut Outbox) {
         let Some(key) = Folded::new(room) else {
             return self.refuse(conn, ErrorCode::BadRoom, out);
         };
@@ -291,7 +288,7 @@ impl Hub {
     }
 
     /// `Ping`: `Pong` with the same nonce, in order with the other replies.
-    pub(super) fn ping(&mut self, conn: ConnId, nonce: u64, out: &mut Outbox) {
+    fn ping(&mut self, conn: ConnId, nonce: u64, out: &mut Outbox) {
         out.send(
             conn,
             Frame::encode_into(&mut self.scratch, &ServerMsgRef::Pong { nonce }),

@@ -7,7 +7,7 @@
 //! --max-frame BYTES       65536            MAX_FRAME for client frames (2)
 //! --hello-timeout-ms MS   10000            HelloTimeout deadline (4)
 //! --threads N             number of CPUs   worker threads (async_server only)
-//! --redis HOST:PORT       (none)           join a cluster through Redis (event_server only)
+//! --redis HOST:PORT       (none)           join a cluster through Redis (event_server, async_server)
 //! --node-id ID            generated        this node's id in the cluster (with --redis)
 //! --redis-grace-ms MS     10000            how long clients wait for a lost Redis (with --redis)
 //! ```
@@ -47,7 +47,7 @@ pub struct Config {
     pub hello_timeout: Duration,
     /// Worker threads (`async_server` only; `None` means one per CPU).
     pub threads: Option<usize>,
-    /// `--redis` and its companions: cluster mode (`event_server` only).
+    /// `--redis` and its companions: cluster mode.
     pub cluster: Option<ClusterConfig>,
 }
 
@@ -67,7 +67,8 @@ pub struct ClusterConfig {
 pub struct Extras {
     /// `--threads N` (`async_server`).
     pub threads: bool,
-    /// `--redis`, `--node-id`, `--redis-grace-ms` (`event_server`).
+    /// `--redis`, `--node-id`, `--redis-grace-ms` (`event_server`,
+    /// `async_server`).
     pub cluster: bool,
 }
 
@@ -312,5 +313,44 @@ mod tests {
             listening_line("[::1]:7878".parse().unwrap()),
             "listening on [::1]:7878"
         );
+    }
+
+    #[test]
+    fn cluster_flags_only_for_event_server_and_only_with_redis() {
+        let args = [
+            "--redis",
+            "127.0.0.1:6379",
+            "--node-id=a.b-c_1",
+            "--redis-grace-ms",
+            "500",
+        ];
+        let cfg = Config::parse(args, Extras::CLUSTER).unwrap();
+        assert_eq!(
+            cfg.cluster,
+            Some(ClusterConfig {
+                redis: "127.0.0.1:6379".parse().unwrap(),
+                node_id: Some("a.b-c_1".into()),
+                grace: Duration::from_millis(500),
+            })
+        );
+        let plain = Config::parse(["--redis", "127.0.0.1:1"], Extras::CLUSTER).unwrap();
+        assert_eq!(plain.cluster.unwrap().grace, DEFAULT_REDIS_GRACE);
+        assert_eq!(
+            Config::parse(args, Extras::NONE),
+            Err(CliError::Bad("unknown argument '--redis'".into()))
+        );
+        for bad in [
+            &["--node-id", "a"][..],
+            &["--redis", "127.0.0.1:1", "--node-id", "a b"],
+            &["--redis", "127.0.0.1:1", "--node-id", ""],
+            &["--redis", "nowhere"],
+        ] {
+            match Config::parse(bad.iter().copied(), Extras::CLUSTER) {
+                Err(CliError::Bad(msg)) => assert!(!msg.is_empty()),
+                other => panic!("{bad:?} gave {other:?}"),
+            }
+        }
+        assert!(Config::usage("event_server", Extras::CLUSTER).contains("--redis HOST:PORT"));
+        assert!(!Config::usage("thread_server", Extras::NONE).contains("--redis"));
     }
 }

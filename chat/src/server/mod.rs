@@ -12,6 +12,7 @@
 //! | [`async_server`] | a reader and a writer task per connection on the `exec` runtime |
 //! | [`lifecycle`] | what every server shares: a connection's states and deadlines, the close rules, the slow-consumer drop, the connection table, the policy constants |
 //! | [`config`] | the command line of PROTOCOL.md section 6, and binding the listener |
+//! | [`core`] | what a server drives: the hub, or (`--redis`) a cluster node |
 //! | [`outbound`] | a connection's queue of frames, bounded by `--max-outbound`, written with one vectored `sendmsg` |
 //! | [`shared_hub`] | the hub behind one lock, for the servers with many threads or tasks |
 //! | [`mailbox`] | an [`outbound::Outbound`] behind a lock, for a writer thread or task to take whole |
@@ -24,6 +25,7 @@
 
 pub mod async_server;
 pub mod config;
+pub mod core;
 pub mod event_server;
 pub mod lifecycle;
 pub mod mailbox;

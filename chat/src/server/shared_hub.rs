@@ -1,7 +1,7 @@
 //! [`SharedHub`]: the hub behind one lock, for servers with many threads or
 //! tasks (`thread_server`, `async_server`).
 //!
-//! Every reader drives the one [`Hub`]. The lock is held for **one step plus
+//! Every reader drives the one [`Hub`](crate::hub::Hub) (or cluster node). The lock is held for **one step plus
 //! applying its outbox**: the frames a step produced are pushed onto the
 //! recipients' [`Mailbox`]es before the next step can start. That is what
 //! keeps PROTOCOL.md 5.3's order across threads: a room's `Message` with
@@ -30,13 +30,15 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::Waker;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use super::core::Core;
 use super::lifecycle::{apply_outbox, CloseKind, ConnTable, Overflow, Queues};
 use super::mailbox::Mailbox;
+use crate::cluster::node::{LinkWant, Node};
 use crate::fmt::binary::from_bytes;
 use crate::fmt::framed::FrameDecoder;
-use crate::hub::{self, ConnId, Frame, Hub, Outbox, SessionState};
+use crate::hub::{ConnId, Engine, Frame, Outbox, SessionState};
 use crate::protocol::{ClientMsg, ErrorCode};
 
 /// One connection's mailbox, shared by its reader, its writer and the hub.
@@ -86,8 +88,10 @@ enum Tell {
 /// and, beside them, whether the server is shutting down and how many
 /// connections' output is not finished (for the shutdown's flush).
 pub struct SharedHub {
-    core: Mutex<Core>,
+    core: Mutex<Locked>,
     max_outbound: usize,
+    /// Drives a cluster node (whose input may pause), not the hub.
+    cluster: bool,
     stopping: AtomicBool,
     unfinished: Arc<Unfinished>,
 }
@@ -101,8 +105,13 @@ impl fmt::Debug for SharedHub {
 }
 
 /// What the lock protects.
-struct Core {
-    hub: Hub,
+struct Locked {
+    hub: Core,
+    /// In cluster mode: the task that writes to Redis waits for output.
+    redis_writer: Option<Waker>,
+    /// Counts the node's Redis connections: a writer task of an older one
+    /// stops.
+    redis_generation: u64,
     outbox: Outbox,
     /// The mailboxes, as the [`Queues`] the outbox is applied to.
     queues: Mailboxes,
@@ -127,11 +136,15 @@ struct Mailboxes {
 }
 
 impl SharedHub {
-    /// A hub with `config`, and `max_outbound` as the mailboxes' limit.
-    pub fn new(config: hub::Config, max_outbound: usize) -> SharedHub {
+    /// A hub (or cluster node) behind the lock, and `max_outbound` as the
+    /// mailboxes' limit.
+    pub fn new(hub: Core, max_outbound: usize) -> SharedHub {
         SharedHub {
-            core: Mutex::new(Core {
-                hub: Hub::new(config),
+            cluster: matches!(hub, Core::Cluster(_)),
+            core: Mutex::new(Locked {
+                hub,
+                redis_writer: None,
+                redis_generation: 0,
                 outbox: Outbox::new(),
                 queues: Mailboxes {
                     table: ConnTable::new(),
@@ -150,11 +163,14 @@ impl SharedHub {
 
     /// Runs `input` on the hub and applies the outbox, under the lock; then
     /// wakes the writers that got something.
-    fn with<R>(&self, tell: Tell, wake: &mut Wakeups, input: impl FnOnce(&mut Core) -> R) -> R {
+    fn with<R>(&self, tell: Tell, wake: &mut Wakeups, input: impl FnOnce(&mut Locked) -> R) -> R {
         let mut core = lock(&self.core);
         core.queues.tell = tell;
         let result = input(&mut core);
         core.apply_outbox();
+        core.give_up_broken_link();
+        core.wake_redis_writer();
+        core.wake_resumed_readers();
         std::mem::swap(&mut core.queues.wake, &mut wake.0);
         drop(core);
         wake.wake_all();
@@ -162,7 +178,7 @@ impl SharedHub {
     }
 
     /// A connection was accepted: gives it an id, and its frames go to
-    /// `mailbox` ([`Hub::handle_connect`]). Returns the id and whether it
+    /// `mailbox` ([`Hub::handle_connect`](crate::hub::Hub::handle_connect)). Returns the id and whether it
     /// waits for `Hello` (start its hello timer); if not, it was refused and
     /// its mailbox is closing.
     pub fn connect(&self, mailbox: SharedMailbox, wake: &mut Wakeups) -> (ConnId, bool) {
@@ -173,8 +189,8 @@ impl SharedHub {
     }
 
     /// Feeds what a reader decoded, in order: messages
-    /// ([`Hub::handle_message`]) and at most one decode error
-    /// ([`Hub::handle_decode_error`]), all in one hold of the lock. Stops
+    /// ([`Hub::handle_message`](crate::hub::Hub::handle_message)) and at most one decode error
+    /// ([`Hub::handle_decode_error`](crate::hub::Hub::handle_decode_error)), all in one hold of the lock. Stops
     /// early if the hub closes the connection. Returns the connection's
     /// state afterwards (`None`: closed, stop reading).
     pub fn step(
@@ -201,7 +217,7 @@ impl SharedHub {
         })
     }
 
-    /// The hello timer of `id` fired ([`Hub::handle_hello_timeout`]).
+    /// The hello timer of `id` fired ([`Hub::handle_hello_timeout`](crate::hub::Hub::handle_hello_timeout)).
     /// Returns the state afterwards (`None`: it was closed).
     pub fn hello_timeout(&self, id: ConnId, wake: &mut Wakeups) -> Option<SessionState> {
         self.with(Tell::Others(id), wake, |core| {
@@ -210,7 +226,7 @@ impl SharedHub {
         })
     }
 
-    /// `id` is gone (EOF, reset, write error): [`Hub::handle_disconnect`],
+    /// `id` is gone (EOF, reset, write error): [`Hub::handle_disconnect`](crate::hub::Hub::handle_disconnect),
     /// and its mailbox is killed.
     pub fn disconnect(&self, id: ConnId, wake: &mut Wakeups) {
         self.with(Tell::All, wake, |core| {
@@ -245,7 +261,7 @@ impl SharedHub {
 
     /// SIGINT/SIGTERM: queued frames that have not started are dropped, so
     /// that every connection gets `ShuttingDown` promptly, then
-    /// [`Hub::handle_shutdown`].
+    /// [`Hub::handle_shutdown`](crate::hub::Hub::handle_shutdown).
     pub fn shutdown(&self, wake: &mut Wakeups) {
         self.stopping.store(true, Ordering::SeqCst);
         self.with(Tell::Nobody, wake, |core| {
@@ -255,9 +271,172 @@ impl SharedHub {
             core.hub.handle_shutdown(&mut core.outbox);
         })
     }
+
+    /// Whether the engine takes input from `id` now
+    /// ([`Engine::accepts_input`]); if not, `waker` is woken when it does
+    /// (or when the connection is closed).
+    pub fn poll_accepts_input(&self, id: ConnId, mailbox: &SharedMailbox, waker: &Waker) -> bool {
+        if !self.cluster {
+            return true; // the hub takes everything: no lock on the read path
+        }
+        let core = lock(&self.core);
+        if core.hub.accepts_input(id) {
+            return true;
+        }
+        // Under the hub's lock: a resume cannot slip in between.
+        !lock(mailbox).watch(waker)
+    }
+
+    // ----- cluster mode: what the Redis tasks call -------------------------
+
+    /// Runs `f` on the node (cluster mode only), applies its output, and
+    /// wakes who it concerns.
+    fn with_node<R>(
+        &self,
+        wake: &mut Wakeups,
+        f: impl FnOnce(&mut Node, &mut Outbox) -> R,
+    ) -> Option<R> {
+        self.with(Tell::All, wake, |core| {
+            let Locked { hub, outbox, .. } = core;
+            hub.node().map(|node| f(node, outbox))
+        })
+    }
+
+    /// Bytes read from Redis. An error means the link is broken (see
+    /// [`Node::handle_redis_input`]).
+    pub fn redis_input(&self, bytes: &[u8], wake: &mut Wakeups) -> bool {
+        let now = Instant::now();
+        self.with_node(wake, |node, out| node.handle_redis_input(bytes, now, out))
+            .is_some_and(|r| r.is_ok())
+    }
+
+    /// The most bytes [`redis_input`](SharedHub::redis_input) takes now.
+    pub fn redis_read_capacity(&self) -> usize {
+        let mut core = lock(&self.core);
+        core.hub.node().map_or(0, |node| node.redis_read_capacity())
+    }
+
+    /// The Redis connection broke ([`Node::redis_lost`]); its writer task
+    /// stops.
+    pub fn redis_lost(&self, wake: &mut Wakeups) {
+        self.with_node(wake, |node, out| node.redis_lost(Instant::now(), out));
+        let mut core = lock(&self.core);
+        core.redis_generation += 1;
+        if let Some(waker) = core.redis_writer.take() {
+            drop(core);
+            waker.wake();
+        }
+    }
+
+    /// A new Redis connection is open ([`Node::redis_connected`]); returns
+    /// its generation, for its writer task.
+    pub fn redis_connected(&self) -> u64 {
+        let mut core = lock(&self.core);
+        if let Some(node) = core.hub.node() {
+            node.redis_connected(Instant::now());
+        }
+        core.redis_generation += 1;
+        core.redis_generation
+    }
+
+    /// The generation of the current Redis connection.
+    pub fn redis_generation(&self) -> u64 {
+        lock(&self.core).redis_generation
+    }
+
+    /// An attempt to reconnect failed ([`Node::redis_connect_failed`]).
+    pub fn redis_connect_failed(&self) {
+        if let Some(node) = lock(&self.core).hub.node() {
+            node.redis_connect_failed(Instant::now());
+        }
+    }
+
+    /// Moves what the node queued for Redis into `buf`: `Ready(true)` when
+    /// there were bytes, `Ready(false)` when connection `generation` is no
+    /// longer the node's, else `Pending` (`waker` is woken when there are).
+    pub fn poll_redis_output(
+        &self,
+        buf: &mut Vec<u8>,
+        generation: u64,
+        waker: &Waker,
+    ) -> std::task::Poll<bool> {
+        let mut core = lock(&self.core);
+        if core.redis_generation != generation {
+            return std::task::Poll::Ready(false);
+        }
+        let Some(node) = core.hub.node() else {
+            return std::task::Poll::Ready(false);
+        };
+        let pending = node.redis_output();
+        if pending.is_empty() {
+            core.redis_writer = Some(waker.clone());
+            return std::task::Poll::Pending;
+        }
+        buf.clear();
+        buf.extend_from_slice(pending);
+        let n = pending.len();
+        node.consume_redis_output(n);
+        std::task::Poll::Ready(true)
+    }
+
+    /// Whether the node has nothing left to write to Redis.
+    pub fn redis_flushed(&self) -> bool {
+        let mut core = lock(&self.core);
+        core.hub
+            .node()
+            .is_none_or(|node| node.redis_output().is_empty())
+    }
+
+    /// The node's timers ([`Node::handle_timeout`]): returns what the link
+    /// needs and when to call again.
+    pub fn node_timeout(&self, wake: &mut Wakeups) -> Option<(LinkWant, Option<Instant>)> {
+        let now = Instant::now();
+        self.with_node(wake, |node, out| {
+            node.handle_timeout(now, out);
+            (node.link_want(now), node.poll_timeout())
+        })
+    }
 }
 
-impl Core {
+impl Locked {
+    /// In cluster mode, wakes the readers of the connections the node
+    /// takes input from again.
+    fn wake_resumed_readers(&mut self) {
+        let mut resumed = Vec::new();
+        self.hub.take_resumed(&mut resumed);
+        for id in resumed {
+            if let Some(mailbox) = self.queues.table.get(id) {
+                self.queues.wake.extend(lock(mailbox).take_reader());
+            }
+        }
+    }
+
+    /// In cluster mode, when the node gave up on its Redis connection
+    /// ([`Node::take_broken`]): the connection's tasks stop (its writer is
+    /// woken to see it, its reader sees it within a second), and the link
+    /// task opens a new one.
+    fn give_up_broken_link(&mut self) {
+        if self.hub.node().is_some_and(|node| node.take_broken()) {
+            self.redis_generation += 1;
+            if let Some(waker) = self.redis_writer.take() {
+                self.queues.wake.push(waker);
+            }
+        }
+    }
+
+    /// In cluster mode, wakes the Redis writer when the node has output.
+    fn wake_redis_writer(&mut self) {
+        let has_output = self
+            .hub
+            .node()
+            .is_some_and(|node| !node.redis_output().is_empty());
+        if has_output {
+            if let Some(waker) = self.redis_writer.take() {
+                self.queues.wake.push(waker);
+            }
+        }
+    }
+
     /// Pushes the outbox's frames onto their mailboxes and closes the ones
     /// the hub let go, looping while mailboxes overflow (see
     /// [`apply_outbox`]).
@@ -412,6 +591,7 @@ pub fn close_kind(inputs: &[Result<ClientMsg, ErrorCode>]) -> CloseKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hub::{self, Hub};
     use crate::protocol::ServerMsg;
 
     /// The frames a mailbox holds, decoded.
@@ -433,7 +613,7 @@ mod tests {
     #[test]
     fn a_fatal_error_that_overflows_its_own_queue_still_ends_with_an_error() {
         // The limit: exactly what a welcome queues, so the next frame overflows.
-        let probe = SharedHub::new(hub::Config::default(), usize::MAX);
+        let probe = SharedHub::new(Core::Solo(Hub::new(hub::Config::default())), usize::MAX);
         let mailbox: SharedMailbox = Arc::default();
         let (id, _) = probe.connect(mailbox.clone(), &mut Wakeups::new());
         probe.step(
@@ -444,7 +624,7 @@ mod tests {
         );
         let limit = lock(&mailbox).held();
 
-        let shared = SharedHub::new(hub::Config::default(), limit);
+        let shared = SharedHub::new(Core::Solo(Hub::new(hub::Config::default())), limit);
         let mailbox: SharedMailbox = Arc::default();
         let (id, _) = shared.connect(mailbox.clone(), &mut Wakeups::new());
         shared.step(

@@ -1,10 +1,12 @@
--- The cluster's shared state: every write to it is one call of this script.
---
--- Called as  EVALSHA sha numkeys KEYS... op ARGV[2..]  with ARGV[1] = op.
--- Redis runs a script to its end before any other command, so each op is
--- atomic: a room's events have the one order in which their scripts ran,
--- and two nodes racing (two reapers, two claims of one nick) cannot
--- interleave.
+#!lua name=chat
+-- The cluster's shared state: every write to it is one call of a function
+-- of this library, loaded with FUNCTION LOAD REPLACE and called as
+--   FCALL chat_<op> numkeys KEYS... ARGV...
+-- Redis runs a function to its end before any other command, so each op
+-- is atomic: a room's events have the one order in which their functions
+-- ran, and two nodes racing (two reapers, two claims of one nick) cannot
+-- interleave. The library's body runs once, at load; a call runs only its
+-- function.
 --
 -- Keys (see chat::cluster's docs for the whole table):
 --   chat:{room}:seq        string  seq of the room's last Message
@@ -78,6 +80,16 @@ local function record(node, conn)
   return nick, w
 end
 
+-- The record of a user the node says it has; an error reply otherwise
+-- (the node's view and Redis's disagree: the op must not guess).
+local function user(node, conn)
+  local nick, rooms = record(node, conn)
+  if not nick then
+    error(redis.error_reply('ERR no such user: ' .. node .. ' ' .. conn))
+  end
+  return nick, rooms
+end
+
 local function set_record(node, conn, nick, rooms)
   redis.call('HSET', node_key(node, 'users'), conn, table.concat({ nick, unpack(rooms) }, ' '))
 end
@@ -108,13 +120,15 @@ end
 -- Publishes Left and removes nick from room; an empty room is deleted
 -- with its history.
 local function leave(room, nick)
-  redis.call('SPUBLISH', channel(room), frame(varint(TAG_LEFT) .. str(room) .. str(nick)))
+  local left = frame(varint(TAG_LEFT) .. str(room) .. str(nick))
+  redis.call('SPUBLISH', channel(room), left)
   if redis.call('HDEL', room_key(room, 'members'), string.lower(nick)) == 1 then
     if redis.call('HINCRBY', 'chat:rooms', room, -1) <= 0 then
       redis.call('HDEL', 'chat:rooms', room)
       redis.call('DEL', room_key(room, 'seq'), room_key(room, 'history'), room_key(room, 'members'))
     end
   end
+  return left
 end
 
 -- Forgets one user of a node: Left in each of its rooms, its nick freed
@@ -135,51 +149,58 @@ local function depart(node, conn)
   return 1
 end
 
-local op = ARGV[1]
-
-if op == 'message' then
-  -- KEYS: seq, history. ARGV: channel, payload head, payload tail.
-  -- The next seq is spliced between head and tail as a varint.
+redis.register_function('chat_message', function(KEYS, ARGV)
+  -- KEYS: seq, history, members. ARGV: channel, payload head, payload
+  -- tail. The next seq is spliced between head and tail as a varint.
+  -- Returns { seq, frame }. A room without members (deleted, say by a
+  -- reap, while the Say was on its way) is not brought back.
+  if redis.call('EXISTS', KEYS[3]) == 0 then
+    return redis.error_reply('ERR message: no such room')
+  end
   local seq = redis.call('INCR', KEYS[1])
-  local bytes = frame(ARGV[3] .. varint(seq) .. ARGV[4])
+  local bytes = frame(ARGV[2] .. varint(seq) .. ARGV[3])
   redis.call('RPUSH', KEYS[2], bytes)
   redis.call('LTRIM', KEYS[2], -HISTORY_LEN, -1)
-  redis.call('SPUBLISH', ARGV[2], bytes)
-  return seq
-elseif op == 'event' then
+  redis.call('SPUBLISH', ARGV[1], bytes)
+  return { seq, bytes }
+end)
+
+redis.register_function('chat_event', function(KEYS, ARGV)
   -- KEYS: seq. ARGV: channel, a whole payload, published as it is.
-  redis.call('SPUBLISH', ARGV[2], frame(ARGV[3]))
+  redis.call('SPUBLISH', ARGV[1], frame(ARGV[2]))
   return tonumber(redis.call('GET', KEYS[1]) or '0')
-elseif op == 'history' then
+end)
+
+redis.register_function('chat_history', function(KEYS, ARGV)
   -- KEYS: seq, history. Returns { seq, { frames... } }.
   local seq = tonumber(redis.call('GET', KEYS[1]) or '0')
   return { seq, redis.call('LRANGE', KEYS[2], 0, -1) }
-elseif op == 'hello' then
+end)
+
+redis.register_function('chat_hello', function(KEYS, ARGV)
   -- ARGV: node, conn, nick, first room. Claims the nick and joins the
   -- room. Returns { 0 } when the nick is taken, else { 1, join reply }.
-  local node, conn, nick, room = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+  local node, conn, nick, room = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
   if redis.call('HSETNX', 'chat:nicks', string.lower(nick), node .. ' ' .. conn .. ' ' .. nick) == 0 then
     return { 0 }
   end
   set_record(node, conn, nick, { room })
   return { 1, join(room, nick) }
-elseif op == 'join' then
+end)
+
+redis.register_function('chat_join', function(KEYS, ARGV)
   -- ARGV: node, conn, room. Returns the join reply.
-  local node, conn, room = ARGV[2], ARGV[3], ARGV[4]
-  local nick, rooms = record(node, conn)
-  if not nick then
-    return redis.error_reply('ERR join: no such user')
-  end
+  local node, conn, room = ARGV[1], ARGV[2], ARGV[3]
+  local nick, rooms = user(node, conn)
   rooms[#rooms + 1] = room
   set_record(node, conn, nick, rooms)
   return join(room, nick)
-elseif op == 'leave' then
-  -- ARGV: node, conn, room.
-  local node, conn, room = ARGV[2], ARGV[3], ARGV[4]
-  local nick, rooms = record(node, conn)
-  if not nick then
-    return redis.error_reply('ERR leave: no such user')
-  end
+end)
+
+redis.register_function('chat_leave', function(KEYS, ARGV)
+  -- ARGV: node, conn, room. Returns the Left frame.
+  local node, conn, room = ARGV[1], ARGV[2], ARGV[3]
+  local nick, rooms = user(node, conn)
   local kept = {}
   for _, r in ipairs(rooms) do
     if r ~= room then
@@ -187,20 +208,20 @@ elseif op == 'leave' then
     end
   end
   set_record(node, conn, nick, kept)
-  leave(room, nick)
-  return 1
-elseif op == 'depart' then
+  return leave(room, nick)
+end)
+
+redis.register_function('chat_depart', function(KEYS, ARGV)
   -- ARGV: node, conn.
-  return depart(ARGV[2], ARGV[3])
-elseif op == 'rename' then
+  return depart(ARGV[1], ARGV[2])
+end)
+
+redis.register_function('chat_rename', function(KEYS, ARGV)
   -- ARGV: node, conn, new nick, token. Returns 0 when the nick is taken,
   -- else the Renamed frame, also published to each of the user's rooms
   -- with the token after it, so that a node delivers it once per client.
-  local node, conn, new, token = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-  local old, rooms = record(node, conn)
-  if not old then
-    return redis.error_reply('ERR rename: no such user')
-  end
+  local node, conn, new, token = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+  local old, rooms = user(node, conn)
   local old_folded, new_folded = string.lower(old), string.lower(new)
   if new_folded ~= old_folded and redis.call('HEXISTS', 'chat:nicks', new_folded) == 1 then
     return 0
@@ -215,12 +236,14 @@ elseif op == 'rename' then
     redis.call('SPUBLISH', channel(room), renamed .. token)
   end
   return renamed
-elseif op == 'whisper' then
+end)
+
+redis.register_function('chat_whisper', function(KEYS, ARGV)
   -- ARGV: node, conn, sender's nick, recipient's nick (any case), text,
   -- time. Returns 0 when no such user, else the Whispered frame, also
   -- published to the recipient's node unless the sender whispers to
   -- itself (its node delivers that one from the reply).
-  local node, conn, from, to, text, time = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+  local node, conn, from, to, text, time = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
   local entry = redis.call('HGET', 'chat:nicks', string.lower(to))
   if not entry then
     return 0
@@ -233,18 +256,45 @@ elseif op == 'whisper' then
     redis.call('SPUBLISH', 'chat:node:{' .. to_node .. '}', to_conn .. ' ' .. bytes)
   end
   return bytes
-elseif op == 'beat' then
-  -- ARGV: node, ttl in ms. Refreshes the heartbeat. Returns 1 when the
-  -- node was reaped since its last beat (its users are gone from Redis).
-  local node, ttl = ARGV[2], ARGV[3]
+end)
+
+redis.register_function('chat_start', function(KEYS, ARGV)
+  -- ARGV: node, ttl in ms. A node's first connection: refused (0) while
+  -- another live node has the id; else the heartbeat starts, and what a
+  -- dead process with the same id left behind departs. Returns 1.
+  local node, ttl = ARGV[1], ARGV[2]
+  if redis.call('EXISTS', node_key(node, 'alive')) == 1 then
+    return 0
+  end
   redis.call('SET', node_key(node, 'alive'), '1', 'PX', ttl)
   redis.call('SADD', 'chat:nodes', node)
-  return redis.call('DEL', node_key(node, 'reaped'))
-elseif op == 'reap' then
+  for _, conn in ipairs(redis.call('HKEYS', node_key(node, 'users'))) do
+    depart(node, conn)
+  end
+  redis.call('DEL', node_key(node, 'reaped'))
+  return 1
+end)
+
+redis.register_function('chat_beat', function(KEYS, ARGV)
+  -- ARGV: node, ttl in ms. Refreshes the heartbeat. Returns 1 while the
+  -- node is marked reaped (its users are gone from Redis): it re-asserts
+  -- them, then clears the mark with chat_unreaped.
+  local node, ttl = ARGV[1], ARGV[2]
+  redis.call('SET', node_key(node, 'alive'), '1', 'PX', ttl)
+  redis.call('SADD', 'chat:nodes', node)
+  return redis.call('EXISTS', node_key(node, 'reaped'))
+end)
+
+redis.register_function('chat_unreaped', function(KEYS, ARGV)
+  -- ARGV: node. Its users are re-asserted: the reap is over.
+  return redis.call('DEL', node_key(ARGV[1], 'reaped'))
+end)
+
+redis.register_function('chat_reap', function(KEYS, ARGV)
   -- ARGV: the calling node. Every other node without a heartbeat loses
   -- its users (Left to their rooms, nicks freed) and its record. Returns
   -- the number of users reaped.
-  local me = ARGV[2]
+  local me = ARGV[1]
   local reaped = 0
   for _, node in ipairs(redis.call('SMEMBERS', 'chat:nodes')) do
     if node ~= me and redis.call('EXISTS', node_key(node, 'alive')) == 0 then
@@ -258,22 +308,26 @@ elseif op == 'reap' then
     end
   end
   return reaped
-elseif op == 'leave_cluster' then
+end)
+
+redis.register_function('chat_leave_cluster', function(KEYS, ARGV)
   -- ARGV: node. A node that stops: every user departs, the record goes.
-  local node = ARGV[2]
+  local node = ARGV[1]
   for _, conn in ipairs(redis.call('HKEYS', node_key(node, 'users'))) do
     depart(node, conn)
   end
   redis.call('DEL', node_key(node, 'users'), node_key(node, 'alive'))
   redis.call('SREM', 'chat:nodes', node)
   return 1
-elseif op == 'sync' then
+end)
+
+redis.register_function('chat_sync', function(KEYS, ARGV)
   -- ARGV: node, conn... (the users the node has). After Redis came back:
   -- every other user of the node's record departs (it left while Redis
   -- was away, or its depart was lost with the connection).
-  local node = ARGV[2]
+  local node = ARGV[1]
   local live = {}
-  for i = 3, #ARGV do
+  for i = 2, #ARGV do
     live[ARGV[i]] = true
   end
   local gone = 0
@@ -283,14 +337,16 @@ elseif op == 'sync' then
     end
   end
   return gone
-elseif op == 'reassert' then
+end)
+
+redis.register_function('chat_reassert', function(KEYS, ARGV)
   -- ARGV: node, conn, nick, rooms... After Redis came back (or reaped
   -- this node): the user's nick, record and memberships are written
   -- again. When the node was reaped, the other members were told the user
   -- left, so each room that had lost it gets a Joined; after a Redis
   -- restart nobody was told anything, and the memberships come back
   -- silently. Returns 0 when another user holds the nick now.
-  local node, conn, nick = ARGV[2], ARGV[3], ARGV[4]
+  local node, conn, nick = ARGV[1], ARGV[2], ARGV[3]
   local folded = string.lower(nick)
   local mine = node .. ' ' .. conn .. ' ' .. nick
   local owner = redis.call('HGET', 'chat:nicks', folded)
@@ -299,7 +355,7 @@ elseif op == 'reassert' then
   end
   redis.call('HSET', 'chat:nicks', folded, mine)
   local rooms = {}
-  for i = 5, #ARGV do
+  for i = 4, #ARGV do
     rooms[#rooms + 1] = ARGV[i]
   end
   set_record(node, conn, nick, rooms)
@@ -314,20 +370,21 @@ elseif op == 'reassert' then
     end
   end
   return 1
-elseif op == 'restore_room' then
+end)
+
+redis.register_function('chat_restore_room', function(KEYS, ARGV)
   -- ARGV: room, the seq of its last Message a node saw, that node's copy
   -- of its history (frames, oldest first). After a Redis restart the
   -- room's seq and history are put back unless Redis has newer ones.
-  local room, seq = ARGV[2], ARGV[3]
+  local room, seq = ARGV[1], ARGV[2]
   local have = tonumber(redis.call('GET', room_key(room, 'seq')) or '0')
   if have >= tonumber(seq) then
     return 0
   end
   redis.call('SET', room_key(room, 'seq'), seq)
   redis.call('DEL', room_key(room, 'history'))
-  for i = 4, #ARGV do
+  for i = 3, #ARGV do
     redis.call('RPUSH', room_key(room, 'history'), ARGV[i])
   end
   return 1
-end
-return redis.error_reply('ERR chat script: unknown op ' .. tostring(op))
+end)

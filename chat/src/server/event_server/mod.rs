@@ -7,7 +7,7 @@
 //! sleeps in `epoll_wait` (or `kevent`) until something is ready, handles
 //! every ready connection a little, and goes back to sleep. Nothing ever
 //! blocks, so one slow client cannot hold up the others, and there is no
-//! lock anywhere: the [`Hub`] is a plain field.
+//! lock anywhere: the [`Hub`](crate::hub::Hub) (or the cluster node) is a plain field.
 //!
 //! ```text
 //!                      ┌──────────────────── one thread ─────────────────────┐
@@ -120,9 +120,10 @@ use sys::net::{TcpListener, TcpStream};
 use sys::signal::{Signal, Signals};
 use sys::{Event, Events, Interest, Poll, Token};
 
-use self::backplane::{Backplane, Core, REDIS};
+use self::backplane::{Backplane, REDIS};
 use self::deadlines::Deadlines;
 use super::config::{listen, Config};
+use super::core::Core;
 use super::lifecycle::{
     apply_outbox, CloseKind, ConnTable, Expired, Lifecycle, Overflow, Queues, ACCEPT_PAUSE, LINGER,
     SHUTDOWN_GRACE,
@@ -131,7 +132,7 @@ use super::outbound::{Flush, Outbound};
 use crate::clock::unix_ms;
 use crate::fmt::binary::from_bytes;
 use crate::fmt::framed::{split_frame, FrameDecoder, HEADER_LEN};
-use crate::hub::{ConnId, Engine, Frame, Hub, Outbox, SessionState};
+use crate::hub::{ConnId, Engine, Frame, Outbox, SessionState};
 use crate::protocol::{ClientMsg, ErrorCode};
 
 pub mod backplane;
@@ -172,13 +173,13 @@ struct Conn {
 pub fn run(config: Config) -> io::Result<()> {
     // Block the signals before anything else (signalfd needs them blocked).
     let signals = Signals::new(&[Signal::Interrupt, Signal::Terminate])?;
-    let hub = config.hub_config("event_server");
-    let core = match &config.cluster {
-        Some(cluster) => Core::Cluster(Box::new(Backplane::join(cluster, hub)?)),
-        None => Core::Solo(Hub::new(hub)),
+    let (core, redis) = Core::start(&config, "event_server")?;
+    let backplane = match (&config.cluster, redis) {
+        (Some(cluster), Some(stream)) => Some(Backplane::new(cluster.redis, stream)),
+        _ => None,
     };
     let listener = listen("event_server", &config)?;
-    EventServer::new(config, core, listener, signals)?.serve()
+    EventServer::new(config, core, backplane, listener, signals)?.serve()
 }
 
 /// The server's whole state; see the module docs.
@@ -189,8 +190,10 @@ struct EventServer {
     listener: TcpListener,
     listener_paused: Option<Instant>,
     signals: Signals,
-    /// The hub, or in cluster mode the node and its Redis connection.
+    /// The hub, or in cluster mode the node.
     core: Core,
+    /// In cluster mode, the node's Redis connection.
+    backplane: Option<Backplane>,
     outbox: Outbox,
     /// Everything [`Queues`] needs, apart from the hub: the connections,
     /// the write rotation and the linger deadlines.
@@ -291,7 +294,8 @@ impl Queues for Io {
 impl EventServer {
     fn new(
         config: Config,
-        mut core: Core,
+        core: Core,
+        mut backplane: Option<Backplane>,
         mut listener: TcpListener,
         mut signals: Signals,
     ) -> io::Result<Self> {
@@ -300,7 +304,7 @@ impl EventServer {
             .register(&mut listener, LISTENER, Interest::READABLE)?;
         poll.registry()
             .register(&mut signals, SIGNALS, Interest::READABLE)?;
-        if let Some(backplane) = core.backplane() {
+        if let Some(backplane) = &mut backplane {
             backplane.register(poll.registry())?;
         }
         let max_outbound = config.max_outbound;
@@ -311,6 +315,7 @@ impl EventServer {
             listener_paused: None,
             signals,
             core,
+            backplane,
             outbox: Outbox::new(),
             io: Io {
                 conns: ConnTable::new(),
@@ -357,7 +362,10 @@ impl EventServer {
             self.flush_rotation();
             self.flush_redis();
             if let Some(deadline) = self.io.stopping {
-                let redis_flushed = self.core.backplane().is_none_or(|b| b.is_flushed());
+                let redis_flushed = match (&self.backplane, self.core.node()) {
+                    (Some(b), Some(node)) => b.is_flushed(node),
+                    _ => true,
+                };
                 if (self.io.conns.is_empty() && redis_flushed) || now >= deadline {
                     return Ok(());
                 }
@@ -368,6 +376,7 @@ impl EventServer {
     /// The poll timeout: zero when reads or flushes are pending, else the
     /// nearest deadline, else none.
     fn next_timeout(&mut self) -> Option<Duration> {
+        self.resume_reads();
         if !self.pending_reads.is_empty() || !self.io.rotation.is_empty() {
             return Some(Duration::ZERO);
         }
@@ -398,10 +407,11 @@ impl EventServer {
             self.listener_paused
                 .map(|t| t.saturating_duration_since(now)),
             self.io.stopping.map(|t| t.saturating_duration_since(now)),
-            self.core
-                .backplane()
-                .and_then(|b| b.poll_timeout())
-                .map(|t| t.saturating_duration_since(now)),
+            match (&self.backplane, self.core.node()) {
+                (Some(b), Some(node)) => b.poll_timeout(node),
+                _ => None,
+            }
+            .map(|t| t.saturating_duration_since(now)),
         ];
         candidates.into_iter().flatten().min()
     }
@@ -557,15 +567,33 @@ impl EventServer {
     fn continue_pending_reads(&mut self) {
         let pending = std::mem::take(&mut self.pending_reads);
         for &slot in &pending {
-            if let Some((_, conn)) = self.io.conns.by_slot(slot) {
+            if let Some((id, conn)) = self.io.conns.by_slot(slot) {
                 conn.read_pending = false;
-                self.read_conn(slot, true);
+                // Frames a paused connection had buffered go first.
+                if self.decode_frames(id) {
+                    self.read_conn(slot, true);
+                }
             }
         }
         // Reuse the allocation unless reading refilled the list.
         if self.pending_reads.is_empty() {
             self.pending_reads = pending;
             self.pending_reads.clear();
+        }
+    }
+
+    /// Connections the engine takes input from again (see
+    /// [`Engine::accepts_input`]) are read next turn.
+    fn resume_reads(&mut self) {
+        let mut resumed = Vec::new();
+        self.core.take_resumed(&mut resumed);
+        for id in resumed {
+            if let Some(conn) = self.io.conns.get_mut(id) {
+                if !conn.read_pending {
+                    conn.read_pending = true;
+                    self.pending_reads.push(id.slot());
+                }
+            }
         }
     }
 
@@ -591,6 +619,10 @@ impl EventServer {
             };
             if !conn.life.is_open() {
                 return self.discard_input(id);
+            }
+            if !self.core.accepts_input(id) {
+                // Paused: the engine lists it when it takes input again.
+                return;
             }
             if conn.decoder.is_empty() && !self.scratch.is_empty() {
                 let got = io::Read::read(&mut &conn.stream, &mut self.scratch);
@@ -643,7 +675,7 @@ impl EventServer {
         let mut pos = 0;
         // A refused header stops the loop: the decoder reports it below.
         while let Ok(Some(payload)) = split_frame(&scratch[pos..n], self.config.max_frame) {
-            if !self.is_open(id) {
+            if !self.is_open(id) || !self.core.accepts_input(id) {
                 break;
             }
             pos += HEADER_LEN + payload.len();
@@ -678,6 +710,9 @@ impl EventServer {
             };
             if !conn.life.is_open() {
                 return false;
+            }
+            if !self.core.accepts_input(id) {
+                return true;
             }
             let input = match conn.decoder.next_frame() {
                 Ok(None) => return true,
@@ -800,8 +835,8 @@ impl EventServer {
         if self.listener_paused.is_some_and(|t| now >= t) {
             self.resume_listener();
         }
-        if let Some(backplane) = self.core.backplane() {
-            backplane.handle_timeout(self.poll.registry(), now, &mut self.outbox);
+        if let (Some(backplane), Some(node)) = (&mut self.backplane, self.core.node()) {
+            backplane.handle_timeout(node, self.poll.registry(), now, &mut self.outbox);
             self.apply();
         }
     }
@@ -810,16 +845,16 @@ impl EventServer {
 
     /// Redis's socket is ready (see [`backplane`]).
     fn on_redis_event(&mut self, event: &Event) {
-        if let Some(backplane) = self.core.backplane() {
-            backplane.on_event(event, self.poll.registry(), &mut self.outbox);
+        if let (Some(backplane), Some(node)) = (&mut self.backplane, self.core.node()) {
+            backplane.on_event(node, event, self.poll.registry(), &mut self.outbox);
             self.apply();
         }
     }
 
     /// Writes what the node queued for Redis this turn.
     fn flush_redis(&mut self) {
-        if let Some(backplane) = self.core.backplane() {
-            backplane.flush(self.poll.registry(), &mut self.outbox);
+        if let (Some(backplane), Some(node)) = (&mut self.backplane, self.core.node()) {
+            backplane.flush(node, self.poll.registry(), &mut self.outbox);
             self.apply();
         }
     }

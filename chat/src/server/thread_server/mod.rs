@@ -112,6 +112,7 @@ use sys::signal::{Signal, Signals};
 use self::thread_cache::ThreadCache;
 use self::writer::Writer;
 use super::config::{listen, Config};
+use super::core::Core;
 use super::lifecycle::{
     CloseKind, CloseWait, Ending, Expired, Lifecycle, ACCEPT_PAUSE, SHUTDOWN_GRACE,
 };
@@ -121,7 +122,7 @@ use super::shared_hub::{
 };
 use crate::clock::unix_ms;
 use crate::fmt::framed::FrameDecoder;
-use crate::hub::{ConnId, Frame, SessionState};
+use crate::hub::{ConnId, Frame, Hub, SessionState};
 use crate::protocol::ErrorCode;
 
 pub mod thread_cache;
@@ -215,7 +216,10 @@ pub fn run(config: Config) -> io::Result<()> {
     let mut signals = Signals::new(&[Signal::Interrupt, Signal::Terminate])?;
     let listener = listen("thread_server", &config)?;
     listener.set_nonblocking(false)?;
-    let hub = SharedHub::new(config.hub_config("thread_server"), config.max_outbound);
+    let hub = SharedHub::new(
+        Core::Solo(Hub::new(config.hub_config("thread_server"))),
+        config.max_outbound,
+    );
     let shared = Arc::new(Shared {
         config,
         hub,

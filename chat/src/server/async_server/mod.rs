@@ -96,6 +96,8 @@
 //! runtime underneath (`exec`), and the care async code needs: never block
 //! a worker (a blocking call, or a lock held across `.await`).
 
+pub mod backplane;
+
 use std::future::{poll_fn, Future};
 use std::io::{self, IoSlice, Read};
 use std::pin::pin;
@@ -108,6 +110,7 @@ use exec::time::{sleep, timeout};
 use exec::JoinHandle;
 
 use super::config::{listen, Config};
+use super::core::Core;
 use super::lifecycle::{
     CloseKind, CloseWait, Ending, Expired, Lifecycle, ACCEPT_PAUSE, SHUTDOWN_GRACE,
 };
@@ -124,7 +127,8 @@ use crate::hub::{ConnId, SessionState};
 #[derive(Debug)]
 struct Shared {
     config: Config,
-    hub: SharedHub,
+    /// Shared with the Redis tasks in cluster mode.
+    hub: Arc<SharedHub>,
 }
 
 /// One connection, shared by its reader and writer tasks (each owns its
@@ -152,8 +156,12 @@ pub fn run(config: Config) -> io::Result<()> {
 async fn serve(config: Config) -> io::Result<()> {
     // Ask for the signals first: until then they would end the process.
     let signal = exec::signal::shutdown_signal();
+    let (core, redis) = Core::start(&config, "async_server")?;
     let listener = TcpListener::from_sys(listen("async_server", &config)?)?;
-    let hub = SharedHub::new(config.hub_config("async_server"), config.max_outbound);
+    let hub = Arc::new(SharedHub::new(core, config.max_outbound));
+    if let (Some(cluster), Some(stream)) = (&config.cluster, redis) {
+        backplane::start(hub.clone(), cluster.redis, stream);
+    }
     let shared = Arc::new(Shared { config, hub });
     {
         let shared = shared.clone();
@@ -173,6 +181,11 @@ async fn shutdown(shared: &Shared) {
         false => Poll::Pending,
     });
     let _ = timeout(SHUTDOWN_GRACE, all_done).await;
+    // In cluster mode the node's farewell to Redis goes out too.
+    let deadline = Instant::now() + SHUTDOWN_GRACE;
+    while !shared.hub.redis_flushed() && Instant::now() < deadline {
+        sleep(std::time::Duration::from_millis(5)).await;
+    }
 }
 
 // ----- accepting --------------------------------------------------------
@@ -228,6 +241,15 @@ async fn read_loop(
     let mut decoder = FrameDecoder::new(shared.config.max_frame);
     let mut inputs = Vec::new();
     loop {
+        // A cluster node that holds many of this client's messages pauses
+        // its input: wait until it takes more (or the connection closes).
+        poll_fn(
+            |cx| match shared.hub.poll_accepts_input(id, &conn.mailbox, cx.waker()) {
+                true => Poll::Ready(()),
+                false => Poll::Pending,
+            },
+        )
+        .await;
         let read = poll_fn(|cx| poll_read_into(&mut decoder, &reader, conn, cx));
         let result = match life.poll_timeout() {
             // Until welcomed, the deadline is checked before every read (a
@@ -263,8 +285,20 @@ async fn read_loop(
             continue;
         }
         let kind = close_kind(&inputs);
+        let unreadable = inputs.iter().any(Result::is_err);
         match shared.hub.step(id, &mut inputs, unix_ms(), &mut wake) {
             None => return close(shared, conn, life, kind, &mut reader, &writer).await,
+            Some(_) if unreadable => {
+                // A fatal input that a cluster node answers once the replies
+                // owed before it have gone: read nothing more (the stream
+                // may have lost its framing), wait for that close.
+                poll_fn(|cx| match lock(&conn.mailbox).watch(cx.waker()) {
+                    true => Poll::Pending,
+                    false => Poll::Ready(()),
+                })
+                .await;
+                return close(shared, conn, life, kind, &mut reader, &writer).await;
+            }
             Some(SessionState::Welcomed) => life.welcomed(),
             Some(SessionState::Connected) => {}
         }
