@@ -3,8 +3,9 @@
 //!
 //! [`cluster_tests!`](crate) runs a test with cluster mode set for its
 //! thread ([`Mode`]). In that mode [`Server::start`] starts a private
-//! `redis-server` (the harness of `tests/redis`) and N nodes
-//! `BIN --addr 127.0.0.1:0 --redis ADDR ARGS...`, each read from its
+//! `redis-server` (the harness of `tests/redis`) and one node per binary
+//! of the mode, `BIN --addr 127.0.0.1:0 --redis ADDR ARGS...` (the same
+//! binary twice, or two different servers in one chat), each read from its
 //! `listening on` line, and returns the first node with the rest of the
 //! cluster attached: every node and Redis are killed when it is dropped.
 //! [`Server::connect`] (and so `login`, `login_all`) hands out connections
@@ -41,9 +42,9 @@
 //! - in [`Server::connect`], before connecting, for the `Hello` to come
 //!   (a nick freed a moment ago on another node).
 
-use std::cell::Cell;
+use std::cell::RefCell;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -53,35 +54,37 @@ use crate::redis::Redis;
 use crate::util::{fresh_nonce, leave_skipping, Conn, Server};
 
 thread_local! {
-    /// Nodes per cluster for `Server::start` on this thread; 0: one process.
-    static NODES: Cell<usize> = const { Cell::new(0) };
+    /// The node binaries of the cluster `Server::start` starts on this
+    /// thread; empty: one process.
+    static NODES: RefCell<Vec<PathBuf>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Cluster mode for the current thread, while this guard lives.
 #[derive(Debug)]
 pub struct Mode {
-    previous: usize,
+    previous: Vec<PathBuf>,
 }
 
 impl Mode {
-    /// Every [`Server::start`] on this thread starts a cluster of `nodes`.
-    pub fn set(nodes: usize) -> Mode {
-        assert!(nodes >= 2, "a cluster has at least two nodes");
+    /// Every [`Server::start`] on this thread starts a cluster with one
+    /// node per binary of `nodes` (node `i` runs `nodes[i]`).
+    pub fn set(nodes: &[PathBuf]) -> Mode {
+        assert!(nodes.len() >= 2, "a cluster has at least two nodes");
         Mode {
-            previous: NODES.replace(nodes),
+            previous: NODES.replace(nodes.to_vec()),
         }
     }
 
-    /// The nodes per cluster, in cluster mode.
-    pub fn nodes() -> Option<usize> {
-        let n = NODES.get();
-        (n > 0).then_some(n)
+    /// The node binaries, in cluster mode.
+    pub fn nodes() -> Option<Vec<PathBuf>> {
+        let nodes = NODES.with_borrow(Vec::clone);
+        (!nodes.is_empty()).then_some(nodes)
     }
 }
 
 impl Drop for Mode {
     fn drop(&mut self) {
-        NODES.set(self.previous);
+        NODES.set(std::mem::take(&mut self.previous));
     }
 }
 
@@ -101,18 +104,20 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    /// Start Redis and `nodes` nodes of `bin` with `args`; the first node,
-    /// holding the rest.
-    pub fn start(bin: &Path, nodes: usize, args: &[&str]) -> Server {
+    /// Start Redis and a node of each of `bins` with `args`; the first
+    /// node, holding the rest.
+    pub fn start(bins: &[PathBuf], args: &[&str]) -> Server {
         let redis = Redis::start();
         let redis_addr = redis.addr().to_string();
-        let mut servers: Vec<Server> = (0..nodes)
-            .map(|_| {
+        let mut servers: Vec<Server> = bins
+            .iter()
+            .map(|bin| {
                 let mut full = vec!["--addr", "127.0.0.1:0", "--redis", &redis_addr];
                 full.extend_from_slice(args);
                 Server::start_raw(bin, &full)
             })
             .collect();
+        let nodes = servers.len();
         let addrs: Vec<SocketAddr> = servers.iter().map(|s| s.addr).collect();
         let helpers = Arc::new(Helpers::login(&addrs));
         let first = servers.remove(0);

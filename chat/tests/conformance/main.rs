@@ -176,8 +176,9 @@ conformance_tests!(
 );
 
 /// Instantiate, as module `$name`, the suite's tests that are meaningful
-/// for a cluster, each run against `$nodes` nodes of the server binary
-/// `$bin` (a `PathBuf`) that take `--redis HOST:PORT` (see `cluster.rs`).
+/// for a cluster, each run against a cluster of one node per server binary
+/// of `$bin` (`PathBuf`s of servers that take `--redis HOST:PORT`; see
+/// `cluster.rs`).
 ///
 /// Left out, because they are about one process rather than the chat:
 /// `ServerFull` (`--max-conns` counts one node's connections),
@@ -187,12 +188,11 @@ conformance_tests!(
 /// `SIGINT` (one process's signal; a node that dies is a fault test in
 /// `cluster_faults.rs`), and the command line (`cli.rs`).
 macro_rules! cluster_tests {
-    ($name:ident, $nodes:expr, $bin:expr) => {
+    ($name:ident, [$($bin:expr),+ $(,)?]) => {
         mod $name {
-            fn bin() -> std::path::PathBuf {
-                $bin
+            fn nodes() -> Vec<std::path::PathBuf> {
+                vec![$(std::path::PathBuf::from($bin)),+]
             }
-            const NODES: usize = $nodes;
             cluster_tests!(@tests
                 // 2 Framing
                 framing::zero_length_is_malformed_before_hello,
@@ -271,14 +271,35 @@ macro_rules! cluster_tests {
         $(
             #[test]
             fn $test() {
-                crate::util::run_cluster_with(&bin(), NODES, crate::$module::$test);
+                crate::util::run_cluster_with(&nodes(), crate::$module::$test);
             }
         )*
     };
 }
 
-// This package's `event_server` in cluster mode, two nodes.
-cluster_tests!(event_cluster, 2, env!("CARGO_BIN_EXE_event_server").into());
+// This package's servers that take `--redis`: two nodes of each, and one
+// of each in one chat.
+cluster_tests!(
+    event_cluster,
+    [
+        env!("CARGO_BIN_EXE_event_server"),
+        env!("CARGO_BIN_EXE_event_server"),
+    ]
+);
+cluster_tests!(
+    async_cluster,
+    [
+        env!("CARGO_BIN_EXE_async_server"),
+        env!("CARGO_BIN_EXE_async_server"),
+    ]
+);
+cluster_tests!(
+    mixed_cluster,
+    [
+        env!("CARGO_BIN_EXE_event_server"),
+        env!("CARGO_BIN_EXE_async_server"),
+    ]
+);
 
 /// The close policy this package's servers share
 /// (`chat::server::lifecycle`): after `Bye` the connection closes at once,

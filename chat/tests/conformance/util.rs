@@ -62,12 +62,12 @@ pub fn run_with(bin: Option<PathBuf>, name: &str, test: fn(&Path)) {
     }
 }
 
-/// Run one suite test against a cluster of `nodes` processes of `bin`
+/// Run one suite test against a cluster, one node per binary of `nodes`,
 /// sharing one private Redis: every [`Server::start`] in the test starts
 /// such a cluster (see [`crate::cluster`]).
-pub fn run_cluster_with(bin: &Path, nodes: usize, test: fn(&Path)) {
+pub fn run_cluster_with(nodes: &[PathBuf], test: fn(&Path)) {
     let _mode = crate::cluster::Mode::set(nodes);
-    test(bin);
+    test(&nodes[0]);
 }
 
 // ---------------------------------------------------------------------------
@@ -95,11 +95,12 @@ pub struct Server {
 impl Server {
     /// Start `bin --addr 127.0.0.1:0 ARGS...` and wait for its `listening on` line.
     ///
-    /// In cluster mode, start a cluster instead: a private Redis and
-    /// several nodes `bin --addr 127.0.0.1:0 --redis ADDR ARGS...`.
+    /// In cluster mode, start a cluster instead: a private Redis and one
+    /// node per binary of the mode, `BIN --addr 127.0.0.1:0 --redis ADDR
+    /// ARGS...` (`bin` is then the first of them).
     pub fn start(bin: &Path, args: &[&str]) -> Server {
         if let Some(nodes) = crate::cluster::Mode::nodes() {
-            return crate::cluster::Cluster::start(bin, nodes, args);
+            return crate::cluster::Cluster::start(&nodes, args);
         }
         let mut full = vec!["--addr", "127.0.0.1:0"];
         full.extend_from_slice(args);
