@@ -1,6 +1,7 @@
-//! Cluster mode under faults: `event_server --redis` nodes sharing a
-//! private `redis-server`, with a node killed, Redis restarted, Redis gone
-//! for good, Redis unreachable at start, and a `Say` whose reply is lost.
+//! Cluster mode under faults: `--redis` nodes sharing a private
+//! `redis-server`, with a node killed, Redis restarted, Redis gone for
+//! good, Redis unreachable at start, and a `Say` whose reply is lost; for
+//! `event_server` and for `async_server` ([`fault_tests!`]).
 //!
 //! Every process is started on a free loopback port and found from its
 //! `listening on` line (Redis from its log), and killed by pid when its
@@ -36,16 +37,39 @@ use util::{join_all, leave_skipping, Conn, Server};
 /// that only a node that never does it fails.
 const GUARD: Duration = Duration::from_secs(20);
 
-fn bin() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_event_server"))
+/// Instantiates every fault test as module `$name`, for the server
+/// binary `$bin`.
+macro_rules! fault_tests {
+    ($name:ident, $bin:expr) => {
+        mod $name {
+            fault_tests!(@tests $bin,
+                a_node_killed_with_sigkill_is_reaped_by_the_others,
+                redis_restarted_under_traffic_keeps_every_order,
+                redis_that_never_comes_back_shuts_clients_down_after_the_grace,
+                redis_unreachable_at_start_is_one_line_and_status_1,
+                a_say_whose_reply_is_lost_closes_its_sender_only,
+            );
+        }
+    };
+    (@tests $bin:expr, $($test:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $test() {
+                crate::$test(std::path::Path::new($bin));
+            }
+        )*
+    };
 }
 
-/// A node with id `id` on Redis at `redis`, plus `extra` flags.
-fn node(redis: SocketAddr, id: &str, extra: &[&str]) -> Server {
+fault_tests!(event_server, env!("CARGO_BIN_EXE_event_server"));
+fault_tests!(async_server, env!("CARGO_BIN_EXE_async_server"));
+
+/// A node of `bin` with id `id` on Redis at `redis`, plus `extra` flags.
+fn node(bin: &Path, redis: SocketAddr, id: &str, extra: &[&str]) -> Server {
     let redis = redis.to_string();
     let mut args = vec!["--addr", "127.0.0.1:0", "--redis", &redis, "--node-id", id];
     args.extend_from_slice(extra);
-    Server::start_raw(bin(), &args)
+    Server::start_raw(bin, &args)
 }
 
 /// Logs in each `(node, nick)` in turn; the earlier clients see each later
@@ -116,12 +140,11 @@ fn cluster_state(redis: &Redis, ids: &[&str]) -> String {
     text
 }
 
-#[test]
-fn a_node_killed_with_sigkill_is_reaped_by_the_others() {
+fn a_node_killed_with_sigkill_is_reaped_by_the_others(bin: &Path) {
     let redis = Redis::start();
-    let a = node(redis.addr(), "a", &[]);
-    let b = node(redis.addr(), "b", &[]);
-    let mut c = node(redis.addr(), "c", &[]);
+    let a = node(bin, redis.addr(), "a", &[]);
+    let b = node(bin, redis.addr(), "b", &[]);
+    let mut c = node(bin, redis.addr(), "c", &[]);
     let nicks = ["ann", "bob", "cat", "Cy"];
     let mut conns = login_all_at(&[(&a, "ann"), (&b, "bob"), (&c, "cat"), (&c, "Cy")]);
     join_all(&mut conns, &nicks, "r");
@@ -275,11 +298,10 @@ fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
     }
 }
 
-#[test]
-fn redis_restarted_under_traffic_keeps_every_order() {
+fn redis_restarted_under_traffic_keeps_every_order(bin: &Path) {
     let mut redis = Redis::start();
-    let a = node(redis.addr(), "a", &[]);
-    let b = node(redis.addr(), "b", &[]);
+    let a = node(bin, redis.addr(), "a", &[]);
+    let b = node(bin, redis.addr(), "b", &[]);
     // Readers and writers on both nodes, alone in room `t` (each leaves
     // the lobby before the next arrives, so none sees another there).
     let cast = [(&a, "ra"), (&b, "rb"), (&a, "wa"), (&b, "wb")];
@@ -468,11 +490,10 @@ fn expect_members(asker: &mut Conn, room: &str, want: &[String]) {
     }
 }
 
-#[test]
-fn redis_that_never_comes_back_shuts_clients_down_after_the_grace() {
+fn redis_that_never_comes_back_shuts_clients_down_after_the_grace(bin: &Path) {
     let mut redis = Redis::start();
-    let mut a = node(redis.addr(), "a", &["--redis-grace-ms", "1000"]);
-    let mut b = node(redis.addr(), "b", &["--redis-grace-ms", "1000"]);
+    let mut a = node(bin, redis.addr(), "a", &["--redis-grace-ms", "1000"]);
+    let mut b = node(bin, redis.addr(), "b", &["--redis-grace-ms", "1000"]);
     let mut conns = login_all_at(&[(&a, "x1"), (&b, "y1"), (&a, "x2"), (&b, "y2")]);
     join_all(&mut conns, &["x1", "y1", "x2", "y2"], "gone");
     redis.kill();
@@ -507,14 +528,14 @@ fn redis_that_never_comes_back_shuts_clients_down_after_the_grace() {
     }
 }
 
-#[test]
-fn redis_unreachable_at_start_is_one_line_and_status_1() {
+fn redis_unreachable_at_start_is_one_line_and_status_1(bin: &Path) {
+    let name = bin.file_name().unwrap().to_string_lossy();
     // A port nobody listens on: bound, then freed.
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("binding 127.0.0.1:0")
         .port();
-    let mut child = Command::new(bin())
+    let mut child = Command::new(bin)
         .args(["--addr", "127.0.0.1:0", "--redis"])
         .arg(format!("127.0.0.1:{port}"))
         .stdin(Stdio::null())
@@ -530,7 +551,10 @@ fn redis_unreachable_at_start_is_one_line_and_status_1() {
         if Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("event_server still running {GUARD:?} after it could not reach Redis");
+            panic!(
+                "{} still running {GUARD:?} after it could not reach Redis",
+                name
+            );
         }
         thread::sleep(Duration::from_millis(10));
     };
@@ -559,7 +583,7 @@ fn redis_unreachable_at_start_is_one_line_and_status_1() {
         "one line on stderr, got {stderr:?}"
     );
     assert!(
-        stderr.starts_with("event_server: ") && stderr.ends_with('\n'),
+        stderr.starts_with(&format!("{name}: ")) && stderr.ends_with('\n'),
         "{stderr:?}"
     );
 }
@@ -695,12 +719,11 @@ fn pump_up(mut down: TcpStream, mut up: TcpStream, shared: &ProxyShared, cut: &A
     let _ = up.shutdown(Shutdown::Write);
 }
 
-#[test]
-fn a_say_whose_reply_is_lost_closes_its_sender_only() {
+fn a_say_whose_reply_is_lost_closes_its_sender_only(bin: &Path) {
     let redis = Redis::start();
     let proxy = Proxy::start(redis.addr());
-    let a = node(proxy.addr, "a", &[]);
-    let b = node(redis.addr(), "b", &[]);
+    let a = node(bin, proxy.addr, "a", &[]);
+    let b = node(bin, redis.addr(), "b", &[]);
     let mut conns = login_all_at(&[(&a, "sender"), (&a, "bystander"), (&b, "peer")]);
     let mut peer = conns.pop().unwrap();
     let mut bystander = conns.pop().unwrap();
