@@ -1,5 +1,5 @@
-//! The suite against a cluster: several processes of one server binary,
-//! started with `--redis`, that together are one chat.
+//! The suite against a cluster: several server processes, started with
+//! `--redis`, that together are one chat.
 //!
 //! [`cluster_tests!`](crate) runs a test with cluster mode set for its
 //! thread ([`Mode`]). In that mode [`Server::start`] starts a private

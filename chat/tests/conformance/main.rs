@@ -30,9 +30,10 @@
 //! | `client.rs` | the `client` binary in a pipe, its default nick; 7 control characters, also from a hostile fake server |
 //!
 //! [`cluster_tests!`] runs the groups where a cluster changes something
-//! (every rule that involves other clients) against two `event_server
-//! --redis` nodes sharing a private `redis-server`, with each test's
-//! clients spread over both (`cluster.rs`).
+//! (every rule that involves other clients) against two `--redis` nodes
+//! sharing a private `redis-server` (two `event_server`s, two
+//! `async_server`s, one of each), with each test's clients spread over
+//! both (`cluster.rs`).
 //!
 //! The client tests ([`client_tests!`]) need a server and a `client`
 //! binary: `CHAT_SERVER_BIN=... CHAT_CLIENT_BIN=... cargo test -p chat
