@@ -6,8 +6,10 @@
 #   bench/alternate.sh 5 "fanout --clients 100 --msgs 2000 --window 16" \
 #       floor="target/release/floor" event_server="target/release/event_server"
 #
-# Prints one line per run: NAME, then loadgen's JSON line. `--pid` is
-# added for fanout and idle. Build first (cargo build --release -p chat).
+# Prints one line per run: NAME, then loadgen's JSON line (or `FAILED:`
+# and loadgen's last words). `--pid` is added for fanout and idle. Build
+# first (cargo build --release -p chat). `loadgen chart --input FILE`
+# draws the output.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 loadgen="${LOADGEN:-$root/target/release/loadgen}"
@@ -27,10 +29,11 @@ one() { # one NAME CMD
   local extra=""
   case "$scenario" in fanout*|idle*) extra="--pid $pid" ;; esac
   # shellcheck disable=SC2086
-  line="$("$loadgen" $scenario --addr "$addr" $extra 2>/dev/null || true)"
+  line="$("$loadgen" $scenario --addr "$addr" $extra 2>"$out.err" || true)"
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
-  rm -f "$out"
+  [[ -n "$line" ]] || line="FAILED: $(tail -1 "$out.err")"
+  rm -f "$out" "$out.err"
   echo "$name $line"
 }
 

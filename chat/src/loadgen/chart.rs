@@ -121,7 +121,7 @@ impl Bar {
 /// Width of every chart, in SVG units (pixels at 100 %).
 pub const WIDTH: f64 = 720.0;
 /// Where the bars start (the labels are left of it).
-pub const LEFT: f64 = 150.0;
+pub const LEFT: f64 = 170.0;
 /// Where the bars may end.
 pub const RIGHT: f64 = WIDTH - 70.0;
 /// Height of one bar row.
@@ -326,7 +326,7 @@ fn percentiles(l: &Latency) -> [f64; 4] {
 
 /// The latency chart of the runs at `rate` messages/s: p50, p90, p99 and
 /// p99.9 per server, medians over its runs, milliseconds on a log axis
-/// from the decade below the least value to the one above the greatest.
+/// from a decade below the least value to the one above the greatest.
 /// Runs that did not verify are left out.
 pub fn latency_svg(runs: &[Run], rate: u32) -> String {
     let order = server_order(runs);
@@ -359,7 +359,9 @@ pub fn latency_svg(runs: &[Run], rate: u32) -> String {
     let hi = positive.fold(0.0, f64::max);
     let (min, max) = if lo.is_finite() && hi > 0.0 {
         (
-            10f64.powf(lo.log10().floor()),
+            // A decade below the least value, or more when it sits just
+            // above a decade, so that its bar is not a sliver.
+            10f64.powf((lo.log10() - 0.3).floor()),
             10f64.powf(hi.log10().ceil().max(lo.log10().floor() + 1.0)),
         )
     } else {
@@ -391,10 +393,15 @@ pub fn latency_svg(runs: &[Run], rate: u32) -> String {
         let top = TOP + i as f64 * group;
         let _ = writeln!(
             out,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\n\
+             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" font-size=\"10\" fill=\"#555\">p50 {} / p99 {} ms</text>",
             LEFT - 8.0,
-            top + group / 2.0,
-            escape(name)
+            top + group / 2.0 - 2.0,
+            escape(name),
+            LEFT - 8.0,
+            top + group / 2.0 + 11.0,
+            short(values[0]),
+            short(values[2])
         );
         for (p, value) in values.iter().enumerate() {
             let y = top + 2.0 + p as f64 * bar;
@@ -410,14 +417,6 @@ pub fn latency_svg(runs: &[Run], rate: u32) -> String {
                 short(*value)
             );
         }
-        let _ = writeln!(
-            out,
-            "<text x=\"{:.1}\" y=\"{:.1}\">{} / {} ms</text>",
-            log_x(values[3], min, max) + 4.0,
-            top + group / 2.0,
-            short(values[0]),
-            short(values[2])
-        );
     }
     let legend_y = bottom + 34.0;
     for (p, name) in PERCENTILES.iter().enumerate() {
@@ -433,7 +432,7 @@ pub fn latency_svg(runs: &[Run], rate: u32) -> String {
     }
     let _ = writeln!(
         out,
-        "<text x=\"10\" y=\"{:.1}\" font-size=\"10\" fill=\"#555\">medians over runs; the label gives p50 / p99</text>\n</svg>",
+        "<text x=\"10\" y=\"{:.1}\" font-size=\"10\" fill=\"#555\">medians over runs</text>\n</svg>",
         legend_y + 16.0
     );
     out
@@ -590,6 +589,7 @@ mod tests {
         assert!((p50 - decade * (4f64).log10()).abs() < 0.11, "{p50}");
         let p99 = width_of(&svg, "event_server p99: 2.00 ms");
         assert!((p99 - decade * (20f64).log10()).abs() < 0.11, "{p99}");
+        assert!(svg.contains(">p50 0.40 / p99 2.00 ms</text>"));
         assert!(svg.contains("a&lt;b"));
         assert!(!svg.contains("skipped"));
         assert_eq!(svg.matches(">p99.9</text>").count(), 1);
