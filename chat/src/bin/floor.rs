@@ -10,7 +10,8 @@
 //! own:
 //!
 //! - `Hello` is answered with `Welcome` and the client's own `Joined` for
-//!   `lobby` (nothing to the others); `Ping` with `Pong`; `Bye` closes.
+//!   `lobby` (nothing to the others); `Leave` with the client's own `Left`
+//!   (it then reads nothing); `Ping` with `Pong`; `Bye` closes.
 //!   Nothing is checked: not the nick, not the room, not the sizes.
 //! - every `Say` becomes one `Message` in `lobby`, numbered by one counter
 //!   and encoded once, at the end of one shared **log**;
@@ -332,16 +333,26 @@ impl Floor {
             let (mut stream, _) = match self.listener.accept() {
                 Ok(pair) => pair,
                 Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(()),
+                // A client that reset before its turn: the next one.
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
+                Err(e) if e.kind() == ErrorKind::ConnectionAborted => continue,
+                // Out of descriptors or memory: the rest wait for the next
+                // connection's readiness.
+                Err(_) => return Ok(()),
             };
-            stream.set_nodelay(true)?;
+            // A client gone already fails these: it is simply not kept.
+            let _ = stream.set_nodelay(true);
             let id = self.free.pop().unwrap_or(self.clients.len());
-            self.poll.registry().register(
-                &mut stream,
-                Token(id),
-                Interest::READABLE | Interest::WRITABLE,
-            )?;
+            let interest = Interest::READABLE | Interest::WRITABLE;
+            if self
+                .poll
+                .registry()
+                .register(&mut stream, Token(id), interest)
+                .is_err()
+            {
+                self.free.push(id);
+                continue;
+            }
             let ring_fd = match self.shape {
                 Shape::Uring => Some(Rc::new(stream.as_fd().try_clone_to_owned()?)),
                 _ => None,
@@ -409,6 +420,11 @@ impl Floor {
                             time_ms: self.now_ms,
                         };
                         push(&message, &mut self.log.bytes);
+                    }
+                    ClientMsgRef::Leave { room } => {
+                        client.member = false;
+                        let nick = client.nick.as_str();
+                        push(&ServerMsgRef::Left { room, nick }, &mut client.own);
                     }
                     ClientMsgRef::Ping { nonce } => {
                         push(&ServerMsgRef::Pong { nonce }, &mut client.own)
@@ -485,19 +501,27 @@ impl Floor {
             let Some(Some(client)) = self.clients.get_mut(id) else {
                 continue;
             };
+            if !client.waiting {
+                // Listed for a client that has since left this slot.
+                continue;
+            }
             client.waiting = false;
-            let bytes = self.log.from(client.cursor);
-            let sent = if !client.own.is_empty() {
+            if !client.own.is_empty() {
                 // Its own replies first; the log waits for the next flush.
                 let sent = send_all(&client.stream, &client.own);
                 client.own.drain(..sent);
                 client.blocked = !client.own.is_empty();
-                if !client.blocked {
+                if !client.blocked && client.member {
                     client.waiting = true;
                     self.rotation.push_back(id);
                 }
                 continue;
-            } else {
+            }
+            if !client.member {
+                continue;
+            }
+            let bytes = self.log.from(client.cursor);
+            let sent = {
                 match self.shape {
                     Shape::Contiguous | Shape::Uring => send_all(&client.stream, bytes),
                     Shape::Iovec => send_iovecs(&client.stream, &self.log, client.cursor),
@@ -534,13 +558,18 @@ impl Floor {
             let Some(Some(client)) = self.clients.get_mut(id) else {
                 continue;
             };
+            if !client.waiting {
+                continue;
+            }
             client.waiting = false;
             let Some(fd) = &client.ring_fd else { continue };
             let mut buf = client.spare.take().unwrap_or_default();
             buf.clear();
             buf.append(&mut client.own);
-            buf.extend_from_slice(self.log.from(client.cursor));
-            client.cursor = self.log.end();
+            if client.member {
+                buf.extend_from_slice(self.log.from(client.cursor));
+                client.cursor = self.log.end();
+            }
             ring.send(fd, buf, id as u64)?;
             queued += 1;
         }
