@@ -498,14 +498,9 @@ impl Floor {
             return self.flush_uring();
         }
         for &id in &self.flushing {
-            let Some(Some(client)) = self.clients.get_mut(id) else {
+            let Some(client) = flushed(&mut self.clients, id) else {
                 continue;
             };
-            if !client.waiting {
-                // Listed for a client that has since left this slot.
-                continue;
-            }
-            client.waiting = false;
             if !client.own.is_empty() {
                 // Its own replies first; the log waits for the next flush.
                 let sent = send_all(&client.stream, &client.own);
@@ -521,17 +516,15 @@ impl Floor {
                 continue;
             }
             let bytes = self.log.from(client.cursor);
-            let sent = {
-                match self.shape {
-                    Shape::Contiguous | Shape::Uring => send_all(&client.stream, bytes),
-                    Shape::Iovec => send_iovecs(&client.stream, &self.log, client.cursor),
-                    Shape::PerFrame => send_frames(&client.stream, &self.log, client.cursor),
-                    Shape::Cork => {
-                        let _ = client.stream.set_cork(true);
-                        let sent = send_frames(&client.stream, &self.log, client.cursor);
-                        let _ = client.stream.set_cork(false);
-                        sent
-                    }
+            let sent = match self.shape {
+                Shape::Contiguous | Shape::Uring => send_all(&client.stream, bytes),
+                Shape::Iovec => send_iovecs(&client.stream, &self.log, client.cursor),
+                Shape::PerFrame => send_frames(&client.stream, &self.log, client.cursor),
+                Shape::Cork => {
+                    let _ = client.stream.set_cork(true);
+                    let sent = send_frames(&client.stream, &self.log, client.cursor);
+                    let _ = client.stream.set_cork(false);
+                    sent
                 }
             };
             client.cursor += sent as u64;
@@ -555,13 +548,9 @@ impl Floor {
         };
         let mut queued = 0u32;
         for &id in &self.flushing {
-            let Some(Some(client)) = self.clients.get_mut(id) else {
+            let Some(client) = flushed(&mut self.clients, id) else {
                 continue;
             };
-            if !client.waiting {
-                continue;
-            }
-            client.waiting = false;
             let Some(fd) = &client.ring_fd else { continue };
             let mut buf = client.spare.take().unwrap_or_default();
             buf.clear();
@@ -623,6 +612,18 @@ impl Floor {
         }
         self.trim_at = TRIM_AT.max(2 * self.log.bytes.len());
     }
+}
+
+/// The client a rotation entry names, now taken out of the rotation;
+/// `None` when it is no longer waiting (the slot may have changed hands
+/// since the entry was made).
+fn flushed(clients: &mut [Option<Client>], id: usize) -> Option<&mut Client> {
+    let client = clients.get_mut(id)?.as_mut()?;
+    if !client.waiting {
+        return None;
+    }
+    client.waiting = false;
+    Some(client)
 }
 
 /// Encodes `msg` as a frame at the end of `out`.
