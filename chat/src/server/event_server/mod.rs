@@ -342,6 +342,12 @@ impl Io {
         self.batch.group_to.clear();
     }
 
+    /// Whether deliveries are held back, waiting for
+    /// [`queue_batch`](Io::queue_batch).
+    fn has_batch(&self) -> bool {
+        self.batch.run.is_some() || !self.batch.group.is_empty()
+    }
+
     /// Queues everything held back.
     fn queue_batch(&mut self) {
         self.end_run();
@@ -474,9 +480,9 @@ impl EventServer {
             }
             let now = Instant::now();
             self.expire_deadlines(now);
+            self.flush_redis();
             self.settle();
             self.flush_rotation();
-            self.flush_redis();
             if let Some(deadline) = self.io.stopping {
                 let redis_flushed = match (&self.backplane, self.core.node()) {
                     (Some(b), Some(node)) => b.is_flushed(node),
@@ -493,6 +499,11 @@ impl EventServer {
     /// nearest deadline, else none.
     fn next_timeout(&mut self) -> Option<Duration> {
         self.resume_reads();
+        // Frames batched after this turn's settle (a flush that dropped a
+        // connection, say) are queued in the next turn, without waiting.
+        if self.io.has_batch() {
+            return Some(Duration::ZERO);
+        }
         if !self.pending_reads.is_empty() || !self.io.rotation.is_empty() {
             return Some(Duration::ZERO);
         }
@@ -553,9 +564,9 @@ impl EventServer {
             }
             let overflowed = std::mem::take(&mut self.io.overflowed);
             for &id in &overflowed {
-                let error = self.hub.error_frame(ErrorCode::SlowConsumer);
+                let error = self.core.error_frame(ErrorCode::SlowConsumer);
                 self.io.drop_slow(id, error);
-                self.hub.handle_slow_consumer(id, &mut self.outbox);
+                self.core.handle_slow_consumer(id, &mut self.outbox);
             }
             self.apply();
         }
