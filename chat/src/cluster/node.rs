@@ -317,6 +317,8 @@ pub struct Node {
     broken: bool,
     /// When the oldest unanswered heartbeat was sent.
     beat_sent: Option<Instant>,
+    /// The reap mark the last heartbeat answered (0: not reaped).
+    reap_mark: i64,
     /// Why each command in flight was sent, oldest first, in step with
     /// the connection's command ids.
     in_flight: VecDeque<Purpose>,
@@ -329,7 +331,7 @@ pub struct Node {
     scratch: Vec<u8>,
     /// The token of the rename whose pushes are arriving, and the clients
     /// that already got its `Renamed`.
-    rename_seen: Option<(Vec<u8>, Vec<ConnId>)>,
+    rename_seen: VecDeque<(Vec<u8>, Vec<ConnId>)>,
     next_token: u64,
     /// Paused clients whose held messages fell below [`HOLD_LIMIT`].
     resumed: Vec<ConnId>,
@@ -373,13 +375,14 @@ impl Node {
             started: false,
             broken: false,
             beat_sent: None,
+            reap_mark: 0,
             in_flight: VecDeque::new(),
             clients: HashMap::new(),
             nicks: HashMap::new(),
             rooms: HashMap::new(),
             errors: Frame::errors(),
             scratch: Vec::with_capacity(256),
-            rename_seen: None,
+            rename_seen: VecDeque::new(),
             next_token: 0,
             resumed: Vec::new(),
             next_beat: now,
@@ -666,9 +669,13 @@ impl Node {
             self.script(&args, Purpose::Reassert { conn });
         }
         // The reassert ops above read the reap mark (to announce the users
-        // again); it goes after them.
-        let id = self.config.id.clone();
-        self.script(&["unreaped", &id], Purpose::Ignore);
+        // again); it goes after them, unless another reap moved it on.
+        if self.reap_mark > 0 {
+            let id = self.config.id.clone();
+            let mark = self.reap_mark.to_string();
+            self.script(&["unreaped", &id, &mark], Purpose::Ignore);
+            self.reap_mark = 0;
+        }
     }
 
     /// Sends one command; a command the connection refuses (Redis is
@@ -713,10 +720,10 @@ impl Node {
         if let Some(conn) = purpose.client() {
             if value.as_error().is_some() {
                 // A refused op: its effect is unknown to the client.
+                // What is ready before it goes; nothing held is sent on.
                 if let Purpose::Hello { room, .. } | Purpose::Join { room, .. } = &purpose {
                     self.joined_elsewhere(room);
                 }
-                self.finish_step(conn, Vec::new(), out);
                 self.fatal_now(conn, ErrorCode::ShuttingDown, out);
                 return Ok(());
             }
@@ -752,7 +759,8 @@ impl Node {
             }
             Purpose::Beat => {
                 self.beat_sent = None;
-                if value.as_int() == Some(1) {
+                if let Some(mark) = value.as_int().filter(|&n| n > 0) {
+                    self.reap_mark = mark;
                     // Another node reaped this one while it was slow.
                     self.restore_rooms(false);
                     self.reassert_all();
@@ -914,11 +922,15 @@ impl Node {
         let held = local.catching_up.take().unwrap_or_default();
         for bytes in history.iter().filter_map(Value::as_bytes) {
             let frame = Frame::from_frame_bytes(bytes);
+            let Some(local) = self.rooms.get_mut(name) else {
+                return;
+            };
             match message_seq(&frame) {
+                // Missed: as if pushed now (a local sender still connected
+                // has it from its reply, and is skipped).
                 Some(seq) if seq > local.last_seq => {
-                    local.last_seq = seq;
-                    keep(&mut local.history, frame.clone());
-                    out.broadcast(&local.members, &frame);
+                    local.last_seq = seq - 1;
+                    self.deliver_room_frame(name, frame, b"", out);
                 }
                 _ => {}
             }
@@ -992,10 +1004,17 @@ impl Node {
                 second_str(payload).and_then(|nick| self.nicks.get(nick).copied())
             }
             Some(&RENAMED_TAG) => {
-                let seen = match &mut self.rename_seen {
-                    Some((t, got)) if t == trailer => got,
-                    slot => &mut slot.insert((trailer.to_vec(), Vec::new())).1,
+                let at = match self.rename_seen.iter().position(|(t, _)| t == trailer) {
+                    Some(at) => at,
+                    None => {
+                        if self.rename_seen.len() == RENAMES_REMEMBERED {
+                            self.rename_seen.pop_front();
+                        }
+                        self.rename_seen.push_back((trailer.to_vec(), Vec::new()));
+                        self.rename_seen.len() - 1
+                    }
                 };
+                let seen = &mut self.rename_seen[at].1;
                 let renamer = renamer_of(trailer, &self.config.id);
                 for &member in &local.members {
                     if Some(member) != renamer && !seen.contains(&member) {
@@ -1533,9 +1552,11 @@ impl Requests for Node {
         }
     }
 
-    fn list_rooms(&mut self, conn: ConnId, _out: &mut Outbox) {
+    fn list_rooms(&mut self, conn: ConnId, out: &mut Outbox) {
         if self.send(&["HGETALL", "chat:rooms"], Purpose::ListRooms { conn }) {
             self.wait(conn);
+        } else {
+            self.fatal(conn, ErrorCode::ShuttingDown, out);
         }
     }
 
@@ -1544,6 +1565,11 @@ impl Requests for Node {
         self.emit(conn, pong, out);
     }
 }
+
+/// Renames whose pushes the node remembers, to deliver each once per
+/// member: a rename's pushes arrive together, except during a catch-up,
+/// which releases each room's held pushes in turn.
+const RENAMES_REMEMBERED: usize = 64;
 
 /// Variant indexes of the room frames, the first byte of their payloads.
 const MESSAGE_TAG: u8 = 1;
@@ -1782,7 +1808,7 @@ mod tests {
             assert_eq!(h.op(0), "start", "the first link claims the id");
             h.answer(Value::Integer(1));
             assert!(h.node.is_up());
-            for op in ["sync", "unreaped", "beat", "reap"] {
+            for op in ["sync", "beat", "reap"] {
                 assert_eq!(h.op(0), op);
                 h.answer(Value::Integer(0));
             }
@@ -2193,5 +2219,52 @@ mod tests {
         h.node
             .handle_timeout(stalled + h.node.config.grace, &mut h.out);
         assert_eq!(h.node.connection_count(), 0);
+    }
+
+    #[test]
+    fn renames_held_through_a_catch_up_reach_each_member_once() {
+        let mut h = Harness::up();
+        let b = ConnId(2);
+        h.login(b, "bob");
+        h.send(b, ClientMsg::Join { room: "r2".into() });
+        h.confirm(b"ssubscribe", b"chat:{r2}");
+        assert_eq!(h.op(0), "join");
+        let joined = frame(&ServerMsg::joined("r2", "bob"));
+        let reply = vec![Value::Integer(0), Value::Array(vec![]), Value::Bulk(joined)];
+        h.answer(Value::Array(reply));
+        h.take();
+        h.node.redis_lost(h.now, &mut h.out);
+        h.sent.clear();
+        h.node.redis_connected(h.now);
+        h.answer(Value::Map(vec![(bulk(b"proto"), Value::Integer(3))]));
+        h.answer(bulk(b"chat"));
+        h.confirm(b"ssubscribe", b"chat:node:{n1}");
+        assert!(h.node.is_up());
+        // Two renames on another node, each published in lobby and r2,
+        // arrive while both rooms catch up; the rooms are released in turn.
+        for (old, new, token) in [("xa", "xb", " n2:9:1"), ("xb", "xc", " n2:9:2")] {
+            for room in ["lobby", "r2"] {
+                let mut payload = frame(&ServerMsg::renamed(old, new));
+                payload.extend_from_slice(token.as_bytes());
+                h.publish(room, payload);
+            }
+        }
+        h.collect();
+        while let Some(cmd) = h.sent.front().cloned() {
+            if cmd[0] == b"SSUBSCRIBE" {
+                h.confirm(b"ssubscribe", &cmd[1]);
+            } else if cmd[1] == b"chat_history" {
+                h.answer(Value::Array(vec![Value::Integer(0), Value::Array(vec![])]));
+            } else {
+                h.answer(Value::Integer(1));
+            }
+            h.collect();
+        }
+        let (got, _) = h.take();
+        let want = [
+            (b, ServerMsg::renamed("xa", "xb")),
+            (b, ServerMsg::renamed("xb", "xc")),
+        ];
+        assert_eq!(got, want);
     }
 }

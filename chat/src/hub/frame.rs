@@ -114,6 +114,64 @@ impl Frame {
         self.0.is_empty()
     }
 
+    /// `frames` back to back, as one: the bytes a socket would carry for
+    /// them one after the other. A server that sends the same frames to
+    /// the same connections queues this once per connection, instead of
+    /// each frame, and writes it in one piece. Only [`as_bytes`](Frame::as_bytes),
+    /// [`len`](Frame::len) and [`whole_prefix`](Frame::whole_prefix) mean
+    /// anything for it; [`payload`](Frame::payload) is the first frame's
+    /// payload followed by the other frames.
+    ///
+    /// ```
+    /// use chat::hub::Frame;
+    /// use chat::protocol::ServerMsg;
+    ///
+    /// let a = Frame::encode(&ServerMsg::Pong { nonce: 1 }).unwrap();
+    /// let b = Frame::encode(&ServerMsg::Pong { nonce: 2 }).unwrap();
+    /// let both = Frame::concat(&[a.clone(), b.clone()]);
+    /// assert_eq!(both.as_bytes(), [a.as_bytes(), b.as_bytes()].concat());
+    /// ```
+    pub fn concat(frames: &[Frame]) -> Frame {
+        let mut bytes = Vec::with_capacity(frames.iter().map(Frame::len).sum());
+        for frame in frames {
+            bytes.extend_from_slice(frame);
+        }
+        Frame(Arc::from(bytes))
+    }
+
+    /// The length of the whole frames that byte `at` ends in or lies in,
+    /// for a frame made by [`concat`](Frame::concat) (or a single one): the
+    /// end of the frame holding byte `at`, or `at` itself when `at` is the
+    /// boundary between two frames (or `0` or the end).
+    ///
+    /// ```
+    /// use chat::hub::Frame;
+    /// use chat::protocol::ServerMsg;
+    ///
+    /// let pong = Frame::encode(&ServerMsg::Pong { nonce: 1 }).unwrap(); // 6 bytes
+    /// let three = Frame::concat(&[pong.clone(), pong.clone(), pong]);
+    /// assert_eq!(three.whole_prefix(0), 0);
+    /// assert_eq!(three.whole_prefix(7), 12); // inside the second frame
+    /// assert_eq!(three.whole_prefix(12), 12); // between the second and third
+    /// ```
+    pub fn whole_prefix(&self, at: usize) -> usize {
+        let mut end = 0;
+        while end < at {
+            let header: [u8; HEADER_LEN] = match self.0.get(end..end + HEADER_LEN) {
+                Some(h) => h.try_into().unwrap_or([0; HEADER_LEN]),
+                None => return self.len(),
+            };
+            end += HEADER_LEN + u32::from_be_bytes(header) as usize;
+        }
+        end.min(self.len())
+    }
+
+    /// The first `len` bytes as a frame of their own (a copy); `len` should
+    /// be a [`whole_prefix`](Frame::whole_prefix).
+    pub fn prefix(&self, len: usize) -> Frame {
+        Frame(Arc::from(&self.0[..len.min(self.len())]))
+    }
+
     /// Whether two frames share the same bytes in memory (not just equal
     /// bytes): how tests check that history replays the original frames.
     pub fn ptr_eq(a: &Frame, b: &Frame) -> bool {

@@ -12,6 +12,7 @@
 //! | `idle` | N clients connect, say `Hello`, then sit still for T seconds | server RSS per connection, CPU ticks and context switches while idle (`--pid`) |
 //! | `churn` | K connect / `Hello` / `Say` / `Bye` cycles, some cut off abruptly | cycles per second; the server must still answer a `Ping` |
 //! | `suite` | starts each server, runs the scenarios round by round | one table of medians, ratios to the reference |
+//! | `chart` | reads run lines (`NAME {json}`) from a file | SVG charts of them ([`chart`]) |
 //!
 //! # How it stays out of the way
 //!
@@ -51,6 +52,7 @@
 //! 1 otherwise, 2 for a bad command line.
 
 pub mod args;
+pub mod chart;
 pub mod churn;
 pub mod fanout;
 pub mod histogram;
@@ -87,6 +89,9 @@ usage: loadgen SUBCOMMAND [--flag value ...]
   suite   --servers NAME=PATH,NAME=PATH,... [--reference NAME] [--rounds 3]
           [--quick true] [--scale true]
           (starts each server, runs every scenario, prints a table of medians)
+  chart   --input FILE --out DIR
+          (SVG charts of the run lines `NAME {json}` in FILE, e.g. the
+          suite's standard error; prints the files written)
 ";
 
 /// Runs `loadgen` with the arguments after the program name; returns the
@@ -221,6 +226,18 @@ fn command_for(command: &str, args: &mut Args) -> Result<Job, CliError> {
                 scale: args.get("scale", false)?,
             };
             Ok(Box::new(move || Ok((suite::run(&opts)?, true))))
+        }
+        "chart" => {
+            let input: String = args
+                .get_opt("input")?
+                .ok_or_else(|| bad("chart needs --input FILE".into()))?;
+            let out: String = args.get("out", ".".to_string())?;
+            Ok(Box::new(move || {
+                let runs = chart::parse_runs(&std::fs::read_to_string(&input)?);
+                let written = chart::write_all(&runs, std::path::Path::new(&out))?;
+                let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+                Ok((names.join("\n"), !written.is_empty()))
+            }))
         }
         other => Err(bad(format!("unknown subcommand {other:?}"))),
     }

@@ -10,6 +10,9 @@ use super::histogram::Histogram;
 pub struct Latency {
     /// Median.
     pub p50_us: f64,
+    /// 90th percentile (missing in lines written before it was added).
+    #[serdy(default)]
+    pub p90_us: f64,
     /// 99th percentile.
     pub p99_us: f64,
     /// 99.9th percentile.
@@ -26,6 +29,7 @@ impl Latency {
         let us = |ns: u64| round2(ns as f64 / 1000.0);
         Latency {
             p50_us: us(h.percentile(0.50)),
+            p90_us: us(h.percentile(0.90)),
             p99_us: us(h.percentile(0.99)),
             p999_us: us(h.percentile(0.999)),
             max_us: us(h.max()),
@@ -62,7 +66,7 @@ mod tests {
         assert_eq!(
             line,
             // 2 000 ns falls in the bucket 2 000..=2 015.
-            r#"{"p50_us":2.02,"p99_us":1500.0,"p999_us":1500.0,"max_us":1500.0,"mean_us":376.5}"#
+            r#"{"p50_us":2.02,"p90_us":1500.0,"p99_us":1500.0,"p999_us":1500.0,"max_us":1500.0,"mean_us":376.5}"#
         );
         let back: Latency = crate::fmt::json::from_str(&line).unwrap();
         assert_eq!(back, Latency::of(&h));

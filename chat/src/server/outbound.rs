@@ -83,9 +83,13 @@ impl Outbound {
     }
 
     /// Whether the first frame is partly written (its rest must go out before
-    /// anything else, or the stream loses its framing).
+    /// anything else, or the stream loses its framing). A queued
+    /// [`Frame::concat`] of several frames counts as written up to the
+    /// frame the written bytes end in.
     pub fn is_mid_frame(&self) -> bool {
-        self.head_sent > 0
+        self.frames
+            .front()
+            .is_some_and(|f| f.whole_prefix(self.head_sent) != self.head_sent)
     }
 
     /// Queues `frame` unless that would take a non-empty queue past `limit`.
@@ -110,6 +114,17 @@ impl Outbound {
     pub fn discard_unstarted(&mut self) {
         let keep = usize::from(self.head_sent > 0);
         self.frames.truncate(keep);
+        if let Some(head) = self.frames.front_mut() {
+            // Of frames queued together (Frame::concat), only the one the
+            // written bytes end in has started.
+            let end = head.whole_prefix(self.head_sent);
+            if end == self.head_sent {
+                self.frames.clear();
+                self.head_sent = 0;
+            } else if end < head.len() {
+                *head = head.prefix(end);
+            }
+        }
         self.queued = self.frames.front().map_or(0, |f| f.len() - self.head_sent);
         self.release_memory();
     }
@@ -376,6 +391,33 @@ mod tests {
         q.advance(all.len() - 4);
         assert!(q.is_empty());
         assert_eq!(q.queued(), 0);
+    }
+
+    #[test]
+    fn frames_queued_together_are_cut_at_the_frame_in_progress() {
+        let together = Frame::concat(&(0..4).map(pong).collect::<Vec<_>>());
+        for (written, kept) in [(2usize, 6usize), (6, 0), (8, 12), (24, 0)] {
+            let mut q = Outbound::new();
+            q.push(together.clone(), usize::MAX).unwrap();
+            q.push(pong(9), usize::MAX).unwrap();
+            q.advance(written);
+            assert_eq!(q.is_mid_frame(), kept > 0, "{written} written");
+            q.discard_unstarted();
+            assert_eq!(
+                q.queued(),
+                kept.saturating_sub(written),
+                "{written} written"
+            );
+            let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
+            let n = q.io_slices(&mut slices);
+            let rest: Vec<u8> = slices[..n].iter().flat_map(|s| s.to_vec()).collect();
+            let expected = if kept > 0 {
+                &together[written..kept]
+            } else {
+                &[][..]
+            };
+            assert_eq!(rest, expected);
+        }
     }
 
     #[test]

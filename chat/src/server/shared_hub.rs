@@ -302,12 +302,20 @@ impl SharedHub {
         })
     }
 
-    /// Bytes read from Redis. An error means the link is broken (see
-    /// [`Node::handle_redis_input`]).
-    pub fn redis_input(&self, bytes: &[u8], wake: &mut Wakeups) -> bool {
+    /// Bytes read from Redis on connection `generation`. `false` means
+    /// the reader should stop: the link is broken (see
+    /// [`Node::handle_redis_input`]), or the node has given this
+    /// connection up (its bytes are no longer the node's).
+    pub fn redis_input(&self, bytes: &[u8], generation: u64, wake: &mut Wakeups) -> bool {
         let now = Instant::now();
-        self.with_node(wake, |node, out| node.handle_redis_input(bytes, now, out))
-            .is_some_and(|r| r.is_ok())
+        self.with(Tell::All, wake, |core| {
+            if core.redis_generation != generation {
+                return false;
+            }
+            let Locked { hub, outbox, .. } = core;
+            hub.node()
+                .is_some_and(|node| node.handle_redis_input(bytes, now, outbox).is_ok())
+        })
     }
 
     /// The most bytes [`redis_input`](SharedHub::redis_input) takes now.

@@ -122,6 +122,7 @@ macro_rules! conformance_tests {
                 rooms::room_limit_counts_the_lobby,
                 rooms::error_precedence,
                 rooms::every_member_sees_one_order,
+                rooms::one_write_of_says_and_whispers_arrives_in_its_order,
                 rooms::a_joiner_mid_traffic_gets_history_then_the_same_order,
                 // 5.5 Limits
                 limits::slow_consumer_is_dropped_others_miss_nothing,

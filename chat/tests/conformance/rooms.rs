@@ -764,3 +764,41 @@ pub fn a_joiner_mid_traffic_gets_history_then_the_same_order(bin: &Path) {
         "the history is the last 32 messages before the Joined"
     );
 }
+
+/// Messages for different sets of recipients, sent in one write (so a
+/// server handles them in one go): every recipient gets its share in the
+/// order sent, whatever the server batches.
+pub fn one_write_of_says_and_whispers_arrives_in_its_order(bin: &Path) {
+    let server = Server::start(bin, &[]);
+    let mut conns = server.login_all(&["a", "b", "c"]);
+    conns[0].send_all(&[
+        ClientMsg::say("lobby", "m1"),
+        ClientMsg::Whisper {
+            to: "b".into(),
+            text: "w1".into(),
+        },
+        ClientMsg::say("lobby", "m2"),
+        ClientMsg::say("lobby", "m3"),
+        ClientMsg::Whisper {
+            to: "c".into(),
+            text: "w2".into(),
+        },
+        ClientMsg::say("lobby", "m4"),
+    ]);
+    let expected: [&[&str]; 3] = [
+        &["m1", "w1", "m2", "m3", "w2", "m4"],
+        &["m1", "w1", "m2", "m3", "m4"],
+        &["m1", "m2", "m3", "w2", "m4"],
+    ];
+    for (conn, want) in conns.iter_mut().zip(expected) {
+        let got: Vec<String> = want
+            .iter()
+            .map(|_| match conn.recv() {
+                ServerMsg::Message { text, .. } | ServerMsg::Whispered { text, .. } => text,
+                other => panic!("expected a Message or Whispered, got {other:?}"),
+            })
+            .collect();
+        assert_eq!(got, want);
+        conn.expect_quiet();
+    }
+}

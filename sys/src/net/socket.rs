@@ -111,6 +111,30 @@ mod os {
 
 pub(crate) use os::{LINGER, SEND_FLAGS};
 
+/// The option behind `TcpStream::set_cork`: Linux's `TCP_CORK`, or
+/// `TCP_NOPUSH` where the BSDs and macOS have it (`tcp(4)`); NetBSD has
+/// neither.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub(crate) const CORK: Option<libc::c_int> = Some(libc::TCP_CORK);
+#[cfg(any(
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd",
+    target_os = "dragonfly",
+    target_os = "openbsd"
+))]
+pub(crate) const CORK: Option<libc::c_int> = Some(libc::TCP_NOPUSH);
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd",
+    target_os = "dragonfly",
+    target_os = "openbsd"
+)))]
+pub(crate) const CORK: Option<libc::c_int> = None;
+
 /// `AF_INET`/`AF_INET6` by name, for the trace.
 fn family(domain: libc::c_int) -> &'static str {
     match domain {

@@ -180,6 +180,35 @@ impl TcpStream {
         socket::setsockopt(self.fd.as_fd(), libc::IPPROTO_TCP, libc::TCP_NODELAY, value)
     }
 
+    /// Corks the socket (`true`): writes are held back and sent as full
+    /// segments until it is uncorked (`false`), which sends what is held
+    /// at once. Linux's `TCP_CORK`; `TCP_NOPUSH` on macOS, FreeBSD and
+    /// OpenBSD (where uncorking sends the rest with the next write, or
+    /// when the connection closes; see `tcp(4)`); `Unsupported` elsewhere.
+    ///
+    /// ```
+    /// use sys::net::{TcpListener, TcpStream};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+    /// let stream = TcpStream::connect_blocking(listener.local_addr()?)?;
+    /// stream.set_cork(true)?;
+    /// stream.set_cork(false)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn set_cork(&self, cork: bool) -> io::Result<()> {
+        let Some(option) = socket::CORK else {
+            return Err(io::ErrorKind::Unsupported.into());
+        };
+        socket::setsockopt(
+            self.fd.as_fd(),
+            libc::IPPROTO_TCP,
+            option,
+            cork as libc::c_int,
+        )
+    }
+
     /// Reads `TCP_NODELAY`.
     pub fn nodelay(&self) -> io::Result<bool> {
         let value: libc::c_int =

@@ -276,18 +276,24 @@ redis.register_function('chat_start', function(KEYS, ARGV)
 end)
 
 redis.register_function('chat_beat', function(KEYS, ARGV)
-  -- ARGV: node, ttl in ms. Refreshes the heartbeat. Returns 1 while the
-  -- node is marked reaped (its users are gone from Redis): it re-asserts
-  -- them, then clears the mark with chat_unreaped.
+  -- ARGV: node, ttl in ms. Refreshes the heartbeat. Returns the reap
+  -- mark: 0, or the count of the reaps since the node last cleared it (its
+  -- users are gone from Redis): it re-asserts them, then clears the mark
+  -- with chat_unreaped and that count.
   local node, ttl = ARGV[1], ARGV[2]
   redis.call('SET', node_key(node, 'alive'), '1', 'PX', ttl)
   redis.call('SADD', 'chat:nodes', node)
-  return redis.call('EXISTS', node_key(node, 'reaped'))
+  return tonumber(redis.call('GET', node_key(node, 'reaped')) or '0')
 end)
 
 redis.register_function('chat_unreaped', function(KEYS, ARGV)
-  -- ARGV: node. Its users are re-asserted: the reap is over.
-  return redis.call('DEL', node_key(ARGV[1], 'reaped'))
+  -- ARGV: node, the mark its re-assertion answered. A reap since then
+  -- (the mark moved on) keeps the mark, for the next beat to see.
+  local mark = node_key(ARGV[1], 'reaped')
+  if redis.call('GET', mark) == ARGV[2] then
+    redis.call('DEL', mark)
+  end
+  return 1
 end)
 
 redis.register_function('chat_reap', function(KEYS, ARGV)
@@ -304,7 +310,8 @@ redis.register_function('chat_reap', function(KEYS, ARGV)
       end
       redis.call('DEL', node_key(node, 'users'))
       redis.call('SREM', 'chat:nodes', node)
-      redis.call('SET', node_key(node, 'reaped'), '1', 'EX', 86400)
+      redis.call('INCR', node_key(node, 'reaped'))
+      redis.call('EXPIRE', node_key(node, 'reaped'), 86400)
     end
   end
   return reaped

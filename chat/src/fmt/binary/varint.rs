@@ -112,6 +112,14 @@ pub fn decode<const MAX: usize, const BITS: u32>(input: &mut &[u8]) -> Result<u6
         *input = &bytes[1..];
         return Ok(u64::from(first));
     }
+    // Two bytes (128..16 384: counts, lengths, small numbers) inline too;
+    // 14 bits fit every type this is called for (16 bits and more).
+    if let Some(&second) = bytes.get(1) {
+        if second < 0x80 && BITS >= 14 {
+            *input = &bytes[2..];
+            return Ok(u64::from(first & 0x7f) | u64::from(second) << 7);
+        }
+    }
     decode_long::<MAX, BITS>(input)
 }
 

@@ -72,7 +72,7 @@ async fn read(hub: &SharedHub, mut reader: OwnedReadHalf, generation: u64, wake:
             Err(_elapsed) => {}
             Ok(Ok(0) | Err(_)) => return,
             Ok(Ok(n)) => {
-                if !hub.redis_input(&buf[..n], wake) {
+                if !hub.redis_input(&buf[..n], generation, wake) {
                     return;
                 }
             }

@@ -176,10 +176,15 @@ impl Backplane {
 
     /// When [`handle_timeout`](Backplane::handle_timeout) has work.
     pub fn poll_timeout(&self, node: &Node) -> Option<Instant> {
-        let connect = self.connecting.map(|since| since + CONNECT_TIMEOUT);
-        match (connect, node.poll_timeout()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
+        match self.connecting {
+            // The node's retry is due (that is why this connect started):
+            // only its later deadlines (the grace) and the connect's count.
+            Some(since) => {
+                let connect = since + CONNECT_TIMEOUT;
+                let later = node.poll_timeout().filter(|&t| t > Instant::now());
+                Some(later.map_or(connect, |t| t.min(connect)))
+            }
+            None => node.poll_timeout(),
         }
     }
 

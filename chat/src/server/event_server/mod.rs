@@ -24,26 +24,44 @@
 //!
 //! 1. `poll` with the nearest deadline (hello timeouts, lingering closes) as
 //!    its timeout, without waiting while connections wait for their flush
-//!    (step 3), or with none at all when nothing is pending: an idle server
+//!    (step 4), or with none at all when nothing is pending: an idle server
 //!    makes no system call until a client does something.
 //! 2. For each event: accept until `WouldBlock` (listener), start the
 //!    shutdown (signals), or read until `WouldBlock` (a connection), feeding
-//!    every complete frame to the hub and queueing its deliveries on the
-//!    recipients' [`Outbound`] queues. A connection that was read
+//!    every complete frame to the hub and gathering its deliveries in the
+//!    turn's **batch**. A connection that was read
 //!    [`READS_PER_TURN`] times in one turn is put aside and continued next
 //!    turn, so a flooding client cannot starve the others.
-//! 3. Flush the next [`FLUSHES_PER_TURN`] connections of the **write
+//! 3. Queue the batch on the recipients' [`Outbound`] queues: frames that
+//!    went to the same recipients one after the other (the messages of a
+//!    busy room) are joined into one [`Frame::concat`], queued once per
+//!    recipient.
+//! 4. Flush the next [`FLUSHES_PER_TURN`] connections of the **write
 //!    rotation** (or an eighth of it, [`TURNS_PER_PASS`], when that is
 //!    more), each with **one** `sendmsg` of its whole queue (up to
-//!    1 024 frames). A connection joins the back of the rotation when its
+//!    1 024 queued pieces). A connection joins the back of the rotation when its
 //!    queue gets its first frame (or the socket turns writable); the others
 //!    keep their place and wait for the next turns. A broadcast to 100
-//!    members therefore costs one encode and, per member, one
-//!    reference-count bump and its share of one system call, however many
+//!    members therefore costs one encode and, per member, a share of one
+//!    queue entry and of one system call, however many
 //!    messages arrived while the member waited for its flush. A write the
 //!    socket takes only in part means its buffer is full: the connection
 //!    waits for writability instead of trying again at once
 //!    ([`Outbound::flush_nonblocking`]).
+//!
+//! Why a batch: the kernel's cost of a `sendmsg` grows with its iovecs as
+//! well as its bytes (it copies from each in turn), and each queued frame
+//! costs a queue entry and two reference-count updates here. When many
+//! messages arrive in one turn for one room, a member's flush would carry
+//! one iovec per message; with the batch it carries one per turn that
+//! had messages for it, and the bytes are contiguous. Order holds because
+//! only *consecutive* runs with the very same recipients are joined, and
+//! anything that must see the queues as they stand (closing a connection,
+//! dropping a slow consumer) queues the batch first. The slow-consumer
+//! limit decides as before: a group never exceeds `--max-outbound`, and a
+//! queue overflows with the group exactly when it would have with one of
+//! its frames; a partly written group keeps only the frame in progress
+//! ([`Outbound::discard_unstarted`]).
 //!
 //! Why a rotation rather than flushing every waiting connection at the end
 //! of each turn: under steady load every turn writes to every member, and
@@ -150,6 +168,9 @@ pub const READS_PER_TURN: usize = 16;
 pub const FLUSHES_PER_TURN: usize = 4;
 /// A long rotation is flushed in this many turns per pass, at the most.
 pub const TURNS_PER_PASS: usize = 8;
+/// The most bytes of frames a group of the batch gathers before it is queued
+/// (and at most `--max-outbound`).
+pub const GROUP_LEN: usize = 64 * 1024;
 /// Size of the read buffer all connections share.
 pub const SCRATCH_LEN: usize = 16 * 1024;
 
@@ -228,6 +249,32 @@ struct Io {
     saying_bye: Option<ConnId>,
     /// Set once SIGINT/SIGTERM arrived: the deadline for the last flush.
     stopping: Option<Instant>,
+    /// Deliveries held back until the end of the turn ([`Batch`]).
+    batch: Batch,
+    /// Connections whose queue overflowed when a batch was queued, for
+    /// [`EventServer::settle`].
+    overflowed: Vec<ConnId>,
+}
+
+/// The turn's deliveries on their way to the queues, gathered so that
+/// frames for the same connections go as one (see the module docs: the
+/// batch).
+///
+/// The hub's outbox lists a broadcast as the same frame once per
+/// recipient: a **run**. Runs to the same recipients, in the same order,
+/// one after the other, form a **group**, queued at the end of the turn
+/// as one [`Frame::concat`] per recipient. Anything that must see the
+/// queues as they stand (a close, a slow consumer, a flush) queues the
+/// group first, so every connection's frames keep their order.
+#[derive(Debug, Default)]
+struct Batch {
+    /// The frame of the current run, and its recipients so far.
+    run: Option<Frame>,
+    run_to: Vec<ConnId>,
+    /// The frames of the current group, and its recipients.
+    group: Vec<Frame>,
+    group_to: Vec<ConnId>,
+    group_len: usize,
 }
 
 impl Io {
@@ -255,23 +302,94 @@ impl Io {
     }
 }
 
-impl Queues for Io {
-    fn push(&mut self, to: ConnId, frame: Frame) -> Result<(), Overflow> {
+impl Io {
+    /// Ends the current run: it joins the group if it has the group's
+    /// recipients (and the group stays within [`GROUP_LEN`] and the
+    /// outbound limit), else the group is queued and the run starts the
+    /// next one.
+    fn end_run(&mut self) {
+        let Some(frame) = self.batch.run.take() else {
+            return;
+        };
+        let b = &mut self.batch;
+        let fits = b.group_len + frame.len() <= GROUP_LEN.min(self.max_outbound);
+        if !(fits && b.group_to == b.run_to) {
+            self.queue_group();
+            std::mem::swap(&mut self.batch.group_to, &mut self.batch.run_to);
+        }
+        let b = &mut self.batch;
+        b.group_len += frame.len();
+        b.group.push(frame);
+        b.run_to.clear();
+    }
+
+    /// Queues the group on each of its recipients' queues.
+    fn queue_group(&mut self) {
+        let frame = match self.batch.group.len() {
+            0 => return,
+            1 => self.batch.group.pop(),
+            _ => Some(Frame::concat(&self.batch.group)),
+        };
+        self.batch.group.clear();
+        self.batch.group_len = 0;
+        let to = std::mem::take(&mut self.batch.group_to);
+        if let Some(frame) = frame {
+            for &id in &to {
+                self.queue(id, &frame);
+            }
+        }
+        self.batch.group_to = to;
+        self.batch.group_to.clear();
+    }
+
+    /// Whether deliveries are held back, waiting for
+    /// [`queue_batch`](Io::queue_batch).
+    fn has_batch(&self) -> bool {
+        self.batch.run.is_some() || !self.batch.group.is_empty()
+    }
+
+    /// Queues everything held back.
+    fn queue_batch(&mut self) {
+        self.end_run();
+        self.queue_group();
+    }
+
+    /// Queues `frame` for `to`; an overflow closes it and lists it in
+    /// `overflowed`.
+    fn queue(&mut self, to: ConnId, frame: &Frame) {
         let Some(conn) = self.conns.get_mut(to) else {
-            return Ok(());
+            return;
         };
         if !conn.life.is_open() {
-            return Ok(());
+            return;
         }
-        if let Err(overflow) = conn.out.push(frame, self.max_outbound) {
+        if conn.out.push(frame.clone(), self.max_outbound).is_err() {
             self.close_conn(to, CloseKind::Error);
-            return Err(overflow);
+            self.overflowed.push(to);
+            return;
         }
         Io::mark_dirty(&mut self.rotation, to, conn);
+    }
+}
+
+/// The deliveries are held back in the [`Batch`] and queued by
+/// [`Io::queue_batch`], so `push` never reports an overflow itself:
+/// [`EventServer::settle`] handles the connections it lists.
+impl Queues for Io {
+    fn push(&mut self, to: ConnId, frame: Frame) -> Result<(), Overflow> {
+        match &self.batch.run {
+            Some(run) if Frame::ptr_eq(run, &frame) => {}
+            _ => {
+                self.end_run();
+                self.batch.run = Some(frame);
+            }
+        }
+        self.batch.run_to.push(to);
         Ok(())
     }
 
     fn close(&mut self, id: ConnId) {
+        self.queue_batch();
         let kind = if self.stopping.is_some() {
             CloseKind::Shutdown
         } else if self.saying_bye == Some(id) {
@@ -283,6 +401,7 @@ impl Queues for Io {
     }
 
     fn drop_slow(&mut self, id: ConnId, error: Frame) {
+        self.queue_batch();
         self.close_conn(id, CloseKind::Error);
         if let Some(conn) = self.conns.get_mut(id) {
             conn.out.discard_unstarted();
@@ -324,6 +443,8 @@ impl EventServer {
                 max_outbound,
                 saying_bye: None,
                 stopping: None,
+                batch: Batch::default(),
+                overflowed: Vec::new(),
             },
             hello: Deadlines::new(),
             pending_reads: Vec::new(),
@@ -359,8 +480,9 @@ impl EventServer {
             }
             let now = Instant::now();
             self.expire_deadlines(now);
-            self.flush_rotation();
             self.flush_redis();
+            self.settle();
+            self.flush_rotation();
             if let Some(deadline) = self.io.stopping {
                 let redis_flushed = match (&self.backplane, self.core.node()) {
                     (Some(b), Some(node)) => b.is_flushed(node),
@@ -377,6 +499,11 @@ impl EventServer {
     /// nearest deadline, else none.
     fn next_timeout(&mut self) -> Option<Duration> {
         self.resume_reads();
+        // Frames batched after this turn's settle (a flush that dropped a
+        // connection, say) are queued in the next turn, without waiting.
+        if self.io.has_batch() {
+            return Some(Duration::ZERO);
+        }
         if !self.pending_reads.is_empty() || !self.io.rotation.is_empty() {
             return Some(Duration::ZERO);
         }
@@ -424,6 +551,25 @@ impl EventServer {
             &mut self.io,
             &mut self.slow,
         );
+    }
+
+    /// Queues the turn's batch and drops the connections it overflowed as
+    /// slow consumers, as [`apply_outbox`] does for an overflow it sees
+    /// (their clean-up may batch more frames, queued in turn).
+    fn settle(&mut self) {
+        loop {
+            self.io.queue_batch();
+            if self.io.overflowed.is_empty() {
+                return;
+            }
+            let overflowed = std::mem::take(&mut self.io.overflowed);
+            for &id in &overflowed {
+                let error = self.core.error_frame(ErrorCode::SlowConsumer);
+                self.io.drop_slow(id, error);
+                self.core.handle_slow_consumer(id, &mut self.outbox);
+            }
+            self.apply();
+        }
     }
 
     /// One hub step for what connection `id` sent.
@@ -525,6 +671,7 @@ impl EventServer {
         if !got || self.io.stopping.is_some() {
             return Ok(());
         }
+        self.settle();
         self.io.stopping = Some(Instant::now() + SHUTDOWN_GRACE);
         let _ = self.poll.registry().deregister(&mut self.listener);
         for id in self.io.conns.ids() {
