@@ -427,43 +427,59 @@ fn non_readers_get_their_error_last(bin: &Path, non_readers: usize) {
     all.extend(nicks.iter().map(String::as_str));
     let mut conns = server.login_all(&all);
     crate::util::join_all(&mut conns, &all, "flood");
-    let mut mutes = conns.split_off(1);
+    let mut mutes: Vec<Option<Conn>> = conns.split_off(1).into_iter().map(Some).collect();
     let mut talker = conns.pop().unwrap();
 
     // The talker floods the room, reading everything it gets, until it has
-    // seen every non-reader leave it.
+    // seen every non-reader leave it. Each non-reader starts to drain its
+    // socket as soon as the talker sees it leave: the server flushes a
+    // dropped client's last frames only while it lingers (a couple of
+    // seconds), and in a cluster the non-readers on different nodes are
+    // dropped at different times.
     let text = "f".repeat(4000);
     let batch: Vec<ClientMsg> = (0..8).map(|_| ClientMsg::say("flood", &text)).collect();
-    let mut gone = 0;
-    let mut sent = 0usize;
-    while gone < non_readers {
-        assert!(
-            sent * text.len() < MAX_FLOOD_BYTES,
-            "clients that never read were not dropped after {sent} messages{}",
-            server.stderr_note()
-        );
-        talker.send_all(&batch);
-        sent += batch.len();
-        let mut echoes = 0;
-        while echoes < batch.len() {
-            match talker.recv() {
-                ServerMsg::Message { .. } => echoes += 1,
-                ServerMsg::Left { room, .. } if room == "flood" => gone += 1,
-                _ => {}
+    let streams = std::thread::scope(|scope| {
+        let mut readers: Vec<Option<std::thread::ScopedJoinHandle<'_, Vec<ServerMsg>>>> =
+            (0..non_readers).map(|_| None).collect();
+        let mut gone = 0;
+        let mut sent = 0usize;
+        while gone < non_readers {
+            assert!(
+                sent * text.len() < MAX_FLOOD_BYTES,
+                "clients that never read were not dropped after {sent} messages{}",
+                server.stderr_note()
+            );
+            talker.send_all(&batch);
+            sent += batch.len();
+            let mut echoes = 0;
+            while echoes < batch.len() {
+                match talker.recv() {
+                    ServerMsg::Message { .. } => echoes += 1,
+                    ServerMsg::Left { room, nick } if room == "flood" => {
+                        gone += 1;
+                        let Some(i) = nicks.iter().position(|n| *n == nick) else {
+                            continue;
+                        };
+                        if let Some(mute) = mutes[i].take() {
+                            let nick = nicks[i].clone();
+                            readers[i] = Some(scope.spawn(move || drain(mute, &nick)));
+                        }
+                    }
+                    _ => {}
+                }
             }
         }
-    }
-
-    for (nick, mute) in nicks.iter().zip(&mut mutes) {
-        mute.set_read_timeout(Duration::from_secs(10));
-        let mut frames = Vec::new();
-        loop {
-            match mute.try_recv_payload() {
-                Ok(p) => frames.push(crate::util::decode(&p)),
-                Err(Closed::Eof) | Err(Closed::Cut) => break,
-                Err(Closed::Io(e)) => panic!("{nick}'s connection was not closed: {e}"),
-            }
-        }
+        let streams: Vec<Vec<ServerMsg>> = readers
+            .into_iter()
+            .zip(&nicks)
+            .map(|(reader, nick)| {
+                let reader = reader.unwrap_or_else(|| panic!("{nick} never left"));
+                reader.join().unwrap()
+            })
+            .collect();
+        streams
+    });
+    for (nick, frames) in nicks.iter().zip(&streams) {
         let tail = &frames[frames.len().saturating_sub(3)..];
         assert!(
             matches!(
@@ -476,6 +492,19 @@ fn non_readers_get_their_error_last(bin: &Path, non_readers: usize) {
             "{nick}, one of {non_readers} dropped together, did not get SlowConsumer last: \
              the last frames were {tail:?}"
         );
+    }
+}
+
+/// Reads `conn` until the server closes it.
+fn drain(mut conn: Conn, nick: &str) -> Vec<ServerMsg> {
+    conn.set_read_timeout(Duration::from_secs(10));
+    let mut frames = Vec::new();
+    loop {
+        match conn.try_recv_payload() {
+            Ok(p) => frames.push(crate::util::decode(&p)),
+            Err(Closed::Eof) | Err(Closed::Cut) => return frames,
+            Err(Closed::Io(e)) => panic!("{nick}'s connection was not closed: {e}"),
+        }
     }
 }
 
