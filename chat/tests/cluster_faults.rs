@@ -44,6 +44,7 @@ macro_rules! fault_tests {
         mod $name {
             fault_tests!(@tests $bin,
                 a_node_killed_with_sigkill_is_reaped_by_the_others,
+                a_node_stalled_past_its_ttl_is_reaped_then_announces_its_users_again,
                 redis_restarted_under_traffic_keeps_every_order,
                 redis_that_never_comes_back_shuts_clients_down_after_the_grace,
                 redis_unreachable_at_start_is_one_line_and_status_1,
@@ -217,6 +218,41 @@ struct Written {
     acked: Vec<String>,
     /// The connection, unless the node closed it with `ShuttingDown`.
     conn: Option<Conn>,
+}
+
+/// A node that stops (SIGSTOP) for longer than its heartbeat's TTL is
+/// reaped by the other: its user's `Left` reaches the others. When it
+/// runs again it finds the reap mark and re-asserts its user, announced
+/// with `Joined`; the user itself sees neither, and the chat goes on.
+fn a_node_stalled_past_its_ttl_is_reaped_then_announces_its_users_again(bin: &Path) {
+    let redis = Redis::start();
+    let a = node(bin, redis.addr(), "a", &[]);
+    let b = node(bin, redis.addr(), "b", &[]);
+    let mut conns = login_all_at(&[(&a, "ann"), (&b, "bob")]);
+    b.signal("STOP");
+    let deadline = Instant::now() + GUARD;
+    match recv_by(&mut conns[0], deadline, "bob's Left after his node stalled") {
+        ServerMsg::Left { room, nick } if room == LOBBY && nick == "bob" => {}
+        other => panic!("ann got {other:?}{}", cluster_state(&redis, &["a", "b"])),
+    }
+    b.signal("CONT");
+    match recv_by(
+        &mut conns[0],
+        deadline,
+        "bob's Joined once his node runs again",
+    ) {
+        ServerMsg::Joined { room, nick } if room == LOBBY && nick == "bob" => {}
+        other => panic!("ann got {other:?}{}", cluster_state(&redis, &["a", "b"])),
+    }
+    conns[0].set_read_timeout(util::IO_TIMEOUT);
+    // bob heard nothing about himself: his next frame is ann's message,
+    // and both see the same one.
+    let said = conns[0].say(LOBBY, "still here?");
+    conns[1].set_read_timeout(GUARD);
+    assert_eq!(conns[1].recv(), said);
+    conns[1].set_read_timeout(util::IO_TIMEOUT);
+    expect_members(&mut conns[1], LOBBY, &["ann".into(), "bob".into()]);
+    expect_members(&mut conns[0], LOBBY, &["ann".into(), "bob".into()]);
 }
 
 /// Says `{nick}:{k}` in `room` for k = 0, 1, ... one at a time (each after
