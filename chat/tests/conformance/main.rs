@@ -55,6 +55,87 @@ mod rooms;
 mod session;
 mod util;
 
+/// Calls `$callback!(@tests ...)` with the suite's tests that are
+/// meaningful for a cluster as well as for one process, then `$extra`:
+/// the one list both [`conformance_tests!`] and [`cluster_tests!`] start
+/// from.
+macro_rules! shared_tests {
+    ($callback:ident, [$($extra:tt)*]) => {
+        $callback!(@tests
+            // 2 Framing
+            framing::zero_length_is_malformed_before_hello,
+            framing::zero_length_is_malformed_after_welcome,
+            framing::oversized_length_is_refused_without_its_payload,
+            framing::all_ones_length_is_refused,
+            framing::frame_of_exactly_max_frame_is_accepted,
+            framing::max_frame_flag_is_honoured,
+            framing::server_frames_ignore_max_frame,
+            framing::several_frames_in_one_write,
+            // 3, 4 Undecodable payloads
+            decode::truncated_payload_is_malformed,
+            decode::unknown_variant_is_malformed,
+            decode::overlong_varint_is_malformed,
+            decode::overflowing_varint_is_malformed,
+            decode::long_varint_forms_within_the_limit_are_accepted,
+            decode::bad_utf8_is_malformed,
+            decode::trailing_bytes_are_malformed,
+            decode::length_prefix_beyond_the_frame_is_malformed,
+            decode::malformed_frame_of_a_member_makes_it_leave,
+            // 7 Hostile input
+            hostile::random_garbage_frames_do_not_disturb_others,
+            hostile::random_garbage_streams_do_not_disturb_others,
+            hostile::byte_at_a_time_hello_and_say,
+            hostile::thousand_pipelined_pings_in_order,
+            hostile::pongs_keep_order_with_other_replies,
+            // Golden bytes
+            golden::server_frames_match_hand_computed_bytes,
+            golden::message_and_whisper_bytes,
+            // 5.1 Names
+            names::nick_length_and_alphabet,
+            names::nicks_are_unique_ignoring_case,
+            names::nicks_keep_their_case,
+            names::room_names_are_stored_lowercase,
+            names::room_name_length_and_alphabet,
+            // 5.2 Session start
+            session::welcome_then_lobby_history_then_joined,
+            session::requests_before_welcome_are_unexpected,
+            session::hello_after_welcome_is_unexpected,
+            session::version_other_than_one_is_unsupported,
+            session::refused_hello_may_be_retried,
+            session::bye_before_hello_closes_silently,
+            session::bye_after_welcome_closes_silently,
+            session::replies_before_bye_or_a_fatal_error_still_arrive,
+            // 5.3 Rooms
+            rooms::join_sends_history_then_joined_to_everyone,
+            rooms::history_is_the_last_32_messages_byte_for_byte,
+            rooms::empty_room_is_deleted_with_its_history,
+            rooms::leave_tells_everyone_including_the_leaver,
+            rooms::say_reaches_every_member_including_the_sender,
+            rooms::text_length_limits,
+            rooms::whisper_reaches_both_ends_once,
+            rooms::rename_is_announced_once_to_each_sharer,
+            rooms::rename_to_own_nick_or_case_is_accepted,
+            rooms::list_rooms_sorted_with_member_counts,
+            rooms::list_users_sorted_ignoring_case,
+            rooms::room_limit_counts_the_lobby,
+            rooms::error_precedence,
+            rooms::every_member_sees_one_order,
+            rooms::one_write_of_says_and_whispers_arrives_in_its_order,
+            rooms::a_joiner_mid_traffic_gets_history_then_the_same_order,
+            // 5.5 Limits: the outbound limit and the hello timeout are per
+            // connection, and a cluster node enforces them too
+            limits::slow_consumer_is_dropped_others_miss_nothing,
+            limits::large_reply_into_empty_queue_is_delivered,
+            limits::hello_timeout,
+            limits::refused_hellos_do_not_delay_the_hello_timeout,
+            // 5.6 Disconnects (a client's, not the process's)
+            disconnect::close_mid_frame_is_a_plain_disconnect,
+            disconnect::reset_is_a_disconnect,
+            $($extra)*
+        );
+    };
+}
+
 /// Instantiate the whole suite as module `$name`, run against the server
 /// binary `$bin` (an `Option<PathBuf>`; `None` skips every test with a note).
 macro_rules! conformance_tests {
@@ -63,81 +144,15 @@ macro_rules! conformance_tests {
             fn bin() -> Option<std::path::PathBuf> {
                 $bin
             }
-            conformance_tests!(@tests
-                // 2 Framing
-                framing::zero_length_is_malformed_before_hello,
-                framing::zero_length_is_malformed_after_welcome,
-                framing::oversized_length_is_refused_without_its_payload,
-                framing::all_ones_length_is_refused,
-                framing::frame_of_exactly_max_frame_is_accepted,
-                framing::max_frame_flag_is_honoured,
-                framing::server_frames_ignore_max_frame,
-                framing::several_frames_in_one_write,
-                // 3, 4 Undecodable payloads
-                decode::truncated_payload_is_malformed,
-                decode::unknown_variant_is_malformed,
-                decode::overlong_varint_is_malformed,
-                decode::overflowing_varint_is_malformed,
-                decode::long_varint_forms_within_the_limit_are_accepted,
-                decode::bad_utf8_is_malformed,
-                decode::trailing_bytes_are_malformed,
-                decode::length_prefix_beyond_the_frame_is_malformed,
-                decode::malformed_frame_of_a_member_makes_it_leave,
-                // 7 Hostile input
-                hostile::random_garbage_frames_do_not_disturb_others,
-                hostile::random_garbage_streams_do_not_disturb_others,
-                hostile::byte_at_a_time_hello_and_say,
-                hostile::thousand_pipelined_pings_in_order,
-                hostile::pongs_keep_order_with_other_replies,
-                // Golden bytes
-                golden::server_frames_match_hand_computed_bytes,
-                golden::message_and_whisper_bytes,
-                // 5.1 Names
-                names::nick_length_and_alphabet,
-                names::nicks_are_unique_ignoring_case,
-                names::nicks_keep_their_case,
-                names::room_names_are_stored_lowercase,
-                names::room_name_length_and_alphabet,
-                // 5.2 Session start
-                session::welcome_then_lobby_history_then_joined,
-                session::requests_before_welcome_are_unexpected,
-                session::hello_after_welcome_is_unexpected,
-                session::version_other_than_one_is_unsupported,
-                session::refused_hello_may_be_retried,
-                session::bye_before_hello_closes_silently,
-                session::bye_after_welcome_closes_silently,
-                session::replies_before_bye_or_a_fatal_error_still_arrive,
-                // 5.3 Rooms
-                rooms::join_sends_history_then_joined_to_everyone,
-                rooms::history_is_the_last_32_messages_byte_for_byte,
-                rooms::empty_room_is_deleted_with_its_history,
-                rooms::leave_tells_everyone_including_the_leaver,
-                rooms::say_reaches_every_member_including_the_sender,
-                rooms::text_length_limits,
-                rooms::whisper_reaches_both_ends_once,
-                rooms::rename_is_announced_once_to_each_sharer,
-                rooms::rename_to_own_nick_or_case_is_accepted,
-                rooms::list_rooms_sorted_with_member_counts,
-                rooms::list_users_sorted_ignoring_case,
-                rooms::room_limit_counts_the_lobby,
-                rooms::error_precedence,
-                rooms::every_member_sees_one_order,
-                rooms::one_write_of_says_and_whispers_arrives_in_its_order,
-                rooms::a_joiner_mid_traffic_gets_history_then_the_same_order,
-                // 5.5 Limits
-                limits::slow_consumer_is_dropped_others_miss_nothing,
+            shared_tests!(conformance_tests, [
+                // 5.5 Limits of one process
                 limits::two_non_readers_get_their_error_last,
                 limits::ten_non_readers_get_their_error_last,
                 limits::a_refused_client_that_half_closes_does_not_stop_the_server,
-                limits::large_reply_into_empty_queue_is_delivered,
                 limits::rooms_listing_is_cut_to_one_frame,
                 limits::connection_limit_counts_connections_before_hello,
-                limits::hello_timeout,
-                limits::refused_hellos_do_not_delay_the_hello_timeout,
                 limits::descriptor_exhaustion_does_not_stop_service,
-                // 5.6 Disconnects and shutdown
-                disconnect::close_mid_frame_is_a_plain_disconnect,
-                disconnect::reset_is_a_disconnect,
+                // 5.6 Shutdown
                 disconnect::sigterm_shuts_down_every_connection,
                 disconnect::sigint_shuts_down_too,
                 disconnect::shutdown_is_not_held_up_by_a_client_that_never_reads,
@@ -147,7 +162,7 @@ macro_rules! conformance_tests {
                 cli::help_exits_zero,
                 cli::bad_flags_exit_two,
                 cli::every_flag_is_accepted,
-            );
+            ]);
         }
     };
     (@tests $($module:ident :: $test:ident),* $(,)?) => {
@@ -195,77 +210,7 @@ macro_rules! cluster_tests {
             fn nodes() -> Vec<std::path::PathBuf> {
                 vec![$(std::path::PathBuf::from($bin)),+]
             }
-            $(cluster_tests!(@tests $($em :: $et),*);)?
-            cluster_tests!(@tests
-                // 2 Framing
-                framing::zero_length_is_malformed_before_hello,
-                framing::zero_length_is_malformed_after_welcome,
-                framing::oversized_length_is_refused_without_its_payload,
-                framing::all_ones_length_is_refused,
-                framing::frame_of_exactly_max_frame_is_accepted,
-                framing::max_frame_flag_is_honoured,
-                framing::server_frames_ignore_max_frame,
-                framing::several_frames_in_one_write,
-                // 3, 4 Undecodable payloads
-                decode::truncated_payload_is_malformed,
-                decode::unknown_variant_is_malformed,
-                decode::overlong_varint_is_malformed,
-                decode::overflowing_varint_is_malformed,
-                decode::long_varint_forms_within_the_limit_are_accepted,
-                decode::bad_utf8_is_malformed,
-                decode::trailing_bytes_are_malformed,
-                decode::length_prefix_beyond_the_frame_is_malformed,
-                decode::malformed_frame_of_a_member_makes_it_leave,
-                // 7 Hostile input
-                hostile::random_garbage_frames_do_not_disturb_others,
-                hostile::random_garbage_streams_do_not_disturb_others,
-                hostile::byte_at_a_time_hello_and_say,
-                hostile::thousand_pipelined_pings_in_order,
-                hostile::pongs_keep_order_with_other_replies,
-                // Golden bytes
-                golden::server_frames_match_hand_computed_bytes,
-                golden::message_and_whisper_bytes,
-                // 5.1 Names
-                names::nick_length_and_alphabet,
-                names::nicks_are_unique_ignoring_case,
-                names::nicks_keep_their_case,
-                names::room_names_are_stored_lowercase,
-                names::room_name_length_and_alphabet,
-                // 5.2 Session start
-                session::welcome_then_lobby_history_then_joined,
-                session::requests_before_welcome_are_unexpected,
-                session::hello_after_welcome_is_unexpected,
-                session::version_other_than_one_is_unsupported,
-                session::refused_hello_may_be_retried,
-                session::bye_before_hello_closes_silently,
-                session::bye_after_welcome_closes_silently,
-                session::replies_before_bye_or_a_fatal_error_still_arrive,
-                // 5.3 Rooms
-                rooms::join_sends_history_then_joined_to_everyone,
-                rooms::history_is_the_last_32_messages_byte_for_byte,
-                rooms::empty_room_is_deleted_with_its_history,
-                rooms::leave_tells_everyone_including_the_leaver,
-                rooms::say_reaches_every_member_including_the_sender,
-                rooms::text_length_limits,
-                rooms::whisper_reaches_both_ends_once,
-                rooms::rename_is_announced_once_to_each_sharer,
-                rooms::rename_to_own_nick_or_case_is_accepted,
-                rooms::list_rooms_sorted_with_member_counts,
-                rooms::list_users_sorted_ignoring_case,
-                rooms::room_limit_counts_the_lobby,
-                rooms::error_precedence,
-                rooms::every_member_sees_one_order,
-                rooms::a_joiner_mid_traffic_gets_history_then_the_same_order,
-                // 5.5 Limits: the outbound limit and the hello timeout
-                // are per connection, and a node enforces them
-                limits::slow_consumer_is_dropped_others_miss_nothing,
-                limits::large_reply_into_empty_queue_is_delivered,
-                limits::hello_timeout,
-                limits::refused_hellos_do_not_delay_the_hello_timeout,
-                // 5.6 Disconnects (a client's, not the process's)
-                disconnect::close_mid_frame_is_a_plain_disconnect,
-                disconnect::reset_is_a_disconnect,
-            );
+            shared_tests!(cluster_tests, [$($($em :: $et,)*)?]);
         }
     };
     (@tests $($module:ident :: $test:ident),* $(,)?) => {
