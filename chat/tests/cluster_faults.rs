@@ -22,7 +22,6 @@ use std::collections::{BTreeSet, HashMap};
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -571,43 +570,10 @@ fn redis_unreachable_at_start_is_one_line_and_status_1(bin: &Path) {
         .and_then(|l| l.local_addr())
         .expect("binding 127.0.0.1:0")
         .port();
-    let mut child = Command::new(bin)
-        .args(["--addr", "127.0.0.1:0", "--redis"])
-        .arg(format!("127.0.0.1:{port}"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starting event_server");
-    let deadline = Instant::now() + GUARD;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "{} still running {GUARD:?} after it could not reach Redis",
-                name
-            );
-        }
-        thread::sleep(Duration::from_millis(10));
-    };
-    let mut stdout = String::new();
-    let mut stderr = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
+    let redis = format!("127.0.0.1:{port}");
+    let out = util::run_to_exit(bin, &["--addr", "127.0.0.1:0", "--redis", &redis], GUARD);
+    let (status, stdout) = (out.status, String::from_utf8_lossy(&out.stdout));
+    let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(status.code(), Some(1), "exit status; stderr: {stderr:?}");
     assert!(
         !stdout.contains("listening on"),

@@ -1,53 +1,15 @@
 //! PROTOCOL.md section 6: flags, usage errors, `--help`, and the
 //! `listening on HOST:PORT` line.
 
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
+use std::time::Duration;
 
-use crate::util::Server;
+use crate::util::{run_to_exit, Server};
 
 /// Run `bin args...` to completion (bounded), with stdin closed.
 fn run(bin: &Path, args: &[&str]) -> Output {
-    let mut child = Command::new(bin)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starting the server");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("`{} {}` did not exit", bin.display(), args.join(" "));
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let mut stdout = Vec::new();
-    let mut stderr = Vec::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_end(&mut stdout)
-        .unwrap();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_end(&mut stderr)
-        .unwrap();
-    Output {
-        status,
-        stdout,
-        stderr,
-    }
+    run_to_exit(bin, args, Duration::from_secs(10))
 }
 
 pub fn listening_line_names_the_real_port(bin: &Path) {
