@@ -49,14 +49,24 @@
 //! writability and rejoins the rotation then. Nothing bounds how far a
 //! client may fall behind, and nothing else is kept per client.
 //!
-//! Usage: `floor [--addr HOST:PORT] [--shape SHAPE] [--per-turn K|all]`;
-//! it prints `listening on HOST:PORT` and serves until killed.
+//! Which threads send is the last: one (the default), or the sends of a
+//! pass spread over several cores, `--writers K` (each turn's flushes
+//! split between the main thread and K-1 helpers) or `--shards K` (K
+//! writer threads that own the members; the main thread only reads). See
+//! [`threads`]. With `--shards` a member's replies after its `Hello`
+//! (`Pong`, `Left`) are written by the main thread and may land inside
+//! the log's bytes: it serves `fanout` and `latency`, which send none.
+//!
+//! Usage: `floor [--addr HOST:PORT] [--shape SHAPE] [--per-turn K|all]
+//! [--writers K | --shards K]`; it prints `listening on HOST:PORT` and
+//! serves until killed.
 
 use std::collections::VecDeque;
 use std::io::{self, ErrorKind, IoSlice, Write};
 use std::net::SocketAddr;
 use std::os::fd::{AsFd, OwnedFd};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use chat::clock::unix_ms;
 use chat::fmt::binary::from_bytes;
@@ -67,8 +77,13 @@ use sys::net::{TcpListener, TcpStream};
 use sys::uring::Uring;
 use sys::{Events, Interest, Poll, Token};
 
+use self::threads::{Shards, Split};
+
+mod threads;
+
 const USAGE: &str = "usage: floor [--addr HOST:PORT] \
-[--shape contiguous|iovec|perframe|cork|uring] [--per-turn K|all]";
+[--shape contiguous|iovec|perframe|cork|uring] [--per-turn K|all] \
+[--writers K | --shards K]";
 
 /// Where the kernel has no `io_uring`, `--shape uring` is refused.
 #[cfg(not(target_os = "linux"))]
@@ -142,6 +157,26 @@ impl PerTurn {
     }
 }
 
+/// Which threads make the sends (see [`threads`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Threads {
+    /// The main thread, alone.
+    One,
+    /// `--writers K`: the main thread and K-1 helpers share each turn.
+    Split(usize),
+    /// `--shards K`: K writer threads own the members; the main thread reads.
+    Shards(usize),
+}
+
+/// The command line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Args {
+    addr: SocketAddr,
+    shape: Shape,
+    per_turn: PerTurn,
+    threads: Threads,
+}
+
 /// One client.
 #[derive(Debug)]
 struct Client {
@@ -149,6 +184,9 @@ struct Client {
     /// A second descriptor of the socket for the ring (`uring` only).
     #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     ring_fd: Option<Rc<OwnedFd>>,
+    /// A second descriptor of the socket for other threads (`--writers`
+    /// and `--shards` only).
+    shared: Option<Arc<TcpStream>>,
     decoder: FrameDecoder,
     nick: String,
     /// Said `Hello`: reads the log.
@@ -218,28 +256,33 @@ struct Floor {
     /// The log length at which [`Floor::trim_log`] looks at every cursor
     /// while clients wait.
     trim_at: usize,
+    /// `--writers`: the helpers that share each turn's sends.
+    split: Option<Split>,
+    /// `--shards`: the writer threads that make every send of the log.
+    shards: Option<Shards>,
+    /// `--shards`: members that said `Hello` this turn, to hand over.
+    joined: Vec<usize>,
 }
 
 fn main() {
-    let (addr, shape, per_turn) = match parse_args(std::env::args().skip(1)) {
+    let args = match parse_args(std::env::args().skip(1)) {
         Ok(args) => args,
         Err(msg) => {
             eprintln!("floor: {msg}\n{USAGE}");
             std::process::exit(2);
         }
     };
-    if let Err(e) = run(addr, shape, per_turn) {
+    if let Err(e) = run(args) {
         eprintln!("floor: {e}");
         std::process::exit(1);
     }
 }
 
-fn parse_args(
-    mut args: impl Iterator<Item = String>,
-) -> Result<(SocketAddr, Shape, PerTurn), String> {
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut addr: SocketAddr = ([127, 0, 0, 1], 0).into();
     let mut shape = Shape::Contiguous;
     let mut per_turn = PerTurn::AtLeast(4);
+    let mut threads = Threads::One;
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
         match arg.as_str() {
@@ -255,6 +298,19 @@ fn parse_args(
                 let v = value("--per-turn")?;
                 per_turn = PerTurn::parse(&v).ok_or(format!("bad --per-turn {v:?}"))?;
             }
+            "--writers" | "--shards" => {
+                let v = value(&arg)?;
+                let k = v
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|&k| (1..=64).contains(&k))
+                    .ok_or(format!("bad {arg} {v:?}: 1 to 64"))?;
+                threads = match (arg.as_str(), k) {
+                    ("--writers", 1) => Threads::One,
+                    ("--writers", k) => Threads::Split(k),
+                    (_, k) => Threads::Shards(k),
+                };
+            }
             "--help" | "-h" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -262,10 +318,24 @@ fn parse_args(
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
-    Ok((addr, shape, per_turn))
+    if threads != Threads::One && shape != Shape::Contiguous {
+        return Err("--writers and --shards send with the contiguous shape only".into());
+    }
+    Ok(Args {
+        addr,
+        shape,
+        per_turn,
+        threads,
+    })
 }
 
-fn run(addr: SocketAddr, shape: Shape, per_turn: PerTurn) -> io::Result<()> {
+fn run(args: Args) -> io::Result<()> {
+    let Args {
+        addr,
+        shape,
+        per_turn,
+        threads,
+    } = args;
     sys::rlimit::raise_nofile_limit()?;
     let mut listener = TcpListener::bind(addr)?;
     let poll = Poll::new()?;
@@ -291,6 +361,15 @@ fn run(addr: SocketAddr, shape: Shape, per_turn: PerTurn) -> io::Result<()> {
         ring,
         flushing: Vec::new(),
         trim_at: TRIM_AT,
+        split: match threads {
+            Threads::Split(k) => Some(Split::start(k - 1)),
+            _ => None,
+        },
+        shards: match threads {
+            Threads::Shards(k) => Some(Shards::start(k)),
+            _ => None,
+        },
+        joined: Vec::new(),
     };
     floor.serve()
 }
@@ -299,6 +378,10 @@ impl Floor {
     fn serve(&mut self) -> io::Result<()> {
         let mut events = Events::with_capacity(1024);
         loop {
+            if self.shards.is_some() {
+                self.sharded_turn(&mut events)?;
+                continue;
+            }
             let timeout = if self.rotation.is_empty() {
                 None
             } else {
@@ -326,6 +409,32 @@ impl Floor {
             self.flush_turn()?;
             self.trim_log();
         }
+    }
+
+    /// A turn with `--shards`: read, publish the log's new bytes, hand
+    /// the new members over. The writers do the rest, so the thread sleeps
+    /// until a socket has input.
+    fn sharded_turn(&mut self, events: &mut Events) -> io::Result<()> {
+        self.poll.poll(events, None)?;
+        self.now_ms = unix_ms();
+        for event in events.iter() {
+            if event.token() == LISTENER {
+                self.accept()?;
+            } else if event.is_readable() || event.is_read_closed() || event.is_error() {
+                self.read(event.token().0);
+            }
+        }
+        let shards = self.shards.as_mut().expect("a sharded turn");
+        let end = self.log.end();
+        shards.publish(self.log.from(self.log.base), end);
+        self.log.trim(end);
+        for id in self.joined.drain(..) {
+            if let Some(Some(client)) = self.clients.get_mut(id) {
+                let stream = client.shared.clone().expect("--shards shares sockets");
+                shards.hand_over(stream, client.cursor);
+            }
+        }
+        Ok(())
     }
 
     fn accept(&mut self) -> io::Result<()> {
@@ -357,9 +466,14 @@ impl Floor {
                 Shape::Uring => Some(Rc::new(stream.as_fd().try_clone_to_owned()?)),
                 _ => None,
             };
+            let shared = match (&self.split, &self.shards) {
+                (None, None) => None,
+                _ => Some(Arc::new(stream.try_clone()?)),
+            };
             let client = Client {
                 stream,
                 ring_fd,
+                shared,
                 decoder: FrameDecoder::new(DEFAULT_MAX_FRAME),
                 nick: String::new(),
                 member: false,
@@ -408,6 +522,7 @@ impl Floor {
                         };
                         push(&welcome, &mut client.own);
                         push(&ServerMsgRef::Joined { room: LOBBY, nick }, &mut client.own);
+                        self.joined.push(id);
                     }
                     ClientMsgRef::Say { text, .. } => {
                         self.seq += 1;
@@ -497,6 +612,30 @@ impl Floor {
         if self.shape == Shape::Uring {
             return self.flush_uring();
         }
+        if let Some(split) = &mut self.split {
+            // Every share but the first goes to a helper, with one copy of
+            // the log's tail from the oldest of their cursors.
+            let shares = split.shares();
+            let mut sends = vec![Vec::new(); shares - 1];
+            let mut base = self.log.end();
+            let mut kept = Vec::with_capacity(self.flushing.len());
+            for (i, &id) in self.flushing.iter().enumerate() {
+                let Some(Some(client)) = self.clients.get_mut(id) else {
+                    continue;
+                };
+                let share = i % shares;
+                if share == 0 || !client.waiting || !client.member || !client.own.is_empty() {
+                    kept.push(id);
+                    continue;
+                }
+                client.waiting = false;
+                base = base.min(client.cursor);
+                let stream = client.shared.clone().expect("--writers shares sockets");
+                sends[share - 1].push((id, stream, client.cursor));
+            }
+            split.hand_out(self.log.from(base), base, sends);
+            self.flushing = kept;
+        }
         for &id in &self.flushing {
             let Some(client) = flushed(&mut self.clients, id) else {
                 continue;
@@ -529,6 +668,16 @@ impl Floor {
             };
             client.cursor += sent as u64;
             client.blocked = sent < bytes.len();
+        }
+        if let Some(split) = &mut self.split {
+            let end = self.log.end();
+            let clients = &mut self.clients;
+            split.join(|id, sent| {
+                if let Some(Some(client)) = clients.get_mut(id) {
+                    client.cursor += sent as u64;
+                    client.blocked = client.cursor < end;
+                }
+            });
         }
         Ok(())
     }
@@ -720,6 +869,23 @@ mod tests {
         assert_eq!(PerTurn::parse("0"), None);
         assert_eq!(PerTurn::parse("4").map(|p| p.count(100)), Some(12));
         assert_eq!(PerTurn::parse("4").map(|p| p.count(10)), Some(4));
+    }
+
+    #[test]
+    fn thread_flags_parse() {
+        let parse = |line: &str| parse_args(line.split_whitespace().map(String::from));
+        assert_eq!(parse("").map(|a| a.threads), Ok(Threads::One));
+        assert_eq!(parse("--writers 1").map(|a| a.threads), Ok(Threads::One));
+        assert_eq!(
+            parse("--writers 2").map(|a| a.threads),
+            Ok(Threads::Split(2))
+        );
+        assert_eq!(
+            parse("--shards 1").map(|a| a.threads),
+            Ok(Threads::Shards(1))
+        );
+        assert!(parse("--shards 0").is_err());
+        assert!(parse("--writers 2 --shape iovec").is_err());
     }
 
     #[test]
