@@ -410,8 +410,11 @@ impl Lifecycle {
 pub trait Queues {
     /// Queues `frame` for `to`, unless that would take a non-empty queue
     /// past the `--max-outbound` limit: then returns `Err(Overflow)`, and
-    /// the queue refuses (drops) every frame after. A frame for a
-    /// connection that is gone or closing is dropped, with `Ok`.
+    /// the queue refuses (drops) every frame after, and does not end the
+    /// connection before its [`drop_slow`](Queues::drop_slow) (whose
+    /// `Error` is the last frame), even if a writer on another thread
+    /// empties it meanwhile. A frame for a connection that is gone or
+    /// closing is dropped, with `Ok`.
     fn push(&mut self, to: ConnId, frame: Frame) -> Result<(), Overflow>;
     /// The hub let `id` go ([`Outbox::closes`]): it takes no more frames;
     /// what is queued is written, then it closes. The connection must stay

@@ -77,10 +77,20 @@
 //! # Phases
 //!
 //! ```text
-//!   Open ──(hub closes it, or it overflows)──► Closing ──(queue written, FIN)──► Flushed
-//!     │                                           │
-//!     └────────(peer gone: EOF, reset, write error, give up)──────────► Gone
+//!   Open ──(hub closes it)─────────────────────────► Closing ──(queue written, FIN)──► Flushed
+//!     │                                                 ▲
+//!     ├──(it overflows)──► Overflowed ──(drop_slow)─────┘
+//!     │                        │                        │
+//!     └──────(peer gone: EOF, reset, write error, give up)──────────────► Gone
 //! ```
+//!
+//! An overflow and the drop that queues `SlowConsumer` are two calls
+//! ([`apply_outbox`](super::lifecycle::apply_outbox) pushes the rest of
+//! the step's frames, and closes, in between), and the writer runs
+//! meanwhile, on another thread. So an overflowed mailbox is not yet
+//! closing: its writer may write what is queued but does not finish (no
+//! FIN) until [`Mailbox::drop_slow`] has queued the error, which must be
+//! the last frame (PROTOCOL.md 5.5).
 
 use std::mem;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -95,6 +105,12 @@ use crate::hub::Frame;
 pub enum Phase {
     /// Frames are queued and written.
     Open,
+    /// The queue overflowed (PROTOCOL.md 5.5): no more frames are
+    /// accepted, and the hub is about to drop the connection
+    /// ([`Mailbox::drop_slow`]). The writer writes what is queued but does
+    /// not finish before then, so that the connection's last frame is
+    /// its `SlowConsumer`.
+    Overflowed,
     /// No more frames are accepted; the writer writes what is queued, then
     /// shuts the socket down for writing.
     Closing,
@@ -168,9 +184,10 @@ impl Mailbox {
 
     /// Queues `frame` unless that would take a non-empty queue past `limit`
     /// (PROTOCOL.md 5.5), counting the writer's batch. On overflow the
-    /// mailbox starts closing and refuses everything after; the caller then
-    /// calls [`drop_slow`](Self::drop_slow). Frames for a mailbox that is
-    /// not open are dropped silently.
+    /// mailbox is [`Phase::Overflowed`] and refuses everything after; the
+    /// caller must then call [`drop_slow`](Self::drop_slow), without which
+    /// the writer never finishes. Frames for a mailbox that is not open are
+    /// dropped silently.
     ///
     /// "Empty" means nothing waits that the writer has not taken: a frame
     /// into an empty queue is accepted whatever the batch holds. The batch's
@@ -183,7 +200,7 @@ impl Mailbox {
             return Ok(());
         }
         if !self.out.is_empty() && self.held() + frame.len() > limit {
-            self.phase = Phase::Closing;
+            self.phase = Phase::Overflowed;
             return Err(Overflow);
         }
         self.out.push_unbounded(frame);
@@ -192,11 +209,15 @@ impl Mailbox {
 
     /// The slow-consumer drop: discards every queued frame, the writer's
     /// batch included (its partly written frame, if any, is finished; see
-    /// [`Batch::cut_if_discarded`]), queues `error` and closes.
+    /// [`Batch::cut_if_discarded`]), queues `error` and closes, also after
+    /// an overflow ([`Phase::Overflowed`]), so that `error` is the last
+    /// frame the writer sends.
     pub fn drop_slow(&mut self, error: Frame) {
         self.discard_unstarted();
         self.out.push_unbounded(error);
-        self.close();
+        if matches!(self.phase, Phase::Open | Phase::Overflowed) {
+            self.phase = Phase::Closing;
+        }
     }
 
     /// The shutdown path: drops queued frames that have not started, the
@@ -213,7 +234,9 @@ impl Mailbox {
     }
 
     /// The hub is done with the connection: write what is queued, then
-    /// close.
+    /// close. An overflowed mailbox stays so until its
+    /// [`drop_slow`](Self::drop_slow) (a fatal error that overflowed its
+    /// own queue is closed before it is dropped).
     pub fn close(&mut self) {
         if self.phase == Phase::Open {
             self.phase = Phase::Closing;
@@ -273,7 +296,8 @@ impl Mailbox {
                 Next::Write
             }
             Phase::Closing => Next::Finish,
-            Phase::Open => {
+            // Overflowed: the `SlowConsumer` is still to come.
+            Phase::Open | Phase::Overflowed => {
                 match &mut self.writer {
                     Some(w) if w.will_wake(waker) => {}
                     slot => *slot = Some(waker.clone()),
@@ -307,7 +331,8 @@ impl Mailbox {
 
     /// While the connection is open, leaves `waker` to be woken if another
     /// step closes it, and returns `true`; returns `false` once it is
-    /// closing (the reader should stop reading frames and close).
+    /// overflowed or closing (the reader should stop reading frames and
+    /// close), or gone.
     pub fn watch(&mut self, waker: &Waker) -> bool {
         if self.phase != Phase::Open {
             return false;
@@ -319,10 +344,21 @@ impl Mailbox {
         true
     }
 
+    /// Whether the hub let the connection go (it overflowed, or was closed),
+    /// as opposed to its peer going away: for a reader that
+    /// [`watch`](Self::watch) stopped, whether to close (and let the writer
+    /// finish) rather than report a disconnect.
+    pub fn let_go(&self) -> bool {
+        matches!(
+            self.phase,
+            Phase::Overflowed | Phase::Closing | Phase::Flushed
+        )
+    }
+
     /// Where the writer is, for [`Lifecycle::poll_close`](super::lifecycle::Lifecycle::poll_close).
     pub fn writer(&self) -> super::lifecycle::Writer {
         match self.phase {
-            Phase::Open | Phase::Closing => super::lifecycle::Writer::Writing,
+            Phase::Open | Phase::Overflowed | Phase::Closing => super::lifecycle::Writer::Writing,
             Phase::Flushed => super::lifecycle::Writer::Flushed,
             Phase::Gone => super::lifecycle::Writer::Failed,
         }
@@ -523,7 +559,7 @@ mod tests {
         mb.push(f.clone(), 1).unwrap();
         // ...but the batch counts towards the limit of a non-empty one.
         assert_eq!(mb.push(f.clone(), 2 * f.len()), Err(Overflow));
-        assert_eq!(mb.phase(), Phase::Closing);
+        assert_eq!(mb.phase(), Phase::Overflowed);
         // Refused after the overflow, without a second report.
         assert_eq!(mb.push(f.clone(), usize::MAX), Ok(()));
         mb.drop_slow(Frame::error(ErrorCode::SlowConsumer));
@@ -538,6 +574,31 @@ mod tests {
         mb.flushed();
         assert_eq!(mb.phase(), Phase::Flushed);
         assert_eq!(mb.next_batch(&mut batch, &waker), Next::Stop);
+    }
+
+    #[test]
+    fn an_overflowed_mailbox_is_not_finished_before_its_slow_consumer_error() {
+        let f = pong(1);
+        let error = Frame::error(ErrorCode::SlowConsumer);
+        let mut mb = Mailbox::new();
+        let mut batch = mb.batch();
+        let waker = Waker::noop().clone();
+        mb.push(f.clone(), f.len()).unwrap();
+        assert_eq!(mb.push(f.clone(), f.len()), Err(Overflow));
+        assert!(mb.let_go(), "the reader stops reading and closes");
+        // The hub has not dropped it yet; its writer writes what is queued...
+        assert_eq!(mb.next_batch(&mut batch, &waker), Next::Write);
+        batch.clear();
+        // ...but does not finish, not even once the hub closes it (a fatal
+        // error that overflowed its own queue), until the drop.
+        assert_eq!(mb.next_batch(&mut batch, &waker), Next::Wait);
+        mb.close();
+        assert_eq!(mb.next_batch(&mut batch, &waker), Next::Wait);
+        mb.drop_slow(error.clone());
+        assert_eq!(mb.next_batch(&mut batch, &waker), Next::Write);
+        assert_eq!(batch.frames().queued(), error.len());
+        batch.clear();
+        assert_eq!(mb.next_batch(&mut batch, &waker), Next::Finish);
     }
 
     #[test]

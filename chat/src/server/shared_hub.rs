@@ -600,14 +600,21 @@ pub fn close_kind(inputs: &[Result<ClientMsg, ErrorCode>]) -> CloseKind {
 mod tests {
     use super::*;
     use crate::hub::{self, Hub};
-    use crate::protocol::ServerMsg;
+    use crate::protocol::{ServerMsg, LOBBY};
+    use crate::server::mailbox::{Batch, Next, Phase};
+    use crate::server::outbound::Outbound;
 
     /// The frames a mailbox holds, decoded.
     fn queued(mailbox: &SharedMailbox) -> Vec<ServerMsg> {
         let mut batch = lock(mailbox).batch();
         let _ = lock(mailbox).next_batch(&mut batch, Waker::noop());
-        let mut slices = [std::io::IoSlice::new(&[]); 16];
-        let n = batch.frames().io_slices(&mut slices);
+        decoded(batch.frames())
+    }
+
+    /// The frames of `frames` (up to 1 024), decoded.
+    fn decoded(frames: &Outbound) -> Vec<ServerMsg> {
+        let mut slices = vec![std::io::IoSlice::new(&[]); 1024];
+        let n = frames.io_slices(&mut slices);
         let bytes: Vec<u8> = slices[..n].iter().flat_map(|s| s.iter().copied()).collect();
         let mut frames = Vec::new();
         let mut rest = &bytes[..];
@@ -616,6 +623,87 @@ mod tests {
             rest = &rest[crate::fmt::framed::HEADER_LEN + payload.len()..];
         }
         frames
+    }
+
+    /// What a writer gets from `mailbox` until it has to wait: the frames
+    /// (decoded) and whether it finished the connection (FIN).
+    fn write_out(mailbox: &SharedMailbox, batch: &mut Batch) -> (Vec<ServerMsg>, bool) {
+        let mut frames = Vec::new();
+        loop {
+            let next = lock(mailbox).next_batch(batch, Waker::noop());
+            match next {
+                Next::Write => {
+                    frames.extend(decoded(batch.frames()));
+                    batch.clear(); // as if written
+                }
+                Next::Finish => {
+                    lock(mailbox).flushed();
+                    return (frames, true);
+                }
+                Next::Wait | Next::Stop => return (frames, false),
+            }
+        }
+    }
+
+    #[test]
+    fn a_writer_that_drains_its_overflowed_queue_waits_for_the_slow_consumer_error() {
+        // The members of the lobby in join order: `mute` (never read until
+        // the end), `held` (whose lock the test holds to pause the step
+        // after the overflow), `talker`. Each Message takes 600 bytes of
+        // text, so `mute`'s second one overflows a 1000-byte limit.
+        let shared = SharedHub::new(Core::Solo(Hub::new(hub::Config::default())), 1000);
+        let login = |nick: &str| {
+            let mailbox: SharedMailbox = Arc::default();
+            let (id, _) = shared.connect(mailbox.clone(), &mut Wakeups::new());
+            shared.step(
+                id,
+                &mut vec![Ok(ClientMsg::hello(nick))],
+                0,
+                &mut Wakeups::new(),
+            );
+            (id, mailbox)
+        };
+        let (_, mute) = login("mute");
+        let (_, held) = login("held");
+        let (talker, talker_box) = login("talker");
+        let say = || vec![Ok(ClientMsg::say(LOBBY, &"x".repeat(600)))];
+        shared.step(talker, &mut say(), 0, &mut Wakeups::new());
+        assert_eq!(lock(&mute).phase(), Phase::Open, "one Message fits");
+        queued(&held);
+        queued(&talker_box);
+
+        let mut batch = lock(&mute).batch();
+        let (mut frames, finished) = std::thread::scope(|scope| {
+            let paused = lock(&held);
+            // The second Message overflows `mute`'s queue; the step then
+            // waits for `held`'s lock, before it drops `mute`.
+            let step = scope.spawn(|| shared.step(talker, &mut say(), 0, &mut Wakeups::new()));
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while lock(&mute).phase() == Phase::Open {
+                assert!(Instant::now() < deadline, "the step never overflowed mute");
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            // Meanwhile `mute`'s writer (on another worker) writes what was
+            // queued before the overflow, and asks for more.
+            let during = write_out(&mute, &mut batch);
+            drop(paused);
+            step.join().unwrap();
+            during
+        });
+        if !finished {
+            frames.extend(write_out(&mute, &mut batch).0);
+        }
+        assert!(
+            matches!(
+                frames.last(),
+                Some(ServerMsg::Error {
+                    code: ErrorCode::SlowConsumer,
+                    ..
+                })
+            ),
+            "the last frame is SlowConsumer, not {:?} (FIN sent before the drop: {finished})",
+            frames.last()
+        );
     }
 
     #[test]

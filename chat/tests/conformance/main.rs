@@ -125,6 +125,8 @@ macro_rules! shared_tests {
             // 5.5 Limits: the outbound limit and the hello timeout are per
             // connection, and a cluster node enforces them too
             limits::slow_consumer_is_dropped_others_miss_nothing,
+            limits::two_non_readers_get_their_error_last,
+            limits::ten_non_readers_get_their_error_last,
             limits::large_reply_into_empty_queue_is_delivered,
             limits::hello_timeout,
             limits::refused_hellos_do_not_delay_the_hello_timeout,
@@ -146,8 +148,6 @@ macro_rules! conformance_tests {
             }
             shared_tests!(conformance_tests, [
                 // 5.5 Limits of one process
-                limits::two_non_readers_get_their_error_last,
-                limits::ten_non_readers_get_their_error_last,
                 limits::a_refused_client_that_half_closes_does_not_stop_the_server,
                 limits::rooms_listing_is_cut_to_one_frame,
                 limits::connection_limit_counts_connections_before_hello,
@@ -205,12 +205,12 @@ conformance_tests!(
 /// `SIGINT` (one process's signal; a node that dies is a fault test in
 /// `cluster_faults.rs`), and the command line (`cli.rs`).
 macro_rules! cluster_tests {
-    ($name:ident, [$($bin:expr),+ $(,)?] $(, extra: [$($em:ident :: $et:ident),* $(,)?])?) => {
+    ($name:ident, [$($bin:expr),+ $(,)?]) => {
         mod $name {
             fn nodes() -> Vec<std::path::PathBuf> {
                 vec![$(std::path::PathBuf::from($bin)),+]
             }
-            shared_tests!(cluster_tests, [$($($em :: $et,)*)?]);
+            shared_tests!(cluster_tests, []);
         }
     };
     (@tests $($module:ident :: $test:ident),* $(,)?) => {
@@ -225,23 +225,11 @@ macro_rules! cluster_tests {
 
 // This package's servers that take `--redis`: two nodes of each, and one
 // of each in one chat.
-//
-// Known defect: on an `async_server` node under load, a non-reader that
-// is dropped as a slow consumer now and then gets EOF after its queued
-// `Message`s without its `SlowConsumer` (about one full suite run in ten;
-// the cause is not found yet). `event_server` nodes, and a single
-// `async_server`, pass
-// these two tests every time; they run on the `event_server` cluster
-// until the async adapter is fixed.
 cluster_tests!(
     event_cluster,
     [
         env!("CARGO_BIN_EXE_event_server"),
         env!("CARGO_BIN_EXE_event_server"),
-    ],
-    extra: [
-        limits::two_non_readers_get_their_error_last,
-        limits::ten_non_readers_get_their_error_last,
     ]
 );
 cluster_tests!(

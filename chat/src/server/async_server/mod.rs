@@ -114,7 +114,7 @@ use super::core::Core;
 use super::lifecycle::{
     CloseKind, CloseWait, Ending, Expired, Lifecycle, ACCEPT_PAUSE, SHUTDOWN_GRACE,
 };
-use super::mailbox::{Batch, Mailbox, Next, Phase};
+use super::mailbox::{Batch, Mailbox, Next};
 use super::outbound::{Outbound, FLUSH_IOVECS, MAX_IOVECS};
 use super::shared_hub::{
     close_kind, decode_frames, lock, SharedHub, SharedMailbox, Wakeups, Writing,
@@ -324,10 +324,10 @@ fn poll_read_into(
     }
 }
 
-/// Whether the hub closed this connection in another connection's step
+/// Whether the hub let this connection go in another connection's step
 /// (the reader was woken through [`Mailbox::watch`]).
 fn closed_elsewhere(conn: &Conn) -> bool {
-    matches!(lock(&conn.mailbox).phase(), Phase::Closing | Phase::Flushed)
+    lock(&conn.mailbox).let_go()
 }
 
 /// A [`Read`] over a socket's `poll_read`: `Pending` becomes `WouldBlock`,

@@ -116,7 +116,7 @@ use super::core::Core;
 use super::lifecycle::{
     CloseKind, CloseWait, Ending, Expired, Lifecycle, ACCEPT_PAUSE, SHUTDOWN_GRACE,
 };
-use super::mailbox::{Batch, Mailbox, Phase};
+use super::mailbox::{Batch, Mailbox};
 use super::shared_hub::{
     close_kind, decode_frames, lock, SharedHub, SharedMailbox, Wakeups, Writing,
 };
@@ -401,10 +401,10 @@ fn read_loop(shared: &Shared, conn: &Arc<Conn>, mut life: Lifecycle) {
     }
 }
 
-/// Whether the hub closed this connection in another connection's step
+/// Whether the hub let this connection go in another connection's step
 /// (the reader was woken by [`ShutdownRead`]).
 fn closed_elsewhere(conn: &Conn) -> bool {
-    matches!(lock(&conn.mailbox).phase(), Phase::Closing | Phase::Flushed)
+    lock(&conn.mailbox).let_go()
 }
 
 /// Wakes a reader thread blocked in `read(2)`, for [`Mailbox::watch`]: the
