@@ -85,6 +85,16 @@
 //! `sendmsg` carries), not in the user-space code. `bench/README.md` has
 //! the profile and the figures.
 //!
+//! The sends stay on the one thread. Under a steady load a pass over the
+//! rotation costs one `sendmsg` per member (on loopback each also runs
+//! the receiver's side of TCP), and a delivery waits for its recipient's
+//! place in the pass, so only sends made on another core at the same time
+//! would shorten it. That pays only where a core is free for it: with the
+//! clients on the same two cores (as in the benchmarks), both ways of
+//! sending from a second thread (a split of each turn's flushes, and
+//! writer threads that own the connections) raised the tail latency;
+//! `floor`'s `--writers` and `--shards` measure them.
+//!
 //! Registration is edge-triggered ([`sys::Trigger::Edge`]): each readiness
 //! is reported once, so reads drain until `WouldBlock` (or the connection is
 //! put on the pending list), and a connection is registered for
