@@ -185,9 +185,10 @@ impl Mailbox {
     /// Queues `frame` unless that would take a non-empty queue past `limit`
     /// (PROTOCOL.md 5.5), counting the writer's batch. On overflow the
     /// mailbox is [`Phase::Overflowed`] and refuses everything after; the
-    /// caller must then call [`drop_slow`](Self::drop_slow), without which
-    /// the writer never finishes. Frames for a mailbox that is not open are
-    /// dropped silently.
+    /// caller must then call [`drop_slow`](Self::drop_slow) in the same
+    /// hold of the hub's lock (as [`apply_outbox`](super::lifecycle::apply_outbox)
+    /// does), without which the writer never finishes. Frames for a mailbox
+    /// that is not open are dropped silently.
     ///
     /// "Empty" means nothing waits that the writer has not taken: a frame
     /// into an empty queue is accepted whatever the batch holds. The batch's

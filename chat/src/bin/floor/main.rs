@@ -53,9 +53,13 @@
 //! pass spread over several cores, `--writers K` (each turn's flushes
 //! split between the main thread and K-1 helpers) or `--shards K` (K
 //! writer threads that own the members; the main thread only reads). See
-//! [`threads`]. With `--shards` a member's replies after its `Hello`
-//! (`Pong`, `Left`) are written by the main thread and may land inside
-//! the log's bytes: it serves `fanout` and `latency`, which send none.
+//! [`threads`]. With `--shards` the writers own each member's socket
+//! from its `Welcome` on, and it serves `fanout` and `latency`, which
+//! need nothing more: `Leave` does not stop the log, a reply after
+//! `Hello` (`Pong`, `Left`) is written by the main thread and can land
+//! inside a frame of the log, `--per-turn` does not apply, and a writer
+//! whose members' sockets are all full looks again every 100 µs instead
+//! of waiting for writability.
 //!
 //! Usage: `floor [--addr HOST:PORT] [--shape SHAPE] [--per-turn K|all]
 //! [--writers K | --shards K]`; it prints `listening on HOST:PORT` and
@@ -63,7 +67,7 @@
 
 use std::collections::VecDeque;
 use std::io::{self, ErrorKind, IoSlice, Write};
-use std::net::SocketAddr;
+use std::net::{Shutdown, SocketAddr};
 use std::os::fd::{AsFd, OwnedFd};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -260,8 +264,9 @@ struct Floor {
     split: Option<Split>,
     /// `--shards`: the writer threads that make every send of the log.
     shards: Option<Shards>,
-    /// `--shards`: members that said `Hello` this turn, to hand over.
-    joined: Vec<usize>,
+    /// `--shards`: the sockets of members that said `Hello` this turn, and
+    /// their cursors, to hand over.
+    joined: Vec<(Arc<TcpStream>, u64)>,
 }
 
 fn main() {
@@ -299,6 +304,9 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                 per_turn = PerTurn::parse(&v).ok_or(format!("bad --per-turn {v:?}"))?;
             }
             "--writers" | "--shards" => {
+                if threads != Threads::One {
+                    return Err("--writers and --shards exclude each other".into());
+                }
                 let v = value(&arg)?;
                 let k = v
                     .parse::<usize>()
@@ -428,11 +436,8 @@ impl Floor {
         let end = self.log.end();
         shards.publish(self.log.from(self.log.base), end);
         self.log.trim(end);
-        for id in self.joined.drain(..) {
-            if let Some(Some(client)) = self.clients.get_mut(id) {
-                let stream = client.shared.clone().expect("--shards shares sockets");
-                shards.hand_over(stream, client.cursor);
-            }
+        for (stream, cursor) in self.joined.drain(..) {
+            shards.hand_over(stream, cursor);
         }
         Ok(())
     }
@@ -452,7 +457,11 @@ impl Floor {
             // A client gone already fails these: it is simply not kept.
             let _ = stream.set_nodelay(true);
             let id = self.free.pop().unwrap_or(self.clients.len());
-            let interest = Interest::READABLE | Interest::WRITABLE;
+            // With `--shards` the writers never wait for writability.
+            let interest = match self.shards {
+                Some(_) => Interest::READABLE,
+                None => Interest::READABLE | Interest::WRITABLE,
+            };
             if self
                 .poll
                 .registry()
@@ -511,6 +520,7 @@ impl Floor {
                     break;
                 };
                 match msg {
+                    ClientMsgRef::Hello { .. } if client.member => {}
                     ClientMsgRef::Hello { nick, .. } => {
                         client.nick = nick.to_string();
                         client.member = true;
@@ -522,7 +532,9 @@ impl Floor {
                         };
                         push(&welcome, &mut client.own);
                         push(&ServerMsgRef::Joined { room: LOBBY, nick }, &mut client.own);
-                        self.joined.push(id);
+                        if let Some(stream) = &client.shared {
+                            self.joined.push((stream.clone(), client.cursor));
+                        }
                     }
                     ClientMsgRef::Say { text, .. } => {
                         self.seq += 1;
@@ -563,11 +575,21 @@ impl Floor {
             client.own.drain(..sent);
             client.blocked = !client.own.is_empty();
         }
+        if client.blocked && self.shards.is_some() {
+            // A writer thread takes the socket next: what it refused of
+            // the replies would never follow (no fresh socket refuses them).
+            self.close(id);
+        }
     }
 
     fn close(&mut self, id: usize) {
         if let Some(mut client) = self.clients[id].take() {
             let _ = self.poll.registry().deregister(&mut client.stream);
+            if client.shared.is_some() {
+                // Another thread holds a second descriptor: the socket
+                // itself must end, and that thread's next send fails.
+                let _ = client.stream.shutdown(Shutdown::Both);
+            }
             self.free.push(id);
         }
     }
@@ -886,6 +908,7 @@ mod tests {
         );
         assert!(parse("--shards 0").is_err());
         assert!(parse("--writers 2 --shape iovec").is_err());
+        assert!(parse("--writers 2 --shards 2").is_err());
     }
 
     #[test]

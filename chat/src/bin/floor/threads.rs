@@ -16,8 +16,9 @@
 //!   the main thread only reads, appends to the log, and publishes each
 //!   turn's new bytes as one shared chunk.
 //!
-//! Both write the same bytes in the same order as one thread does, so
-//! `loadgen` checks them the same way.
+//! Both write each member the log's bytes in the log's order, as one
+//! thread does, so `loadgen` checks them the same way (with `--shards`
+//! for `fanout` and `latency` only: see the binary's docs).
 
 use std::collections::VecDeque;
 use std::io::{ErrorKind, IoSlice, Write};
@@ -136,6 +137,11 @@ struct Board {
     grown: Condvar,
     /// Each writer's oldest cursor: chunks before the oldest of them go.
     oldest: Vec<AtomicU64>,
+    /// How many members each writer has taken off its channel, stored
+    /// after its `oldest` counts them: until a writer has taken every
+    /// member handed to it, its `oldest` may be too new and nothing is
+    /// trimmed.
+    taken: Vec<AtomicU64>,
 }
 
 /// A writer's member.
@@ -150,6 +156,8 @@ struct Member {
 pub struct Shards {
     board: Arc<Board>,
     hand: Vec<mpsc::Sender<Member>>,
+    /// Members handed to each writer.
+    handed: Vec<u64>,
     next: usize,
     published: u64,
 }
@@ -161,6 +169,7 @@ impl Shards {
             chunks: Mutex::default(),
             grown: Condvar::new(),
             oldest: (0..writers).map(|_| AtomicU64::new(u64::MAX)).collect(),
+            taken: (0..writers).map(|_| AtomicU64::new(0)).collect(),
         });
         let hand = (0..writers)
             .map(|k| {
@@ -173,6 +182,7 @@ impl Shards {
         Shards {
             board,
             hand,
+            handed: vec![0; writers],
             next: 0,
             published: 0,
         }
@@ -183,10 +193,13 @@ impl Shards {
     pub fn hand_over(&mut self, stream: Arc<TcpStream>, cursor: u64) {
         let k = self.next % self.hand.len();
         self.next += 1;
+        self.handed[k] += 1;
         // A writer ends only when its channel closes, with `Shards`.
         self.hand[k]
             .send(Member { stream, cursor })
             .expect("writers outlive the shards");
+        // A writer waiting for the log's next chunk looks at it now.
+        self.board.grown.notify_all();
     }
 
     /// Publishes `bytes`, the log from what was published to `end`, as one
@@ -196,13 +209,14 @@ impl Shards {
             return;
         }
         let chunk: Arc<[u8]> = Arc::from(bytes);
-        let oldest = self
-            .board
-            .oldest
-            .iter()
-            .map(|o| o.load(Ordering::Relaxed))
-            .min()
-            .unwrap_or(u64::MAX);
+        let board = &self.board;
+        let all_taken = (self.handed.iter().zip(&board.taken))
+            .all(|(&handed, taken)| taken.load(Ordering::Acquire) == handed);
+        let oldest = match all_taken {
+            true => board.oldest.iter().map(|o| o.load(Ordering::Relaxed)).min(),
+            false => None,
+        }
+        .unwrap_or(0);
         let mut chunks = lock(&self.board.chunks);
         chunks.list.push_back((self.published, chunk));
         chunks.end = end;
@@ -232,17 +246,20 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 fn write_shard(k: usize, board: &Board, rx: &mpsc::Receiver<Member>) {
     let mut members: Vec<Member> = Vec::new();
     let mut view: Vec<(u64, Arc<[u8]>)> = Vec::new();
+    let mut taken = 0;
     loop {
+        let before = members.len();
         members.extend(rx.try_iter());
         if members.is_empty() {
             match rx.recv() {
                 Ok(member) => members.push(member),
                 Err(_) => return,
             }
-            continue;
         }
         let oldest = members.iter().map(|m| m.cursor).min().unwrap_or(u64::MAX);
         board.oldest[k].store(oldest, Ordering::Relaxed);
+        taken += (members.len() - before) as u64;
+        board.taken[k].store(taken, Ordering::Release);
         let end = {
             let chunks = lock(&board.chunks);
             if oldest >= chunks.end {
@@ -266,6 +283,10 @@ fn write_shard(k: usize, board: &Board, rx: &mpsc::Receiver<Member>) {
             if member.cursor >= end {
                 return true;
             }
+            // Trimming waits for the oldest cursor: no byte goes missing.
+            assert!(view
+                .first()
+                .is_some_and(|(start, _)| *start <= member.cursor));
             let iovecs: Vec<IoSlice<'_>> = view
                 .iter()
                 .filter_map(|(start, c)| {

@@ -92,7 +92,8 @@
 //! would shorten it. That pays only where a core is free for it: with the
 //! clients on the same two cores (as in the benchmarks), both ways of
 //! sending from a second thread (a split of each turn's flushes, and
-//! writer threads that own the connections) raised the tail latency;
+//! writer threads that own the connections) raised the tail latency at
+//! a load one thread can carry;
 //! `floor`'s `--writers` and `--shards` measure them.
 //!
 //! Registration is edge-triggered ([`sys::Trigger::Edge`]): each readiness
