@@ -90,12 +90,34 @@ fn login_all_at(who: &[(&Server, &str)]) -> Vec<Conn> {
 /// The next frame for `c`, waiting at most until `deadline`.
 #[track_caller]
 fn recv_by(c: &mut Conn, deadline: Instant, what: &str) -> ServerMsg {
+    recv_by_or(c, deadline, what, String::new)
+}
+
+/// [`recv_by`], with `note()` (what the cluster looks like) in the
+/// failure message.
+#[track_caller]
+fn recv_by_or(
+    c: &mut Conn,
+    deadline: Instant,
+    what: &str,
+    note: impl FnOnce() -> String,
+) -> ServerMsg {
     let left = deadline.saturating_duration_since(Instant::now());
     c.set_read_timeout(left.max(Duration::from_millis(1)));
     match c.try_recv_payload() {
         Ok(p) => util::decode(&p),
-        Err(why) => panic!("waiting for {what}: {why:?}"),
+        Err(why) => panic!("waiting for {what}: {why:?}{}", note()),
     }
+}
+
+/// Redis's view of nodes `ids` and the stderr of each of `nodes`, for a
+/// failure message.
+fn cluster_note(redis: &Redis, ids: &[&str], nodes: &[&Server]) -> String {
+    let mut note = cluster_state(redis, ids);
+    for node in nodes {
+        note.push_str(&node.stderr_note());
+    }
+    note
 }
 
 /// `c` must get `Error { code }` and then the end of the stream, within
@@ -230,18 +252,17 @@ fn a_node_stalled_past_its_ttl_is_reaped_then_announces_its_users_again(bin: &Pa
     let mut conns = login_all_at(&[(&a, "ann"), (&b, "bob")]);
     b.signal("STOP");
     let deadline = Instant::now() + GUARD;
-    match recv_by(&mut conns[0], deadline, "bob's Left after his node stalled") {
+    let note = || cluster_note(&redis, &["a", "b"], &[&a, &b]);
+    let what = "bob's Left after his node stalled";
+    match recv_by_or(&mut conns[0], deadline, what, note) {
         ServerMsg::Left { room, nick } if room == LOBBY && nick == "bob" => {}
-        other => panic!("ann got {other:?}{}", cluster_state(&redis, &["a", "b"])),
+        other => panic!("ann got {other:?}{}", note()),
     }
     b.signal("CONT");
-    match recv_by(
-        &mut conns[0],
-        deadline,
-        "bob's Joined once his node runs again",
-    ) {
+    let what = "bob's Joined once his node runs again";
+    match recv_by_or(&mut conns[0], deadline, what, note) {
         ServerMsg::Joined { room, nick } if room == LOBBY && nick == "bob" => {}
-        other => panic!("ann got {other:?}{}", cluster_state(&redis, &["a", "b"])),
+        other => panic!("ann got {other:?}{}", note()),
     }
     conns[0].set_read_timeout(util::IO_TIMEOUT);
     // bob heard nothing about himself: his next frame is ann's message,
