@@ -110,12 +110,12 @@ fn recv_by_or(
     }
 }
 
-/// Redis's view of nodes `ids` and the stderr of each of `nodes`, for a
-/// failure message.
+/// Redis's view of nodes `ids` and the stderr of each, for a failure
+/// message (`nodes[i]` is node `ids[i]`).
 fn cluster_note(redis: &Redis, ids: &[&str], nodes: &[&Server]) -> String {
     let mut note = cluster_state(redis, ids);
-    for node in nodes {
-        note.push_str(&node.stderr_note());
+    for (id, node) in ids.iter().zip(nodes) {
+        note.push_str(&format!("\n--- node {id} ---{}", node.stderr_note()));
     }
     note
 }

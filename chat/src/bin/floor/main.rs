@@ -197,6 +197,9 @@ struct Client {
     member: bool,
     /// The log offset (counted from the start of the run) sent so far.
     cursor: u64,
+    /// `--shards`: handed to a writer thread, which owns the log's bytes
+    /// to it from then on (a later `Hello` is ignored).
+    handed: bool,
     /// In the rotation.
     waiting: bool,
     /// Its socket refused bytes: wait for writability.
@@ -288,6 +291,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut shape = Shape::Contiguous;
     let mut per_turn = PerTurn::AtLeast(4);
     let mut threads = Threads::One;
+    let mut threads_flag: Option<String> = None;
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
         match arg.as_str() {
@@ -304,8 +308,11 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                 per_turn = PerTurn::parse(&v).ok_or(format!("bad --per-turn {v:?}"))?;
             }
             "--writers" | "--shards" => {
-                if threads != Threads::One {
-                    return Err("--writers and --shards exclude each other".into());
+                if let Some(earlier) = threads_flag.replace(arg.clone()) {
+                    return Err(match earlier == arg {
+                        true => format!("{arg} is given twice"),
+                        false => "--writers and --shards exclude each other".into(),
+                    });
                 }
                 let v = value(&arg)?;
                 let k = v
@@ -487,6 +494,7 @@ impl Floor {
                 nick: String::new(),
                 member: false,
                 cursor: 0,
+                handed: false,
                 waiting: false,
                 blocked: false,
                 own: Vec::new(),
@@ -520,7 +528,7 @@ impl Floor {
                     break;
                 };
                 match msg {
-                    ClientMsgRef::Hello { .. } if client.member => {}
+                    ClientMsgRef::Hello { .. } if client.member || client.handed => {}
                     ClientMsgRef::Hello { nick, .. } => {
                         client.nick = nick.to_string();
                         client.member = true;
@@ -532,7 +540,8 @@ impl Floor {
                         };
                         push(&welcome, &mut client.own);
                         push(&ServerMsgRef::Joined { room: LOBBY, nick }, &mut client.own);
-                        if let Some(stream) = &client.shared {
+                        if let (Some(_), Some(stream)) = (&self.shards, &client.shared) {
+                            client.handed = true;
                             self.joined.push((stream.clone(), client.cursor));
                         }
                     }
@@ -576,8 +585,11 @@ impl Floor {
             client.blocked = !client.own.is_empty();
         }
         if client.blocked && self.shards.is_some() {
-            // A writer thread takes the socket next: what it refused of
-            // the replies would never follow (no fresh socket refuses them).
+            // A writer thread owns what the socket gets next, so a reply
+            // of its own that the socket refused cannot wait for room: the
+            // member is closed. (A fresh socket always takes its `Welcome`
+            // and `Joined`; a `Pong` to a member a writer has filled may
+            // not fit.)
             self.close(id);
         }
     }
@@ -909,6 +921,8 @@ mod tests {
         assert!(parse("--shards 0").is_err());
         assert!(parse("--writers 2 --shape iovec").is_err());
         assert!(parse("--writers 2 --shards 2").is_err());
+        assert!(parse("--writers 1 --shards 2").is_err());
+        assert!(parse("--shards 2 --shards 3").is_err_and(|e| e.contains("twice")));
     }
 
     #[test]

@@ -142,6 +142,9 @@ struct Board {
     /// member handed to it, its `oldest` may be too new and nothing is
     /// trimmed.
     taken: Vec<AtomicU64>,
+    /// How many members were handed to each writer, counted after the
+    /// send: a writer does not sleep while it has members to take.
+    handed: Vec<AtomicU64>,
 }
 
 /// A writer's member.
@@ -156,8 +159,6 @@ struct Member {
 pub struct Shards {
     board: Arc<Board>,
     hand: Vec<mpsc::Sender<Member>>,
-    /// Members handed to each writer.
-    handed: Vec<u64>,
     next: usize,
     published: u64,
 }
@@ -170,6 +171,7 @@ impl Shards {
             grown: Condvar::new(),
             oldest: (0..writers).map(|_| AtomicU64::new(u64::MAX)).collect(),
             taken: (0..writers).map(|_| AtomicU64::new(0)).collect(),
+            handed: (0..writers).map(|_| AtomicU64::new(0)).collect(),
         });
         let hand = (0..writers)
             .map(|k| {
@@ -182,7 +184,6 @@ impl Shards {
         Shards {
             board,
             hand,
-            handed: vec![0; writers],
             next: 0,
             published: 0,
         }
@@ -193,12 +194,15 @@ impl Shards {
     pub fn hand_over(&mut self, stream: Arc<TcpStream>, cursor: u64) {
         let k = self.next % self.hand.len();
         self.next += 1;
-        self.handed[k] += 1;
         // A writer ends only when its channel closes, with `Shards`.
         self.hand[k]
             .send(Member { stream, cursor })
             .expect("writers outlive the shards");
-        // A writer waiting for the log's next chunk looks at it now.
+        self.board.handed[k].fetch_add(1, Ordering::Release);
+        // A writer that looked at `handed` before the count went up holds
+        // the lock until it sleeps: taking it here means it is asleep (or
+        // saw the count), so the notification reaches it.
+        drop(lock(&self.board.chunks));
         self.board.grown.notify_all();
     }
 
@@ -210,8 +214,8 @@ impl Shards {
         }
         let chunk: Arc<[u8]> = Arc::from(bytes);
         let board = &self.board;
-        let all_taken = (self.handed.iter().zip(&board.taken))
-            .all(|(&handed, taken)| taken.load(Ordering::Acquire) == handed);
+        let all_taken = (board.handed.iter().zip(&board.taken))
+            .all(|(handed, taken)| taken.load(Ordering::Acquire) == handed.load(Ordering::Relaxed));
         let oldest = match all_taken {
             true => board.oldest.iter().map(|o| o.load(Ordering::Relaxed)).min(),
             false => None,
@@ -251,6 +255,8 @@ fn write_shard(k: usize, board: &Board, rx: &mpsc::Receiver<Member>) {
         let before = members.len();
         members.extend(rx.try_iter());
         if members.is_empty() {
+            // Nothing to keep: trimming need not wait for this writer.
+            board.oldest[k].store(u64::MAX, Ordering::Relaxed);
             match rx.recv() {
                 Ok(member) => members.push(member),
                 Err(_) => return,
@@ -262,8 +268,9 @@ fn write_shard(k: usize, board: &Board, rx: &mpsc::Receiver<Member>) {
         board.taken[k].store(taken, Ordering::Release);
         let end = {
             let chunks = lock(&board.chunks);
-            if oldest >= chunks.end {
-                // A timeout, so that new members are seen without a chunk.
+            let to_take = board.handed[k].load(Ordering::Acquire) != taken;
+            if oldest >= chunks.end && !to_take {
+                // The timeout is a backstop: a chunk or a member notifies.
                 let wait = board.grown.wait_timeout(chunks, Duration::from_millis(10));
                 drop(wait.unwrap_or_else(PoisonError::into_inner));
                 continue;
