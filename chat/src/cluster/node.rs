@@ -23,6 +23,18 @@
 //! connection's commands in order, so the oldest waiting step of a client
 //! is the one a reply for that client completes.
 //!
+//! ```text
+//!   ann sends Say "hi", then Ping 1        the node's Redis connection
+//!
+//!   ann's steps, oldest first:             ──► FCALL chat_message ...
+//!   ┌─────────────────────┬───────────┐    ◄── push: Message seq 7 "hi"
+//!   │ Say: waits for its  │ Ping:     │          → bob and cy now (ann is
+//!   │ reply               │ [Pong 1]  │            skipped: it is hers)
+//!   └─────────────────────┴───────────┘    ◄── reply [7, Message "hi"]
+//!                                                → fills ann's first step
+//!   ann receives: Message 7, then Pong 1 (the front of her queue first)
+//! ```
+//!
 //! Room frames (`Message`, `Joined`, `Left`, `Renamed`) are not replies:
 //! Redis pushes them to every node subscribed to the room's channel, and
 //! each node hands them to its local members as they come, in stream

@@ -451,31 +451,30 @@ fn server_order(runs: &[Run]) -> BTreeMap<String, usize> {
 /// Writes every chart the runs allow into `dir`; returns the paths.
 pub fn write_all(runs: &[Run], dir: &Path) -> io::Result<Vec<PathBuf>> {
     let mut written = Vec::new();
-    let mut clients: Vec<usize> = runs
-        .iter()
-        .filter(|r| r.line.scenario == "fanout")
-        .filter_map(|r| r.line.clients)
-        .collect();
-    clients.sort_unstable();
-    clients.dedup();
-    for n in clients {
+    for n in distinct(runs, "fanout", |r| r.line.clients) {
         let path = dir.join(format!("fanout-n{n}.svg"));
         std::fs::write(&path, fanout_svg(runs, n))?;
         written.push(path);
     }
-    let mut rates: Vec<u32> = runs
-        .iter()
-        .filter(|r| r.line.scenario == "latency")
-        .filter_map(|r| r.line.rate)
-        .collect();
-    rates.sort_unstable();
-    rates.dedup();
-    for rate in rates {
+    for rate in distinct(runs, "latency", |r| r.line.rate) {
         let path = dir.join(format!("latency-r{rate}.svg"));
         std::fs::write(&path, latency_svg(runs, rate))?;
         written.push(path);
     }
     Ok(written)
+}
+
+/// The distinct values of `key` over the runs of `scenario`, in order:
+/// one chart each.
+fn distinct<T: Ord>(runs: &[Run], scenario: &str, key: impl Fn(&Run) -> Option<T>) -> Vec<T> {
+    let mut values: Vec<T> = runs
+        .iter()
+        .filter(|r| r.line.scenario == scenario)
+        .filter_map(key)
+        .collect();
+    values.sort_unstable();
+    values.dedup();
+    values
 }
 
 #[cfg(test)]

@@ -16,6 +16,18 @@
 //!   the main thread only reads, appends to the log, and publishes each
 //!   turn's new bytes as one shared chunk.
 //!
+//! ```text
+//!  --writers 2, one turn:                 --shards 2, no turns to join:
+//!
+//!  main: poll, read, append to the log     main: poll, read, append,
+//!        │ the turn's 12 flushes, 0..=11         publish chunk ──► board
+//!        ├─ 1,3,5,..,11 ─► helper: send          hand over a new member
+//!        ├─ 0,2,..,10: send                  writer 0: members 0,2,4..: pass,
+//!        └─ join: helper's (client, sent)              send chunks past each
+//!  next turn                                           cursor, sleep when done
+//!                                          writer 1: members 1,3,5..: same
+//! ```
+//!
 //! Both write each member the log's bytes in the log's order, as one
 //! thread does, so `loadgen` checks them the same way (with `--shards`
 //! for `fanout` and `latency` only: see the binary's docs).
@@ -27,6 +39,7 @@ use std::sync::{mpsc, Arc, Condvar, Mutex, PoisonError};
 use std::thread;
 use std::time::Duration;
 
+use chat::server::shared_hub::lock;
 use sys::net::TcpStream;
 
 use super::{send_all, IOV_MAX};
@@ -93,6 +106,9 @@ impl Split {
 
     /// Hands `sends[k]` to helper `k`, each with the log from `base` on.
     pub fn hand_out(&mut self, tail: &[u8], base: u64, sends: Vec<Vec<Send>>) {
+        if sends.iter().all(Vec::is_empty) {
+            return;
+        }
         let bytes: Arc<[u8]> = Arc::from(tail);
         for (helper, sends) in self.jobs.iter().zip(sends) {
             if sends.is_empty() {
@@ -236,12 +252,6 @@ impl Shards {
         self.published = end;
         self.board.grown.notify_all();
     }
-}
-
-/// A poisoned lock only means a writer panicked, and then the run is
-/// over anyway: the data is still whole.
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Writer `k`: passes over its members, one `sendmsg` each (the chunks
